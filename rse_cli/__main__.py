@@ -1,0 +1,3 @@
+from rse_cli.cli import main
+
+main()

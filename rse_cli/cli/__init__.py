@@ -1,0 +1,91 @@
+"""The root `rse` command: global options, sub-command registration, error to exit-code mapping.
+
+Sub-command modules are imported here explicitly (no registration by import side effect);
+they import only typer at module level, so `rse --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from typer.core import TyperGroup
+
+from rse_cli.cli import auth, community, config, journal, member, post, sandbox
+from rse_cli.cli.context import AppContext
+
+
+class RseGroup(TyperGroup):
+    """Turns rse's typed errors into a one-line message on stderr and the documented exit code."""
+
+    def invoke(self, ctx):  # noqa: D401 - click API
+        from rse_cli.errors import ExitCode, RseError
+
+        try:
+            return super().invoke(ctx)
+        except RseError as exc:
+            typer.echo(f"error: {exc.message}", err=True)
+            if exc.hint:
+                typer.echo(f"  hint: {exc.hint}", err=True)
+            raise typer.Exit(int(exc.exit_code)) from None
+        except KeyboardInterrupt:
+            typer.echo("interrupted", err=True)
+            raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+        finally:
+            obj = ctx.obj
+            if isinstance(obj, AppContext):
+                obj.close()
+
+
+app = typer.Typer(
+    cls=RseGroup,
+    name="rse",
+    help="A terminal toolbox for the champions who bring an enterprise social network to life.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    profile: Annotated[Optional[str], typer.Option("--profile", "-p", envvar="RSE_PROFILE", help="Profile of the config file to use.")] = None,
+    config_file: Annotated[Optional[Path], typer.Option("--config", envvar="RSE_CONFIG", help="Config file (default: $RSE_CONFIG_DIR/config.toml).")] = None,
+    homeserver: Annotated[Optional[str], typer.Option("--homeserver", help="Override the profile's homeserver URL.")] = None,
+    lang: Annotated[Optional[str], typer.Option("--lang", help="Language of messages rse writes: fr or en.")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every HTTP request (tokens redacted) on stderr.")] = False,
+    no_color: Annotated[bool, typer.Option("--no-color", envvar="NO_COLOR", help="No colours in output.")] = False,
+) -> None:
+    """Animate communities, onboard newcomers, brief leaders, audit community health.
+
+    Example: rse community list --json
+    """
+    ctx.obj = AppContext(
+        config_path=config_file,
+        profile=profile,
+        flags={"homeserver": homeserver, "lang": lang},
+        verbose=verbose,
+        color=not no_color,
+    )
+
+
+app.add_typer(config.app, name="config")
+app.add_typer(auth.app, name="auth")
+app.add_typer(community.app, name="community")
+app.add_typer(member.app, name="member")
+app.add_typer(sandbox.app, name="sandbox")
+app.command("post")(post.post)
+app.command("dm")(post.dm)
+app.command("journal")(journal.journal)
+
+
+def main() -> None:
+    app(prog_name="rse")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

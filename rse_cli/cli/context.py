@@ -1,0 +1,132 @@
+"""AppContext: the one object every command receives (settings, network, store, streams, clock).
+
+Everything is built lazily, so `rse --help` imports nothing heavy, and everything can be
+swapped by tests (clock, network factory, streams).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class AppContext:
+    config_path: Path | None = None
+    profile: str | None = None
+    flags: dict[str, Any] = field(default_factory=dict)
+    verbose: bool = False
+    color: bool = True
+    clock: Callable[[], datetime] = _utcnow
+    network_factory: Callable[..., Any] | None = None
+    stdout: IO[str] = field(default_factory=lambda: sys.stdout)
+    stderr: IO[str] = field(default_factory=lambda: sys.stderr)
+    _settings: Any = None
+    _store: Any = None
+    _network: Any = None
+    _console: Any = None
+    _err_console: Any = None
+
+    # -- settings and secrets ------------------------------------------------------------
+    @property
+    def settings(self):
+        if self._settings is None:
+            from rse_cli.config import load_settings
+
+            self._settings = load_settings(config_path=self.config_path, profile=self.profile, flags=self.flags)
+        return self._settings
+
+    def token_source(self) -> tuple[str | None, str]:
+        """The token to use and where it came from (never printed itself)."""
+        s = self.settings
+        if os.environ.get("RSE_TOKEN"):
+            return os.environ["RSE_TOKEN"], "RSE_TOKEN"
+        if s.token is not None:
+            return s.token.get_secret_value(), "config file"
+        from rse_cli.credentials import load_token
+
+        token = load_token(s.profile, s.homeserver, s.user)
+        return token, ("stored login" if token else "none")
+
+    # -- resources -----------------------------------------------------------------------
+    def network(self, *, authenticated: bool = True):
+        if self._network is None:
+            token = self.token_source()[0] if authenticated else None
+            if authenticated and not token:
+                from rse_cli.errors import AuthError
+
+                raise AuthError(f"no token for profile {self.settings.profile!r}", hint="run `rse auth login` (or set RSE_TOKEN for cron)")
+            if self.network_factory is not None:
+                self._network = self.network_factory(self.settings, token=token)
+            else:
+                from rse_cli.network.base import connect
+
+                self._network = connect(self.settings, token=token)
+            if self.verbose:
+                self._setup_logging(token)
+        return self._network
+
+    @property
+    def store(self):
+        if self._store is None:
+            from rse_cli.store import Store
+
+            self._store = Store(self.settings.store_location(), profile=self.settings.profile)
+        return self._store
+
+    def _setup_logging(self, token: str | None) -> None:
+        from rse_cli.network.http import redact
+
+        class Redacting(logging.Filter):
+            def filter(self, record: logging.LogRecord) -> bool:
+                record.msg = redact(record.getMessage(), (token or "",))
+                record.args = ()
+                return True
+
+        handler = logging.StreamHandler(self.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s", "%H:%M:%S"))
+        handler.addFilter(Redacting())
+        logger = logging.getLogger("rse")
+        logger.handlers[:] = [handler]
+        logger.setLevel(logging.DEBUG)
+
+    # -- streams -------------------------------------------------------------------------
+    @property
+    def stdout_is_terminal(self) -> bool:
+        return hasattr(self.stdout, "isatty") and self.stdout.isatty()
+
+    @property
+    def console(self):
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(file=self.stdout, no_color=not self.color, highlight=False)
+        return self._console
+
+    @property
+    def err(self):
+        """Console for messages (stderr): progress, confirmations, warnings."""
+        if self._err_console is None:
+            from rich.console import Console
+
+            self._err_console = Console(file=self.stderr, no_color=not self.color, highlight=False, soft_wrap=True)
+        return self._err_console
+
+    def say(self, message: str) -> None:
+        self.err.print(message, markup=False)
+
+    def close(self) -> None:
+        if self._network is not None:
+            self._network.close()
+        if self._store is not None:
+            self._store.close()

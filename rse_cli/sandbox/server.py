@@ -1,0 +1,558 @@
+"""A local Synapse homeserver, for the test suite and for `rse sandbox up/down/status`.
+
+Everything lives in one data directory (config, SQLite database, media, logs, pid file,
+application-service registration), so a sandbox is created, reused and thrown away as a
+unit, and several can coexist (one per test session, one for demos). The server binds
+127.0.0.1 only and never talks to the internet (no trusted key servers).
+
+The process is started detached (its own session) so that `rse sandbox up` can return
+while the server keeps running; a later `rse sandbox down` finds it again through the pid
+file, and only ever signals that pid once it has checked the process really is the
+Synapse started with this data directory's config.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import hmac
+import importlib.util
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from rse_cli.errors import ServerError
+
+CONFIG_FILE = "hs.yaml"
+APPSERVICE_FILE = "appservice-rse-seeder.yaml"
+PID_FILE = "homeserver.pid"  # the path the generated config names as pid_file
+OUT_FILE = "synapse.out"  # the process's stdout/stderr: startup errors land here
+LOG_FILE = "homeserver.log"  # written by Synapse's generated log config
+
+APPSERVICE_ID = "rse-seeder"
+_SECRET_KEYS = ("registration_shared_secret", "macaroon_secret_key", "form_secret")
+
+
+def _high() -> dict[str, int]:
+    return {"per_second": 10000, "burst_count": 100000}
+
+
+def _raised_rate_limits() -> dict[str, Any]:
+    """Every rate limiter Synapse 1.163 reads (synapse/config/ratelimiting.py), set very high.
+
+    rc_federation is left alone: it has another shape and a sandbox does not federate.
+    Fresh dicts each time, so that the YAML dump has no anchors/aliases.
+    """
+    return {
+        "rc_message": _high(),
+        "rc_registration": _high(),
+        "rc_registration_token_validity": _high(),
+        "rc_login": {"address": _high(), "account": _high(), "failed_attempts": _high()},
+        "rc_admin_redaction": _high(),
+        "rc_joins": {"local": _high(), "remote": _high()},
+        "rc_joins_per_room": _high(),
+        "rc_key_requests": _high(),
+        "rc_3pid_validation": _high(),
+        "rc_invites": {"per_room": _high(), "per_user": _high(), "per_issuer": _high()},
+        "rc_third_party_invite": _high(),
+        "rc_media_create": _high(),
+        "rc_presence": {"per_user": _high()},
+        "rc_delayed_event_mgmt": _high(),
+        "rc_room_creation": _high(),
+        "rc_reports": _high(),
+        "rc_user_directory": _high(),
+        "rc_profile": _high(),
+    }
+
+
+class SandboxError(ServerError, RuntimeError):
+    """The sandbox server could not be configured, started or used."""
+
+
+def synapse_available() -> bool:
+    """True when Synapse is importable (it is an optional extra: `rse-cli[sandbox]`)."""
+    return importlib.util.find_spec("synapse") is not None
+
+
+def find_free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now (the OS picks it; a tiny race remains)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _port_in_use(port: int) -> bool:
+    # SO_REUSEADDR, as Twisted uses: only a live listener makes the bind fail, not TIME_WAIT.
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+        return False
+
+
+def _yaml() -> Any:
+    # PyYAML arrives with Synapse; imported late so this module loads without the extra.
+    import yaml
+
+    return yaml
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write atomically with mode 0600: the file holds secrets from its first byte."""
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    os.replace(tmp, path)
+
+
+def _tail(path: Path, lines: int = 30) -> str:
+    try:
+        data = path.read_bytes()[-20000:].decode("utf-8", "replace")
+    except OSError:
+        return ""
+    return "\n".join(data.splitlines()[-lines:])
+
+
+def _cmdline(pid: int) -> str:
+    """The command line of a process, arguments joined by spaces ("" when unreadable)."""
+    proc = Path(f"/proc/{pid}/cmdline")
+    if proc.parent.parent.is_dir():
+        try:
+            return proc.read_bytes().replace(b"\0", b" ").decode("utf-8", "replace").strip()
+        except OSError:
+            return ""
+    try:  # macOS and other systems without /proc
+        out = subprocess.run(
+            ["ps", "-o", "command=", "-p", str(pid)], capture_output=True, text=True, timeout=5
+        )
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return out.stdout.strip()
+
+
+@dataclass
+class SynapseServer:
+    """One Synapse homeserver living in `data_dir` (see the module docstring)."""
+
+    data_dir: Path
+    server_name: str = "rse.test"
+    port: int | None = None
+    default_rate_limits: bool = False
+    appservice: bool = True
+    _proc: subprocess.Popen[bytes] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        self.data_dir = Path(self.data_dir).expanduser().resolve()
+        if self.port is None and self.config_path.exists():
+            self.port = self._configured_port(self._read_config())
+
+    # -- paths and properties ---------------------------------------------------------
+
+    @property
+    def config_path(self) -> Path:
+        return self.data_dir / CONFIG_FILE
+
+    @property
+    def appservice_path(self) -> Path:
+        return self.data_dir / APPSERVICE_FILE
+
+    @property
+    def pid_path(self) -> Path:
+        return self.data_dir / PID_FILE
+
+    @property
+    def url(self) -> str:
+        if self.port is None:
+            raise SandboxError(
+                f"the sandbox in {self.data_dir} has no port yet", hint="run configure() or start()"
+            )
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def appservice_token(self) -> str:
+        """The as_token the seeder uses to send backdated events (`?ts=`) as any user."""
+        if not self.appservice_path.exists():
+            raise SandboxError(
+                f"no application service is registered in {self.data_dir}",
+                hint="use appservice=True and run configure()",
+            )
+        return str(_yaml().safe_load(self.appservice_path.read_text())["as_token"])
+
+    # -- configuration ----------------------------------------------------------------
+
+    def configure(self) -> None:
+        """Generate the config once, then (re)apply rse's settings to it.
+
+        Re-running is cheap and only rewrites hs.yaml when something changed, so switching
+        `default_rate_limits` or `appservice` on an existing data dir works (at next start).
+        """
+        if not synapse_available():
+            raise SandboxError(
+                "Synapse is not installed", hint="pip install 'rse-cli[sandbox]'"
+            )
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.data_dir, 0o700)
+        if not self.config_path.exists():
+            self._generate()
+
+        before = self._read_config()
+        if before.get("server_name") != self.server_name:
+            raise SandboxError(
+                f"{self.config_path} is for server {before.get('server_name')!r}, "
+                f"not {self.server_name!r}",
+                hint="use another data directory, or the server name it was created with",
+            )
+        config = copy.deepcopy(before)
+        if self.port is None:
+            self.port = self._configured_port(config) or find_free_port()
+
+        http = next((ln for ln in config.get("listeners") or [] if ln.get("type") == "http"), {})
+        http.update(
+            port=self.port,
+            bind_addresses=["127.0.0.1"],
+            type="http",
+            tls=False,
+            x_forwarded=False,  # nothing sits in front of it: don't trust X-Forwarded-For
+        )
+        http.setdefault("resources", [{"names": ["client", "federation"], "compress": False}])
+        config["listeners"] = [http]
+        config.update(
+            trusted_key_servers=[],
+            bcrypt_rounds=4,
+            enable_registration=False,
+            report_stats=False,
+            user_directory={"enabled": True, "search_all_users": True},
+        )
+        for key in _raised_rate_limits():
+            config.pop(key, None)
+        if not self.default_rate_limits:
+            config.update(_raised_rate_limits())
+        if self.appservice:
+            self._ensure_appservice_registration()
+            config["app_service_config_files"] = [str(self.appservice_path)]
+        else:
+            config.pop("app_service_config_files", None)
+
+        if config != before or self.config_path.stat().st_mode & 0o077:
+            header = "# Generated by Synapse, then edited by rse (rse_cli/sandbox/server.py).\n"
+            _write_private(self.config_path, header + _yaml().safe_dump(config, sort_keys=False))
+
+    def _generate(self) -> None:
+        cmd = [
+            sys.executable, "-m", "synapse.app.homeserver",
+            "--server-name", self.server_name,
+            "--config-path", str(self.config_path),
+            "--generate-config", "--report-stats=no",
+        ]  # fmt: skip
+        done = subprocess.run(
+            cmd, cwd=self.data_dir, capture_output=True, text=True, umask=0o077, timeout=120
+        )
+        if done.returncode != 0:
+            raise SandboxError(
+                f"Synapse could not generate {self.config_path}:\n{done.stderr[-2000:]}"
+            )
+        for path in self.data_dir.iterdir():  # the log config and signing key come out 0644/0640
+            if path.is_file():
+                os.chmod(path, 0o600)
+
+    def _ensure_appservice_registration(self) -> None:
+        """Write the seeder's registration once: its tokens must stay stable across restarts."""
+        if self.appservice_path.exists():
+            return
+        registration = {
+            "id": APPSERVICE_ID,
+            "url": None,  # Synapse pushes nothing to it: the seeder only calls the client API
+            "as_token": secrets.token_urlsafe(32),
+            "hs_token": secrets.token_urlsafe(32),
+            "sender_localpart": APPSERVICE_ID,
+            "namespaces": {
+                "users": [{"exclusive": False, "regex": "@.*"}],
+                "aliases": [{"exclusive": False, "regex": "#.*"}],
+                "rooms": [],
+            },
+            "rate_limited": False,
+        }
+        _write_private(self.appservice_path, _yaml().safe_dump(registration, sort_keys=False))
+
+    def _read_config(self) -> dict[str, Any]:
+        return _yaml().safe_load(self.config_path.read_text(encoding="utf-8")) or {}
+
+    @staticmethod
+    def _configured_port(config: dict[str, Any]) -> int | None:
+        """The port rse chose earlier; None for a config fresh from Synapse (it says 8008)."""
+        for listener in config.get("listeners") or []:
+            if listener.get("type") == "http" and listener.get("bind_addresses") == ["127.0.0.1"]:
+                return int(listener["port"])
+        return None
+
+    def _secrets(self) -> list[str]:
+        """Every secret value this sandbox holds, to scrub them from anything shown."""
+        found: list[str] = []
+        if self.config_path.exists():
+            config = self._read_config()
+            found += [str(config[k]) for k in _SECRET_KEYS if config.get(k)]
+        if self.appservice_path.exists():
+            registration = _yaml().safe_load(self.appservice_path.read_text()) or {}
+            found += [str(registration[k]) for k in ("as_token", "hs_token") if registration.get(k)]
+        return found
+
+    def _shared_secret(self) -> str:
+        config = self._read_config()
+        if config.get("registration_shared_secret"):
+            return str(config["registration_shared_secret"])
+        if config.get("registration_shared_secret_path"):
+            return Path(config["registration_shared_secret_path"]).read_text().strip()
+        raise SandboxError(f"{self.config_path} has no registration_shared_secret")
+
+    # -- process ----------------------------------------------------------------------
+
+    def start(self, timeout: float = 60) -> None:
+        """Start the server unless it already runs, and wait until it answers.
+
+        A server already started (even by another rse process, possibly still booting) is
+        waited for rather than started twice.
+        """
+        self.configure()
+        deadline = time.monotonic() + timeout
+        pid = self._live_pid(remove_stale=True)
+        if pid is not None:
+            self._wait_ready(pid, deadline, timeout)
+            return
+        if _port_in_use(self.port or 0):
+            raise SandboxError(
+                f"port {self.port} on 127.0.0.1 is already in use by another program",
+                hint=f"free it, or set another port in {self.config_path}",
+            )
+        out_fd = os.open(self.data_dir / OUT_FILE, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(out_fd, "ab") as out:
+            self._proc = subprocess.Popen(
+                [sys.executable, "-m", "synapse.app.homeserver", "--config-path",
+                 str(self.config_path)],  # fmt: skip
+                cwd=self.data_dir,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # survives the rse command (and its Ctrl-C) that started it
+                umask=0o077,  # database, media and logs private to the user
+            )
+        _write_private(self.pid_path, f"{self._proc.pid}\n")
+        try:
+            self._wait_ready(self._proc.pid, deadline, timeout)
+        except SandboxError:
+            self._terminate(self._proc.pid, grace=5)
+            self.pid_path.unlink(missing_ok=True)
+            raise
+
+    def stop(self, timeout: float = 20) -> bool:
+        """Stop the recorded server (SIGTERM, then SIGKILL); False when none was running."""
+        pid = self._live_pid(remove_stale=True)
+        if pid is None:
+            return False
+        self._terminate(pid, grace=timeout)
+        self.pid_path.unlink(missing_ok=True)
+        return True
+
+    def status(self) -> dict[str, Any]:
+        """Where the sandbox stands; reads only, so a stale pid file is reported, not removed."""
+        pid = self._live_pid(remove_stale=False)
+        return {
+            "running": pid is not None,
+            "ready": pid is not None and self._answers(),
+            "pid": pid,
+            "url": self.url if self.port is not None else None,
+            "server_name": self.server_name,
+            "data_dir": str(self.data_dir),
+            "configured": self.config_path.exists(),
+            "stale_pid": pid is None and self.pid_path.exists(),
+        }
+
+    def _recorded_pid(self) -> int | None:
+        try:
+            return int(self.pid_path.read_text().strip())
+        except (OSError, ValueError):
+            return None
+
+    def _live_pid(self, *, remove_stale: bool) -> int | None:
+        """The recorded pid if it is alive and is this config's Synapse, else None.
+
+        A pid file can outlive its process (reboot, kill -9) and the pid be reused by an
+        unrelated program: the command line is checked before any signal is sent.
+        """
+        pid = self._recorded_pid()
+        if pid is None:
+            if remove_stale and self.pid_path.exists():  # unreadable or garbage content
+                self.pid_path.unlink(missing_ok=True)
+            return None
+        cmdline = _cmdline(pid) if self._alive(pid) else ""
+        # start() puts the config path last: a suffix match can't confuse /a/hs.yaml, /b/a/hs.yaml
+        if "synapse.app.homeserver" in cmdline and cmdline.endswith(
+            f" --config-path {self.config_path}"
+        ):
+            return pid
+        if remove_stale:
+            self.pid_path.unlink(missing_ok=True)
+        return None
+
+    def _alive(self, pid: int) -> bool:
+        if self._proc is not None and self._proc.pid == pid:
+            return self._proc.poll() is None  # also reaps our own child once it exits
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True  # someone else's process: the command-line check will reject it
+        try:  # a dead child of this process not yet reaped is a zombie, not a server
+            reaped, _ = os.waitpid(pid, os.WNOHANG)
+            return reaped == 0
+        except ChildProcessError:
+            pass
+        try:
+            return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+        except (OSError, IndexError):
+            return True
+
+    def _terminate(self, pid: int, grace: float) -> None:
+        for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5.0)):
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                return
+            end = time.monotonic() + wait
+            while time.monotonic() < end:
+                if not self._alive(pid):
+                    return
+                time.sleep(0.05)
+
+    def _answers(self) -> bool:
+        try:
+            with self._client(timeout=2) as client:
+                return client.get("/_matrix/client/versions").status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def _wait_ready(self, pid: int, deadline: float, timeout: float) -> None:
+        while True:
+            if not self._alive(pid):
+                raise SandboxError(f"Synapse exited during startup.\n{self._log_tail()}")
+            if self._answers():
+                return
+            if time.monotonic() > deadline:
+                raise SandboxError(
+                    f"Synapse did not answer on {self.url} within {timeout:g} s.\n"
+                    + self._log_tail()
+                )
+            time.sleep(0.1)
+
+    def _log_tail(self) -> str:
+        text = "\n".join(
+            f"--- {name} (last lines) ---\n{tail}"
+            for name in (OUT_FILE, LOG_FILE)
+            if (tail := _tail(self.data_dir / name))
+        )
+        for secret in self._secrets():
+            text = text.replace(secret, "<redacted>")
+        return text or f"(no output in {self.data_dir})"
+
+    # -- accounts ---------------------------------------------------------------------
+
+    def _client(self, timeout: float = 30) -> httpx.Client:
+        # trust_env=False: an HTTP(S)_PROXY from the environment must not capture 127.0.0.1.
+        return httpx.Client(base_url=self.url, timeout=timeout, trust_env=False)
+
+    @contextmanager
+    def _http_errors(self, doing: str) -> Iterator[None]:
+        try:
+            yield
+        except httpx.HTTPError as exc:
+            raise SandboxError(
+                f"{doing} failed: {type(exc).__name__} talking to {self.url}",
+                hint="is the sandbox running? (rse sandbox status)",
+            ) from exc
+
+    def _user_id(self, user: str) -> str:
+        return user if user.startswith("@") else f"@{user}:{self.server_name}"
+
+    def register_user(
+        self,
+        localpart: str,
+        password: str | None = None,
+        admin: bool = False,
+        displayname: str | None = None,
+    ) -> str:
+        """Create a user through the shared-secret admin API and return its id.
+
+        Works with registration closed and needs no admin account first. An existing user is
+        returned as is (its password, admin flag and display name are left unchanged).
+        """
+        if localpart.startswith("@"):
+            localpart = localpart[1:].split(":", 1)[0]
+        password = password or secrets.token_urlsafe(24)
+        mac = hmac.new(self._shared_secret().encode(), digestmod=hashlib.sha1)
+        with self._client() as client, self._http_errors("registering " + localpart):
+            nonce = client.get("/_synapse/admin/v1/register").raise_for_status().json()["nonce"]
+            mac.update(b"\x00".join([
+                nonce.encode(), localpart.encode(), password.encode(),
+                b"admin" if admin else b"notadmin",
+            ]))  # fmt: skip
+            body: dict[str, Any] = {
+                "nonce": nonce,
+                "username": localpart,
+                "password": password,
+                "admin": admin,
+                "mac": mac.hexdigest(),
+            }
+            if displayname is not None:
+                body["displayname"] = displayname
+            response = client.post("/_synapse/admin/v1/register", json=body)
+        if response.status_code == 200:
+            return str(response.json()["user_id"])
+        errcode, error = _matrix_error(response)
+        if errcode == "M_USER_IN_USE":
+            return self._user_id(localpart)
+        raise SandboxError(
+            f"registering {localpart} failed: HTTP {response.status_code} {errcode} {error}"
+        )
+
+    def login(self, user_id_or_localpart: str, password: str, device_id: str | None = None) -> dict:
+        """Log in with a password; returns Synapse's answer (access_token, device_id, user_id)."""
+        body: dict[str, Any] = {
+            "type": "m.login.password",
+            "identifier": {"type": "m.id.user", "user": self._user_id(user_id_or_localpart)},
+            "password": password,
+        }
+        if device_id is not None:
+            body["device_id"] = device_id
+        with self._client() as client, self._http_errors("logging in"):
+            response = client.post("/_matrix/client/v3/login", json=body)
+        if response.status_code != 200:
+            errcode, error = _matrix_error(response)
+            raise SandboxError(
+                f"login as {user_id_or_localpart} failed: "
+                f"HTTP {response.status_code} {errcode} {error}"
+            )
+        return response.json()
+
+
+def _matrix_error(response: httpx.Response) -> tuple[str, str]:
+    try:
+        data = response.json()
+        return str(data.get("errcode", "")), str(data.get("error", ""))
+    except ValueError:
+        return "", response.text[:200]

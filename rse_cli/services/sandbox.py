@@ -1,0 +1,84 @@
+"""The embedded default: a real Synapse run by rse itself on 127.0.0.1, and a `sandbox` profile."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from rse_cli.config import data_dir, default_config_path, write_profile
+from rse_cli.credentials import store_token
+from rse_cli.errors import UsageError
+
+PROFILE = "sandbox"
+CHAMPION = "champion"
+
+
+class SandboxStatus(BaseModel):
+    running: bool
+    url: str | None
+    server_name: str
+    data_dir: str
+    pid: int | None
+    profile: str = PROFILE
+    stale_pid: bool = False
+
+
+def sandbox_dir() -> Path:
+    return data_dir() / "sandbox"
+
+
+def server(default_rate_limits: bool = False):
+    from rse_cli.sandbox.server import SynapseServer, synapse_available
+
+    if not synapse_available():
+        raise UsageError(
+            "the sandbox needs Synapse, which is not installed",
+            hint="pip install 'rse-cli[sandbox]'  (or: pip install matrix-synapse)",
+        )
+    return SynapseServer(sandbox_dir(), default_rate_limits=default_rate_limits)
+
+
+def _password_file() -> Path:
+    return sandbox_dir() / "champion.password"
+
+
+def champion_password() -> str:
+    path = _password_file()
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(18))
+    return path.read_text().strip()
+
+
+def up(config_path: Path | None = None) -> SandboxStatus:
+    """Start (or find running) the sandbox server, and log the `sandbox` profile in as its admin."""
+    srv = server()
+    srv.start()
+    password = champion_password()
+    user_id = srv.register_user(CHAMPION, password, admin=True, displayname="Camille Champion")
+    path = config_path or default_config_path()
+    from rse_cli.config import read_file
+
+    device = ((read_file(path).get("profiles") or {}).get(PROFILE) or {}).get("device_id")
+    answer = srv.login(user_id, password, device_id=device)
+    write_profile(path, PROFILE, {"homeserver": srv.url, "user": user_id, "device_id": answer["device_id"]}, make_default=True)
+    store_token(PROFILE, srv.url, user_id, answer["access_token"])
+    return status()
+
+
+def status() -> SandboxStatus:
+    from rse_cli.sandbox.server import SynapseServer
+
+    srv = SynapseServer(sandbox_dir())
+    st = srv.status()
+    return SandboxStatus(running=st["running"], url=st.get("url"), server_name=st["server_name"],
+                         data_dir=st["data_dir"], pid=st.get("pid"), stale_pid=bool(st.get("stale_pid")))
+
+
+def down() -> bool:
+    from rse_cli.sandbox.server import SynapseServer
+
+    return SynapseServer(sandbox_dir()).stop()

@@ -1,0 +1,117 @@
+"""Local state: SQLite (WAL) by default. Versioned migrations; a journal of every network write.
+
+One `Store` per process; it is safe to share between threads (one connection, one lock):
+writes are short and SQLite serialises them anyway.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from rse_cli.domain import JournalEntry
+from rse_cli.errors import ConfigError
+from rse_cli.store.migrations import MIGRATIONS
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+class Store:
+    def __init__(self, location: str, profile: str = "default") -> None:
+        self.location = location
+        self.profile = profile
+        if location.startswith(("postgresql://", "postgres://")):
+            raise ConfigError("store: PostgreSQL is not supported yet by this version of rse", hint="use a SQLite path")
+        path = Path(location)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
+        except (OSError, sqlite3.Error) as exc:
+            raise ConfigError(f"store: cannot open {path}: {exc}") from None
+        self._lock = threading.RLock()
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._db.row_factory = sqlite3.Row
+        self.migrate()
+
+    # -- plumbing -----------------------------------------------------------------------
+    @contextmanager
+    def tx(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction taken immediately, so concurrent processes queue instead of failing."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def query(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
+
+    def migrate(self) -> int:
+        with self.tx() as db:
+            db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            row = db.execute("SELECT MAX(version) FROM schema_version").fetchone()
+            current = row[0] or 0
+            for version, script in enumerate(MIGRATIONS, start=1):
+                if version > current:
+                    for statement in script.split(";"):
+                        if statement.strip():
+                            db.execute(statement)
+                    db.execute("INSERT INTO schema_version (version) VALUES (?)", (version,))
+            return len(MIGRATIONS)
+
+    @property
+    def version(self) -> int:
+        return self.query("SELECT MAX(version) FROM schema_version")[0][0]
+
+    def close(self) -> None:
+        self._db.close()
+
+    # -- journal ------------------------------------------------------------------------
+    def journal(self, action: str, target: str, outcome: str, detail: str | None = None) -> None:
+        with self.tx() as db:
+            db.execute(
+                "INSERT INTO journal (at, profile, action, target, outcome, detail) VALUES (?, ?, ?, ?, ?, ?)",
+                (_now(), self.profile, action, target, outcome, detail),
+            )
+
+    def journal_entries(self, *, limit: int = 50, action: str | None = None, all_profiles: bool = False) -> list[JournalEntry]:
+        sql = "SELECT * FROM journal WHERE 1=1"
+        params: list = []
+        if not all_profiles:
+            sql += " AND profile = ?"
+            params.append(self.profile)
+        if action:
+            sql += " AND action LIKE ?"
+            params.append(action.replace("*", "%"))
+        sql += " ORDER BY id DESC LIMIT ?"
+        params.append(limit)
+        return [
+            JournalEntry(id=r["id"], at=datetime.fromisoformat(r["at"]), profile=r["profile"], action=r["action"],
+                         target=r["target"], outcome=r["outcome"], detail=r["detail"])
+            for r in self.query(sql, tuple(params))
+        ]
+
+    # -- idempotent writes --------------------------------------------------------------
+    def sent(self, key: str) -> sqlite3.Row | None:
+        rows = self.query("SELECT * FROM sent WHERE profile = ? AND key = ?", (self.profile, key))
+        return rows[0] if rows else None
+
+    def record_sent(self, key: str, room_id: str, txn_id: str, event_id: str | None) -> None:
+        with self.tx() as db:
+            db.execute(
+                "INSERT INTO sent (profile, key, room_id, txn_id, event_id, at) VALUES (?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (profile, key) DO UPDATE SET event_id = excluded.event_id, at = excluded.at",
+                (self.profile, key, room_id, txn_id, event_id, _now()),
+            )

@@ -1,0 +1,115 @@
+"""Test fixtures: one real Synapse for the whole session (SQLite, 127.0.0.1, a free port).
+
+Rate limits are raised on this server; tests/network/test_default_limits.py starts its own
+server with Synapse's defaults. Tests drive `rse` through Typer's CliRunner with an isolated
+config and data directory each.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from rse_cli.sandbox.server import SynapseServer, synapse_available
+
+PASSWORD = "correct horse battery staple"
+
+
+@dataclass
+class Homeserver:
+    server: SynapseServer
+    admin: str
+    admin_token: str
+    users: dict[str, str]  # localpart -> user id
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    def api(self, method: str, path: str, token: str | None = None, **kw):
+        """Read the server's state back directly, independently of rse."""
+        r = httpx.request(method, self.url + path, headers={"Authorization": f"Bearer {token or self.admin_token}"}, timeout=30, **kw)
+        r.raise_for_status()
+        return r.json()
+
+    def token(self, localpart: str) -> str:
+        return self.server.login(localpart, PASSWORD)["access_token"]
+
+
+def _start(data_dir: Path, *, default_rate_limits: bool) -> Homeserver:
+    srv = SynapseServer(data_dir, default_rate_limits=default_rate_limits)
+    srv.start()
+    admin = srv.register_user("admin", PASSWORD, admin=True, displayname="Camille Admin")
+    users = {}
+    for local, name in [("alice", "Alice Martin"), ("bob", "Bob Durand"), ("carol", "Carol Petit"),
+                        ("dave", "Dave Leroy"), ("erin1", "Erin Moreau"), ("erin2", "Erin Moreau")]:
+        users[local] = srv.register_user(local, PASSWORD, displayname=name)
+    hs = Homeserver(srv, admin, srv.login("admin", PASSWORD)["access_token"], users)
+    hs.api("PUT", f"/_synapse/admin/v2/users/{users['alice']}", json={"threepids": [{"medium": "email", "address": "alice@example.org"}]})
+    return hs
+
+
+@pytest.fixture(scope="session")
+def homeserver(tmp_path_factory) -> Homeserver:
+    if not synapse_available():
+        pytest.skip("matrix-synapse is not installed (pip install -e '.[dev]')")
+    hs = _start(tmp_path_factory.mktemp("synapse"), default_rate_limits=False)
+    yield hs
+    hs.server.stop()
+
+
+@dataclass
+class Rse:
+    """Runs `rse` commands in-process with an isolated config and data directory."""
+
+    home: Path
+    runner: CliRunner
+
+    def __call__(self, *args: str, input: str | None = None, ok: bool = True):
+        from rse_cli.cli import app
+
+        result = self.runner.invoke(app, list(args), input=input, catch_exceptions=False)
+        if ok and result.exit_code != 0:
+            raise AssertionError(f"rse {' '.join(args)} exited {result.exit_code}\nstdout: {result.stdout}\nstderr: {result.stderr}")
+        return result
+
+    def json(self, *args: str, input: str | None = None):
+        return json.loads(self(*args, "--json", input=input).stdout)
+
+
+@pytest.fixture
+def isolated(tmp_path, monkeypatch) -> Path:
+    """No real config, keyring or token of the developer's can leak into a test."""
+    for name in list(os.environ):
+        if name.startswith("RSE_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("RSE_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("RSE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("RSE_KEYRING", "0")
+    return tmp_path
+
+
+@pytest.fixture
+def rse(isolated, homeserver, monkeypatch) -> Rse:
+    """`rse` logged in as the server admin through environment variables (as cron would)."""
+    monkeypatch.setenv("RSE_HOMESERVER", homeserver.url)
+    monkeypatch.setenv("RSE_USER", homeserver.admin)
+    monkeypatch.setenv("RSE_TOKEN", homeserver.admin_token)
+    return Rse(isolated, CliRunner())
+
+
+@pytest.fixture
+def cli(isolated) -> Rse:
+    """`rse` with no credentials at all."""
+    return Rse(isolated, CliRunner())
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
