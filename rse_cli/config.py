@@ -189,9 +189,12 @@ def write_profile(path: Path, profile: str, values: dict[str, Any], *, make_defa
             section[key] = str(value) if isinstance(value, Path) else value
     # validate before writing, so a bad value never lands on disk
     try:
-        Settings.model_validate({**section, "profile": profile})
+        valid = Settings.model_validate({**section, "profile": profile}).model_dump(mode="json", exclude_none=True)
     except ValidationError as exc:
         raise ConfigError("refusing to write:\n  " + "\n  ".join(_describe(e, path, f"profiles.{profile}") for e in exc.errors())) from None
+    for key in list(section):
+        if key in valid:
+            section[key] = valid[key]  # normalised: a trailing slash removed, numbers as numbers
     if make_default or "profile" not in doc:
         doc["profile"] = profile
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)

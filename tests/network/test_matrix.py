@@ -1,0 +1,93 @@
+"""The Matrix connector against a real Synapse: people, events, idempotent sends."""
+
+from __future__ import annotations
+
+import pytest
+
+from rse_cli.config import Settings
+from rse_cli.domain import EventKind
+from rse_cli.errors import AmbiguousError, NotFoundError
+from rse_cli.network.base import Message, Network
+from rse_cli.network.matrix import MatrixNetwork, slug
+from tests.conftest import unique
+
+
+def connector(homeserver, token=None, user=None) -> MatrixNetwork:
+    settings = Settings(homeserver=homeserver.url, user=user or homeserver.admin)
+    return MatrixNetwork.from_settings(settings, token=token or homeserver.admin_token)
+
+
+def test_it_is_a_network():
+    assert isinstance(MatrixNetwork.__new__(MatrixNetwork), Network)
+
+
+def test_slug_ignores_case_accents_and_punctuation():
+    assert slug("Général & Co !") == "general-co"
+    assert slug("Ventes  Ouest") == "ventes-ouest"
+
+
+def test_resolve_people_by_id_email_and_name(homeserver):
+    net = connector(homeserver)
+    assert net.resolve_person(homeserver.users["bob"]).display_name == "Bob Durand"
+    assert net.resolve_person("@bob").id == homeserver.users["bob"]
+    assert net.resolve_person("alice@example.org").id == homeserver.users["alice"]
+    assert net.resolve_person("carol petit").id == homeserver.users["carol"]
+    with pytest.raises(AmbiguousError, match="@erin1:rse.test, @erin2:rse.test"):
+        net.resolve_person("Erin Moreau")
+    with pytest.raises(NotFoundError, match="@zed:rse.test"):
+        net.resolve_person("@zed:rse.test")
+    with pytest.raises(NotFoundError, match="nobody"):
+        net.resolve_person("Nobody Here")
+
+
+def test_email_lookup_needs_an_admin(homeserver):
+    net = connector(homeserver, token=homeserver.token("bob"), user=homeserver.users["bob"])
+    with pytest.raises(NotFoundError, match="needs a Synapse admin"):
+        net.resolve_person("alice@example.org")
+
+
+def test_same_txn_id_never_posts_twice(homeserver):
+    net = connector(homeserver)
+    community = net.create_community("Txn", alias=unique("txn"), topic=None)
+    room = net.add_room(community, "Général")
+    a = net.send(room.id, Message("une fois"), "rse.test.same")
+    b = net.send(room.id, Message("une fois"), "rse.test.same")
+    assert a.event_id == b.event_id
+
+
+def test_events_are_mapped_and_resumable(homeserver):
+    net = connector(homeserver)
+    community = net.create_community("Events", alias=unique("ev"), topic=None)
+    room = net.add_room(community, "Général")
+    root = net.send(room.id, Message("Qui connaît l'outil X ?"), "t1").event_id
+    base = f"/_matrix/client/v3/rooms/{room.id}/send"
+    homeserver.api("PUT", f"{base}/m.room.message/t2", json={
+        "msgtype": "m.text", "body": "Moi !", "m.relates_to": {"m.in_reply_to": {"event_id": root}}})
+    homeserver.api("PUT", f"{base}/m.room.message/t3", json={
+        "msgtype": "m.text", "body": "dans le fil", "m.relates_to": {"rel_type": "m.thread", "event_id": root}})
+    homeserver.api("PUT", f"{base}/m.reaction/t4", json={
+        "m.relates_to": {"rel_type": "m.annotation", "event_id": root, "key": "👍"}})
+
+    pages = list(net.iter_events(room.id, page_size=3))
+    assert len(pages) > 1 and pages[-1].done
+    events = [e for p in pages for e in p.events]
+    kinds = [e.kind for e in events if e.kind is not EventKind.membership]
+    assert kinds == [EventKind.post, EventKind.reply, EventKind.thread, EventKind.reaction]
+    by_kind = {e.kind: e for e in events}
+    assert by_kind[EventKind.reply].parent_id == root
+    assert by_kind[EventKind.thread].thread_root == root
+    assert by_kind[EventKind.reaction].key == "👍" and by_kind[EventKind.reaction].parent_id == root
+    assert any(e.kind is EventKind.membership and e.target == homeserver.admin for e in events)
+
+    # resuming from the last checkpoint yields only what is new
+    checkpoint = pages[-1].checkpoint
+    net.send(room.id, Message("nouveau"), "t5")
+    new = [e for p in net.iter_events(room.id, since=checkpoint) for e in p.events]
+    ids = {e.id for e in events}
+    assert [e.body for e in new if e.id not in ids] == ["nouveau"]
+
+
+def test_links_open_in_a_matrix_client(homeserver):
+    net = connector(homeserver)
+    net.whoami()
+    assert net.link("!abc", "$ev") == "https://matrix.to/#/!abc/$ev?via=rse.test"
