@@ -94,6 +94,11 @@ class Settings(BaseModel):
             raise ValueError("a URL starting with https:// (or http:// for a local server)")
         return v
 
+    @field_validator("ca_bundle", "templates_dir")
+    @classmethod
+    def _expand_home(cls, v: Path | None) -> Path | None:
+        return v.expanduser() if v is not None else v
+
     @field_validator("user")
     @classmethod
     def _user_id(cls, v: str | None) -> str | None:

@@ -80,3 +80,18 @@ def test_write_profile_is_private_validated_and_keeps_secrets_out(tmp_path):
 def test_scrubbed_hides_the_token():
     s = load_settings(config_path=None, environ={"RSE_TOKEN": "syt_abc", "RSE_HOMESERVER": "https://x.org", "RSE_CONFIG_DIR": "/nonexistent"})
     assert scrubbed(s)["token"] == "***"
+
+
+def test_config_example_parses_and_documents_every_key():
+    from pathlib import Path
+
+    from rse_cli.config import AuditSettings, Settings
+
+    example = Path(__file__).parent.parent / "config.example.toml"
+    text = example.read_text()
+    for name in ("default", "sandbox"):
+        load_settings(config_path=example, profile=name, environ={})
+    for key in [*Settings.model_fields, *AuditSettings.model_fields]:
+        if key not in {"profile", "audit"}:
+            assert f"{key} =" in text, f"config.example.toml does not document {key}"
+    assert "[profiles.default.audit]" in text
