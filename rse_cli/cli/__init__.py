@@ -13,7 +13,7 @@ from typing import Annotated, Optional
 import typer
 from typer.core import TyperGroup
 
-from rse_cli.cli import auth, community, config, journal, member, post, sandbox
+from rse_cli.cli import auth, community, config, journal, member, post, sandbox, sync
 from rse_cli.cli.context import AppContext
 
 
@@ -81,6 +81,7 @@ app.add_typer(sandbox.app, name="sandbox")
 app.command("post")(post.post)
 app.command("dm")(post.dm)
 app.command("journal")(journal.journal)
+app.command("sync")(sync.sync)
 
 
 def main() -> None:

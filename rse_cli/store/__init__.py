@@ -59,21 +59,22 @@ class Store:
             return self._db.execute(sql, params).fetchall()
 
     def migrate(self) -> int:
+        """Apply the migrations not applied yet; returns how many are applied in all."""
         with self.tx() as db:
-            db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-            row = db.execute("SELECT MAX(version) FROM schema_version").fetchone()
-            current = row[0] or 0
-            for version, script in enumerate(MIGRATIONS, start=1):
-                if version > current:
-                    for statement in script.split(";"):
-                        if statement.strip():
-                            db.execute(statement)
-                    db.execute("INSERT INTO schema_version (version) VALUES (?)", (version,))
-            return len(MIGRATIONS)
+            db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+            done = {row[0] for row in db.execute("SELECT id FROM schema_migrations")}
+            for mid, script in MIGRATIONS:
+                if mid in done:
+                    continue
+                for statement in script.replace("AUTO_ID", "INTEGER PRIMARY KEY AUTOINCREMENT").split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+                db.execute("INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)", (mid, _now()))
+            return len(done) + len([m for m, _ in MIGRATIONS if m not in done])
 
     @property
-    def version(self) -> int:
-        return self.query("SELECT MAX(version) FROM schema_version")[0][0]
+    def applied(self) -> list[str]:
+        return [r[0] for r in self.query("SELECT id FROM schema_migrations ORDER BY id")]
 
     def close(self) -> None:
         self._db.close()

@@ -1,26 +1,13 @@
-"""Schema migrations, in order. Never edit a released one: append a new one."""
+"""Schema migrations, applied in the order of their ids; each applied once, recorded by id.
 
-MIGRATIONS: list[str] = [
-    # 1: journal of network writes, and the record of what was sent (idempotency across devices and days)
-    """
-    CREATE TABLE journal (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        at TEXT NOT NULL,
-        profile TEXT NOT NULL,
-        action TEXT NOT NULL,
-        target TEXT NOT NULL,
-        outcome TEXT NOT NULL,
-        detail TEXT
-    );
-    CREATE INDEX journal_profile ON journal (profile, id);
-    CREATE TABLE sent (
-        profile TEXT NOT NULL,
-        key TEXT NOT NULL,
-        room_id TEXT NOT NULL,
-        txn_id TEXT NOT NULL,
-        event_id TEXT,
-        at TEXT NOT NULL,
-        PRIMARY KEY (profile, key)
-    )
-    """,
-]
+Each feature owns its schema module and its ids (core 0xxx, sync 1xxx, onboarding 2xxx,
+animations/leaders 3xxx), so features never fight over one list. Never edit a released
+migration: append a new one. Write portable SQL: `AUTO_ID` is replaced by the dialect's
+auto-increment primary key; use `?` placeholders.
+"""
+
+from __future__ import annotations
+
+from rse_cli.store import schema_core, schema_events
+
+MIGRATIONS: list[tuple[str, str]] = sorted([*schema_core.MIGRATIONS, *schema_events.MIGRATIONS])

@@ -1,0 +1,52 @@
+"""Synced network state: communities, rooms, member snapshots, events and per-room checkpoints."""
+
+MIGRATIONS = [
+    (
+        "1001_sync",
+        """
+        CREATE TABLE communities (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            alias TEXT,
+            synced_at TEXT NOT NULL
+        );
+        CREATE TABLE rooms (
+            id TEXT PRIMARY KEY,
+            community_id TEXT NOT NULL,
+            name TEXT NOT NULL,
+            is_space INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX rooms_community ON rooms (community_id);
+        CREATE TABLE members (
+            community_id TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            display_name TEXT,
+            membership TEXT NOT NULL,
+            role TEXT NOT NULL,
+            power INTEGER NOT NULL,
+            PRIMARY KEY (community_id, user_id)
+        );
+        CREATE TABLE events (
+            id TEXT PRIMARY KEY,
+            room_id TEXT NOT NULL,
+            sender TEXT NOT NULL,
+            ts INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            body TEXT,
+            parent_id TEXT,
+            thread_root TEXT,
+            reaction_key TEXT,
+            membership TEXT,
+            target TEXT
+        );
+        CREATE INDEX events_room_ts ON events (room_id, ts);
+        CREATE INDEX events_parent ON events (parent_id);
+        CREATE TABLE checkpoints (
+            room_id TEXT PRIMARY KEY,
+            token TEXT,
+            events INTEGER NOT NULL DEFAULT 0,
+            synced_at TEXT NOT NULL
+        )
+        """,
+    ),
+]
