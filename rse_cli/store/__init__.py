@@ -6,8 +6,11 @@ writes are short and SQLite serialises them anyway.
 
 from __future__ import annotations
 
+import os
+import socket
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -116,3 +119,44 @@ class Store:
                 "ON CONFLICT (profile, key) DO UPDATE SET event_id = excluded.event_id, at = excluded.at",
                 (self.profile, key, room_id, txn_id, event_id, _now()),
             )
+
+    # -- exactly-once claims ------------------------------------------------------------
+    @property
+    def owner(self) -> str:
+        return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+
+    def claim(self, key: str, *, lease_seconds: float = 900, now: float | None = None) -> bool:
+        """Take `key` for this process. True when it is ours to do: never claimed, or claimed
+        by a run that failed or died (its lease ran out) and is not done. Concurrent runs,
+        on this host or others sharing the store, never both get True."""
+        now = time.time() if now is None else now
+        with self.tx() as db:
+            row = db.execute("SELECT state, lease_until FROM claims WHERE key = ?", (key,)).fetchone()
+            if row is None:
+                db.execute(
+                    "INSERT INTO claims (key, owner, state, claimed_at, lease_until) VALUES (?, ?, 'running', ?, ?)",
+                    (key, self.owner, now, now + lease_seconds),
+                )
+                return True
+            if row[0] in ("done", "skipped") or (row[0] == "running" and row[1] > now):
+                return False
+            db.execute(
+                "UPDATE claims SET owner = ?, state = 'running', claimed_at = ?, lease_until = ?, attempts = attempts + 1 WHERE key = ?",
+                (self.owner, now, now + lease_seconds, key),
+            )
+            return True
+
+    def finish(self, key: str, state: str = "done", detail: str | None = None) -> None:
+        """Record the outcome of a claim: 'done' and 'skipped' are final, 'failed' is retried."""
+        assert state in {"done", "skipped", "failed"}
+        with self.tx() as db:
+            if db.execute("SELECT 1 FROM claims WHERE key = ?", (key,)).fetchone() is None:
+                now = time.time()
+                db.execute("INSERT INTO claims (key, owner, state, claimed_at, lease_until, detail) VALUES (?, ?, ?, ?, ?, ?)",
+                           (key, self.owner, state, now, now, detail))
+            else:
+                db.execute("UPDATE claims SET state = ?, detail = ?, lease_until = 0 WHERE key = ?", (state, detail, key))
+
+    def claim_state(self, key: str) -> sqlite3.Row | None:
+        rows = self.query("SELECT * FROM claims WHERE key = ?", (key,))
+        return rows[0] if rows else None

@@ -25,4 +25,18 @@ MIGRATIONS = [
         )
         """,
     ),
+    (
+        "0002_claims",
+        """
+        CREATE TABLE claims (
+            key TEXT PRIMARY KEY,
+            owner TEXT NOT NULL,
+            state TEXT NOT NULL,
+            claimed_at REAL NOT NULL,
+            lease_until REAL NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 1,
+            detail TEXT
+        )
+        """,
+    ),
 ]
