@@ -113,3 +113,55 @@ def cli(isolated) -> Rse:
 
 def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+# -- the seeded sandbox: one per test session, shared by every test of the planted situations --
+
+SEED_SIZE = ("--seed", "42", "--people", "60", "--days", "60")
+
+
+@dataclass
+class Seeded:
+    home: Path
+    env: dict[str, str]
+    summary: dict
+    plan: object  # rse_cli.sandbox.plan.Plan: the planted facts
+
+
+def _apply_env(mp: pytest.MonkeyPatch, env: dict[str, str]) -> None:
+    for name in list(os.environ):
+        if name.startswith("RSE_"):
+            mp.delenv(name)
+    for name, value in env.items():
+        mp.setenv(name, value)
+
+
+@pytest.fixture(scope="session")
+def seeded_sandbox(tmp_path_factory) -> Seeded:
+    """`rse sandbox up` + `rse sandbox seed` (small but with every planted situation), once."""
+    if not synapse_available():
+        pytest.skip("matrix-synapse is not installed (pip install -e '.[dev]')")
+    from rse_cli.sandbox.seed import seeded_plan
+    from rse_cli.services.sandbox import sandbox_dir
+
+    home = tmp_path_factory.mktemp("seeded")
+    env = {"RSE_CONFIG_DIR": str(home / "config"), "RSE_DATA_DIR": str(home / "data"), "RSE_KEYRING": "0"}
+    rse = Rse(home, CliRunner())
+    with pytest.MonkeyPatch.context() as mp:
+        _apply_env(mp, env)
+        rse("sandbox", "up")
+        summary = rse.json("sandbox", "seed", *SEED_SIZE)
+        plan = seeded_plan(sandbox_dir())
+    try:
+        yield Seeded(home, env, summary, plan)
+    finally:
+        with pytest.MonkeyPatch.context() as mp:
+            _apply_env(mp, env)
+            rse("sandbox", "down", ok=False)
+
+
+@pytest.fixture
+def sandbox_rse(seeded_sandbox, monkeypatch) -> Rse:
+    """`rse` on the seeded sandbox's `sandbox` profile (shared store: sync state persists)."""
+    _apply_env(monkeypatch, seeded_sandbox.env)
+    return Rse(seeded_sandbox.home, CliRunner())

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated
+
 import typer
 
 from rse_cli.cli.options import FormatOpt, JsonOpt, ctx_of, fmt
 from rse_cli.cli.output import Format
+
+if TYPE_CHECKING:
+    from rse_cli.cli.context import AppContext
 
 app = typer.Typer(help="Run a local sandbox network to try rse safely.", no_args_is_help=True)
 
@@ -45,3 +52,44 @@ def down(ctx: typer.Context) -> None:
 
     c = ctx_of(ctx)
     c.say("sandbox stopped" if sandbox.down() else "sandbox was not running")
+
+
+@app.command("seed")
+def seed(
+    ctx: typer.Context,
+    seed_: Annotated[int, typer.Option("--seed", help="Seed of the generated company: same seed, same company.")] = 42,
+    people: Annotated[int, typer.Option("--people", min=40, help="Number of employees.")] = 300,
+    days: Annotated[int, typer.Option("--days", min=50, help="Days of history, ending now.")] = 90,
+    reset: Annotated[bool, typer.Option("--reset", help="Stop the sandbox, wipe its data and start it again first.")] = False,
+    json_: JsonOpt = False,
+    format_: FormatOpt = Format.table,
+) -> None:
+    """Fill the sandbox with a fictional French company and its history; safe to re-run.
+
+    Writes the HR export (hr_export.csv) to the sandbox directory and the company's leaders
+    to the `sandbox` profile. Re-running with the same arguments adds nothing; other
+    arguments need --reset.
+
+    Example: rse sandbox seed --seed 42 --people 300 --days 90
+    """
+    from rse_cli.cli.output import render
+    from rse_cli.services import sandbox
+
+    c = ctx_of(ctx)
+    with _progress(c) as progress:
+        summary = sandbox.seed(c.config_path, seed=seed_, people=people, days=days, reset=reset, progress=progress)
+    c.say(f"sandbox seeded: {summary.sent} events written, {summary.skipped} already there, in {summary.seconds:g} s")
+    render(c, summary, fmt(json_, format_))
+
+
+@contextmanager
+def _progress(c: AppContext) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on stderr when it is a terminal; otherwise nothing."""
+    if not (hasattr(c.stderr, "isatty") and c.stderr.isatty()):
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    with Progress("seeding", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=c.err, transient=True) as bar:
+        task = bar.add_task("seed", total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)

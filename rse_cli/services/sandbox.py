@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import secrets
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -82,3 +84,53 @@ def down() -> bool:
     from rse_cli.sandbox.server import SynapseServer
 
     return SynapseServer(sandbox_dir()).stop()
+
+
+class SeedSummary(BaseModel):
+    """What `rse sandbox seed` built (counts are the whole plan's) and what this run did."""
+
+    seed: int
+    people: int
+    days: int
+    communities: int
+    rooms: int
+    messages: int  # root messages
+    replies: int
+    thread_messages: int
+    reactions: int
+    memberships: int
+    sent: int  # events written by this run
+    skipped: int  # events found already done (a re-run, or a resumed run)
+    seconds: float
+    csv_path: str
+    leaders: list[str]
+    already_complete: bool = False
+
+
+def seed(config_path: Path | None = None, *, seed: int = 42, people: int = 300, days: int = 90,
+         reset: bool = False, progress: Callable[[int, int], None] | None = None) -> SeedSummary:
+    """Seed the running sandbox with a deterministic company; re-running it adds nothing.
+
+    `reset` stops the sandbox, deletes its data directory and starts a fresh one first: the
+    way to change --seed, --people or --days on a seeded sandbox.
+    """
+    from rse_cli.sandbox.seed import seed_sandbox
+
+    if reset:
+        down()
+        shutil.rmtree(sandbox_dir(), ignore_errors=True)
+        up(config_path)
+    srv = server()
+    if not srv.status()["running"]:
+        raise UsageError("the sandbox is not running", hint="run `rse sandbox up` first")
+    result = seed_sandbox(srv.url, srv.appservice_token, sandbox_dir(), seed=seed, people=people, days=days, progress=progress)
+    # audits read the leaders from the config: point them at the company's leaders
+    write_profile(config_path or default_config_path(), PROFILE, {"leaders": result.plan.leaders})
+    counts = result.plan.counts
+    return SeedSummary(
+        seed=seed, people=counts["people"], days=days, communities=counts["communities"], rooms=counts["rooms"],
+        messages=counts["messages"], replies=counts["replies"], thread_messages=counts["thread_messages"],
+        reactions=counts["reactions"], memberships=counts["memberships"], sent=result.sent, skipped=result.skipped,
+        seconds=round(result.seconds, 1), csv_path=str(result.csv_path), leaders=result.plan.leaders,
+        already_complete=result.already_complete,
+    )
