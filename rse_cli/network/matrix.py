@@ -69,6 +69,10 @@ class MatrixNetwork:
         self._admin: bool | None = None
         self._people: dict[str, Person] = {}
         self._dm_lock = threading.Lock()
+        self._dm_write = threading.Lock()
+        self._dm_people: dict[str, threading.Lock] = {}
+        self._dm_new: dict[str, list[str]] = {}  # DM rooms this process created, not yet in m.direct
+        self._dm_version = self._dm_written = 0
 
     @classmethod
     def from_settings(cls, settings, *, token: str | None = None, transport=None) -> MatrixNetwork:
@@ -130,6 +134,13 @@ class MatrixNetwork:
             except (ForbiddenError, NotFoundError):
                 self._admin = False
         return self._admin
+
+    def ratelimit_exempt(self) -> bool | None:
+        """Whether an admin lifted this account's rate limits (override_ratelimit); None when it cannot tell."""
+        if not self.is_admin:
+            return None
+        found = self.http.get(f"{ADMIN}/v1/users/{q(self.user_id)}/override_ratelimit")
+        return bool(found) and found.get("messages_per_second", 1) == 0
 
     def whoami(self) -> Whoami:
         me = self.http.get(f"{C}/account/whoami")
@@ -324,7 +335,11 @@ class MatrixNetwork:
         if community.alias:
             alias = f"{community.alias.lstrip('#').split(':', 1)[0]}-{slug(name)}"
             body["room_alias_name"] = alias
-        room_id = self._create_room(body, alias)
+        try:
+            room_id = self._create_room(body, alias)
+        except ConflictError:
+            # createRoom is not idempotent: a run killed after it created the room finds it by alias
+            room_id = self._own_child(community, alias)
         self.http.put(
             f"{C}/rooms/{q(community.id)}/state/m.space.child/{q(room_id)}",
             json={"via": via, "suggested": True},
@@ -336,6 +351,16 @@ class MatrixNetwork:
         if users:
             self._update_levels(room_id, users)
         return Room(id=room_id, name=name, topic=topic, alias=self._alias(alias) if alias else None, link=self.link(room_id))
+
+    def _own_child(self, community: Community, alias: str | None) -> str:
+        """The room holding `alias` when it was created for this community (its canonical parent)."""
+        taken = ConflictError(f"the alias {self._alias(alias or '')} is already taken", hint="rename the room")
+        if not alias:
+            raise taken
+        room_id = self.http.get(f"{C}/directory/room/{q(self._alias(alias))}")["room_id"]
+        if (self._state(room_id, "m.space.parent", community.id) or {}).get("canonical") is not True:
+            raise taken
+        return room_id
 
     def find_room(self, community: Community, ref: str) -> Room:
         for test in (lambda r: r.id == ref or (r.alias or "") == ref, lambda r: r.name.casefold() == ref.casefold(), lambda r: slug(r.name) == slug(ref)):
@@ -454,21 +479,42 @@ class MatrixNetwork:
             return {}
 
     def direct_room(self, person: str) -> str:
-        with self._dm_lock:  # two threads must not open two conversations with one person
-            direct = self._direct_map()
-            joined = set(self.http.get(f"{C}/joined_rooms")["joined_rooms"])
-            for room_id in reversed(direct.get(person, [])):
-                if room_id in joined and self.membership(room_id, person) in {"join", "invite"}:
+        # one lock per person: two threads never open two conversations with one person, while
+        # conversations with different people are created in parallel (room creation is the slow part)
+        with self._dm_lock:
+            lock = self._dm_people.setdefault(person, threading.Lock())
+        with lock:
+            mine = self._dm_new.get(person) or []
+            if mine:
+                return mine[-1]
+            for room_id in reversed(self._direct_map().get(person, [])):
+                if self.membership(room_id, self.user_id) == "join" and self.membership(room_id, person) in {"join", "invite"}:
                     return room_id
             room_id = self.http.post(
                 f"{C}/createRoom",
                 json={"preset": "trusted_private_chat", "is_direct": True, "invite": [person]},
             )["room_id"]
-            # record it as Element does, so both sides see a normal direct conversation
-            direct = self._direct_map()
-            direct.setdefault(person, []).append(room_id)
-            self.http.put(f"{C}/user/{q(self.user_id)}/account_data/m.direct", json=direct)
+            with self._dm_lock:
+                self._dm_new.setdefault(person, []).append(room_id)
+                self._dm_version += 1
+                version = self._dm_version
+            self._record_direct(version)
             return room_id
+
+    def _record_direct(self, version: int) -> None:
+        """Record new conversations in m.direct, as Element does, before anything is sent in them
+        (a re-run must find them). Writes are merged with the server's copy and coalesced: one
+        read-merge-write covers every conversation created by other threads meanwhile."""
+        with self._dm_write:
+            if self._dm_written >= version:
+                return
+            with self._dm_lock:
+                new, upto = {p: list(r) for p, r in self._dm_new.items()}, self._dm_version
+            direct = self._direct_map()
+            for p, rooms in new.items():
+                direct[p] = [*direct.get(p, []), *(r for r in rooms if r not in direct.get(p, []))]
+            self.http.put(f"{C}/user/{q(self.user_id)}/account_data/m.direct", json=direct)
+            self._dm_written = upto
 
     # -- reading ------------------------------------------------------------------------
     def iter_events(self, room_id: str, since: str | None = None, *, page_size: int = 1000) -> Iterator[EventPage]:
