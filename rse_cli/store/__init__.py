@@ -1,4 +1,6 @@
-"""Local state: SQLite (WAL) by default. Versioned migrations; a journal of every network write.
+"""Local state: SQLite (WAL) by default, PostgreSQL when `store = "postgresql://…"` (see
+postgres.py: same SQL with `?` placeholders, same exactly-once claims across hosts).
+Versioned migrations; a journal of every network write.
 
 One `Store` per process; it is safe to share between threads (one connection, one lock):
 writes are short and SQLite serialises them anyway.
@@ -29,8 +31,15 @@ class Store:
     def __init__(self, location: str, profile: str = "default") -> None:
         self.location = location
         self.profile = profile
+        self._pg = None
         if location.startswith(("postgresql://", "postgres://")):
-            raise ConfigError("store: PostgreSQL is not supported yet by this version of rse", hint="use a SQLite path")
+            from rse_cli.store.postgres import PgConnection
+
+            self.dialect = "postgresql"
+            self._pg = PgConnection(location)
+            self.migrate()
+            return
+        self.dialect = "sqlite"
         path = Path(location)
         try:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -48,6 +57,10 @@ class Store:
     @contextmanager
     def tx(self) -> Iterator[sqlite3.Connection]:
         """A write transaction taken immediately, so concurrent processes queue instead of failing."""
+        if self._pg is not None:
+            with self._pg.tx() as db:
+                yield db
+            return
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
@@ -58,6 +71,8 @@ class Store:
             self._db.execute("COMMIT")
 
     def query(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
+        if self._pg is not None:
+            return self._pg.query(sql, params)
         with self._lock:
             return self._db.execute(sql, params).fetchall()
 
@@ -69,7 +84,13 @@ class Store:
             for mid, script in MIGRATIONS:
                 if mid in done:
                     continue
-                for statement in script.replace("AUTO_ID", "INTEGER PRIMARY KEY AUTOINCREMENT").split(";"):
+                if self._pg is not None:
+                    from rse_cli.store.postgres import migration_sql
+
+                    script = migration_sql(script)
+                else:
+                    script = script.replace("AUTO_ID", "INTEGER PRIMARY KEY AUTOINCREMENT")
+                for statement in script.split(";"):
                     if statement.strip():
                         db.execute(statement)
                 db.execute("INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)", (mid, _now()))
@@ -80,7 +101,7 @@ class Store:
         return [r[0] for r in self.query("SELECT id FROM schema_migrations ORDER BY id")]
 
     def close(self) -> None:
-        self._db.close()
+        (self._pg or self._db).close()
 
     # -- journal ------------------------------------------------------------------------
     def journal(self, action: str, target: str, outcome: str, detail: str | None = None) -> None:
