@@ -82,6 +82,15 @@ class Settings(BaseModel):
     templates_dir: Path | None = None
     client_url: str = Field("https://matrix.to/#/", description="prefix of links that open in a Matrix client")
     leaders: list[str] = []
+    animation_grace_minutes: int = Field(120, ge=0, description="an animation missed by more than this is skipped, not posted late")
+    campaign_grace_hours: int = Field(24, ge=0, description="a campaign step missed by more than this is skipped, not sent late")
+    qa_rooms: list[str] = Field([], description="rooms (names or ids) where every root message counts as a question")
+    smtp_host: str | None = Field(None, description="SMTP server for e-mailed digests")
+    smtp_port: int = Field(587, ge=1, le=65535)
+    smtp_starttls: bool = True
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = Field(None, description="prefer RSE_SMTP_PASSWORD")
+    smtp_from: str | None = None
     audit: AuditSettings = AuditSettings()
 
     @field_validator("homeserver")
@@ -112,7 +121,7 @@ class Settings(BaseModel):
 
 SECRET_KEYS = {"token", "password", "smtp_password", "as_token"}
 ENV_PREFIX = "RSE_"
-_LIST_KEYS = {"leaders"}
+_LIST_KEYS = {"leaders", "qa_rooms"}
 
 
 def _env_overrides(environ: dict[str, str]) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from typing import Annotated, Optional
 import typer
 from typer.core import TyperGroup
 
-from rse_cli.cli import auth, community, config, journal, member, post, sandbox, sync
+from rse_cli.cli import animate, audit, auth, campaign, community, config, cron, digest, journal, leaders, member, onboard, post, sandbox, sync
 from rse_cli.cli.context import AppContext
 
 
@@ -78,10 +78,17 @@ app.add_typer(auth.app, name="auth")
 app.add_typer(community.app, name="community")
 app.add_typer(member.app, name="member")
 app.add_typer(sandbox.app, name="sandbox")
+app.add_typer(onboard.app, name="onboard")
+app.add_typer(campaign.app, name="campaign")
 app.command("post")(post.post)
 app.command("dm")(post.dm)
 app.command("journal")(journal.journal)
 app.command("sync")(sync.sync)
+app.command("audit")(audit.audit)
+app.add_typer(digest.app, name="digest")
+app.add_typer(animate.app, name="animate")
+app.add_typer(leaders.app, name="leaders")
+app.command("cron")(cron.cron)
 
 
 def main() -> None:

@@ -1,0 +1,73 @@
+"""rse digest: the periodic summary of a community, posted in its main room or e-mailed (for cron)."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated, Optional
+
+import typer
+
+from rse_cli.cli.options import FormatOpt, JsonOpt, ctx_of, fmt
+from rse_cli.cli.output import Format
+
+app = typer.Typer(help="Send community digests (best posts, newcomers, waiting questions).", no_args_is_help=True)
+
+
+class PeriodOpt(str, Enum):
+    day = "day"
+    week = "week"
+    month = "month"
+
+
+@app.command("send")
+def send(
+    ctx: typer.Context,
+    community: Annotated[Optional[list[str]], typer.Option("--community", "-c", help="Community (repeat; default: every synced one).")] = None,
+    period: Annotated[PeriodOpt, typer.Option("--period", help="day, week or month: the span covered, sent once per calendar period.")] = PeriodOpt.week,
+    to: Annotated[str, typer.Option("--to", help="`room` (the community's main room) or `email:someone@example.org`.")] = "room",
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the digests without sending anything.")] = False,
+    sync_first: Annotated[bool, typer.Option("--sync/--no-sync", help="Pull new events from the network first (default: use the store as it is).")] = False,
+    json_: JsonOpt = False,
+    format_: FormatOpt = Format.table,
+) -> None:
+    """Send each community's digest for the period, once: a re-run in the same period sends nothing.
+
+    Reads the local store (run `rse sync` first, or pass --sync). Templates: `digest` in
+    templates/{fr,en}/, overridable in templates_dir.
+
+    Example: rse digest send --community ventes-ouest --period week --to email:equipe@example.org --dry-run
+    """
+    from rse_cli.cli.output import render
+    from rse_cli.services import digest
+
+    c = ctx_of(ctx)
+    if sync_first:
+        from rse_cli.services.sync import sync
+
+        sync(c.network(), c.store, community or None)
+    results = digest.send(c.store, c.settings, network_factory=c.network, communities=community, period=period.value,
+                          to=to, dry_run=dry_run, now=c.clock(), upcoming=_upcoming(c.store))
+    f = fmt(json_, format_)
+    if dry_run and f is Format.table:
+        for d in results:
+            c.stdout.write(f"# {d.community} — {d.period} -> {d.recipient}\n\n{d.text}\n")
+        return
+    for d in results:
+        c.say(f"{d.community} ({d.period}) -> {d.recipient}: {d.status}")
+    render(c, results, f, columns=["community", "period", "recipient", "status", "event_id"])
+
+
+def _upcoming(store):
+    """The animations feature's calendar, as the digest's `upcoming` hook (None when absent)."""
+    try:
+        from rse_cli.services.animations import calendar
+    except ImportError:
+        return None
+    from rse_cli.services.digest import Animation
+
+    def upcoming(community, start, end):
+        keys = {community.id.casefold(), community.name.casefold(), (community.alias or "").lstrip("#").split(":")[0].casefold()}
+        return [Animation(title=o.question or o.name, at=o.at, where=o.room)
+                for o in calendar(store, start, end - start, communities=keys - {""})]
+
+    return upcoming

@@ -1,0 +1,399 @@
+"""Animations: the community's rituals (Monday question, Friday kudos, AMA, watch roundup),
+scheduled in the store and published by `rse animate run` from cron, exactly once.
+
+Each occurrence of an animation is a UTC instant with a key `animate:PROFILE:NAME:ISO`.
+A run claims the key (store.claim: one winner across processes and hosts), renders the post
+once and keeps the text, sends it with send_once (transaction id derived from the kept text,
+so a retry after a crash or a lost answer reuses it) and finishes the claim. An occurrence
+found later than the grace period is recorded as skipped, never posted late; a failed post
+is retried by the next run while still within the grace period.
+
+A run with nothing due does one cheap read per animation and touches no network.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from rse_cli.errors import ConflictError, InputError, NotFoundError, RseError, UsageError
+from rse_cli.services.schedule import Schedule
+from rse_cli.store import Store, _now
+
+LOOKBACK = timedelta(days=31)  # how far back a run looks for occurrences to post or to record as missed
+MAX_LOOKBACK_OCCURRENCES = 200
+
+
+class AnimationInfo(BaseModel):
+    name: str
+    community: str
+    room: str | None
+    schedule: str
+    tz: str
+    template: str
+    paused: bool
+    next_at: datetime | None
+    bank_size: int
+    bank_left: int
+
+
+class Occurrence(BaseModel):
+    at: datetime  # local time of the animation's zone, with its offset
+    name: str
+    community: str
+    room: str | None
+    template: str
+    question: str | None = None
+
+
+class RunResult(BaseModel):
+    name: str
+    occurrence: datetime
+    state: str  # posted | already-posted | skipped | failed | busy
+    event_id: str | None = None
+    detail: str | None = None
+
+
+class Preview(BaseModel):
+    name: str
+    at: datetime | None
+    community: str
+    room: str | None
+    question: str | None
+    text: str
+
+
+@dataclass
+class Animation:
+    name: str
+    community: str
+    room: str | None
+    schedule: Schedule
+    template: str
+    lang: str | None
+    bank: list[str]
+    vars: dict[str, str]
+    paused: bool
+    active_since: datetime
+
+    @classmethod
+    def from_row(cls, r) -> Animation:
+        return cls(r["name"], r["community"], r["room"], Schedule(r["kind"], r["expr"], r["tz"]), r["template"], r["lang"],
+                   json.loads(r["bank"] or "[]"), json.loads(r["vars"] or "{}"), bool(r["paused"]),
+                   datetime.fromisoformat(r["active_since"]))
+
+    def key(self, profile: str, occurrence: datetime) -> str:
+        return f"animate:{profile}:{self.name}:{occurrence.astimezone(UTC).isoformat()}"
+
+
+def read_bank(path: Path) -> list[str]:
+    """One question per line; blank lines and lines starting with # are ignored."""
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    bank = [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+    if not bank:
+        raise InputError(f"{path}: no question in the bank (one question per line)")
+    dup = sorted({q for q in bank if bank.count(q) > 1})
+    if dup:
+        raise InputError(f"{path}: question listed twice: {dup[0]!r}")
+    return bank
+
+
+def parse_vars(items: list[str]) -> dict[str, str]:
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip().isidentifier():
+            raise UsageError(f"--var {item!r}: expected NAME=VALUE, e.g. guest=\"Marie Durand\"")
+        out[key.strip()] = value
+    return out
+
+
+# -- definitions -------------------------------------------------------------------------
+def add(store: Store, *, name: str, community: str, room: str | None, schedule: Schedule, template: str,
+        lang: str | None = None, bank: list[str] | None = None, variables: dict[str, str] | None = None,
+        now: datetime) -> AnimationInfo:
+    if not name or any(c in name for c in " /:"):
+        raise UsageError(f"animation name {name!r}: use letters, digits and dashes, e.g. weekly-question")
+    with store.tx() as db:
+        if db.execute("SELECT 1 FROM animations WHERE profile = ? AND name = ?", (store.profile, name)).fetchone():
+            raise ConflictError(f"an animation named {name!r} already exists", hint=f"rse animate remove {name}, then add it again")
+        db.execute(
+            "INSERT INTO animations (profile, name, community, room, kind, expr, tz, template, lang, bank, vars, paused, "
+            "active_since, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+            (store.profile, name, community, room, schedule.kind, schedule.expr, schedule.tz, template, lang,
+             json.dumps(bank or [], ensure_ascii=False), json.dumps(variables or {}, ensure_ascii=False),
+             now.astimezone(UTC).isoformat(), _now()),
+        )
+    return info(store, get(store, name), now)
+
+
+def all_animations(store: Store) -> list[Animation]:
+    return [Animation.from_row(r) for r in store.query("SELECT * FROM animations WHERE profile = ? ORDER BY name", (store.profile,))]
+
+
+def get(store: Store, name: str) -> Animation:
+    rows = store.query("SELECT * FROM animations WHERE profile = ? AND name = ?", (store.profile, name))
+    if not rows:
+        known = ", ".join(a.name for a in all_animations(store)) or "none yet"
+        raise NotFoundError(f"no animation named {name!r}", hint=f"known: {known}")
+    return Animation.from_row(rows[0])
+
+
+def set_paused(store: Store, name: str, paused: bool, now: datetime) -> AnimationInfo:
+    anim = get(store, name)
+    with store.tx() as db:
+        if paused:
+            db.execute("UPDATE animations SET paused = 1 WHERE profile = ? AND name = ?", (store.profile, name))
+        elif anim.paused:
+            # what fell while paused was not missed: it was not wanted
+            db.execute("UPDATE animations SET paused = 0, active_since = ? WHERE profile = ? AND name = ?",
+                       (now.astimezone(UTC).isoformat(), store.profile, name))
+    return info(store, get(store, name), now)
+
+
+def remove(store: Store, name: str) -> None:
+    get(store, name)
+    with store.tx() as db:
+        db.execute("DELETE FROM animations WHERE profile = ? AND name = ?", (store.profile, name))
+        db.execute("DELETE FROM animation_runs WHERE profile = ? AND name = ?", (store.profile, name))
+
+
+# -- question bank -----------------------------------------------------------------------
+def _asked(store: Store, name: str) -> list[str]:
+    return [r[0] for r in store.query(
+        "SELECT question FROM animation_runs WHERE profile = ? AND name = ? AND question IS NOT NULL ORDER BY occurrence",
+        (store.profile, name))]
+
+
+def _used_this_round(bank: list[str], asked: list[str]) -> set[str]:
+    used: set[str] = set()
+    for q in asked:
+        if q in bank:
+            used.add(q)
+            if used >= set(bank):
+                used = set()  # exhausted: a new round starts
+    return used
+
+
+def upcoming_questions(bank: list[str], asked: list[str], n: int) -> list[str]:
+    """The next `n` questions: the bank's order, never repeating one until all were asked."""
+    out: list[str] = []
+    history = list(asked)
+    for _ in range(n):
+        used = _used_this_round(bank, history)
+        nxt = next(q for q in bank if q not in used)
+        out.append(nxt)
+        history.append(nxt)
+    return out
+
+
+def info(store: Store, anim: Animation, now: datetime) -> AnimationInfo:
+    left = len(anim.bank) - len(_used_this_round(anim.bank, _asked(store, anim.name))) if anim.bank else 0
+    nxt = None if anim.paused else anim.schedule.next_after(now)
+    return AnimationInfo(name=anim.name, community=anim.community, room=anim.room, schedule=anim.schedule.describe(),
+                         tz=anim.schedule.tz, template=anim.template, paused=anim.paused,
+                         next_at=nxt.astimezone(anim.schedule.zone) if nxt else None, bank_size=len(anim.bank), bank_left=left)
+
+
+def list_info(store: Store, now: datetime) -> list[AnimationInfo]:
+    return [info(store, a, now) for a in all_animations(store)]
+
+
+def calendar(store: Store, now: datetime, horizon: timedelta, *, communities: set[str] | None = None) -> list[Occurrence]:
+    """What will be posted where and when between now and now + horizon, in time order.
+    `communities`: only animations whose community is one of these (casefolded ids, names, alias local parts)."""
+    out = []
+    for anim in all_animations(store):
+        if anim.paused or (communities is not None and anim.community.lstrip("#").split(":")[0].casefold() not in communities):
+            continue
+        times = list(anim.schedule.occurrences(now, now + horizon))
+        questions = upcoming_questions(anim.bank, _asked(store, anim.name), len(times)) if anim.bank else [None] * len(times)
+        out += [Occurrence(at=t.astimezone(anim.schedule.zone), name=anim.name, community=anim.community, room=anim.room,
+                           template=anim.template, question=q) for t, q in zip(times, questions)]
+    return sorted(out, key=lambda o: (o.at, o.name))
+
+
+# -- rendering ---------------------------------------------------------------------------
+def top_posts(store: Store, community_ref: str, since: datetime, until: datetime, link: Callable[[str, str | None], str],
+              limit: int = 5) -> list[dict]:
+    """The week's posts with the most reactions, from synced events (empty when never synced)."""
+    from rse_cli.domain import EventKind
+    from rse_cli.store import events as ev
+
+    found = ev.communities(store, [community_ref])
+    if not found:
+        return []
+    c = found[0]
+    names = {m.id: m.display_name or m.id for m in ev.members(store, c.id)}
+    posts, reactions = {}, {}
+    for e in ev.iter_events(store, c.room_ids, since=since, until=until):
+        if e.kind in (EventKind.post, EventKind.reply, EventKind.thread) and e.body:
+            posts[e.id] = e
+        elif e.kind is EventKind.reaction and e.parent_id:
+            reactions[e.parent_id] = reactions.get(e.parent_id, 0) + 1
+    ranked = sorted((p for p in posts.values() if reactions.get(p.id)), key=lambda p: (-reactions[p.id], p.ts))[:limit]
+    return [{"author": names.get(p.sender, p.sender), "author_id": p.sender, "text": _excerpt(p.body), "reactions": reactions[p.id],
+             "room": c.room_names.get(p.room_id, ""), "link": link(p.room_id, p.id)} for p in ranked]
+
+
+def _excerpt(text: str | None, n: int = 140) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
+
+
+def render(store: Store, templates, anim: Animation, occurrence: datetime, question: str | None,
+           link: Callable[[str, str | None], str]) -> str:
+    local = occurrence.astimezone(anim.schedule.zone)
+    context = {
+        "animation": anim.name, "community": anim.community, "room": anim.room or "", "question": question,
+        "when": local, "date": local.date().isoformat(), "time": local.strftime("%H:%M"),
+        "top_posts": top_posts(store, anim.community, occurrence - timedelta(days=7), occurrence, link),
+        "vars": anim.vars, **anim.vars,
+    }
+    return templates.render(anim.template, context, lang=anim.lang)
+
+
+def preview(store: Store, templates, name: str, now: datetime, link: Callable[[str, str | None], str]) -> Preview:
+    anim = get(store, name)
+    nxt = anim.schedule.next_after(now)
+    question = upcoming_questions(anim.bank, _asked(store, name), 1)[0] if anim.bank else None
+    text = render(store, templates, anim, nxt or now, question, link)
+    return Preview(name=name, at=nxt.astimezone(anim.schedule.zone) if nxt else None, community=anim.community, room=anim.room,
+                   question=question, text=text)
+
+
+# -- running -----------------------------------------------------------------------------
+def _states(store: Store, keys: list[str]) -> dict[str, tuple[str, float]]:
+    out = {}
+    for i in range(0, len(keys), 200):
+        chunk = keys[i:i + 200]
+        for r in store.query(f"SELECT key, state, lease_until FROM claims WHERE key IN ({', '.join('?' * len(chunk))})", tuple(chunk)):
+            out[r[0]] = (r[1], r[2])
+    return out
+
+
+def due(store: Store, now: datetime) -> list[tuple[Animation, datetime, str | None]]:
+    """(animation, occurrence, state so far) still to post or to record as missed."""
+    todo = []
+    for anim in all_animations(store):
+        if anim.paused:
+            continue
+        # a one-off counts from its own time (added a minute late, it is still due); a recurring
+        # one from when it was added or resumed, so what came before is not "missed"
+        start = now - LOOKBACK if anim.schedule.kind == "at" else max(anim.active_since, now - LOOKBACK)
+        times = list(anim.schedule.occurrences(start, now + timedelta(microseconds=1)))[-MAX_LOOKBACK_OCCURRENCES:]
+        if not times:
+            continue
+        states = _states(store, [anim.key(store.profile, t) for t in times])
+        for t in times:
+            state, lease = states.get(anim.key(store.profile, t), (None, 0.0))
+            if state in ("done", "skipped") or (state == "running" and lease > now.timestamp()):
+                continue
+            todo.append((anim, t, state))
+    return todo
+
+
+def _record(store: Store, anim: Animation, occurrence: datetime, **values) -> None:
+    cols = ", ".join(f"{k} = ?" for k in values)
+    with store.tx() as db:
+        db.execute(f"UPDATE animation_runs SET {cols}, at = ? WHERE profile = ? AND name = ? AND occurrence = ?",
+                   (*values.values(), _now(), store.profile, anim.name, occurrence.isoformat()))
+
+
+def _text_for(store: Store, templates, anim: Animation, occurrence: datetime, link) -> tuple[str, str | None]:
+    """The occurrence's text, rendered once and kept: a retry sends the very same text."""
+    rows = store.query("SELECT text, question FROM animation_runs WHERE profile = ? AND name = ? AND occurrence = ?",
+                       (store.profile, anim.name, occurrence.isoformat()))
+    if rows and rows[0]["text"]:
+        return rows[0]["text"], rows[0]["question"]
+    question = upcoming_questions(anim.bank, _asked(store, anim.name), 1)[0] if anim.bank else None
+    text = render(store, templates, anim, occurrence, question, link)
+    with store.tx() as db:
+        db.execute(
+            "INSERT INTO animation_runs (profile, name, occurrence, text, question, state, at) VALUES (?, ?, ?, ?, ?, 'running', ?) "
+            "ON CONFLICT (profile, name, occurrence) DO UPDATE SET text = excluded.text, question = excluded.question",
+            (store.profile, anim.name, occurrence.isoformat(), text, question, _now()))
+    return text, question
+
+
+def _skip(store: Store, anim: Animation, occurrence: datetime, why: str) -> None:
+    with store.tx() as db:
+        db.execute(
+            "INSERT INTO animation_runs (profile, name, occurrence, state, detail, at) VALUES (?, ?, ?, 'skipped', ?, ?) "
+            "ON CONFLICT (profile, name, occurrence) DO UPDATE SET state = 'skipped', detail = excluded.detail",
+            (store.profile, anim.name, occurrence.isoformat(), why, _now()))
+    store.journal("animate", f"{anim.name}@{occurrence.isoformat()}", "skipped", why)
+
+
+def run(store: Store, network: Callable[[], object], templates: Callable[[], object], now: datetime, *, grace: timedelta,
+        link: Callable[[], Callable[[str, str | None], str]] | None = None, only: str | None = None) -> list[RunResult]:
+    """Publish what is due, exactly once; record what was missed. `network` and `templates`
+    are factories, called only when something is to be posted."""
+    todo = [x for x in due(store, now) if only is None or x[0].name == only]
+    results: list[RunResult] = []
+    for anim, occurrence, state in todo:
+        key = anim.key(store.profile, occurrence)
+        late = now - occurrence
+        if late > grace:
+            if not store.claim(key):
+                continue
+            why = (f"missed by {_human(late)} (grace {_human(grace)}): not posted late"
+                   + (" after a failed attempt" if state == "failed" else ""))
+            store.finish(key, "skipped", why)
+            _skip(store, anim, occurrence, why)
+            results.append(RunResult(name=anim.name, occurrence=occurrence, state="skipped", detail=why))
+            continue
+        if not store.claim(key):
+            results.append(RunResult(name=anim.name, occurrence=occurrence, state="busy", detail="another run has it"))
+            continue
+        results.append(_publish(store, network, templates, anim, occurrence, key, link))
+    return results
+
+
+def _publish(store, network, templates, anim: Animation, occurrence: datetime, key: str, link) -> RunResult:
+    from rse_cli.services.posting import build_message
+    from rse_cli.services.writes import send_once
+
+    try:
+        net = network()
+        text, _question = _text_for(store, templates(), anim, occurrence, link() if link else net.link)
+        community = net.get_community(anim.community)
+        if anim.room:
+            room = net.find_room(community, anim.room)
+        elif len(community.rooms) == 1:
+            room = community.rooms[0]
+        else:
+            raise UsageError(f"animation {anim.name}: say which room of {community.name} (--room)")
+        sent = send_once(net, store, action="animate", target=f"{anim.name}@{occurrence.isoformat()}", room_id=room.id,
+                         message=build_message(text))
+    except RseError as exc:
+        store.finish(key, "failed", exc.message)
+        if store.query("SELECT 1 FROM animation_runs WHERE profile = ? AND name = ? AND occurrence = ?",
+                       (store.profile, anim.name, occurrence.isoformat())):
+            _record(store, anim, occurrence, state="failed", detail=exc.message)
+        return RunResult(name=anim.name, occurrence=occurrence, state="failed", detail=exc.message)
+    except BaseException:
+        store.finish(key, "failed", "interrupted")
+        raise
+    store.finish(key, "done", sent.event_id)
+    _record(store, anim, occurrence, state="posted", room_id=sent.room_id, event_id=sent.event_id, detail=None)
+    return RunResult(name=anim.name, occurrence=occurrence, state="posted" if sent.sent else "already-posted", event_id=sent.event_id)
+
+
+def _human(d: timedelta) -> str:
+    minutes = int(d.total_seconds() // 60)
+    if minutes < 120:
+        return f"{minutes} min"
+    if minutes < 48 * 60:
+        return f"{minutes // 60} h"
+    return f"{minutes // 1440} d"

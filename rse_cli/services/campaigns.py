@@ -1,0 +1,326 @@
+"""Newcomer campaigns: welcome on day 0, nudges at set delays to people who have not posted yet.
+
+Each (campaign, person, step) is one claim in the store (`store.claim`): concurrent `campaign
+run`s never both take it, and a finished step is never redone. Messages go through
+`send_once`, so a run killed between the send and `finish` does not send twice either.
+A step due more than `campaign_grace_hours` ago is skipped with the reason recorded.
+Whether someone has posted comes from synced events (`rse sync`; `campaign run` syncs the
+campaign's communities first).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from rse_cli.domain import Community, EventKind, Person, Role
+from rse_cli.errors import ConflictError, InputError, NotFoundError, RseError, UsageError
+from rse_cli.network.base import Network
+from rse_cli.services.onboarding import Pacer, _context
+from rse_cli.services.people_csv import PersonRow, Problem, read_people
+from rse_cli.services.posting import build_message
+from rse_cli.services.writes import journaled, send_once
+from rse_cli.store import Store
+from rse_cli.store import events as ev
+from rse_cli.templating import Templates
+
+POSTS = (EventKind.post, EventKind.reply, EventKind.thread)
+ACTIVE_MESSAGES = 3  # "active": at least this many messages in the campaign's communities
+DELAY = re.compile(r"^(\d+)([dhm])$")
+
+
+class Step(BaseModel):
+    name: str  # welcome | nudge-3d | thanks
+    template: str
+    delay_hours: float = 0
+    kind: str = "nudge"  # welcome | nudge | thanks
+
+
+class Campaign(BaseModel):
+    name: str
+    communities: list[dict[str, str]]  # id, name, alias
+    steps: list[Step]
+    lang: str
+    people: int = 0
+    created_at: datetime
+
+
+class StepResult(BaseModel):
+    campaign: str
+    person: str
+    step: str
+    outcome: str  # sent | skipped | failed
+    detail: str | None = None
+
+
+class Funnel(BaseModel):
+    campaign: str
+    enrolled: int
+    invited: int
+    joined: int
+    first_post: int
+    active: int
+
+
+class PersonProgress(BaseModel):
+    person: str
+    first_name: str
+    invited: bool
+    joined: bool
+    first_post_at: datetime | None
+    messages: int
+    steps: dict[str, str]
+
+
+class CampaignStatus(BaseModel):
+    funnel: Funnel
+    people: list[PersonProgress]
+
+
+def parse_nudge(raw: str) -> Step:
+    delay, sep, template = raw.partition(":")
+    m = DELAY.match(delay.strip())
+    if not sep or not m or not template.strip():
+        raise UsageError(f"bad --nudge {raw!r}: expected DELAY:TEMPLATE such as 3d:nudge-first-post (d, h or m)")
+    hours = int(m.group(1)) * {"d": 24, "h": 1, "m": 1 / 60}[m.group(2)]
+    return Step(name=f"nudge-{delay.strip()}", template=template.strip(), delay_hours=hours, kind="nudge")
+
+
+def _key(store: Store, campaign: str, person: str, step: str) -> str:
+    return f"campaign:{store.profile}:{campaign}:{person}:{step}"
+
+
+def create(network: Network, store: Store, name: str, people_csv: Path, communities: list[str], *, templates: Templates,
+           welcome: str | None = "welcome", nudges: list[str] | None = None, thanks: str | None = None,
+           lang: str = "fr", now: datetime, skip_invalid: bool = False, where: list[str] | None = None,
+           started_since: str | None = None) -> tuple[Campaign, list[Problem]]:
+    """Enrol the people of the CSV; nothing is sent until `campaign run`."""
+    if store.query("SELECT 1 FROM campaigns WHERE profile = ? AND name = ?", (store.profile, name)):
+        raise ConflictError(f"a campaign named {name!r} already exists", hint="pick another name, or see `rse campaign status`")
+    if not communities:
+        raise UsageError("give at least one --community")
+    steps = ([Step(name="welcome", template=welcome, kind="welcome")] if welcome else [])
+    steps += [parse_nudge(n) for n in (nudges if nudges is not None else ["3d:nudge-first-post", "7d:nudge-second"])]
+    if thanks:
+        steps.append(Step(name="thanks", template=thanks, kind="thanks"))
+    for step in steps:
+        templates.check(step.template, lang)
+    found = [network.get_community(c) for c in communities]
+    sheet = read_people(people_csv)
+    problems = list(sheet.problems)
+    sheet.rows = _select(sheet, where or [], started_since)
+
+    def resolve(row: PersonRow):
+        try:
+            return row, network.resolve_person(row.ref), None
+        except NotFoundError as exc:
+            return row, None, exc.message
+
+    with ThreadPoolExecutor(max_workers=max(1, min(8, len(sheet.rows) or 1))) as pool:
+        resolved = list(pool.map(resolve, sheet.rows))
+    problems += [Problem(row.file, row.line, f"person not found on the network: {err}") for row, p, err in resolved if p is None]
+    fatal = [p for p in problems if not p.skippable or not skip_invalid]
+    if fatal:
+        lines = "\n".join(f"  {p}" for p in fatal)
+        raise InputError(f"{len(fatal)} problem(s) in {people_csv}:\n{lines}", hint="fix them, or drop the bad rows with --skip-invalid")
+    stamp = now.isoformat()
+    names = {r.fields.get("email", "").casefold(): f"{r.fields.get('first_name', '')} {r.fields.get('last_name', '')}".strip()
+             for r in sheet.rows if r.fields.get("email")}
+    for row, _, _ in resolved:
+        manager = row.fields.get("manager", "")
+        row.fields["manager"] = names.get(manager.casefold()) or manager
+    with store.tx() as db:
+        db.execute("INSERT INTO campaigns (profile, name, communities, steps, lang, people_file, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   (store.profile, name, json.dumps([{"id": c.id, "name": c.name, "alias": c.alias or ""} for c in found]),
+                    json.dumps([s.model_dump() for s in steps]), lang, str(people_csv), stamp))
+        db.executemany(
+            "INSERT INTO campaign_people (profile, campaign, person, ref, fields, enrolled_at) VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT DO NOTHING",
+            [(store.profile, name, p.id, row.ref, json.dumps({**row.fields, "display_name": p.display_name or ""}), stamp)
+             for row, p, _ in resolved if p is not None],
+        )
+    return get(store, name), [p for p in problems if p.skippable]
+
+
+def _select(sheet, where: list[str], started_since: str | None) -> list[PersonRow]:
+    """Rows matching every COLUMN=VALUE[,VALUE] filter and, with started_since, start_date >= it."""
+    rows = sheet.rows
+    for cond in where:
+        col, sep, values = cond.partition("=")
+        if not sep or not col.strip():
+            raise UsageError(f"bad --where {cond!r}: expected COLUMN=VALUE, e.g. department=Ventes")
+        if sheet.header and col.strip() not in sheet.header:
+            raise InputError(f"{sheet.path}:1: unknown column {col.strip()!r}; columns: {', '.join(sheet.header)}")
+        wanted = {v.strip().casefold() for v in values.split(",")}
+        rows = [r for r in rows if r.values.get(col.strip(), "").casefold() in wanted]
+    if started_since:
+        try:
+            since = datetime.fromisoformat(started_since).date()
+        except ValueError:
+            raise UsageError(f"bad --started-since {started_since!r}: expected a date such as 2026-12-01") from None
+        kept = []
+        for r in rows:
+            try:
+                if datetime.fromisoformat(r.fields.get("start_date", "")).date() >= since:
+                    kept.append(r)
+            except ValueError:
+                continue  # no or bad start date: not a newcomer we can place in time
+        rows = kept
+    return rows
+
+
+def _campaign(store: Store, row) -> Campaign:
+    count = store.query("SELECT COUNT(*) FROM campaign_people WHERE profile = ? AND campaign = ?", (store.profile, row["name"]))[0][0]
+    return Campaign(name=row["name"], communities=json.loads(row["communities"]), steps=[Step(**s) for s in json.loads(row["steps"])],
+                    lang=row["lang"], people=count, created_at=datetime.fromisoformat(row["created_at"]))
+
+
+def get(store: Store, name: str) -> Campaign:
+    rows = store.query("SELECT * FROM campaigns WHERE profile = ? AND name = ?", (store.profile, name))
+    if not rows:
+        raise NotFoundError(f"no campaign named {name!r}", hint="see `rse campaign list`")
+    return _campaign(store, rows[0])
+
+
+def list_(store: Store) -> list[Campaign]:
+    return [_campaign(store, r) for r in store.query("SELECT * FROM campaigns WHERE profile = ? ORDER BY created_at, name", (store.profile,))]
+
+
+def _enrolled(store: Store, name: str) -> list[tuple[str, dict, datetime]]:
+    return [(r["person"], json.loads(r["fields"]), datetime.fromisoformat(r["enrolled_at"]))
+            for r in store.query("SELECT * FROM campaign_people WHERE profile = ? AND campaign = ? ORDER BY person", (store.profile, name))]
+
+
+def _room_ids(store: Store, campaign: Campaign) -> list[str]:
+    ids = [c["id"] for c in campaign.communities]
+    return [rid for sc in ev.communities(store, ids) for rid in sc.room_ids]
+
+
+def _posts(store: Store, campaign: Campaign) -> dict[str, list]:
+    by_sender: dict[str, list] = {}
+    for e in ev.iter_events(store, _room_ids(store, campaign), kinds=POSTS):
+        by_sender.setdefault(e.sender, []).append(e)
+    return by_sender
+
+
+def run(network: Network, store: Store, *, templates_for: Callable[[str], Templates], now: datetime, grace_hours: float,
+        sync: bool = True, only: str | None = None) -> list[StepResult]:
+    """Do every step that is due, exactly once across concurrent runs."""
+    campaigns = [get(store, only)] if only else list_(store)
+    if sync and campaigns:
+        from rse_cli.services.sync import sync as sync_communities
+
+        sync_communities(network, store, sorted({c["id"] for camp in campaigns for c in camp.communities}))
+    results: list[StepResult] = []
+    pacer = Pacer(network, int(getattr(network, "concurrency", 8)))
+    for camp in campaigns:
+        templates = templates_for(camp.lang)
+        posts = _posts(store, camp)
+        animator = _animator(store, camp)
+        communities = [Community(id=c["id"], name=c["name"], alias=c["alias"] or None, link=network.link(c["id"]))
+                       for c in camp.communities]
+        enrolled = _enrolled(store, camp.name)
+
+        def steps_of(item, camp=camp, templates=templates, posts=posts, animator=animator, communities=communities):
+            pid, fields, since = item
+            out = []
+            with pacer:
+                for step in camp.steps:
+                    done = _step(network, store, camp, step, pid, fields, since, now=now, grace_hours=grace_hours,
+                                 posts=posts.get(pid, []), templates=templates, communities=communities, animator=animator)
+                    if done is not None:
+                        out.append(done)
+            return out
+
+        workers = max(1, min(int(getattr(network, "concurrency", 8)), len(enrolled) or 1))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for batch in pool.map(steps_of, enrolled):
+                results += batch
+    return results
+
+
+def _step(network: Network, store: Store, camp: Campaign, step: Step, pid: str, fields: dict, enrolled: datetime, *,
+          now: datetime, grace_hours: float, posts: list, templates: Templates, communities: list[Community],
+          animator: Person | None) -> StepResult | None:
+    key = _key(store, camp.name, pid, step.name)
+    state = store.claim_state(key)
+    if state is not None and state["state"] in ("done", "skipped"):
+        return None
+    if step.kind == "thanks":
+        if not posts:
+            return None
+        due = posts[0].ts
+    else:
+        due = enrolled + timedelta(hours=step.delay_hours)
+    if now < due or not store.claim(key):
+        return None  # not due yet, or another run is doing it
+    result = StepResult(campaign=camp.name, person=pid, step=step.name, outcome="sent")
+    try:
+        if step.kind == "welcome":
+            for c in communities:  # invitations are never stale: only the message is
+                with journaled(store, "campaign.invite", f"{c.name}:{pid}") as rec:
+                    if not network.invite(c, pid):
+                        rec["outcome"] = "unchanged"
+        late = now - due
+        if late > timedelta(hours=grace_hours):
+            result.outcome = "skipped"
+            result.detail = (f"stale: due {due:%Y-%m-%d %H:%M} UTC, run at {now:%Y-%m-%d %H:%M} UTC, "
+                             f"beyond the {grace_hours:g} h grace period")
+        elif step.kind == "nudge" and posts:
+            result.outcome, result.detail = "skipped", f"already posted ({posts[0].ts:%Y-%m-%d})"
+        if result.outcome == "skipped":
+            store.finish(key, "skipped", result.detail)
+            return result
+        row = PersonRow(ref=pid, file="", line=0, fields=fields)
+        ctx = _context(network, row, Person(id=pid, display_name=fields.get("display_name") or None), communities, animator, {})
+        if posts:
+            ctx["first_post_link"] = network.link(posts[0].room_id, posts[0].id)
+        text = templates.render(step.template, ctx)
+        sent = send_once(network, store, action=f"campaign.{step.kind}", target=f"{camp.name}:{pid}:{step.name}", room_id=None,
+                         message=build_message(text), room_for=lambda: network.direct_room(pid))
+        result.detail = sent.event_id
+        store.finish(key, "done", sent.event_id)
+    except RseError as exc:
+        store.finish(key, "failed", exc.message)
+        result.outcome, result.detail = "failed", exc.message
+    return result
+
+
+def status(store: Store, name: str) -> CampaignStatus:
+    """The funnel from synced state: enrolled -> invited -> joined -> first post -> active."""
+    camp = get(store, name)
+    posts = _posts(store, camp)
+    memberships: dict[str, set[str]] = {}
+    for c in camp.communities:
+        for m in ev.members(store, c["id"]):
+            memberships.setdefault(m.id, set()).add(m.membership)
+    people = []
+    for pid, fields, _ in _enrolled(store, name):
+        steps = {}
+        for step in camp.steps:
+            st = store.claim_state(_key(store, name, pid, step.name))
+            steps[step.name] = st["state"] if st else "pending"
+        mine = posts.get(pid, [])
+        ms = memberships.get(pid, set())
+        people.append(PersonProgress(
+            person=pid, first_name=fields.get("first_name") or "",
+            invited=bool(ms & {"invite", "join"}) or steps.get("welcome") in ("done", "skipped"),
+            joined="join" in ms, first_post_at=mine[0].ts if mine else None, messages=len(mine), steps=steps))
+    funnel = Funnel(campaign=name, enrolled=len(people), invited=sum(p.invited for p in people),
+                    joined=sum(p.joined for p in people), first_post=sum(p.first_post_at is not None for p in people),
+                    active=sum(p.messages >= ACTIVE_MESSAGES for p in people))
+    return CampaignStatus(funnel=funnel, people=people)
+
+
+def _animator(store: Store, campaign: Campaign) -> Person | None:
+    for c in campaign.communities:
+        for m in ev.members(store, c["id"]):
+            if m.role is Role.animator:
+                return Person(id=m.id, display_name=m.display_name)
+    return None

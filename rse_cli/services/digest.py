@@ -1,0 +1,224 @@
+"""Digests: per community and period, the best posts, newcomers to welcome, questions still
+waiting and upcoming animations, posted in the community's main room or e-mailed.
+
+A digest covers the period up to now (7 days for `week`) and is sent at most once per
+calendar period (ISO week, day, month), community and recipient: the record in the store is
+checked under an exactly-once claim, and room posts also go through `send_once`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel
+
+from rse_cli.errors import InputError, NotFoundError, UsageError
+from rse_cli.services.health import Linker, _excerpt, _membership_events, _ms, qa_room_ids, root_posts
+from rse_cli.store import Store, _now
+from rse_cli.store import events as ev
+
+if TYPE_CHECKING:
+    from rse_cli.config import Settings
+    from rse_cli.network.base import Network
+
+Period = Literal["day", "week", "month"]
+MAIN_ROOM_NAMES = ("general", "generale", "main", "accueil", "welcome", "annonces", "announcements")
+
+
+class Animation(BaseModel):
+    """An upcoming animation (built by the animations feature; digests only list them)."""
+
+    title: str
+    at: datetime
+    where: str | None = None
+    link: str | None = None
+
+
+class Digest(BaseModel):
+    community: str
+    community_id: str
+    period: str
+    recipient: str
+    status: Literal["sent", "already sent", "dry run"]
+    event_id: str | None = None
+    text: str
+
+
+def period_of(period: Period, now: datetime) -> tuple[str, datetime]:
+    """(label identifying the calendar period, start of the span the digest covers)."""
+    if period == "day":
+        return now.date().isoformat(), now - timedelta(days=1)
+    if period == "week":
+        year, week, _ = now.isocalendar()
+        return f"{year}-W{week:02d}", now - timedelta(days=7)
+    if period == "month":
+        return f"{now.year}-{now.month:02d}", now - timedelta(days=30)
+    raise UsageError(f"--period {period!r}: expected day, week or month")
+
+
+def main_room(community: ev.SyncedCommunity) -> str:
+    """The room digests go to: one named like 'Général' / 'General', else the first room."""
+    from rse_cli.network.matrix import slug
+
+    rooms = [r for r in community.room_ids if r != community.id]
+    by_slug = {slug(community.room_names[rid]): rid for rid in rooms}
+    for name in MAIN_ROOM_NAMES:  # in order of preference
+        if name in by_slug:
+            return by_slug[name]
+    if not rooms:
+        raise NotFoundError(f"{community.name} has no room to post the digest in")
+    return rooms[0]
+
+
+def build(store: Store, community: ev.SyncedCommunity, settings: Settings, *, now: datetime, period: Period,
+          animations: list[Animation] | None = None) -> tuple[str, dict[str, Any]]:
+    """(period label, template context) from the synced store."""
+    label, start = period_of(period, now)
+    link = Linker(settings)
+    rooms = list(community.room_ids)
+    names = {m.id: m.display_name or m.id for m in ev.members(store, community.id)}
+    qa = qa_room_ids(community, settings)
+    posts = root_posts(store, rooms, _ms(start), _ms(now), qa)
+    best = sorted((p for p in posts if p["replies"] + p["reactions"] > 0), key=lambda p: (-(p["replies"] + p["reactions"]), p["ts"]))[:5]
+    lookback = now - timedelta(days=settings.audit.window_days)
+    waiting = [p for p in root_posts(store, rooms, _ms(lookback), _ms(now), qa) if p["question"] and p["first_reply"] is None]
+    joined = _membership_events(store, community.id)
+    current = {m.id for m in ev.members(store, community.id) if m.membership == "join"} - {settings.user}
+    newcomers = sorted((uid for uid, e in joined.items() if uid in current and _ms(start) <= e.get("joined", -1) < _ms(now)),
+                       key=lambda u: joined[u]["joined"])
+
+    def post_view(p: dict) -> dict:
+        return {"author": names.get(p["sender"], p["sender"]), "excerpt": _excerpt(p["body"], 140), "replies": p["replies"],
+                "reactions": p["reactions"], "link": link.room(p["room_id"], p["id"]), "room": community.room_names.get(p["room_id"], ""),
+                "at": datetime.fromtimestamp(p["ts"] / 1000, tz=UTC),
+                "waiting_days": int((_ms(now) - p["ts"]) // 86_400_000)}
+
+    return label, {
+        "community": community.name,
+        "period": label,
+        "start": start.date().isoformat(),
+        "end": now.date().isoformat(),
+        "best_posts": [post_view(p) for p in best],
+        "newcomers": [{"name": names.get(u, u), "id": u, "link": link.person(u)} for u in newcomers],
+        "questions": [post_view(p) for p in sorted(waiting, key=lambda p: p["ts"])[:10]],
+        "animations": [a.model_dump() for a in (animations or [])],
+    }
+
+
+def _recorded(store: Store, community_id: str, label: str, recipient: str):
+    rows = store.query("SELECT * FROM digests WHERE profile = ? AND community_id = ? AND period = ? AND recipient = ?",
+                       (store.profile, community_id, label, recipient))
+    return rows[0] if rows else None
+
+
+Upcoming = Callable[[ev.SyncedCommunity, datetime, datetime], list[Animation]]
+
+
+def send(store: Store, settings: Settings, *, network_factory, communities: list[str] | None = None, period: Period = "week",
+         to: str = "room", dry_run: bool = False, now: datetime | None = None,
+         upcoming: Upcoming | None = None) -> list[Digest]:
+    """Build and send the digests of the synced communities (all, or those named).
+
+    `upcoming(community, start, end)` lists the animations planned in the next period (the
+    animations feature provides it); without it, digests list none."""
+    from rse_cli.templating import Templates
+
+    now = now or datetime.now(UTC)
+    if to != "room" and not to.startswith("email:"):
+        raise UsageError(f"--to {to!r}: expected `room` or `email:someone@example.org`")
+    recipient = "room" if to == "room" else to.removeprefix("email:").strip()
+    if recipient != "room" and "@" not in recipient:
+        raise UsageError(f"--to {to!r}: not an e-mail address")
+    if recipient != "room" and not dry_run and not settings.smtp_host:
+        raise UsageError("no SMTP server configured", hint="rse config set smtp_host smtp.example.org (and smtp_from)")
+    targets = ev.communities(store, communities or [])
+    if not targets:
+        raise NotFoundError("no synced community" + (f" matches {', '.join(communities)}" if communities else ""),
+                            hint="run `rse sync` first")
+    templates = Templates(settings.templates_dir, settings.lang)
+    templates.check("digest")
+    out = []
+    for community in targets:
+        label, start = period_of(period, now)
+        planned = upcoming(community, now, now + (now - start)) if upcoming else []
+        label, context = build(store, community, settings, now=now, period=period, animations=planned)
+        text = templates.render("digest", context)
+        base = dict(community=community.name, community_id=community.id, period=label, recipient=recipient, text=text)
+        if dry_run:
+            out.append(Digest(**base, status="dry run"))
+            continue
+        done = _recorded(store, community.id, label, recipient)
+        key = f"digest:{store.profile}:{community.id}:{label}:{recipient}"
+        if done is not None or not store.claim(key):
+            out.append(Digest(**base, status="already sent", event_id=done["event_id"] if done else None))
+            continue
+        try:
+            if recipient == "room":
+                event_id = _to_room(network_factory(), store, community, label, text)
+            else:
+                event_id = None
+                send_email(settings, recipient, f"{community.name} — {label}", text, store=store, target=f"{community.name}/{label}")
+            with store.tx() as db:
+                db.execute("INSERT INTO digests (profile, community_id, period, recipient, event_id, at) VALUES (?, ?, ?, ?, ?, ?) "
+                           "ON CONFLICT DO NOTHING", (store.profile, community.id, label, recipient, event_id, _now()))
+        except BaseException:
+            store.finish(key, "failed")
+            raise
+        store.finish(key, "done")
+        out.append(Digest(**base, status="sent", event_id=event_id))
+    return out
+
+
+def _to_room(network: Network, store: Store, community: ev.SyncedCommunity, label: str, text: str) -> str | None:
+    from rse_cli.services.posting import build_message
+    from rse_cli.services.writes import send_once
+
+    room_id = main_room(community)
+    sent = send_once(network, store, action="digest", target=f"{community.name}/{label}", room_id=room_id, message=build_message(text))
+    return sent.event_id
+
+
+def send_email(settings: Settings, to: str, subject: str, text: str, *, store: Store, target: str) -> None:
+    """One e-mail (plain text + HTML) through the configured SMTP server; journaled, never logs the password."""
+    import smtplib
+    import ssl
+    from email.message import EmailMessage
+    from email.utils import formatdate, make_msgid
+
+    from rse_cli.errors import AuthError, NetworkError
+    from rse_cli.services.writes import journaled
+    from rse_cli.textformat import render
+
+    plain, html = render(text)
+    msg = EmailMessage()
+    msg["From"] = settings.smtp_from or settings.smtp_user or f"rse@{settings.smtp_host}"
+    msg["To"] = to
+    msg["Subject"] = subject
+    msg["Date"] = formatdate(localtime=False)
+    msg["Message-ID"] = make_msgid(domain=(settings.smtp_from or "rse@localhost").split("@")[-1])
+    msg.set_content(text)
+    msg.add_alternative(f"<!doctype html><html><body>{html}</body></html>", subtype="html")
+    with journaled(store, "digest-email", f"{target} -> {to}"):
+        try:
+            with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=settings.timeout) as smtp:
+                if settings.smtp_starttls:
+                    ctx = ssl.create_default_context(cafile=str(settings.ca_bundle) if settings.ca_bundle else None)
+                    if not settings.verify_tls:
+                        ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
+                    smtp.starttls(context=ctx)
+                if settings.smtp_user:
+                    password = settings.smtp_password.get_secret_value() if settings.smtp_password else ""
+                    smtp.login(settings.smtp_user, password)
+                smtp.send_message(msg)
+        except smtplib.SMTPAuthenticationError:
+            raise AuthError(f"the SMTP server {settings.smtp_host} refused the login of {settings.smtp_user}",
+                            hint="check smtp_user and RSE_SMTP_PASSWORD") from None
+        except smtplib.SMTPNotSupportedError:
+            raise NetworkError(f"{settings.smtp_host}:{settings.smtp_port} does not offer STARTTLS",
+                               hint="set smtp_starttls = false only if the server is on a trusted network") from None
+        except smtplib.SMTPRecipientsRefused:
+            raise InputError(f"the SMTP server refused the recipient {to}") from None
+        except (OSError, smtplib.SMTPException) as exc:
+            raise NetworkError(f"cannot send e-mail through {settings.smtp_host}:{settings.smtp_port}: {exc}") from None

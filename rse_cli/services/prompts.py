@@ -1,0 +1,283 @@
+"""Leader briefs: what is happening in a leader's communities, and angles worth answering in
+their own words. rse never writes or posts in a leader's name: it sends them (or their comms
+partner) a brief, then measures whether they posted and what it drew.
+
+Everything is read from synced events (`rse sync`), so a brief costs nothing on the server.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from statistics import median
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel
+
+from rse_cli.domain import EventKind
+from rse_cli.errors import NotFoundError, UsageError
+from rse_cli.store import Store, _now
+from rse_cli.store import events as ev
+
+Link = Callable[[str, "str | None"], str]
+MESSAGES = (EventKind.post, EventKind.reply, EventKind.thread)
+QUIET_BELOW = 5  # messages by others over the period: below, the brief says the scope is quiet
+DAYS_EN = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+class Leader(BaseModel):
+    id: str
+    name: str | None = None
+    scopes: list[str] = []
+    lang: str | None = None
+    via: str | None = None
+    stored: bool = True  # False: only listed in the config's `leaders`
+
+
+class Brief(BaseModel):
+    leader: str
+    name: str | None
+    lang: str
+    communities: list[str]
+    since: datetime
+    until: datetime
+    quiet: bool
+    activity: int  # messages by others over the period
+    leader_messages: int
+    waiting_questions: list[dict]
+    discussions: list[dict]
+    contributors: list[dict]
+    newcomers: list[dict]
+    upcoming: list[dict]
+    angles: list[dict]
+    best_time: dict | None
+    text: str = ""
+
+
+class ReportRow(BaseModel):
+    leader: str
+    name: str | None
+    briefs: int
+    last_brief: datetime | None
+    posts_after: int  # leader messages within 7 days after a brief
+    hours_to_first_post: float | None  # median over briefs followed by a post
+    replies: int
+    reactions: int
+
+
+# -- leaders -----------------------------------------------------------------------------
+def add_leader(store: Store, user_id: str, *, name: str | None, scopes: list[str], lang: str | None, via: str | None) -> Leader:
+    if not (user_id.startswith("@") and ":" in user_id):
+        raise UsageError(f"{user_id!r}: a full id such as @dg:example.org")
+    if via and not (via.startswith("@") and ":" in via):
+        raise UsageError(f"--via {via!r}: a full id such as @comms:example.org")
+    if not scopes:
+        raise UsageError("give at least one --scope COMMUNITY")
+    with store.tx() as db:
+        db.execute(
+            "INSERT INTO leaders (profile, user_id, name, scopes, lang, via, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (profile, user_id) DO UPDATE SET name = excluded.name, scopes = excluded.scopes, "
+            "lang = excluded.lang, via = excluded.via",
+            (store.profile, user_id, name, json.dumps(scopes, ensure_ascii=False), lang, via, _now()))
+    return get_leader(store, user_id, [])
+
+
+def leaders(store: Store, configured: list[str]) -> list[Leader]:
+    stored = [Leader(id=r["user_id"], name=r["name"], scopes=json.loads(r["scopes"]), lang=r["lang"], via=r["via"])
+              for r in store.query("SELECT * FROM leaders WHERE profile = ? ORDER BY user_id", (store.profile,))]
+    known = {x.id for x in stored}
+    return stored + [Leader(id=x, stored=False) for x in configured if x not in known]
+
+
+def get_leader(store: Store, ref: str, configured: list[str]) -> Leader:
+    everyone = leaders(store, configured)
+    for x in everyone:
+        if ref in (x.id, x.id.split(":")[0]) or (x.name and x.name.casefold() == ref.casefold()):
+            return x
+    raise NotFoundError(f"no leader {ref!r}", hint="add one: rse leaders add @dg:example.org --name … --scope COMMUNITY")
+
+
+def scope_of(store: Store, leader: Leader) -> list[ev.SyncedCommunity]:
+    if leader.scopes:
+        found = ev.communities(store, leader.scopes)
+        if not found:
+            raise NotFoundError(f"none of {', '.join(leader.scopes)} is synced", hint=f"run `rse sync {' '.join(leader.scopes)}` first")
+        return found
+    # a leader only listed in the config: the synced communities they belong to
+    mine = {r[0] for r in store.query("SELECT community_id FROM members WHERE user_id = ?", (leader.id,))}
+    return [c for c in ev.communities(store) if c.id in mine]
+
+
+# -- the brief ---------------------------------------------------------------------------
+def _excerpt(text: str | None, n: int = 160) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
+
+
+def build_brief(store: Store, leader: Leader, *, now: datetime, weeks: int = 4, me: str | None, link: Link, lang: str,
+                tz: str = "Europe/Paris", qa_rooms: list[str] = (), upcoming: list[dict] | None = None) -> Brief:
+    scope = scope_of(store, leader)
+    since = now - timedelta(weeks=weeks)
+    names: dict[str, str] = {}
+    for c in scope:
+        for m in ev.members(store, c.id):
+            if m.display_name:
+                names.setdefault(m.id, m.display_name)
+    name = lambda uid: names.get(uid) or uid.lstrip("@").split(":")[0]  # noqa: E731
+    qa = {q.casefold() for q in qa_rooms}
+
+    events = []
+    where: dict[str, tuple[str, str]] = {}
+    joined: list[tuple[str, str, datetime]] = []
+    for c in scope:
+        room_ids = list(c.room_ids)
+        for e in ev.iter_events(store, room_ids, since=since, until=now):
+            events.append(e)
+            where[e.id] = (c.name, c.room_names.get(e.room_id, ""))
+        # newcomers: first join to the space within the period (earlier joins are older members)
+        first_join: dict[str, datetime] = {}
+        for e in ev.iter_events(store, room_ids[:1], until=now, kinds=[EventKind.membership]):
+            if e.membership == "join" and e.target and e.target not in first_join:
+                first_join[e.target] = e.ts
+        joined += [(uid, c.name, ts) for uid, ts in first_join.items() if ts >= since and uid not in (leader.id, me)]
+
+    by_id = {e.id: e for e in events}
+    replies: dict[str, list] = defaultdict(list)
+    reactions: Counter = Counter()
+    for e in events:
+        if e.kind is EventKind.reaction and e.parent_id:
+            reactions[e.parent_id] += 1
+        elif e.kind in (EventKind.reply, EventKind.thread):
+            root = e.thread_root or e.parent_id
+            if root:
+                replies[root].append(e)
+            if e.parent_id and e.parent_id != root:
+                replies[e.parent_id].append(e)
+
+    roots = [e for e in events if e.kind is EventKind.post and e.body]
+    others = [e for e in events if e.kind in MESSAGES and e.sender not in (leader.id, me)]
+
+    def item(e, **extra):
+        community, room = where[e.id]
+        return {"text": _excerpt(e.body), "author": name(e.sender), "author_id": e.sender, "community": community, "room": room,
+                "link": link(e.room_id, e.id), "at": e.ts.isoformat(), **extra}
+
+    waiting = []
+    for e in roots:
+        is_question = "?" in e.body or "？" in e.body or where[e.id][1].casefold() in qa or e.room_id in qa_rooms
+        answered = any(r.sender != e.sender for r in replies.get(e.id, []))
+        if is_question and not answered and e.sender not in (leader.id, me):
+            waiting.append(item(e, waiting_days=round((now - e.ts).total_seconds() / 86400, 1)))
+    waiting = sorted(waiting, key=lambda x: x["at"])[:5]
+
+    discussions = sorted((e for e in roots if len(replies.get(e.id, [])) > 0), key=lambda e: (-len(replies[e.id]), e.ts))[:3]
+    discussions_out = [item(e, replies=len(replies[e.id]), reactions=reactions[e.id],
+                            people=len({r.sender for r in replies[e.id]})) for e in discussions]
+
+    # contributions worth recognising: answers to others, and messages others reacted to
+    score: Counter = Counter()
+    best: dict[str, object] = {}
+    helped: Counter = Counter()
+    for e in others:
+        got = reactions[e.id] + len(replies.get(e.id, []))
+        parent = by_id.get(e.parent_id or "") or by_id.get(e.thread_root or "")
+        if parent is not None and parent.sender != e.sender:
+            helped[e.sender] += 1
+        score[e.sender] += 1 + 2 * (parent is not None and parent.sender != e.sender) + got
+        if e.sender not in best or got > reactions[best[e.sender].id] + len(replies.get(best[e.sender].id, [])):
+            best[e.sender] = e
+    contributors = [item(best[uid], name=name(uid), user_id=uid, messages=sum(1 for e in others if e.sender == uid),
+                         answers=helped[uid], reactions_received=sum(reactions[e.id] for e in others if e.sender == uid))
+                    for uid, _ in score.most_common(3)]
+
+    newcomers = [{"name": name(uid), "user_id": uid, "community": cname, "joined_at": ts.isoformat()}
+                 for uid, cname, ts in sorted(joined, key=lambda x: x[2])][:8]
+
+    zone = ZoneInfo(tz)
+    by_day, by_hour = Counter(), Counter()
+    for e in events:
+        if e.sender not in (leader.id, me) and e.kind in (*MESSAGES, EventKind.reaction):
+            local = e.ts.astimezone(zone)
+            by_day[local.weekday()] += 1
+            by_hour[local.hour] += 1
+    best_time = None
+    if by_day:
+        day = max(range(7), key=lambda d: (by_day[d], -d))
+        hour = max(range(24), key=lambda h: (by_hour[h], -h))
+        best_time = {"weekday": day, "weekday_name": DAYS_EN[day], "hour": hour, "tz": tz,
+                     "by_weekday": {DAYS_EN[d]: by_day[d] for d in range(7)}, "by_hour": {h: by_hour[h] for h in range(24)}}
+
+    quiet = len(others) < QUIET_BELOW
+    upcoming = upcoming or []
+    angles: list[dict] = []
+    if waiting:
+        angles.append({"kind": "answer", **waiting[0]})
+    if discussions_out:
+        angles.append({"kind": "join", **discussions_out[0]})
+    if contributors:
+        angles.append({"kind": "thank", **contributors[0]})
+    if newcomers:
+        angles.append({"kind": "welcome", "names": [n["name"] for n in newcomers]})
+    for u in upcoming:
+        if "ama" in (u["template"] + u["name"]).casefold():
+            angles.append({"kind": "ama", **u})
+            break
+    if quiet:
+        angles.append({"kind": "restart"})
+    return Brief(leader=leader.id, name=leader.name or names.get(leader.id), lang=lang, communities=[c.name for c in scope],
+                 since=since, until=now, quiet=quiet, activity=len(others),
+                 leader_messages=sum(1 for e in events if e.sender == leader.id and e.kind in MESSAGES),
+                 waiting_questions=waiting, discussions=discussions_out, contributors=contributors, newcomers=newcomers,
+                 upcoming=upcoming, angles=angles, best_time=best_time)
+
+
+def render_brief(templates, brief: Brief, *, via: str | None = None) -> str:
+    return templates.render("leader-brief", {**brief.model_dump(mode="python", exclude={"text"}), "via": via}, lang=brief.lang)
+
+
+# -- sending and measuring ---------------------------------------------------------------
+def record_brief(store: Store, leader: str, recipient: str, sent, now: datetime) -> None:
+    with store.tx() as db:
+        db.execute(
+            "INSERT INTO briefs (profile, leader, recipient, ts, room_id, event_id, txn_id) VALUES (?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (profile, txn_id) DO NOTHING",
+            (store.profile, leader, recipient, int(now.timestamp() * 1000), sent.room_id, sent.event_id, sent.txn_id))
+
+
+def report(store: Store, configured: list[str], *, window_days: int = 7) -> list[ReportRow]:
+    """Per leader: briefs sent, their messages within 7 days after a brief, and what those drew."""
+    rows = []
+    for leader in leaders(store, configured):
+        briefs = [r["ts"] for r in store.query("SELECT ts FROM briefs WHERE profile = ? AND leader = ? ORDER BY ts",
+                                                (store.profile, leader.id))]
+        try:
+            room_ids = [rid for c in scope_of(store, leader) for rid in c.room_ids]
+        except NotFoundError:
+            room_ids = []
+        posts, delays = {}, []
+        if briefs and room_ids:
+            mine = list(ev.iter_events(store, room_ids, since=datetime.fromtimestamp(briefs[0] / 1000, UTC), kinds=MESSAGES))
+            mine = [e for e in mine if e.sender == leader.id]
+            for i, b in enumerate(briefs):
+                end = min(b + window_days * 86_400_000, briefs[i + 1] if i + 1 < len(briefs) else 2**62)
+                after = [e for e in mine if b <= e.ts.timestamp() * 1000 < end]
+                if after:
+                    delays.append((after[0].ts.timestamp() * 1000 - b) / 3_600_000)
+                posts.update({e.id: e for e in after})
+        replies = reactions = 0
+        if posts:
+            ids = list(posts)
+            marks = ", ".join("?" * len(ids))
+            for r in store.query(f"SELECT kind, sender, parent_id, thread_root FROM events WHERE (parent_id IN ({marks}) "
+                                 f"OR thread_root IN ({marks})) AND sender != ?", (*ids, *ids, leader.id)):
+                if r["kind"] == "reaction":
+                    reactions += 1
+                elif r["kind"] in ("reply", "thread"):
+                    replies += 1
+        rows.append(ReportRow(leader=leader.id, name=leader.name, briefs=len(briefs),
+                              last_brief=datetime.fromtimestamp(briefs[-1] / 1000, UTC) if briefs else None,
+                              posts_after=len(posts), hours_to_first_post=round(median(delays), 1) if delays else None,
+                              replies=replies, reactions=reactions))
+    return rows

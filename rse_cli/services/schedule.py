@@ -1,0 +1,240 @@
+"""Schedules: one-off (`--at`), simple (`--every "MON 09:00"`) and 5-field cron expressions,
+evaluated in a named time zone.
+
+Times are wall-clock times of that zone: a 09:00 Europe/Paris ritual stays at 09:00 local on
+both sides of a daylight-saving change. Two local times need a decision, taken deliberately:
+- a time that does not exist (spring forward, 02:30 on the last Sunday of March in Paris)
+  runs once, as many minutes after the jump as it was after the last valid minute
+  (02:30 becomes 03:30 CEST), like cronie; when that instant is also a regular occurrence
+  (an hourly 03:30), it runs only once;
+- a time that happens twice (fall back, 02:30 on the last Sunday of October) runs once, at
+  its first occurrence (summer time).
+Occurrences are UTC instants; their ISO form is the occurrence's identity (exactly-once key).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from rse_cli.errors import UsageError
+
+DAYS = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"]
+MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
+_FRENCH_DAYS = {"LUN": "MON", "MAR": "TUE", "MER": "WED", "JEU": "THU", "VEN": "FRI", "SAM": "SAT", "DIM": "SUN"}
+_FIELDS = [  # name, low, high, names (index 0 = low)
+    ("minute", 0, 59, None),
+    ("hour", 0, 23, None),
+    ("day of month", 1, 31, None),
+    ("month", 1, 12, MONTHS),
+    ("day of week", 0, 7, DAYS),
+]
+_SEARCH_DAYS = 366 * 8 + 2  # enough to find "29 FEB" even across a century gap year
+
+
+def zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UsageError(f"--tz {name}: unknown time zone", hint="an IANA name such as Europe/Paris or UTC") from None
+
+
+def _value(token: str, field: int, expr: str) -> int:
+    name, low, high, names = _FIELDS[field]
+    up = token.upper()
+    if names and up in names:
+        return names.index(up) + (1 if names is MONTHS else 0)
+    if not token.isdigit():
+        raise UsageError(f"cron {expr!r}: {name}: {token!r} is not a number" + (f" or a name ({names[0]}..{names[-1]})" if names else ""))
+    v = int(token)
+    if not low <= v <= high:
+        raise UsageError(f"cron {expr!r}: {name}: {v} is outside {low}-{high}")
+    return v
+
+
+def _field(text: str, field: int, expr: str) -> frozenset[int]:
+    """The set of values of one field."""
+    name, low, high, _ = _FIELDS[field]
+    values: set[int] = set()
+    for part in text.split(","):
+        if not part:
+            raise UsageError(f"cron {expr!r}: {name}: empty item in list")
+        rng, _, step_s = part.partition("/")
+        step = 1
+        if step_s:
+            if not step_s.isdigit() or int(step_s) == 0:
+                raise UsageError(f"cron {expr!r}: {name}: step {step_s!r} must be a positive number")
+            step = int(step_s)
+        if rng == "*":
+            a, b = low, high
+        elif "-" in rng:
+            a_s, b_s = rng.split("-", 1)
+            a, b = _value(a_s, field, expr), _value(b_s, field, expr)
+            if a > b:
+                raise UsageError(f"cron {expr!r}: {name}: range {rng} goes backwards")
+        else:
+            a = _value(rng, field, expr)
+            b = high if step_s else a
+        values.update(range(a, b + 1, step))
+    if field == 4 and 7 in values:  # 7 is Sunday too
+        values.discard(7)
+        values.add(0)
+    return frozenset(values)
+
+
+@dataclass(frozen=True)
+class Cron:
+    expr: str
+    minutes: frozenset[int]
+    hours: frozenset[int]
+    days: frozenset[int]
+    months: frozenset[int]
+    weekdays: frozenset[int]  # 0 = Sunday
+    days_restricted: bool
+    weekdays_restricted: bool
+
+    @classmethod
+    def parse(cls, expr: str) -> Cron:
+        parts = expr.split()
+        if len(parts) != 5:
+            raise UsageError(f"cron {expr!r}: expected 5 fields (minute hour day-of-month month day-of-week), got {len(parts)}",
+                             hint='e.g. "0 16 * * FRI" for Fridays at 16:00')
+        fields = [_field(p, i, expr) for i, p in enumerate(parts)]
+        # as in Vixie cron, a day field starting with '*' ("*", "*/2") does not restrict
+        return cls(expr, *fields, not parts[2].startswith("*"), not parts[4].startswith("*"))
+
+    def matches_day(self, d: date) -> bool:
+        if d.month not in self.months:
+            return False
+        dom = d.day in self.days
+        dow = (d.isoweekday() % 7) in self.weekdays
+        if self.days_restricted and self.weekdays_restricted:
+            return dom or dow  # classic cron: either restricted field matches
+        return dom and dow
+
+    def times(self) -> list[time]:
+        return [time(h, m) for h in sorted(self.hours) for m in sorted(self.minutes)]
+
+
+def every_to_cron(text: str) -> str:
+    """`MON 09:00`, `MON,THU 09:30`, `DAILY 08:00`, `WEEKDAYS 09:00`, `LUN 9h` -> a cron expression."""
+    m = re.fullmatch(r"\s*([A-Za-z,\-]+)\s+(\d{1,2})(?:[:hH](\d{2})?)?\s*", text)
+    if not m:
+        raise UsageError(f'--every {text!r}: expected DAY HH:MM, e.g. "MON 09:00", "MON,THU 09:30" or "DAILY 08:00"')
+    days, hour, minute = m.group(1).upper(), int(m.group(2)), int(m.group(3) or 0)
+    if hour > 23 or minute > 59:
+        raise UsageError(f"--every {text!r}: {hour:02d}:{minute:02d} is not a time of day")
+    if days in {"DAILY", "DAY", "EVERYDAY", "TOUS-LES-JOURS"}:
+        dow = "*"
+    elif days in {"WEEKDAYS", "WORKDAYS", "SEMAINE"}:
+        dow = "MON-FRI"
+    else:
+        items = []
+        for item in days.split(","):
+            ends = [_FRENCH_DAYS.get(x, x) for x in item.split("-")]
+            if any(e not in DAYS for e in ends):
+                raise UsageError(f"--every {text!r}: {item!r} is not a day (MON..SUN, or DAILY, WEEKDAYS)")
+            items.append("-".join(ends))
+        dow = ",".join(items)
+    return f"{minute} {hour} * * {dow}"
+
+
+def resolve_local(naive: datetime, tz: ZoneInfo) -> datetime:
+    """The UTC instant of a wall-clock time, with the documented gap/overlap policy."""
+    first = naive.replace(tzinfo=tz, fold=0)
+    # fold=0 gives the earlier of two ambiguous instants, and for a nonexistent time the
+    # offset in force before the jump: 02:30 CET -> 01:30 UTC = 03:30 CEST (shifted forward).
+    return first.astimezone(UTC)
+
+
+def is_nonexistent(naive: datetime, tz: ZoneInfo) -> bool:
+    back = resolve_local(naive, tz).astimezone(tz).replace(tzinfo=None)
+    return back != naive
+
+
+@dataclass(frozen=True)
+class Schedule:
+    kind: str  # "at" | "every" | "cron"
+    expr: str  # as the user wrote it
+    tz: str
+
+    @classmethod
+    def build(cls, *, at: str | None = None, every: str | None = None, cron: str | None = None, tz: str = "UTC") -> Schedule:
+        given = [x for x in (at, every, cron) if x]
+        if len(given) != 1:
+            raise UsageError("give exactly one of --at, --every or --cron")
+        zone(tz)
+        s = cls("at" if at else "every" if every else "cron", given[0].strip(), tz)
+        s.cron  # validate now, not at the first run
+        if at:
+            s.at_instant
+        return s
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return zone(self.tz)
+
+    @property
+    def cron(self) -> Cron | None:
+        if self.kind == "at":
+            return None
+        return Cron.parse(every_to_cron(self.expr) if self.kind == "every" else self.expr)
+
+    @property
+    def at_instant(self) -> datetime:
+        try:
+            naive = datetime.fromisoformat(self.expr)
+        except ValueError:
+            raise UsageError(f"--at {self.expr!r}: expected a date and time such as 2026-12-15T12:00") from None
+        if naive.tzinfo is not None:
+            return naive.astimezone(UTC)
+        return resolve_local(naive, self.zone)
+
+    def describe(self) -> str:
+        return {"at": f"once at {self.expr}", "every": f"every {self.expr}", "cron": f"cron {self.expr}"}[self.kind] + f" ({self.tz})"
+
+    def occurrences(self, start: datetime, end: datetime) -> Iterator[datetime]:
+        """UTC instants in [start, end), in order."""
+        if self.kind == "at":
+            t = self.at_instant
+            if start <= t < end:
+                yield t
+            return
+        cron = self.cron
+        assert cron is not None
+        tz = self.zone
+        day = start.astimezone(tz).date() - timedelta(days=1)  # a gap shift can move an instant past midnight
+        last = end.astimezone(tz).date()
+        seen: set[datetime] = set()
+        times = cron.times()
+        while day <= last:
+            if cron.matches_day(day):
+                for t in sorted({resolve_local(datetime.combine(day, tm), tz) for tm in times}):
+                    if start <= t < end and t not in seen:
+                        seen.add(t)
+                        yield t
+            day += timedelta(days=1)
+
+    def next_after(self, after: datetime) -> datetime | None:
+        """The first occurrence strictly after `after`, or None (a past one-off, an impossible date)."""
+        if self.kind == "at":
+            t = self.at_instant
+            return t if t > after else None
+        start = after + timedelta(microseconds=1)
+        window = timedelta(days=31)
+        for i in range(_SEARCH_DAYS // 31 + 1):
+            for t in self.occurrences(start + i * window, start + (i + 1) * window):
+                return t
+        return None
+
+
+def parse_duration(text: str) -> timedelta:
+    """`14d`, `36h`, `90m`, `2w` -> timedelta."""
+    m = re.fullmatch(r"\s*(\d+)\s*([mhdw])\s*", text or "")
+    if not m:
+        raise UsageError(f"{text!r}: expected a duration such as 14d, 36h, 90m or 2w")
+    n, unit = int(m.group(1)), m.group(2)
+    return {"m": timedelta(minutes=n), "h": timedelta(hours=n), "d": timedelta(days=n), "w": timedelta(weeks=n)}[unit]

@@ -1,0 +1,218 @@
+"""rse animate against a real Synapse: scheduling, exactly-once publication under concurrent
+runs (SQLite and PostgreSQL), the missed-run policy, retries, the question bank, live data."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
+
+import pytest
+
+from rse_cli.config import Settings
+from rse_cli.errors import NetworkError
+from rse_cli.network.matrix import MatrixNetwork
+from rse_cli.services import animations as svc
+from rse_cli.store import Store
+from rse_cli.templating import Templates
+from tests.conftest import unique
+from tests.postgres import fresh_database
+
+
+def bodies(hs, room_id: str) -> list[str]:
+    """Every message body in the room, oldest first, read back from the server."""
+    chunk = hs.api("GET", f"/_matrix/client/v3/rooms/{quote(room_id)}/messages?dir=b&limit=500")["chunk"]
+    return [e["content"]["body"] for e in reversed(chunk) if e["type"] == "m.room.message"]
+
+
+def community(rse, name="Anim"):
+    alias = unique("anim")
+    created = rse.json("community", "create", name, "--alias", alias, "--room", "Général")
+    return alias, created["rooms"][0]["id"]
+
+
+def network(hs):
+    return MatrixNetwork.from_settings(Settings(homeserver=hs.url, user=hs.admin), token=hs.admin_token)
+
+
+def store_of(rse) -> Store:
+    return Store(str(rse.home / "data" / "rse.db"))
+
+
+def _minutes_ago(n: int) -> str:
+    return (datetime.now(UTC) - timedelta(minutes=n)).strftime("%Y-%m-%dT%H:%M")
+
+
+def test_weekly_question_posts_once_per_week_and_rotates_the_bank(rse, homeserver, tmp_path):
+    alias, room_id = community(rse)
+    bank = tmp_path / "questions.txt"
+    bank.write_text("# la banque\nQuel outil vous fait gagner du temps ?\n\nQuelle réussite cette semaine ?\n", encoding="utf-8")
+    added = rse.json("animate", "add", "weekly-question", "--community", alias, "--room", "Général", "--every", "MON 09:00",
+                     "--tz", "Europe/Paris", "--template", "weekly-question", "--bank", str(bank))
+    assert added["next_at"].endswith(("09:00:00+01:00", "09:00:00+02:00")) and added["bank_left"] == 2
+
+    store, net, tpl = store_of(rse), network(homeserver), Templates(None, "fr")
+    first = datetime.fromisoformat(added["next_at"])
+    grace = timedelta(hours=2)
+    for week, expected in enumerate(["Quel outil", "Quelle réussite", "Quel outil"]):
+        now = first + timedelta(weeks=week, minutes=3)
+        results = svc.run(store, lambda: net, lambda: tpl, now, grace=grace)
+        assert [r.state for r in results] == ["posted"], results
+        assert svc.run(store, lambda: net, lambda: tpl, now + timedelta(minutes=5), grace=grace) == []  # nothing twice
+        posts = [b for b in bodies(homeserver, room_id) if "question de la semaine" in b]
+        assert len(posts) == week + 1 and expected in posts[-1]
+
+
+def test_concurrent_runs_never_double_post_sqlite(rse, homeserver):
+    _concurrent_runs(rse, homeserver, store=None)
+
+
+def test_concurrent_runs_never_double_post_postgresql(rse, homeserver):
+    _concurrent_runs(rse, homeserver, store=fresh_database())
+
+
+def _concurrent_runs(rse, homeserver, store: str | None) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RSE_")}
+    env.update(RSE_CONFIG_DIR=str(rse.home / "config"), RSE_DATA_DIR=str(rse.home / "data"), RSE_KEYRING="0",
+               RSE_HOMESERVER=homeserver.url, RSE_USER=homeserver.admin, RSE_TOKEN=homeserver.admin_token)
+    if store:
+        env["RSE_STORE"] = store
+    rse_cmd = [sys.executable, "-m", "rse_cli"]
+    alias, room_id = community(rse)
+    names = [f"ama-{i}" for i in range(3)]
+    for name in names:
+        subprocess.run([*rse_cmd, "animate", "add", name, "--community", alias, "--at", _minutes_ago(1), "--tz", "UTC",
+                        "--template", "ama-announcement", "--var", f"guest={name}"], env=env, check=True, capture_output=True)
+    procs = [subprocess.Popen([*rse_cmd, "animate", "run", "--json"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(4)]
+    outputs = [p.communicate(timeout=120) for p in procs]
+    assert all(p.returncode == 0 for p in procs), outputs
+    states = [r["state"] for out, _ in outputs for r in json.loads(out)]
+    assert states.count("posted") == 3 and set(states) <= {"posted", "busy"}
+    posted = bodies(homeserver, room_id)
+    for name in names:
+        assert sum(f"à {name}" in b for b in posted) == 1
+    again = subprocess.run([*rse_cmd, "animate", "run", "--json"], env=env, capture_output=True, text=True, check=True)
+    assert json.loads(again.stdout) == []
+
+
+def test_missed_occurrence_is_skipped_and_recorded_not_posted_late(rse, homeserver):
+    alias, room_id = community(rse)
+    rse("animate", "add", "late", "--community", alias, "--at", _minutes_ago(3 * 60), "--tz", "UTC", "--template", "weekly-question")
+    [result] = rse.json("animate", "run")
+    assert result["state"] == "skipped" and "not posted late" in result["detail"]
+    assert not any("question de la semaine" in b for b in bodies(homeserver, room_id))
+    assert rse.json("animate", "run") == []
+    [entry] = rse.json("journal", "--action", "animate")
+    assert entry["outcome"] == "skipped"
+
+
+def test_failed_post_is_retried_on_the_next_run_with_the_same_text(rse, homeserver):
+    alias, room_id = community(rse)
+    rse("animate", "add", "kudos", "--community", alias, "--cron", "0 16 * * FRI", "--tz", "Europe/Paris", "--template", "kudos-friday")
+    store, net, tpl = store_of(rse), network(homeserver), Templates(None, "fr")
+    friday = svc.get(store, "kudos").schedule.next_after(datetime.now(UTC))
+    now = friday + timedelta(minutes=1)
+
+    class Down:
+        def __getattr__(self, name):
+            if name == "send":
+                def send(*a, **kw):
+                    raise NetworkError("connection refused")
+                return send
+            return getattr(net, name)
+
+    [failed] = svc.run(store, lambda: Down(), lambda: tpl, now, grace=timedelta(hours=2))
+    assert failed.state == "failed" and "refused" in failed.detail
+    [retried] = svc.run(store, lambda: net, lambda: tpl, now + timedelta(minutes=5), grace=timedelta(hours=2))
+    assert retried.state == "posted"
+    assert sum("kudos du vendredi" in b for b in bodies(homeserver, room_id)) == 1
+
+
+def test_list_calendar_preview_pause_resume_remove(rse, homeserver):
+    alias, room_id = community(rse)
+    rse("animate", "add", "kudos", "--community", alias, "--cron", "0 16 * * FRI", "--template", "kudos-friday")
+    rse("animate", "add", "ama-dg", "--community", alias, "--at", "2099-12-15T12:00", "--template", "ama-announcement",
+        "--var", "guest=Marie Durand", "--lang", "en")
+    listed = {a["name"]: a for a in rse.json("animate", "list")}
+    assert listed["kudos"]["schedule"] == "cron 0 16 * * FRI (Europe/Paris)"
+    cal = rse.json("animate", "list", "--next", "15d")
+    assert [o["name"] for o in cal] == ["kudos", "kudos", "kudos"][: len(cal)] and len(cal) >= 2
+    assert all(datetime.fromisoformat(o["at"]).strftime("%a %H:%M") == "Fri 16:00" for o in cal)
+
+    shown = rse.json("animate", "preview", "ama-dg")
+    assert "Marie Durand" in shown["text"] and "2099-12-15 at 12:00" in shown["text"]
+    assert not any("AMA" in b for b in bodies(homeserver, room_id))  # preview sends nothing
+
+    rse("animate", "pause", "kudos")
+    assert rse.json("animate", "list", "--next", "15d") == []
+    assert rse.json("animate", "resume", "kudos")["paused"] is False
+    rse("animate", "remove", "kudos")
+    assert [a["name"] for a in rse.json("animate", "list")] == ["ama-dg"]
+    missing = rse("animate", "remove", "kudos", ok=False)
+    assert missing.exit_code == 4 and "ama-dg" in missing.stderr
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--every", "FUNDAY 9:00"], "not a day"),
+    (["--cron", "0 16 * *"], "5 fields"),
+    (["--every", "MON 09:00", "--tz", "Mars/Olympus"], "time zone"),
+    (["--every", "MON 09:00", "--template", "nope"], "no template named 'nope'"),
+])
+def test_bad_schedules_are_refused_before_anything_is_stored(rse, args, words):
+    base = ["animate", "add", "x", "--community", "c", "--template", "weekly-question"]
+    if "--template" in args:
+        base = base[:-2]
+    result = rse(*base, *args, ok=False)
+    assert result.exit_code == 2 and words in result.stderr
+    assert rse.json("animate", "list") == []
+
+
+def test_kudos_cites_the_weeks_most_liked_posts_from_synced_events(rse, homeserver):
+    alias, room_id = community(rse)
+    space = rse.json("community", "show", alias)["community"]["id"]
+    for who in ("alice", "bob", "carol"):
+        for rid in (space, room_id):
+            homeserver.api("POST", f"/_synapse/admin/v1/join/{quote(rid)}", json={"user_id": homeserver.users[who]})
+    tokens = {who: homeserver.token(who) for who in ("alice", "bob", "carol")}
+    sent = homeserver.api("PUT", f"/_matrix/client/v3/rooms/{quote(room_id)}/send/m.room.message/k1", token=tokens["alice"],
+                          json={"msgtype": "m.text", "body": "J'ai automatisé les devis, 2h gagnées par semaine"})
+    homeserver.api("PUT", f"/_matrix/client/v3/rooms/{quote(room_id)}/send/m.room.message/k2", token=tokens["bob"],
+                   json={"msgtype": "m.text", "body": "Un message sans réaction"})
+    for i, who in enumerate(("bob", "carol")):
+        homeserver.api("PUT", f"/_matrix/client/v3/rooms/{quote(room_id)}/send/m.reaction/r{i}", token=tokens[who],
+                       json={"m.relates_to": {"rel_type": "m.annotation", "event_id": sent["event_id"], "key": "👍"}})
+    rse("sync", alias)
+    rse("animate", "add", "kudos", "--community", alias, "--cron", "* * * * *", "--tz", "UTC", "--template", "kudos-friday")
+    text = rse.json("animate", "preview", "kudos")["text"]
+    assert "**Alice Martin**" in text and "2 réactions" in text and "sans réaction" not in text
+
+
+def test_recurring_missed_beyond_grace_is_skipped_and_within_grace_is_due(tmp_path):
+    """No network is touched: missed occurrences are recorded, due ones wait for a network."""
+    from rse_cli.services.schedule import Schedule
+
+    store = Store(str(tmp_path / "s.db"))
+    added = datetime(2026, 3, 20, tzinfo=UTC)
+    svc.add(store, name="q", community="c", room=None, schedule=Schedule.build(every="MON 09:00", tz="Europe/Paris"),
+            template="weekly-question", now=added)
+
+    def no_network():
+        raise AssertionError("nothing should be posted")
+
+    # cron was down from Monday 23 March 09:00 CET to 13:00: the occurrence is 4 h late, skipped
+    now = datetime(2026, 3, 23, 12, tzinfo=UTC)
+    [r] = svc.run(store, no_network, no_network, now, grace=timedelta(hours=2))
+    assert r.state == "skipped" and r.occurrence == datetime(2026, 3, 23, 8, tzinfo=UTC) and "4 h" in r.detail
+    assert store.claim_state(svc.get(store, "q").key(store.profile, r.occurrence))["state"] == "skipped"
+    assert svc.run(store, no_network, no_network, now, grace=timedelta(hours=2)) == []
+    # the next Monday (after the DST change: 07:00 UTC) is due at 09:05 local
+    [(anim, occurrence, state)] = svc.due(store, datetime(2026, 3, 30, 7, 5, tzinfo=UTC))
+    assert occurrence == datetime(2026, 3, 30, 7, tzinfo=UTC) and state is None
+    # paused then resumed: what fell meanwhile is neither posted nor reported as missed
+    svc.set_paused(store, "q", True, datetime(2026, 3, 29, tzinfo=UTC))
+    svc.set_paused(store, "q", False, datetime(2026, 4, 14, tzinfo=UTC))
+    assert svc.due(store, datetime(2026, 4, 14, tzinfo=UTC)) == []

@@ -1,0 +1,150 @@
+"""End to end: newcomer campaigns with a controllable clock (RSE_NOW), against a real Synapse."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import quote
+
+from tests.cli.test_onboard import HEADER, dm_messages, make_people
+from tests.conftest import unique
+
+T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+
+
+def at(monkeypatch, when: datetime) -> None:
+    monkeypatch.setenv("RSE_NOW", when.isoformat())
+
+
+def csv_of(path: Path, people: list[dict], manager: str = "") -> Path:
+    lines = [HEADER] + [f"{p['email']};;{p['first']};Nom;Ventes;Nantes;Commercial;{manager};2026-12-01" for p in people]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def post_as(homeserver, local: str, space: str, room: str, text: str) -> None:
+    token = homeserver.server.login(local, "pw-" + local)["access_token"]
+    for rid in (space, room):
+        homeserver.api("POST", f"/_matrix/client/v3/join/{quote(rid)}", token=token, json={})
+    homeserver.api("PUT", f"/_matrix/client/v3/rooms/{quote(room)}/send/m.room.message/{unique('t')}", token=token,
+                   json={"msgtype": "m.text", "body": text})
+
+
+def test_campaign_day0_day3_day7_with_grace_and_funnel(rse, homeserver, tmp_path, monkeypatch):
+    tag = unique("nc").replace("-", "")
+    people = make_people(homeserver, 3, tag)
+    boss = make_people(homeserver, 1, tag + "boss")[0]
+    path = csv_of(tmp_path / "hr.csv", people, manager=boss["email"])
+    path.write_text(path.read_text() + f"{boss['email']};;Sophie;Marchand;Ventes;Nantes;Directrice;;2020-01-01\n", encoding="utf-8")
+    alias = unique("accueil")
+    created = rse.json("community", "create", "Accueil", "--alias", alias, "--room", "Général", "--animator", homeserver.users["alice"])
+    name = unique("newcomers")
+    # the clock starts now: the thank-you is timed from the (real) first post
+    T0 = datetime.now(UTC).replace(microsecond=0)
+
+    at(monkeypatch, T0)
+    camp = rse.json("campaign", "create", name, "--people", str(path), "--community", alias,
+                    "--nudge", "3d:nudge-first-post", "--nudge", "7d:nudge-second", "--thanks", "thanks-first-post", "--lang", "en")
+    assert camp["people"] == 4 and [s["name"] for s in camp["steps"]] == ["welcome", "nudge-3d", "nudge-7d", "thanks"]
+    assert [c["name"] for c in rse.json("campaign", "list") if c["name"] == name] == [name]
+
+    day0 = rse.json("campaign", "run", "--campaign", name)
+    assert sorted((r["step"], r["outcome"]) for r in day0) == [("welcome", "sent")] * 4
+    first = people[0]
+    bodies = dm_messages(homeserver, first["uid"])
+    assert len(bodies) == 1 and "Hello Prénom0" in bodies[0] and "Sophie Marchand" in bodies[0]
+    assert "Accueil" in bodies[0] and "https://matrix.to/#/" in bodies[0] and "Alice Martin" in bodies[0]
+    assert rse.json("campaign", "run", "--campaign", name) == []  # same day: nothing more
+
+    # people[1] joins and posts; the others stay silent
+    post_as(homeserver, f"{tag}1", created["id"], created["rooms"][0]["id"], "Bonjour à tous, je suis nouveau !")
+
+    at(monkeypatch, T0 + timedelta(days=1))
+    day1 = rse.json("campaign", "run", "--campaign", name)
+    assert [(r["person"], r["step"], r["outcome"]) for r in day1] == [(people[1]["uid"], "thanks", "sent")]
+    thanks = dm_messages(homeserver, people[1]["uid"])
+    assert len(thanks) == 2 and "Thank you Prénom1" in thanks[0] and "https://matrix.to/#/" in thanks[0]
+    at(monkeypatch, T0 + timedelta(days=3, hours=2))
+    day3 = {(r["person"], r["step"]): r for r in rse.json("campaign", "run", "--campaign", name)}
+    assert day3[(people[0]["uid"], "nudge-3d")]["outcome"] == "sent"
+    assert day3[(people[1]["uid"], "nudge-3d")]["outcome"] == "skipped"
+    assert "already posted" in day3[(people[1]["uid"], "nudge-3d")]["detail"]
+    assert len(dm_messages(homeserver, people[0]["uid"])) == 2
+    assert len(dm_messages(homeserver, people[1]["uid"])) == 2  # welcome + thanks, no nudge
+
+    # the day-7 run is missed; the next one comes 30 h late, beyond the 24 h grace period
+    at(monkeypatch, T0 + timedelta(days=8, hours=6))
+    day8 = {(r["person"], r["step"]): r for r in rse.json("campaign", "run", "--campaign", name)}
+    stale = day8[(people[0]["uid"], "nudge-7d")]
+    assert stale["outcome"] == "skipped" and "stale" in stale["detail"] and "grace" in stale["detail"]
+    assert len(dm_messages(homeserver, people[0]["uid"])) == 2
+    assert rse.json("campaign", "run", "--campaign", name) == []
+
+    status = rse.json("campaign", "status", name, "--csv", str(tmp_path / "funnel.csv"))
+    assert status["funnel"] == {"campaign": name, "enrolled": 4, "invited": 4, "joined": 1, "first_post": 1, "active": 0}
+    rows = {p["person"]: p for p in status["people"]}
+    assert rows[people[1]["uid"]]["steps"] == {"welcome": "done", "nudge-3d": "skipped", "nudge-7d": "skipped", "thanks": "done"}
+    assert rows[people[0]["uid"]]["steps"] == {"welcome": "done", "nudge-3d": "done", "nudge-7d": "skipped", "thanks": "pending"}
+    assert (tmp_path / "funnel.csv").read_text().count("\n") == 5
+    text = rse("campaign", "status", name).stdout
+    assert "first post" in text and "25.0%" in text
+
+
+def test_campaign_create_reports_bad_rows(rse, homeserver, tmp_path, monkeypatch):
+    alias = unique("acc")
+    rse("community", "create", "Acc", "--alias", alias)
+    path = tmp_path / "hr.csv"
+    path.write_text(f"{HEADER}\nghost@nowhere.example;;G;H;V;N;x;;2026-12-01\nbad;line\n", encoding="utf-8")
+    result = rse("campaign", "create", unique("c"), "--people", str(path), "--community", alias, ok=False)
+    assert result.exit_code == 2
+    assert f"{path}:2: person not found" in result.stderr and f"{path}:3: malformed line" in result.stderr
+    bad = rse("campaign", "create", unique("c"), "--people", str(path), "--community", alias, "--nudge", "soon:x", ok=False)
+    assert bad.exit_code == 2 and "DELAY:TEMPLATE" in bad.stderr
+
+
+def _run(homeserver, home: Path, name: str, when: datetime) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RSE_")}
+    env.update(RSE_CONFIG_DIR=str(home / "config"), RSE_DATA_DIR=str(home / "data"), RSE_KEYRING="0", RSE_NOW=when.isoformat(),
+               RSE_HOMESERVER=homeserver.url, RSE_USER=homeserver.admin, RSE_TOKEN=homeserver.admin_token)
+    return subprocess.Popen([sys.executable, "-m", "rse_cli", "campaign", "run", "--campaign", name, "--json"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def test_concurrent_runs_send_each_step_once(rse, homeserver, tmp_path, monkeypatch):
+    tag = unique("cc").replace("-", "")
+    people = make_people(homeserver, 6, tag)
+    alias = unique("conc")
+    rse("community", "create", "Concurrence", "--alias", alias)
+    name = unique("conc")
+    at(monkeypatch, T0)
+    rse("campaign", "create", name, "--people", str(csv_of(tmp_path / "hr.csv", people)), "--community", alias)
+    procs = [_run(homeserver, tmp_path, name, T0 + timedelta(minutes=5)) for _ in range(2)]
+    outs = []
+    for p in procs:
+        out, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err.decode()
+        outs += json.loads(out)
+    assert sorted(r["person"] for r in outs if r["outcome"] == "sent") == sorted(p["uid"] for p in people)
+    for p in people:
+        assert len(dm_messages(homeserver, p["uid"])) == 1
+
+
+def test_create_selects_rows_with_where_and_started_since(rse, homeserver, tmp_path, monkeypatch):
+    tag = unique("sel").replace("-", "")
+    people = make_people(homeserver, 3, tag)
+    path = tmp_path / "hr.csv"
+    path.write_text(HEADER + "\n" + "".join(
+        f"{p['email']};;{p['first']};N;{dept};Nantes;x;;{start}\n"
+        for p, dept, start in zip(people, ["Ventes", "Ventes", "RH"], ["2026-11-28", "2026-10-01", "2026-11-29"])), encoding="utf-8")
+    alias = unique("sel")
+    rse("community", "create", "Sel", "--alias", alias)
+    at(monkeypatch, T0)
+    camp = rse.json("campaign", "create", unique("sel"), "--people", str(path), "--community", alias,
+                    "--where", "department=ventes", "--started-since", "2026-11-15")
+    assert camp["people"] == 1
+    bad = rse("campaign", "create", unique("sel"), "--people", str(path), "--community", alias, "--where", "service=RH", ok=False)
+    assert bad.exit_code == 2 and "unknown column 'service'" in bad.stderr

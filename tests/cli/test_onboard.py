@@ -1,0 +1,277 @@
+"""End to end: `rse onboard plan|apply|status` against a real Synapse, including SIGKILL and resume."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from tests.conftest import unique
+
+HEADER = "email;matrix_id;first_name;last_name;department;site;job_title;manager_email;start_date"
+
+
+def make_people(homeserver, n: int, tag: str) -> list[dict]:
+    """Register n people with e-mails; half of them appear in the CSV by e-mail only."""
+    out = []
+    for i in range(n):
+        local = f"{tag}{i}"
+        uid = homeserver.server.register_user(local, "pw-" + local, displayname=f"Prénom{i} Nom{i}")
+        email = f"{local}@corp.example"
+        homeserver.api("PUT", f"/_synapse/admin/v2/users/{quote(uid)}", json={"threepids": [{"medium": "email", "address": email}]})
+        out.append({"uid": uid, "email": email, "first": f"Prénom{i}", "dept": "Ventes" if i % 2 == 0 else "RH", "site": "Nantes"})
+    return out
+
+
+def write_csv(path: Path, people: list[dict], *, bom=True, extra: list[str] = ()) -> Path:
+    lines = [HEADER]
+    for i, p in enumerate(people):
+        mid = p["uid"] if i % 2 else ""
+        lines.append(f"{p['email']};{mid};{p['first']};Nom{i};{p['dept']};{p['site']};Commercial;boss@corp.example;2026-11-01")
+    lines += list(extra)
+    path.write_text(("\ufeff" if bom else "") + "\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def manifest(path: Path, alias: str, animator: str, *, csv_name="hr.csv", extra: str = "", where='department = "Ventes"') -> Path:
+    path.write_text(f"""
+[people]
+csv = "{csv_name}"
+
+[[community]]
+name = "Ventes Ouest {alias}"
+alias = "{alias}"
+topic = "L'équipe commerciale"
+rooms = ["Général", "Questions"]
+animators = ["{animator}"]
+members_where = {{ {where} }}
+welcome_post = "Bienvenue à toutes et à tous dans la communauté !"
+{extra}
+""", encoding="utf-8")
+    return path
+
+
+def dm_messages(homeserver, uid: str) -> list[str]:
+    """Bodies of the messages the admin sent to `uid` in every DM room between them."""
+    direct = homeserver.api("GET", f"/_matrix/client/v3/user/{quote(homeserver.admin)}/account_data/m.direct")
+    bodies = []
+    for room in direct.get(uid, []):
+        chunk = homeserver.api("GET", f"/_matrix/client/v3/rooms/{quote(room)}/messages", params={"dir": "b", "limit": 100})["chunk"]
+        bodies += [e["content"]["body"] for e in chunk if e["type"] == "m.room.message"]
+    return bodies
+
+
+def membership(homeserver, room_id: str, uid: str) -> str | None:
+    try:
+        return homeserver.api("GET", f"/_matrix/client/v3/rooms/{quote(room_id)}/state/m.room.member/{quote(uid)}")["membership"]
+    except Exception:
+        return None
+
+
+def test_plan_apply_reapply_status(rse, homeserver, tmp_path):
+    tag = unique("ob").replace("-", "")
+    people = make_people(homeserver, 6, tag)
+    write_csv(tmp_path / "hr.csv", people)
+    alias = unique("ventes")
+    path = manifest(tmp_path / "communities.toml", alias, homeserver.users["alice"],
+                    extra=f'members = ["{homeserver.users["bob"]}"]\nmoderators = ["carol"]'.replace('"carol"', f'"{homeserver.users["carol"]}"'))
+
+    planned = rse.json("onboard", "plan", str(path))
+    kinds = [(c["op"], c["kind"]) for c in planned["changes"]]
+    assert ("+", "community") in kinds and kinds.count(("+", "room")) == 2
+    ventes = {p["uid"] for p in people if p["dept"] == "Ventes"} | {homeserver.users["bob"]}
+    assert {c["target"] for c in planned["changes"] if c["kind"] == "invite"} == ventes
+    assert planned["problems"] == []
+    assert all(c["alias"] != f"#{alias}:rse.test" for c in rse.json("community", "list"))  # plan wrote nothing
+
+    applied = rse.json("onboard", "apply", str(path), "--yes")
+    assert applied["summary"]["communities_created"] == 1 and applied["summary"]["invited"] == len(ventes)
+    assert applied["summary"]["welcome_sent"] == len(ventes)
+    shown = rse.json("community", "show", alias)
+    roles = {m["id"]: (m["membership"], m["role"]) for m in shown["members"]}
+    assert roles[homeserver.users["alice"]] == ("invite", "animator")
+    assert roles[homeserver.users["carol"]] == ("invite", "moderator")
+    for uid in ventes:
+        assert roles[uid][0] == "invite"
+    first = next(p for p in people if p["dept"] == "Ventes")
+    bodies = dm_messages(homeserver, first["uid"])
+    assert len(bodies) == 1 and first["first"] in bodies[0] and "Ventes Ouest" in bodies[0]
+
+    again = rse.json("onboard", "plan", str(path))
+    assert all(c["op"] == "=" for c in again["changes"]), [c for c in again["changes"] if c["op"] != "="]
+    reapplied = rse.json("onboard", "apply", str(path), "--yes")
+    assert reapplied["created"] == [] and reapplied["summary"].get("invited", 0) == 0
+    assert reapplied["summary"]["welcome_unchanged"] == len(ventes)
+    assert len(dm_messages(homeserver, first["uid"])) == 1
+
+    status = rse.json("onboard", "status", str(path))
+    assert status == [{"community": f"Ventes Ouest {alias}", "alias": f"#{alias}", "exists": True, "expected": len(ventes),
+                       "invited": len(ventes), "joined": 0, "pending": 0, "failed": 0}]
+
+
+def test_bad_manifest_and_csv_report_every_problem_with_file_and_line(rse, homeserver, tmp_path):
+    tag = unique("bad").replace("-", "")
+    people = make_people(homeserver, 2, tag)
+    write_csv(tmp_path / "hr.csv", people, extra=[
+        "ghost@corp.example;;Ghost;X;Ventes;Nantes;x;y;2026-11-01",  # line 4: not on the network
+        "broken;line",  # line 5: malformed
+        f"{people[0]['email']};;Dup;X;Ventes;Nantes;x;y;2026-11-01",  # line 6: duplicate
+    ])
+    path = manifest(tmp_path / "communities.toml", unique("bad"), "@nobody-here:rse.test",
+                    extra='colour = "blue"', where='department = "Ventes"')
+    result = rse("onboard", "plan", str(path), ok=False)
+    assert result.exit_code == 2
+    err = result.stderr
+    hr = str((tmp_path / "hr.csv").resolve())
+    assert f"{hr}:5: malformed line" in err
+    assert f"{hr}:6: duplicate person" in err
+    assert f"{hr}:4: person not found" in err
+    assert "communities.toml:13: unknown key 'colour'" in err
+
+    # a bad TOML key cannot be skipped
+    refused = rse("onboard", "apply", str(path), "--yes", "--skip-invalid", ok=False)
+    assert refused.exit_code == 2 and "colour" in refused.stderr
+
+    path = manifest(tmp_path / "communities.toml", unique("bad"), "@nobody-here:rse.test", where='department = "Ventes"')
+    refused = rse("onboard", "apply", str(path), "--yes", ok=False)
+    assert refused.exit_code == 2 and "--skip-invalid" in refused.stderr and "unknown animator" in refused.stderr
+    done = rse("onboard", "apply", str(path), "--yes", "--skip-invalid", "--json")
+    assert "skipped" in done.stderr and "ghost@corp.example" in done.stderr
+    out = json.loads(done.stdout)
+    assert out["summary"]["invited"] == 1  # people[0] (Ventes); the duplicate and the ghost were dropped
+    assert len(out["skipped"]) == 4
+
+
+def test_unknown_filter_column_and_toml_syntax(rse, homeserver, tmp_path):
+    write_csv(tmp_path / "hr.csv", [])
+    path = manifest(tmp_path / "m.toml", unique("x"), homeserver.users["alice"], where='service = "Ventes"')
+    result = rse("onboard", "plan", str(path), ok=False)
+    assert result.exit_code == 2 and "m.toml:11: unknown column 'service'" in result.stderr
+    path.write_text("[[community]]\nname = 'x'\nalias = \n", encoding="utf-8")
+    result = rse("onboard", "plan", str(path), ok=False)
+    assert result.exit_code == 2 and "m.toml:3: invalid TOML" in result.stderr
+
+
+def _spawn(homeserver, home: Path, path: Path) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RSE_")}
+    env.update(RSE_CONFIG_DIR=str(home / "config"), RSE_DATA_DIR=str(home / "data"), RSE_KEYRING="0",
+               RSE_HOMESERVER=homeserver.url, RSE_USER=homeserver.admin, RSE_TOKEN=homeserver.admin_token)
+    return subprocess.Popen([sys.executable, "-m", "rse_cli", "onboard", "apply", str(path), "--yes", "--json"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+@pytest.mark.timeout(240)
+def test_killed_apply_resumes_without_duplicates(homeserver, tmp_path):
+    tag = unique("kill").replace("-", "")
+    people = make_people(homeserver, 30, tag)
+    for p in people:
+        p["dept"] = "Ventes"
+    write_csv(tmp_path / "hr.csv", people)
+    alias = unique("kill")
+    path = manifest(tmp_path / "communities.toml", alias, homeserver.users["alice"])
+    rng = random.Random(int(os.environ.get("RSE_TEST_SEED", "0")) or None)
+    kills, progress = 0, []
+    for delay in [rng.uniform(0.6, 1.6) for _ in range(5)]:
+        proc = _spawn(homeserver, tmp_path, path)
+        time.sleep(delay)
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+            kills += 1
+        proc.wait()
+        progress.append(_journal_size(tmp_path))
+    proc = _spawn(homeserver, tmp_path, path)
+    out, err = proc.communicate(timeout=180)
+    assert proc.returncode == 0, err.decode()
+    assert kills >= 1
+    print("journal entries after each killed run:", progress, "final:", _journal_size(tmp_path))
+    space = homeserver.api("GET", f"/_matrix/client/v3/directory/room/{quote('#' + alias + ':rse.test')}")["room_id"]
+    hierarchy = homeserver.api("GET", f"/_matrix/client/v1/rooms/{quote(space)}/hierarchy")["rooms"]
+    assert sorted(r.get("name") for r in hierarchy if r["room_id"] != space) == ["Général", "Questions"]
+    for p in people:
+        assert membership(homeserver, space, p["uid"]) == "invite"
+        assert len(dm_messages(homeserver, p["uid"])) == 1, p["uid"]
+    general = next(r["room_id"] for r in hierarchy if r.get("name") == "Général")
+    chunk = homeserver.api("GET", f"/_matrix/client/v3/rooms/{quote(general)}/messages", params={"dir": "b", "limit": 100})["chunk"]
+    assert len([e for e in chunk if e["type"] == "m.room.message"]) == 1
+    # and the admin created the space once: one space with that name among its rooms
+    joined = homeserver.api("GET", "/_matrix/client/v3/joined_rooms")["joined_rooms"]
+    assert len([r for r in joined if _name(homeserver, r) == f"Ventes Ouest {alias}"]) == 1
+
+
+def _journal_size(home: Path) -> int:
+    import sqlite3
+
+    db = home / "data" / "rse.db"
+    if not db.exists():
+        return 0
+    with sqlite3.connect(db) as conn:
+        try:
+            return conn.execute("SELECT COUNT(*) FROM journal").fetchone()[0]
+        except sqlite3.Error:
+            return 0
+
+
+def _name(homeserver, room_id: str) -> str | None:
+    try:
+        return homeserver.api("GET", f"/_matrix/client/v3/rooms/{quote(room_id)}/state/m.room.name/")["name"]
+    except Exception:
+        return None
+
+
+def test_failed_rows_are_written_to_a_csv_that_can_be_fed_back(rse, homeserver, tmp_path):
+    tag = unique("fail").replace("-", "")
+    people = make_people(homeserver, 3, tag)
+    for p in people:
+        p["dept"] = "Ventes"
+    write_csv(tmp_path / "hr.csv", people)
+    alias = unique("fail")
+    space = rse.json("community", "create", f"Ventes Ouest {alias}", "--alias", alias, "--room", "Général")["id"]
+    banned = people[1]["uid"]
+    homeserver.api("POST", f"/_matrix/client/v3/rooms/{quote(space)}/ban", json={"user_id": banned, "reason": "test"})
+    path = manifest(tmp_path / "communities.toml", alias, homeserver.users["alice"])
+    result = rse("onboard", "apply", str(path), "--yes", "--json", ok=False)
+    assert result.exit_code == 6
+    out = json.loads(result.stdout)
+    assert out["summary"]["failed"] == 1 and out["summary"]["invited"] == 2
+    assert out["created"] == [f"room Ventes Ouest {alias}/Questions"]
+    failed = Path(out["failed_csv"])
+    assert failed == tmp_path / "communities.failed.csv"
+    lines = failed.read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith(HEADER + ";identifier;community;error") and len(lines) == 2 and people[1]["email"] in lines[1]
+    status = rse.json("onboard", "status", str(path))[0]
+    assert (status["invited"], status["failed"], status["pending"]) == (2, 1, 0)
+
+    # unban, feed the failed rows back: only that person is invited
+    homeserver.api("POST", f"/_matrix/client/v3/rooms/{quote(space)}/unban", json={"user_id": banned})
+    retry = manifest(tmp_path / "retry.toml", alias, homeserver.users["alice"], csv_name=failed.name)
+    again = rse.json("onboard", "apply", str(retry), "--yes")
+    assert [(o["person"], o["action"], o["welcome"]) for o in again["outcomes"]] == [(banned, "invited", "sent")]
+
+
+def test_join_true_adds_members_directly(rse, homeserver, tmp_path):
+    tag = unique("join").replace("-", "")
+    people = make_people(homeserver, 2, tag)
+    for p in people:
+        p["dept"] = "Ventes"
+    write_csv(tmp_path / "hr.csv", people)
+    alias = unique("join")
+    path = manifest(tmp_path / "c.toml", alias, homeserver.users["alice"], extra="join = true")
+    assert {c["kind"] for c in rse.json("onboard", "plan", str(path))["changes"]} >= {"join"}
+    unattended = rse("onboard", "apply", str(path), ok=False)  # no terminal to confirm on
+    assert unattended.exit_code == 2 and "--yes" in unattended.stderr
+    out = rse.json("onboard", "apply", str(path), "--yes")
+    assert out["summary"]["joined"] == 2
+    shown = rse.json("community", "show", alias)
+    for p in people:
+        assert membership(homeserver, shown["community"]["id"], p["uid"]) == "join"
+        for room in shown["community"]["rooms"]:
+            assert membership(homeserver, room["id"], p["uid"]) == "join"
+    assert rse.json("onboard", "status", str(path))[0]["joined"] == 2

@@ -1,0 +1,194 @@
+"""Health audit over a store filled with a controlled history: each planted situation is found
+with its code, and the healthy community gets no warning."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from rse_cli.config import Settings
+from rse_cli.services import health
+from rse_cli.store import Store
+
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+ME = "@rse:corp.test"
+_ids = itertools.count()
+
+
+def uid(name: str) -> str:
+    return f"@{name}:corp.test"
+
+
+class World:
+    """Writes synced-looking data straight into a Store, with timestamps relative to NOW."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def community(self, key: str, name: str, *, rooms=("Général",), members: dict[str, int] = {}, invited=()) -> dict:
+        space = f"!{key}"
+        room_ids = {r: f"!{key}-{i}" for i, r in enumerate(rooms)}
+        with self.store.tx() as db:
+            db.execute("INSERT INTO communities (id, name, alias, synced_at) VALUES (?, ?, ?, ?)", (space, name, f"#{key}:corp.test", NOW.isoformat()))
+            db.execute("INSERT INTO rooms (id, community_id, name, is_space) VALUES (?, ?, ?, 1)", (space, space, name))
+            for r, rid in room_ids.items():
+                db.execute("INSERT INTO rooms (id, community_id, name, is_space) VALUES (?, ?, ?, 0)", (rid, space, r))
+            for person, power in {ME: 100, **members}.items():
+                role = "owner" if power >= 100 else "animator" if power >= 50 else "member"
+                db.execute("INSERT INTO members VALUES (?, ?, ?, 'join', ?, ?)", (space, person, person[1:].split(":")[0].title(), role, power))
+            for person in invited:
+                db.execute("INSERT INTO members VALUES (?, ?, ?, 'invite', 'member', 0)", (space, person, None))
+        return {"space": space, **room_ids}
+
+    def event(self, room: str, sender: str, days_ago: float, kind: str = "post", body: str | None = None, parent: str | None = None,
+              membership: str | None = None, target: str | None = None, thread_root: str | None = None) -> str:
+        eid = f"$e{next(_ids)}"
+        ts = int((NOW - timedelta(days=days_ago)).timestamp() * 1000)
+        with self.store.tx() as db:
+            db.execute("INSERT INTO events (id, room_id, sender, ts, kind, body, parent_id, thread_root, reaction_key, membership, target) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       (eid, room, sender, ts, kind, body if kind in ("post", "reply", "thread") else None, parent, thread_root,
+                        "👍" if kind == "reaction" else None, membership, target))
+        return eid
+
+    def join(self, space: str, person: str, days_ago: float) -> None:
+        self.event(space, person, days_ago, "membership", membership="join", target=person)
+
+    def invite(self, space: str, person: str, days_ago: float) -> None:
+        self.event(space, ME, days_ago, "membership", membership="invite", target=person)
+
+
+def settings(**kw) -> Settings:
+    return Settings(user=ME, client_url="https://matrix.to/#/", leaders=[uid("dg"), uid("drh")], **kw)
+
+
+@pytest.fixture
+def world(tmp_path) -> World:
+    return World(Store(str(tmp_path / "rse.db")))
+
+
+def plant(w: World) -> None:
+    """A healthy community, and one community per planted situation."""
+    people = [uid(f"p{i}") for i in range(10)]
+    # healthy: an animator who posts, many contributors, questions answered within hours
+    h = w.community("sante", "Santé", members={uid("anim"): 50, **{p: 0 for p in people}, uid("dg"): 0})
+    for p in [*people, uid("anim")]:
+        w.join(h["space"], p, 90)
+    for day in range(0, 28, 2):
+        author = people[day % 10]
+        q = w.event(h["Général"], author, day + 0.5, body=f"Qui a un retour sur le sujet {day} ?")
+        w.event(h["Général"], people[(day + 1) % 10], day + 0.4, "reply", body="Oui, voilà", parent=q)
+        w.event(h["Général"], uid("anim"), day + 0.3, "reaction", parent=q)
+        w.event(h["Général"], uid("anim"), day + 0.2, body=f"Point d'étape {day}")
+    w.event(h["Général"], uid("dg"), 3, body="Bravo à toute l'équipe")  # the CEO speaks: only drh is a silent leader
+
+    # dormant: last post 45 days ago
+    d = w.community("dormant", "Dormante", members={uid("anim2"): 50, uid("p1"): 0, uid("p2"): 0})
+    w.event(d["Général"], uid("p1"), 45, body="Dernier message")
+    w.event(d["Général"], uid("anim2"), 44, "reply", body="réponse", parent=None)
+
+    # a question waiting for 5 days, a silent animator, slow replies, an old invitation
+    u = w.community("questions", "Questions", members={uid("anim3"): 50, uid("ann"): 0, uid("ben"): 0, uid("cy"): 0},
+                    invited=[uid("late")])
+    w.invite(u["space"], uid("late"), 12)
+    w.event(u["Général"], uid("ann"), 5, body="Comment on déclare un déplacement ?")
+    for i in range(3):
+        q = w.event(u["Général"], uid("ben"), 10 + i, body=f"Sujet {i}")
+        w.event(u["Général"], uid("cy"), 10 + i - 2, "reply", body="ok", parent=q)  # answered after two days
+
+    # no animator, concentration (one person writes everything), low participation (1 of 20)
+    c = w.community("monologue", "Monologue", members={uid("solo"): 0, **{uid(f"m{i}"): 0 for i in range(19)}})
+    for i in range(12):
+        w.event(c["Général"], uid("solo"), i + 0.1, body=f"Info {i}")
+
+
+def by_name(report):
+    return {c.name: c for c in report.communities}
+
+
+def codes(c):
+    return {f.code: f.severity for f in c.findings}
+
+
+def test_planted_situations_are_found_with_their_codes(world):
+    plant(world)
+    report = health.audit(world.store, settings(), now=NOW)
+    got = by_name(report)
+    assert codes(got["Santé"]) == {}
+    assert got["Santé"].score >= 85
+
+    assert codes(got["Dormante"])["dormant"] == "critical"
+    q = got["Questions"]
+    assert {"unanswered_questions", "silent_animator", "slow_replies", "pending_invites"} <= set(codes(q))
+    assert codes(q)["pending_invites"] == "info"
+    [late] = [f for f in q.findings if f.code == "unanswered_questions"]
+    assert [e.label for e in late.evidence] == ["Ann: Comment on déclare un déplacement ?"]
+    assert late.evidence[0].link.startswith("https://matrix.to/#/!questions-0/$") and late.evidence[0].link.endswith("?via=corp.test")
+    assert late.action
+    [silent] = [f for f in q.findings if f.code == "silent_animator"]
+    assert [e.id for e in silent.evidence] == [uid("anim3")]
+    assert q.metrics["median_first_reply_hours"] == 48.0
+
+    m = codes(got["Monologue"])
+    assert {"no_animator", "concentration", "low_participation"} <= set(m)
+    assert got["Monologue"].score < got["Santé"].score
+
+    # leaders: reported once, network-wide, only the one who wrote nothing
+    assert [f.code for f in report.findings] == ["silent_leaders"]
+    assert [e.id for e in report.findings[0].evidence] == [uid("drh")]
+    assert all(f.code != "silent_leaders" for c in report.communities for f in c.findings)
+
+
+def test_dormant_warning_then_critical_and_thresholds_are_configurable(world):
+    d = world.community("calme", "Calme", members={uid("a"): 50})
+    world.event(d["Général"], uid("a"), 25, body="hello")
+    assert codes(health.audit(world.store, settings(), now=NOW).communities[0])["dormant"] == "warning"
+    assert codes(health.audit(world.store, settings(), now=NOW + timedelta(days=20)).communities[0])["dormant"] == "critical"
+    relaxed = settings(audit={"dormant_warning_days": 30, "dormant_critical_days": 60})
+    assert "dormant" not in codes(health.audit(world.store, relaxed, now=NOW).communities[0])
+
+
+def test_metrics_and_json_shape(world):
+    plant(world)
+    report = health.audit(world.store, settings(), ["sante"], now=NOW, window_days=30)
+    data = report.model_dump(mode="json")
+    assert set(data) == {"generated_at", "window_days", "communities", "findings"}
+    [c] = data["communities"]
+    assert set(c) == {"id", "name", "score", "metrics", "findings"}
+    m = c["metrics"]
+    assert m["members"] == 12  # rse's own account is not counted
+    assert m["animators"] == 1 and m["animator_posts"] == 14
+    assert m["questions"] == 14 and m["unanswered_questions"] == 0
+    assert m["posts"] == 29 and m["replies"] == 14 and m["reactions"] == 14
+    assert m["leader_posts"] == 1
+    assert m["participation"]["reactors"] == 0 and m["lurkers"] == 0
+    assert m["median_first_reply_hours"] == 2.4
+    assert len(m["activity_by_week"]) == 12 and sum(w["messages"] for w in m["activity_by_week"]) == 43
+
+
+def test_snapshots_make_a_trend(world):
+    plant(world)
+    for days in (14, 7, 0):
+        health.save_snapshots(world.store, health.audit(world.store, settings(), ["dormante"], now=NOW - timedelta(days=days)))
+    rows = health.history(world.store, "dormante")
+    assert [r.score for r in rows] == sorted([r.score for r in rows], reverse=True)
+    assert rows[0].delta is None and rows[-1].trend in {"↓", "="}
+    with pytest.raises(Exception, match="no audit recorded"):
+        health.history(world.store, "sante")
+
+
+def test_the_account_rse_runs_as_is_never_an_animator(world):
+    world.community("seul", "Seul", members={uid("x"): 0})
+    c = health.audit(world.store, settings(), now=NOW).communities[0]
+    assert c.metrics["animators"] == 0 and "no_animator" in codes(c)
+
+
+def test_every_root_message_of_a_qa_room_is_a_question(world):
+    c = world.community("aide", "Aide", rooms=("Général", "Questions"), members={uid("a"): 50, uid("b"): 0})
+    world.event(c["Questions"], uid("b"), 4, body="Le VPN ne marche plus")
+    world.event(c["Général"], uid("a"), 1, body="Bonne semaine à tous")
+    assert health.audit(world.store, settings(), now=NOW).communities[0].metrics["questions"] == 0
+    [h] = health.audit(world.store, settings(qa_rooms=["questions"]), now=NOW).communities
+    assert h.metrics["questions"] == 1 and "unanswered_questions" in codes(h)
