@@ -282,14 +282,10 @@ def plan(network: Network, store: Store, path: Path, *, templates: Templates, pr
                 changes.append(Change(op="=" if exists else "+", kind="room", community=spec.name, target=r))
         target = community or _placeholder(spec)
         animator = next((prepared.person(r) for r in spec.animators if prepared.person(r)), None)
-        for role, group in ((Role.animator, spec.animators), (Role.moderator, spec.moderators)):
-            for row in group:
-                person = prepared.person(row)
-                if person is None:
-                    continue
-                current = members.get(person.id)
-                same = current is not None and current.role in (role, Role.owner)
-                changes.append(Change(op="=" if same else "~", kind="role", community=spec.name, target=person.id, detail=role.value))
+        for role, person in _staff(prepared, spec):
+            current = members.get(person.id)
+            same = current is not None and current.role in (role, Role.owner)
+            changes.append(Change(op="=" if same else "~", kind="role", community=spec.name, target=person.id, detail=role.value))
         for row in spec.members:
             person = prepared.person(row)
             if person is None:
@@ -377,18 +373,14 @@ def apply(network: Network, store: Store, path: Path, *, templates: Templates, s
     for spec in prepared.manifest.communities:
         community = _ensure_community(network, store, spec, created)
         animator = next((prepared.person(r) for r in spec.animators if prepared.person(r)), None)
-        for role, group in ((Role.animator, spec.animators), (Role.moderator, spec.moderators)):
-            for row in group:
-                person = prepared.person(row)
-                if person is None:
-                    continue
-                with journaled(store, "onboard.invite", f"#{spec.alias}:{person.id}") as rec:
-                    if not network.invite(community, person.id):
-                        rec["outcome"] = "unchanged"
-                with journaled(store, "onboard.role", f"#{spec.alias}:{person.id}") as rec:
-                    rec["detail"] = role.value
-                    if not network.set_role(community, person.id, role):
-                        rec["outcome"] = "unchanged"
+        for role, person in _staff(prepared, spec):
+            with journaled(store, "onboard.invite", f"#{spec.alias}:{person.id}") as rec:
+                if not network.invite(community, person.id):
+                    rec["outcome"] = "unchanged"
+            with journaled(store, "onboard.role", f"#{spec.alias}:{person.id}") as rec:
+                rec["detail"] = role.value
+                if not network.set_role(community, person.id, role):
+                    rec["outcome"] = "unchanged"
 
         def onboard(row: PersonRow, spec=spec, community=community, animator=animator) -> Outcome:
             person = prepared.person(row)
@@ -480,3 +472,12 @@ def status(network: Network, store: Store, path: Path) -> list[CommunityStatus]:
                                    expected=len(expected), invited=invited, joined=joined, pending=pending,
                                    failed=len(failed & expected - {p for p in expected if members.get(p) in ("invite", "join")})))
     return out
+
+
+def _staff(prepared, spec):
+    """(role, person) for the community's animators then moderators found on the network."""
+    for role, group in ((Role.animator, spec.animators), (Role.moderator, spec.moderators)):
+        for row in group:
+            person = prepared.person(row)
+            if person is not None:
+                yield role, person
