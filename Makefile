@@ -8,7 +8,6 @@ BIN := $(VENV)/bin
 .PHONY: install system test demo bench clean-sandbox
 # Debian packages the test suite drives for real: Chromium renders the HTML audit report,
 # PostgreSQL is the shared store for teams with several cron hosts.
-SYSTEM_PACKAGES ?= chromium postgresql
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +37,10 @@ demo: install
 
 bench: install
 	$(BIN)/python bench/startup.py
+	$(BIN)/python bench/animate.py
+	$(BIN)/python bench/audit.py
+	$(BIN)/python bench/sync.py --events 10000
+	$(BIN)/python bench/seed.py
 
 clean-sandbox:
 	-$(BIN)/rse sandbox down

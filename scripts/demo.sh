@@ -45,7 +45,59 @@ say "6. A first post, and a word to the animator (sent once, even if the demo ru
 rse post "projet-horizon/Général" --text "Bienvenue dans **Projet Horizon** ! Présentez-vous en une phrase : quel est votre rôle dans le projet ?"
 rse dm "$animator" --text "Merci d'animer Projet Horizon ! Je t'ai nommé animateur ; dis-moi ce dont tu as besoin."
 
-say "7. Everything rse wrote to the network"
+say "7. Community health: sync what happened, audit it, keep a report to forward"
+rse sync >/dev/null
+rse audit --html "$RSE_DATA_DIR/rapport-sante.html" || true
+echo "HTML report: $RSE_DATA_DIR/rapport-sante.html"
+rse audit history ventes-ouest
+rse digest send -c ventes-ouest --period week --dry-run
+
+say "8. Opening the communities of a business line from a manifest: plan, apply, re-apply"
+manifest="$RSE_DATA_DIR/communities.toml"
+cat > "$manifest" <<TOML
+[people]
+csv = "$RSE_DATA_DIR/sandbox/hr_export.csv"
+
+[[community]]
+name = "Logistique Lyon"
+alias = "logistique-lyon"
+topic = "L'entrepôt de Lyon : planning, sécurité, entraide"
+rooms = ["Général", "Sécurité"]
+animators = ["$animator"]
+members_where = { department = "Logistique", site = "Lyon" }
+welcome_post = "Bienvenue dans **Logistique Lyon** ! Une question sur le planning ? C'est ici."
+TOML
+rse onboard plan "$manifest"
+rse onboard apply "$manifest" --yes
+rse onboard apply "$manifest" --yes      # a re-run changes nothing
+rse onboard status "$manifest"
+
+say "9. Welcoming the newcomers of the last three weeks, nudging the silent ones, and the funnel"
+since=$(date -d '-21 days' +%F 2>/dev/null || date -v-21d +%F)
+rse campaign list --json | grep -q '"newcomers-demo"' || \
+  rse campaign create newcomers-demo --people "$RSE_DATA_DIR/sandbox/hr_export.csv" --community accueil --started-since "$since"
+rse campaign run
+RSE_NOW=$(date -u -d '+3 days' +%FT%T+00:00 2>/dev/null || date -u -v+3d +%FT%T+00:00) rse campaign run   # day 3: nudges
+rse campaign status newcomers-demo
+
+say "10. A ritual: the Monday question, and a one-off now, published exactly once"
+printf 'Quel outil vous fait gagner du temps ?\nQuelle réussite cette semaine ?\n' > "$RSE_DATA_DIR/questions.txt"
+rse animate list --json | grep -q '"weekly-question"' || \
+  rse animate add weekly-question --community ventes-ouest --room Général --every "MON 09:00" --tz Europe/Paris \
+      --template weekly-question --bank "$RSE_DATA_DIR/questions.txt"
+rse animate list --json | grep -q '"demo-now"' || \
+  rse animate add demo-now --community ventes-ouest --room Général --at "$(date -u +%Y-%m-%dT%H:%M)" --tz UTC \
+      --template weekly-question --bank "$RSE_DATA_DIR/questions.txt"
+rse animate list --next 14d
+rse animate run
+rse animate run   # nothing twice
+
+say "11. A brief for the CEO, to answer in her own words (rse never posts for her)"
+rse sync >/dev/null
+leader=$(rse config show --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["leaders"][0])')
+rse leaders brief "$leader"
+
+say "12. Everything rse wrote to the network"
 rse journal --limit 12
 
 say "Done. To explore: export RSE_CONFIG_DIR=$RSE_CONFIG_DIR RSE_DATA_DIR=$RSE_DATA_DIR; then try rse --help. Stop the sandbox with: rse sandbox down"
