@@ -192,8 +192,11 @@ def build_brief(store: Store, leader: Leader, *, now: datetime, weeks: int = 4, 
                          answers=helped[uid], reactions_received=sum(reactions[e.id] for e in others if e.sender == uid))
                     for uid, _ in score.most_common(3)]
 
+    first_seen: dict[str, tuple[str, datetime]] = {}  # a newcomer of several communities is greeted once
+    for uid, cname, ts in sorted(joined, key=lambda x: x[2]):
+        first_seen.setdefault(uid, (cname, ts))
     newcomers = [{"name": name(uid), "user_id": uid, "community": cname, "joined_at": ts.isoformat()}
-                 for uid, cname, ts in sorted(joined, key=lambda x: x[2])][:8]
+                 for uid, (cname, ts) in first_seen.items()][:8]
 
     zone = ZoneInfo(tz)
     by_day, by_hour = Counter(), Counter()

@@ -111,3 +111,12 @@ def test_cron_prints_full_paths_profile_and_config_dir(cli, monkeypatch):
 def _bodies(hs, room_id):
     chunk = hs.api("GET", f"/_matrix/client/v3/rooms/{quote(room_id)}/messages?dir=b&limit=200")["chunk"]
     return [e["content"]["body"] for e in reversed(chunk) if e["type"] == "m.room.message"]
+
+
+def test_brief_on_the_seeded_company_greets_each_newcomer_once(sandbox_rse, seeded_sandbox):
+    """The DG belongs to several communities a newcomer may also have joined: one greeting each."""
+    sandbox_rse("sync")
+    leaders = sandbox_rse.json("config", "show")["leaders"]
+    brief = sandbox_rse.json("leaders", "brief", leaders[0])
+    ids = [n["user_id"] for n in brief["newcomers"]]
+    assert ids and len(ids) == len(set(ids))
