@@ -6,7 +6,7 @@ Discourse, Viva Engage) is one new module implementing it, registered in `connec
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from rse_cli.domain import Community, EventPage, Member, Person, Role, Room, Sent, Whoami
@@ -75,4 +75,15 @@ def connect(settings: Settings, *, token: str | None = None, transport=None) -> 
         from rse_cli.network.matrix import MatrixNetwork
 
         return MatrixNetwork.from_settings(settings, token=token, transport=transport)
+    raise ValueError(f"unknown network {settings.network!r}")  # pragma: no cover - Literal-guarded
+
+
+def link_builder(settings: Settings) -> Callable[[str, str | None], str]:
+    """Links in the configured network's format from ids alone (no connection): for reports
+    built from the store. `build(room_or_person_id, event_id=None)`."""
+    if settings.network == "matrix":
+        from rse_cli.network.matrix import matrix_link
+
+        server = settings.user.split(":", 1)[1] if settings.user else None
+        return lambda target, event_id=None: matrix_link(settings.client_url, server, target, event_id)
     raise ValueError(f"unknown network {settings.network!r}")  # pragma: no cover - Literal-guarded

@@ -47,6 +47,18 @@ def slug(text: str) -> str:
     return "".join(out).strip("-")
 
 
+def matrix_link(client_url: str, server_name: str | None, target: str, event_id: str | None = None) -> str:
+    """A link a Matrix client opens: a person, a room, or an event in a room.
+
+    Rooms carry `?via=` (version-12 room ids name no server to join through); people don't.
+    Built from ids alone, so audits and digests link from stored data without a connection.
+    """
+    if target.startswith("@"):
+        return f"{client_url}{quote(target, safe='@:')}"
+    path = quote(target, safe="!#@:") + (f"/{quote(event_id, safe='$')}" if event_id else "")
+    return f"{client_url}{path}" + (f"?via={server_name}" if server_name else "")
+
+
 class MatrixNetwork:
     name = "matrix"
 
@@ -562,9 +574,7 @@ class MatrixNetwork:
         return None
 
     def link(self, room_id: str, event_id: str | None = None) -> str:
-        target = quote(room_id, safe="!#@:") + (f"/{quote(event_id, safe='$')}" if event_id else "")
-        via = f"?via={self.server_name}" if self._user_id else ""
-        return f"{self.client_url}{target}{via}"
+        return matrix_link(self.client_url, self.server_name if self._user_id else None, room_id, event_id)
 
     def close(self) -> None:
         self.http.close()

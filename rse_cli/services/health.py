@@ -24,7 +24,6 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from statistics import median
 from typing import TYPE_CHECKING, Any, Literal
-from urllib.parse import quote
 
 from pydantic import BaseModel
 
@@ -82,18 +81,18 @@ class AuditReport(BaseModel):
 
 # -- links ---------------------------------------------------------------------------------
 class Linker:
-    """Links in the connector's format (client_url + id[/event]?via=server), from stored data."""
+    """Links for evidence, in the network's own format (see network.base.link_builder)."""
 
     def __init__(self, settings: Settings) -> None:
-        self.prefix = settings.client_url
-        self.via = f"?via={settings.user.split(':', 1)[1]}" if settings.user else ""
+        from rse_cli.network.base import link_builder
+
+        self._build = link_builder(settings)
 
     def room(self, room_id: str, event_id: str | None = None) -> str:
-        target = quote(room_id, safe="!#@:") + (f"/{quote(event_id, safe='$')}" if event_id else "")
-        return f"{self.prefix}{target}{self.via}"
+        return self._build(room_id, event_id)
 
     def person(self, user_id: str) -> str:
-        return f"{self.prefix}{quote(user_id, safe='@:')}"
+        return self._build(user_id)
 
 
 def _ms(ts: datetime) -> int:

@@ -203,7 +203,7 @@ def _context(network: Network, row: PersonRow, person: Person, communities: list
         "site": row.fields.get("site") or "",
         "communities": [{"name": c.name, "alias": c.alias, "link": c.link or network.link(c.id)} for c in communities],
         "animator": ({"name": animator.display_name or animator.id, "id": animator.id,
-                      "link": f"{network.link(animator.id)}".split("?")[0]} if animator else None),
+                      "link": network.link(animator.id)} if animator else None),
         "first_post_link": None,
     }
 

@@ -91,3 +91,14 @@ def test_links_open_in_a_matrix_client(homeserver):
     net = connector(homeserver)
     net.whoami()
     assert net.link("!abc", "$ev") == "https://matrix.to/#/!abc/$ev?via=rse.test"
+    assert net.link("@bob:rse.test") == "https://matrix.to/#/@bob:rse.test"  # people need no via
+
+
+def test_offline_links_match_the_connector(homeserver):
+    from rse_cli.network.base import link_builder
+
+    build = link_builder(Settings(homeserver=homeserver.url, user=homeserver.admin))
+    net = connector(homeserver)
+    net.whoami()
+    for args in (("!abc",), ("!abc", "$ev"), ("@bob:rse.test",)):
+        assert build(*args) == net.link(*args)
