@@ -1,6 +1,9 @@
 """`rse animate run` with nothing due: the whole process, as cron runs it every 5 minutes
-(goal: under 300 ms). Also prints the bare interpreter and `rse --help` for comparison, and
-the in-process cost of deciding that nothing is due.
+(goal: under 300 ms). Also prints the bare interpreter, `rse --help`, the same command through
+the full CLI (RSE_FAST=0) for comparison, and the in-process cost of deciding that nothing is due.
+
+It runs the `rse` installed next to this interpreter, the full path `rse cron` prints, not a
+shell shim (pyenv's costs about 50 ms more).
 
 Run: python bench/animate.py [runs] [animations]
 """
@@ -14,9 +17,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 
-def median_ms(cmd: list[str], runs: int, env: dict) -> float:
+def median_ms(cmd: list[str], runs: int, env: dict, **extra: str) -> float:
+    env = {**env, **extra}
     subprocess.run(cmd, capture_output=True, check=True, env=env)  # warm the file cache
     times = []
     for _ in range(runs):
@@ -32,8 +37,8 @@ def main() -> None:
     home = tempfile.mkdtemp(prefix="rse-bench-")
     env = {k: v for k, v in os.environ.items() if not k.startswith("RSE_")}
     env.update(RSE_CONFIG_DIR=f"{home}/config", RSE_DATA_DIR=f"{home}/data", RSE_KEYRING="0")
-    rse = shutil.which("rse")
-    base = [rse] if rse else [sys.executable, "-m", "rse_cli"]
+    rse = Path(sys.executable).parent / ("rse.exe" if os.name == "nt" else "rse")
+    base = [str(rse)] if rse.exists() else [sys.executable, "-m", "rse_cli"]
     kinds = [["--every", "MON 09:00"], ["--cron", "0 16 * * FRI"], ["--every", "DAILY 03:00"], ["--at", "2099-12-15T12:00"]]
     for i in range(count):
         subprocess.run([*base, "animate", "add", f"a{i}", "--community", "c", "--template", "weekly-question", *kinds[i % 4]],
@@ -60,11 +65,13 @@ def main() -> None:
     help_ = median_ms([*base, "--help"], runs, env)
     journal = median_ms([*base, "journal"], runs, env)
     run = median_ms([*base, "animate", "run"], runs, env)
+    full = median_ms([*base, "animate", "run"], runs, env, RSE_FAST="0")
     print(f"{count} animations, nothing due, median of {runs} runs, {os.cpu_count()} CPU(s)")
     print(f"  python -c pass        {bare:7.1f} ms")
     print(f"  rse --help            {help_:7.1f} ms")
     print(f"  rse journal           {journal:7.1f} ms   (a trivial command reading the store)")
     print(f"  rse animate run       {run:7.1f} ms   (goal < 300 ms)")
+    print(f"    through the full CLI {full:6.1f} ms   (RSE_FAST=0: typer builds its command tree first)")
     print(f"  due() in process      {in_process:7.1f} ms")
     shutil.rmtree(home, ignore_errors=True)
 

@@ -5,11 +5,12 @@ Run: python bench/startup.py [runs]
 
 from __future__ import annotations
 
-import shutil
+import os
 import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 
 def median_ms(cmd: list[str], runs: int) -> float:
@@ -24,8 +25,8 @@ def median_ms(cmd: list[str], runs: int) -> float:
 
 def main() -> None:
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 21
-    rse = shutil.which("rse")
-    rse_cmd = [rse, "--help"] if rse else [sys.executable, "-m", "rse_cli", "--help"]
+    rse = Path(sys.executable).parent / ("rse.exe" if os.name == "nt" else "rse")  # not a shell shim
+    rse_cmd = [str(rse), "--help"] if rse.exists() else [sys.executable, "-m", "rse_cli", "--help"]
     bare = median_ms([sys.executable, "-c", "pass"], runs)
     help_ = median_ms(rse_cmd, runs)
     sub = median_ms([*rse_cmd[:-1], "community", "--help"], runs)

@@ -1,3 +1,3 @@
-from rse_cli.cli import main
+from rse_cli.entry import main
 
 main()
