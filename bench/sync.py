@@ -66,6 +66,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--events", type=int, default=50_000)
     ap.add_argument("--keep", type=Path, help="keep the server's data here")
+    ap.add_argument("--fill-workers", type=int, default=4,
+                    help="concurrent sends while filling (more forks the room's history: Synapse then slows down)")
     args = ap.parse_args()
 
     from rse_cli.config import Settings
@@ -84,7 +86,7 @@ def main() -> None:
         net = MatrixNetwork.from_settings(settings, token=token)
         community = net.create_community("Bench", alias=f"bench-{uuid.uuid4().hex[:6]}", topic=None)
         room = net.add_room(community, "Général")
-        secs = fill(srv.url, srv.appservice_token, room.id, admin, args.events)
+        secs = fill(srv.url, srv.appservice_token, room.id, admin, args.events, args.fill_workers)
         print(f"filled one room with {args.events:,} messages in {secs:.0f} s ({args.events / secs:.0f}/s)")
 
         bare_n, bare_s = bare_read(srv.url, token, room.id)
@@ -99,7 +101,7 @@ def main() -> None:
         print(f"ratio rse / bare: {rse_rate / bare_rate:.2f} (goal >= 0.80)")
 
         extra = max(1, args.events // 100)
-        fill(srv.url, srv.appservice_token, room.id, admin, extra)
+        fill(srv.url, srv.appservice_token, room.id, admin, extra, args.fill_workers)
         started = time.perf_counter()
         again = sync(net, store, [community.id])
         re_s = time.perf_counter() - started

@@ -230,7 +230,7 @@ def assess(store: Store, community: ev.SyncedCommunity, settings: Settings, *, n
     mev = _membership_events(store, community.id)
     newcomers = [m for m in joined if start <= mev.get(m.id, {}).get("joined", -1) < end]
     invites = [m for m in people if m.membership == "invite"]
-    leaders = set(settings.leaders)
+    leaders = set(leader_ids(store, settings))
 
     contributors = len(writers & joined_ids)
     metrics: dict[str, Any] = {
@@ -394,9 +394,15 @@ def findings(m: dict[str, Any], facts: dict[str, Any], settings: Settings) -> li
     return out
 
 
+def leader_ids(store: Store, settings: Settings) -> list[str]:
+    """The leaders: those of `rse leaders add` and those listed in the config's `leaders`."""
+    stored = [r[0] for r in store.query("SELECT user_id FROM leaders WHERE profile = ? ORDER BY user_id", (store.profile,))]
+    return list(dict.fromkeys([*stored, *settings.leaders]))
+
+
 def silent_leaders(store: Store, settings: Settings, *, now: datetime, window_days: int, link: Linker) -> list[Finding]:
-    """Network-wide: listed leaders who wrote nothing in any synced room during the window."""
-    leaders = list(dict.fromkeys(settings.leaders))
+    """Network-wide: leaders who wrote nothing in any synced room during the window."""
+    leaders = leader_ids(store, settings)
     if not leaders:
         return []
     spoke = {r[0] for r in store.query(

@@ -65,6 +65,8 @@ def test_brief_cites_waiting_questions_and_contributors_then_report_measures_the
     assert rse.json("leaders", "send", alice)["sent"] is False  # same brief, same day: not twice
 
     assert rse.json("leaders", "report")[0]["posts_after"] == 0
+    # a leader added with `rse leaders add` counts in audits too: silent until she writes
+    assert _silent_leaders(rse, alias) == ([alice], 0)
     # the leader answers Bob in her own words; Bob replies and Dave reacts
     own = _send(homeserver, tok["alice"], room, "Bob, passe par l'outil Notes, Carol peut te montrer", reply_to=waiting, txn=f"{tag}8")
     _send(homeserver, tok["bob"], room, "Super, merci !", reply_to=own, txn=f"{tag}9")
@@ -73,6 +75,14 @@ def test_brief_cites_waiting_questions_and_contributors_then_report_measures_the
     [row] = rse.json("leaders", "report")
     assert row["leader"] == alice and row["briefs"] == 1 and row["posts_after"] == 1
     assert row["replies"] == 1 and row["reactions"] == 1 and row["hours_to_first_post"] is not None
+    assert _silent_leaders(rse, alias) == ([], 1)
+
+
+def _silent_leaders(rse, alias) -> tuple[list[str], int]:
+    """(leaders the audit reports as silent, posts by leaders in the community)."""
+    report = rse.json("audit", alias)
+    silent = [e["id"] for f in report["findings"] if f["code"] == "silent_leaders" for e in f["evidence"]]
+    return silent, report["communities"][0]["metrics"]["leader_posts"]
 
 
 def test_quiet_scope_says_so_and_suggests_a_restart_via_comms_partner(rse, homeserver):
