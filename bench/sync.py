@@ -12,6 +12,7 @@ room through the application service with concurrent sends, then reads it back b
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import tempfile
 import time
@@ -76,7 +77,8 @@ def main() -> None:
     from rse_cli.services.sync import sync
     from rse_cli.store import Store
 
-    work = args.keep or Path(tempfile.mkdtemp(prefix="rse-bench-sync-"))
+    # the server on tmpfs when there is one: filling 50,000 events is then about 3x faster
+    work = args.keep or Path(tempfile.mkdtemp(prefix="rse-bench-sync-", dir="/dev/shm" if Path("/dev/shm").is_dir() else None))
     srv = SynapseServer(work / "synapse")
     srv.start()
     try:
@@ -113,6 +115,8 @@ def main() -> None:
         net.close()
     finally:
         srv.stop()
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

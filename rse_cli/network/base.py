@@ -49,8 +49,10 @@ class Network(Protocol):
 
     # people in communities
     def list_members(self, community: Community) -> list[Member]: ...
-    def invite(self, community: Community, person: str) -> bool:
-        """Invite to the community; False when already invited or joined (a re-run is a no-op)."""
+    def invite(self, community: Community, person: str, *, checked: bool = False) -> bool:
+        """Invite to the community; False when already invited or joined (a re-run is a no-op).
+        `checked`: the caller has just read the member list and found the person absent, so the
+        connector may skip its own membership check (one request less per person in bulk)."""
     def force_join(self, community: Community, person: str) -> bool:
         """Make the person a member without an invitation (needs admin rights)."""
     def set_role(self, community: Community, person: str, role: Role) -> bool:

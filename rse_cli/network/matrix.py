@@ -425,8 +425,8 @@ class MatrixNetwork:
         state = self._state(room_id, "m.room.member", user_id)
         return state.get("membership") if state else None
 
-    def invite(self, community: Community, person: str) -> bool:
-        if self.membership(community.id, person) in {"join", "invite"}:
+    def invite(self, community: Community, person: str, *, checked: bool = False) -> bool:
+        if not checked and self.membership(community.id, person) in {"join", "invite"}:
             return False
         try:
             # a retried invite returns the existing event: safe to retry like an idempotent call

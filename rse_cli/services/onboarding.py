@@ -368,11 +368,11 @@ def apply(network: Network, store: Store, path: Path, *, templates: Templates, s
     lock = threading.Lock()
     failed_rows: list[dict[str, str]] = []
 
-    queues: list[list[Callable[[], Outcome]]] = []
-    posts: list[tuple[mf.CommunitySpec, Community]] = []
-    for spec in prepared.manifest.communities:
-        community = _ensure_community(network, store, spec, created)
-        animator = next((prepared.person(r) for r in spec.animators if prepared.person(r)), None)
+    def set_up(spec: mf.CommunitySpec) -> tuple[Community, list[str], set[str]]:
+        """The community, its rooms and its staff; then who is already in it (one read of the
+        member list instead of one membership check per person)."""
+        made: list[str] = []
+        community = _ensure_community(network, store, spec, made)
         for role, person in _staff(prepared, spec):
             with journaled(store, "onboard.invite", f"#{spec.alias}:{person.id}") as rec:
                 if not network.invite(community, person.id):
@@ -381,15 +381,31 @@ def apply(network: Network, store: Store, path: Path, *, templates: Templates, s
                 rec["detail"] = role.value
                 if not network.set_role(community, person.id, role):
                     rec["outcome"] = "unchanged"
+        present = set() if spec.join else {m.id for m in network.list_members(community) if m.membership in ("join", "invite")}
+        return community, made, present
 
-        def onboard(row: PersonRow, spec=spec, community=community, animator=animator) -> Outcome:
+    # communities are set up side by side: each is a few requests in a row, which latency stretches
+    specs = prepared.manifest.communities
+    with _pool(network, len(specs)) as pool:
+        ready = list(pool.map(set_up, specs))
+
+    queues: list[list[Callable[[], Outcome]]] = []
+    posts: list[tuple[mf.CommunitySpec, Community]] = []
+    for spec, (community, made, present) in zip(specs, ready, strict=True):
+        created += made
+        animator = next((prepared.person(r) for r in spec.animators if prepared.person(r)), None)
+
+        def onboard(row: PersonRow, spec=spec, community=community, animator=animator, present=present) -> Outcome:
             person = prepared.person(row)
             assert person is not None
             out = Outcome(community=spec.name, person=person.id, ref=row.ref, action="unchanged")
             try:
                 action = "onboard.join" if spec.join else "onboard.invite"
                 with journaled(store, action, f"#{spec.alias}:{person.id}") as rec:
-                    changed = network.force_join(community, person.id) if spec.join else network.invite(community, person.id)
+                    if spec.join:
+                        changed = network.force_join(community, person.id)
+                    else:
+                        changed = person.id not in present and network.invite(community, person.id, checked=True)
                     if changed:
                         out.action = "joined" if spec.join else "invited"
                     else:
