@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 from statistics import median
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from rse_cli.errors import NotFoundError
 from rse_cli.store import Store
@@ -73,6 +73,9 @@ class AuditReport(BaseModel):
     window_days: int
     communities: list[CommunityHealth]
     findings: list[Finding]  # network-wide
+    # distinct members across the audited communities (one person in three communities counts once);
+    # for the HTML report's headline, kept out of --json whose keys are fixed
+    people: int = Field(0, exclude=True)
 
     def worst(self) -> Severity | None:
         every = [f.severity for f in self.findings] + [f.severity for c in self.communities for f in c.findings]
@@ -113,7 +116,10 @@ def _excerpt(body: str | None, n: int = 120) -> str:
 
 
 # -- collection (SQL) ------------------------------------------------------------------------
-BOT = "id NOT IN (SELECT event_id FROM digests WHERE event_id IS NOT NULL)"  # rse's own digests are not activity
+# rse's own publications (digests, animation posts) are not the community's activity: a community
+# where only the weekly question appears is dormant. Replies to them are activity.
+BOT = ("id NOT IN (SELECT event_id FROM digests WHERE event_id IS NOT NULL "
+       "UNION SELECT event_id FROM animation_runs WHERE event_id IS NOT NULL)")
 
 
 def root_posts(store: Store, room_ids: list[str], start: int, end: int, qa_rooms: set[str]) -> list[dict]:
@@ -273,6 +279,7 @@ def assess(store: Store, community: ev.SyncedCommunity, settings: Settings, *, n
         "top_posters": [Evidence(kind="person", id=s, label=_text(settings, "messages", name=names.get(s, s), n=n)[0], link=link.person(s))
                         for s, n in sorted(((s, sum(c[k] for k in MESSAGE_KINDS)) for s, c in counts.items()), key=lambda x: -x[1])[:max(top_n, 1)] if n],
         "last_link": link.room(community.room_ids[0]),
+        "member_ids": joined_ids,
     }
     return metrics, facts
 
@@ -429,14 +436,15 @@ def audit(store: Store, settings: Settings, refs: list[str] | None = None, *, no
             raise NotFoundError(f"no synced community matches {', '.join(refs)}", hint="run `rse sync` first (or `rse audit --sync`)")
         raise NotFoundError("nothing synced yet", hint="run `rse sync` first (or `rse audit --sync`)")
     link = Linker(settings)
-    result = []
+    result, people = [], set()
     for c in targets:
         metrics, facts = assess(store, c, settings, now=now, window_days=window, link=link)
+        people |= facts["member_ids"]
         metrics_for_findings = {**metrics, "window_days": window}
         result.append(CommunityHealth(id=c.id, name=c.name, score=score(metrics, settings), metrics=metrics,
                                       findings=findings(metrics_for_findings, facts, settings)))
     return AuditReport(generated_at=now, window_days=window, communities=result,
-                       findings=silent_leaders(store, settings, now=now, window_days=window, link=link))
+                       findings=silent_leaders(store, settings, now=now, window_days=window, link=link), people=len(people))
 
 
 # -- snapshots -----------------------------------------------------------------------------

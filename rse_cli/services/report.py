@@ -184,7 +184,7 @@ def render_html(report: AuditReport, *, settings: Settings) -> str:
             lang=settings.lang, report=report, communities=ordered, score_bars=score_bars(report), activity=lines, legend=legend,
             sparkline=sparkline, pyramid=pyramid, gauge=gauge, tone=tone, counts=counts,
             average=round(sum(c.score for c in report.communities) / len(report.communities)) if report.communities else 0,
-            members=sum(c.metrics["members"] for c in report.communities),
+            members=report.people,
             by_severity=lambda fs: sorted(fs, key=lambda f: -SEVERITY_RANK[f.severity]),
         )
     except TemplateError as exc:

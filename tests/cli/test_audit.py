@@ -89,6 +89,24 @@ def test_audit_can_sync_first(rse, planted):
     assert c["metrics"]["unanswered_questions"] == 1
 
 
+def test_animation_posts_are_not_activity_but_their_replies_are(rse, homeserver, planted):
+    """A community where only the weekly question appears is not alive: the post itself is not
+    counted (last post stays carol's, 2 days ago), the answer it draws is."""
+    rse("animate", "add", "q", "--community", planted["alias"], "--room", "Général", "--at",
+        time.strftime("%Y-%m-%dT%H:%M", time.gmtime(time.time() - 120)), "--tz", "UTC", "--template", "weekly-question")
+    [posted] = rse.json("animate", "run")
+    assert posted["state"] == "posted"
+    rse("sync", planted["alias"])
+    [c] = rse.json("audit", planted["alias"])["communities"]
+    m = c["metrics"]
+    assert (m["posts"], m["replies"], m["questions"]) == (2, 1, 1) and m["days_since_last_post"] >= 1.9
+
+    send_as(homeserver, planted["room"], homeserver.users["dave"], "Mon outil : le tableur partagé", 0, reply_to=posted["event_id"])
+    rse("sync", planted["alias"])
+    [c] = rse.json("audit", planted["alias"])["communities"]
+    assert (c["metrics"]["posts"], c["metrics"]["replies"]) == (2, 2) and c["metrics"]["days_since_last_post"] < 0.1
+
+
 def test_audit_needs_synced_data_and_says_so(rse):
     result = rse("audit", "nowhere", ok=False)
     assert result.exit_code == 4 and "rse sync" in result.stderr

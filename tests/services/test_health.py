@@ -192,3 +192,16 @@ def test_every_root_message_of_a_qa_room_is_a_question(world):
     assert health.audit(world.store, settings(), now=NOW).communities[0].metrics["questions"] == 0
     [h] = health.audit(world.store, settings(qa_rooms=["questions"]), now=NOW).communities
     assert h.metrics["questions"] == 1 and "unanswered_questions" in codes(h)
+
+
+def test_report_headline_counts_a_person_of_several_communities_once(world):
+    from rse_cli.services.report import render_html
+
+    shared = {uid("anim"): 50, uid("both"): 0}
+    world.community("un", "Un", members={**shared, uid("only1"): 0})
+    world.community("deux", "Deux", members={**shared, uid("only2"): 0})
+    report = health.audit(world.store, settings(), now=NOW)
+    assert [c.metrics["members"] for c in report.communities] == [3, 3]
+    assert report.people == 4 and "people" not in report.model_dump(mode="json")
+    html = render_html(report, settings=settings())
+    assert '<div class="kpi"><b>4</b><span>membres</span></div>' in html
