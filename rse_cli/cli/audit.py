@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -21,14 +20,9 @@ class FailOn(str, Enum):
 
 def parse_window(text: str | None) -> int | None:
     """'30d', '4w' or '30' -> days."""
-    from rse_cli.errors import UsageError
+    from rse_cli.services.schedule import parse_duration
 
-    if text is None:
-        return None
-    m = re.fullmatch(r"\s*(\d+)\s*([dw]?)\s*", text.lower())
-    if not m or int(m.group(1)) < 1:
-        raise UsageError(f"--window {text!r}: expected a number of days such as 30d or 4w")
-    return int(m.group(1)) * (7 if m.group(2) == "w" else 1)
+    return None if text is None else parse_duration(text, units="dw", bare="d", what="--window").days
 
 
 def audit(

@@ -11,7 +11,6 @@ campaign's communities first).
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
@@ -25,6 +24,7 @@ from rse_cli.network.base import Network
 from rse_cli.services.onboarding import Pacer, _context
 from rse_cli.services.people_csv import PersonRow, Problem, read_people
 from rse_cli.services.posting import build_message
+from rse_cli.services.schedule import parse_duration
 from rse_cli.services.writes import journaled, send_once
 from rse_cli.store import Store
 from rse_cli.store import events as ev
@@ -32,7 +32,6 @@ from rse_cli.templating import Templates
 
 POSTS = (EventKind.post, EventKind.reply, EventKind.thread)
 ACTIVE_MESSAGES = 3  # "active": at least this many messages in the campaign's communities
-DELAY = re.compile(r"^(\d+)([dhm])$")
 
 
 class Step(BaseModel):
@@ -85,11 +84,13 @@ class CampaignStatus(BaseModel):
 
 def parse_nudge(raw: str) -> Step:
     delay, sep, template = raw.partition(":")
-    m = DELAY.match(delay.strip())
-    if not sep or not m or not template.strip():
-        raise UsageError(f"bad --nudge {raw!r}: expected DELAY:TEMPLATE such as 3d:nudge-first-post (d, h or m)")
-    hours = int(m.group(1)) * {"d": 24, "h": 1, "m": 1 / 60}[m.group(2)]
-    return Step(name=f"nudge-{delay.strip()}", template=template.strip(), delay_hours=hours, kind="nudge")
+    if not sep or not template.strip():
+        raise UsageError(f"bad --nudge {raw!r}: expected DELAY:TEMPLATE such as 3d:nudge-first-post")
+    try:
+        after = parse_duration(delay)
+    except UsageError as exc:
+        raise UsageError(f"bad --nudge {raw!r}: expected DELAY:TEMPLATE such as 3d:nudge-first-post; {exc.message}") from None
+    return Step(name=f"nudge-{delay.strip()}", template=template.strip(), delay_hours=after / timedelta(hours=1), kind="nudge")
 
 
 def _key(store: Store, campaign: str, person: str, step: str) -> str:

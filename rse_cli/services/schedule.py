@@ -231,10 +231,19 @@ class Schedule:
         return None
 
 
-def parse_duration(text: str) -> timedelta:
-    """`14d`, `36h`, `90m`, `2w` -> timedelta."""
-    m = re.fullmatch(r"\s*(\d+)\s*([mhdw])\s*", text or "")
-    if not m:
-        raise UsageError(f"{text!r}: expected a duration such as 14d, 36h, 90m or 2w")
-    n, unit = int(m.group(1)), m.group(2)
-    return {"m": timedelta(minutes=n), "h": timedelta(hours=n), "d": timedelta(days=n), "w": timedelta(weeks=n)}[unit]
+_UNITS = {"m": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
+_EXAMPLES = {"m": "90m", "h": "36h", "d": "14d", "w": "2w"}
+
+
+def parse_duration(text: str, *, units: str = "mhdw", bare: str | None = None, what: str = "") -> timedelta:
+    """`14d`, `36h`, `90m`, `2w` -> timedelta: the one duration syntax of every option.
+
+    `units` narrows the accepted units (an audit window is days or weeks), `bare` is the unit of a
+    plain number (`--window 30`), `what` names the option in the error message."""
+    m = re.fullmatch(r"\s*(\d+)\s*([a-z]?)\s*", (text or "").lower())
+    unit = (m.group(2) or bare or "") if m else ""
+    if not unit or unit not in units or int(m.group(1)) < 1:
+        *most, last = [_EXAMPLES[u] for u in units]
+        examples = f"{', '.join(most)} or {last}" if most else last
+        raise UsageError(f"{what + ' ' if what else ''}{text!r}: expected a duration such as {examples}")
+    return int(m.group(1)) * _UNITS[unit]

@@ -108,3 +108,21 @@ def test_validation_happens_when_adding():
     assert parse_duration("14d") == timedelta(days=14)
     with pytest.raises(UsageError):
         parse_duration("two weeks")
+
+
+def test_one_duration_syntax_for_every_option():
+    """`animate --next`, `audit --window` and `campaign --nudge` share parse_duration; each narrows it."""
+    from rse_cli.cli.audit import parse_window
+    from rse_cli.services.campaigns import parse_nudge
+
+    assert parse_duration("90m") == timedelta(minutes=90) and parse_duration(" 2W ") == timedelta(weeks=2)
+    assert (parse_window("30"), parse_window("30d"), parse_window("4w")) == (30, 30, 28)
+    assert [parse_nudge(f"{d}:nudge").delay_hours for d in ("3d", "12h", "30m", "1w")] == [72, 12, 0.5, 168]
+    for bad in ("0d", "3", "3y", "-2d"):
+        with pytest.raises(UsageError, match="90m, 36h, 14d or 2w"):
+            parse_duration(bad)
+    for bad in ("36h", "0", "soon"):
+        with pytest.raises(UsageError, match=r"--window .*14d or 2w"):
+            parse_window(bad)
+    with pytest.raises(UsageError, match="DELAY:TEMPLATE"):
+        parse_nudge("3x:nudge")
