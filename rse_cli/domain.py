@@ -41,6 +41,18 @@ class Community(Model):
     link: str | None = None
     rooms: list[Room] = []
     member_count: int | None = None
+    avatar: str | None = Field(None, description="the network's reference to the community's picture (Matrix: mxc://…)")
+
+
+class Picture(Model):
+    """A community picture to set: a reference already on the network (`url`), or an image file's
+    bytes to upload, known by their SHA-256 so that a re-run recognises the picture it set."""
+
+    source: str = Field(description="what the manifest said: the mxc:// URL or the file's path")
+    url: str | None = None
+    data: bytes | None = Field(None, exclude=True, repr=False)
+    mimetype: str | None = None
+    sha256: str | None = None
 
 
 class Member(Model):

@@ -130,6 +130,8 @@ def apply(
     c.say(f"done: {s.get('communities_created', 0)} community(ies) and {s.get('rooms_created', 0)} room(s) created, "
           f"{s.get('invited', 0)} invited, {s.get('joined', 0)} joined, {s.get('unchanged', 0)} already there, "
           f"{s.get('welcome_sent', 0)} welcome(s) sent, {s.get('failed', 0)} failed")
+    if s.get("topics_set") or s.get("avatars_set"):
+        c.say(f"      {s.get('topics_set', 0)} description(s) and {s.get('avatars_set', 0)} picture(s) set")
     if result.failed_csv:
         c.say(f"failed rows written to {result.failed_csv} (fix and feed them back)")
     f = fmt(json_, format_)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from rse_cli.domain import Community, EventPage, Member, Person, Role, Room, Sent, Whoami
+from rse_cli.domain import Community, EventPage, Member, Person, Picture, Role, Room, Sent, Whoami
 
 if TYPE_CHECKING:
     from rse_cli.config import Settings
@@ -46,6 +46,12 @@ class Network(Protocol):
     def create_community(self, name: str, *, alias: str | None, topic: str | None) -> Community: ...
     def add_room(self, community: Community, name: str, *, topic: str | None = None) -> Room: ...
     def find_room(self, community: Community, ref: str) -> Room: ...
+    def set_topic(self, community: Community, topic: str) -> bool:
+        """Set the community's description; False when it already is this text."""
+    def has_picture(self, community: Community, picture: Picture) -> bool:
+        """Whether the community's picture already is this one (a file: the one rse set from it)."""
+    def set_picture(self, community: Community, picture: Picture) -> bool:
+        """Set the community's picture, uploading the file first; False when it already is this one."""
 
     # people in communities
     def list_members(self, community: Community) -> list[Member]: ...

@@ -151,8 +151,11 @@ class HttpClient:
         auth: bool = True,
         idempotent: bool | None = None,
         token: str | None = None,
+        body: bytes | None = None,
+        content_type: str | None = None,
     ) -> Any:
-        """Send one request, retrying what is safe to retry; return the decoded JSON body."""
+        """Send one request, retrying what is safe to retry; return the decoded JSON body.
+        `json` is sent as JSON; `body` as raw bytes of `content_type` (a media upload)."""
         idempotent = method in IDEMPOTENT_METHODS if idempotent is None else idempotent
         headers = {}
         bearer = token or (self._token if auth else None)
@@ -160,9 +163,9 @@ class HttpClient:
             raise AuthError("not logged in", hint="run `rse auth login` or set RSE_TOKEN")
         if bearer:
             headers["Authorization"] = f"Bearer {bearer}"
-        content = None if json is None else jsonlib.dumps(json, ensure_ascii=False).encode()
+        content = body if json is None else jsonlib.dumps(json, ensure_ascii=False).encode()
         if content is not None:
-            headers["Content-Type"] = "application/json"
+            headers["Content-Type"] = "application/json" if json is not None else content_type or "application/octet-stream"
         what = f"{method} {self._redact(path)}"
         attempt = 0
         waited_for_limits = 0.0

@@ -14,10 +14,11 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-from rse_cli.domain import Community, Event, EventKind, EventPage, Member, Person, Role, Room, Sent, Whoami
+from rse_cli.domain import Community, Event, EventKind, EventPage, Member, Person, Picture, Role, Room, Sent, Whoami
 from rse_cli.errors import AmbiguousError, AuthError, ConflictError, ForbiddenError, NotFoundError, ServerError, UsageError
 from rse_cli.network.base import Message
 from rse_cli.network.http import HttpClient, ssl_context
@@ -25,6 +26,10 @@ from rse_cli.network.http import HttpClient, ssl_context
 C = "/_matrix/client/v3"
 C1 = "/_matrix/client/v1"
 ADMIN = "/_synapse/admin"
+MEDIA = "/_matrix/media/v3"
+# a key of rse's own in m.room.avatar (clients ignore unknown keys): the SHA-256 of the file the
+# picture was uploaded from, so a re-run knows the picture is already set without the store
+PICTURE_HASH = "org.rse.sha256"
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -266,6 +271,7 @@ class MatrixNetwork:
             link=self.link(space_id),
             rooms=sorted(children, key=lambda r: r.name.casefold()),
             member_count=top.get("num_joined_members"),
+            avatar=top.get("avatar_url") or None,
         )
 
     def _alias(self, ref: str) -> str:
@@ -323,6 +329,33 @@ class MatrixNetwork:
             body["room_alias_name"] = alias.lstrip("#").split(":", 1)[0]
         space_id = self._create_room(body, alias)
         return self._community(space_id)
+
+    def set_topic(self, community: Community, topic: str) -> bool:
+        if (community.topic or "") == topic:
+            return False
+        self.http.put(f"{C}/rooms/{q(community.id)}/state/m.room.topic/", json={"topic": topic})
+        community.topic = topic
+        return True
+
+    def has_picture(self, community: Community, picture: Picture) -> bool:
+        current = self._state(community.id, "m.room.avatar") or {}
+        if picture.url:
+            return current.get("url") == picture.url
+        return bool(current.get("url")) and current.get(PICTURE_HASH) == picture.sha256
+
+    def set_picture(self, community: Community, picture: Picture) -> bool:
+        if self.has_picture(community, picture):
+            return False
+        content: dict[str, Any] = {"url": picture.url}
+        if picture.url is None:
+            assert picture.data is not None and picture.mimetype
+            content["url"] = self.http.post(f"{MEDIA}/upload", params={"filename": Path(picture.source).name}, body=picture.data,
+                                            content_type=picture.mimetype)["content_uri"]
+            content["info"] = {"mimetype": picture.mimetype, "size": len(picture.data)}
+            content[PICTURE_HASH] = picture.sha256
+        self.http.put(f"{C}/rooms/{q(community.id)}/state/m.room.avatar/", json=content)
+        community.avatar = content["url"]
+        return True
 
     def add_room(self, community: Community, name: str, *, topic: str | None = None) -> Room:
         via = [self.server_name]

@@ -11,6 +11,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rse_cli.domain import Picture
 from rse_cli.services.people_csv import PeopleFile, PersonRow, Problem, read_people
 
 COMMUNITY_KEYS = {"name", "alias", "topic", "avatar", "rooms", "animators", "moderators", "members", "members_where",
@@ -25,7 +26,7 @@ class CommunitySpec:
     alias: str
     line: int
     topic: str | None = None
-    avatar: str | None = None
+    avatar: Picture | None = None
     rooms: list[str] = field(default_factory=lambda: ["Général"])
     animators: list[PersonRow] = field(default_factory=list)
     moderators: list[PersonRow] = field(default_factory=list)
@@ -86,6 +87,51 @@ def _str_list(raw, where: str, problems: list[Problem], file: str, line: int) ->
     return [x.strip() for x in raw if x.strip()]
 
 
+MAX_PICTURE_BYTES = 5 * 1024 * 1024
+MXC = re.compile(r"^mxc://[A-Za-z0-9.:\[\]-]+/[A-Za-z0-9_-]+$")
+_SIGNATURES = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"), (b"GIF87a", "image/gif"), (b"GIF89a", "image/gif"))
+
+
+def _image_type(data: bytes) -> str | None:
+    """The image's type from its first bytes (the file name may lie)."""
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return next((kind for magic, kind in _SIGNATURES if data.startswith(magic)), None)
+
+
+def _picture(raw, base: Path, problems: list[Problem], file: str, line: int) -> Picture | None:
+    """`avatar`: an mxc:// URL already on the server, or an image file (relative to the manifest)."""
+    import hashlib
+
+    if raw is None:
+        return None
+    if not isinstance(raw, str) or not raw.strip():
+        problems.append(Problem(file, line, "avatar must be an image file's path or an mxc:// URL", skippable=False))
+        return None
+    raw = raw.strip()
+    if raw.startswith("mxc://"):
+        if not MXC.match(raw):
+            problems.append(Problem(file, line, f"avatar {raw!r} is not a valid mxc:// URL (mxc://server/media-id)", skippable=False))
+            return None
+        return Picture(source=raw, url=raw)
+    where = Path(raw).expanduser()
+    where = where if where.is_absolute() else base / where
+    try:
+        data = where.read_bytes()
+    except OSError as exc:
+        problems.append(Problem(file, line, f"avatar {raw!r}: cannot read {where}: {exc.strerror or exc}", skippable=False))
+        return None
+    kind = _image_type(data)
+    if kind is None:
+        problems.append(Problem(file, line, f"avatar {raw!r} is not a PNG, JPEG, GIF or WebP image", skippable=False))
+        return None
+    if len(data) > MAX_PICTURE_BYTES:
+        problems.append(Problem(file, line, f"avatar {raw!r} weighs {len(data) / 1048576:.1f} MB; keep it under "
+                                            f"{MAX_PICTURE_BYTES // 1048576} MB (a 512×512 picture is plenty)", skippable=False))
+        return None
+    return Picture(source=str(where), data=data, mimetype=kind, sha256=hashlib.sha256(data).hexdigest())
+
+
 def load(path: Path) -> Manifest:
     file = str(path)
     try:
@@ -136,7 +182,12 @@ def load(path: Path) -> Manifest:
             problems.append(Problem(file, lines.of(i, "alias"), f"duplicate alias {alias!r} (already on line {aliases[alias]})", skippable=False))
             continue
         aliases[alias] = lines.of(i, "alias")
-        spec = CommunitySpec(name=name.strip(), alias=alias, line=line, topic=raw.get("topic"), avatar=raw.get("avatar"),
+        topic = raw.get("topic")
+        if topic is not None and not isinstance(topic, str):
+            problems.append(Problem(file, lines.of(i, "topic"), "topic must be a string", skippable=False))
+            topic = None
+        spec = CommunitySpec(name=name.strip(), alias=alias, line=line, topic=(topic or "").strip() or None,
+                             avatar=_picture(raw.get("avatar"), path.parent, problems, file, lines.of(i, "avatar")),
                              join=bool(raw.get("join", False)), welcome_post=raw.get("welcome_post"),
                              welcome_dm=raw.get("welcome_dm", "welcome") or None, lang=raw.get("lang"))
         # no `rooms` key: one room, Général; `rooms = []`: the community alone (its Space)

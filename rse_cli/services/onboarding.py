@@ -34,7 +34,7 @@ DEFAULT_ROOMS_PER_S, DEFAULT_ROOM_BURST = 0.016, 10
 
 class Change(BaseModel):
     op: str  # + create/add, ~ change, = unchanged
-    kind: str  # community | room | role | invite | join | welcome-dm | welcome-post
+    kind: str  # community | topic | avatar | room | role | invite | join | welcome-dm | welcome-post
     community: str
     target: str
     detail: str | None = None
@@ -273,9 +273,18 @@ def plan(network: Network, store: Store, path: Path, *, templates: Templates, pr
         members: dict[str, Member] = {}
         if community is None:
             changes.append(Change(op="+", kind="community", community=spec.name, target=f"#{spec.alias}", detail=spec.topic))
+            if spec.avatar:
+                changes.append(Change(op="+", kind="avatar", community=spec.name, target=spec.avatar.source))
             changes += [Change(op="+", kind="room", community=spec.name, target=r) for r in spec.rooms]
         else:
             members = {m.id: m for m in network.list_members(community)}
+            if spec.topic:
+                same = (community.topic or "") == spec.topic
+                changes.append(Change(op="=" if same else "~", kind="topic", community=spec.name, target=spec.topic,
+                                      detail=None if same else f"was: {community.topic or 'none'}"))
+            if spec.avatar:
+                same = network.has_picture(community, spec.avatar)
+                changes.append(Change(op="=" if same else "~", kind="avatar", community=spec.name, target=spec.avatar.source))
             have = {r.name.casefold() for r in community.rooms}
             for r in spec.rooms:
                 exists = r.casefold() in have
@@ -312,12 +321,9 @@ def plan(network: Network, store: Store, path: Path, *, templates: Templates, pr
     pending = [c for c in changes if c.op != "="]
     est = estimate(network,
                    invitations=sum(1 for c in pending if c.kind in ("invite", "role")),
-                   messages=sum(1 for c in pending if c.kind in ("welcome-dm", "welcome-post")),
+                   messages=sum(1 for c in pending if c.kind in ("welcome-dm", "welcome-post", "topic", "avatar")),
                    room_creations=dm_rooms + sum(1 for c in pending if c.kind in ("community", "room")))
-    notes = [f"{s.name}: the avatar ({s.avatar}) is not applied by this version of rse; set it in a client"
-             for s in prepared.manifest.communities if s.avatar]
-    return Plan(manifest=str(path), changes=changes, problems=_problems(prepared.problems), counts=counts, estimate=est,
-                notes=notes)
+    return Plan(manifest=str(path), changes=changes, problems=_problems(prepared.problems), counts=counts, estimate=est)
 
 
 # -- apply -------------------------------------------------------------------------------
@@ -353,6 +359,23 @@ def _ensure_community(network: Network, store: Store, spec: mf.CommunitySpec, cr
     return network.get_community(community.id) if added else community
 
 
+def _look(network: Network, store: Store, spec: mf.CommunitySpec, community: Community, made: list[str]) -> None:
+    """The community's description and picture as the manifest says (a re-run changes nothing)."""
+    if spec.topic:
+        with journaled(store, "onboard.topic", f"#{spec.alias}") as rec:
+            if network.set_topic(community, spec.topic):
+                made.append(f"topic {spec.name}")
+            else:
+                rec["outcome"] = "unchanged"
+    if spec.avatar:
+        with journaled(store, "onboard.avatar", f"#{spec.alias}") as rec:
+            rec["detail"] = spec.avatar.source
+            if network.set_picture(community, spec.avatar):
+                made.append(f"avatar {spec.name}")
+            else:
+                rec["outcome"] = "unchanged"
+
+
 def apply(network: Network, store: Store, path: Path, *, templates: Templates, skip_invalid: bool = False,
           failed_csv: Path | None = None, progress: Callable[[int, int], None] | None = None,
           prepared: Prepared | None = None) -> ApplyResult:
@@ -373,6 +396,7 @@ def apply(network: Network, store: Store, path: Path, *, templates: Templates, s
         member list instead of one membership check per person)."""
         made: list[str] = []
         community = _ensure_community(network, store, spec, made)
+        _look(network, store, spec, community, made)
         for role, person in _staff(prepared, spec):
             with journaled(store, "onboard.invite", f"#{spec.alias}:{person.id}") as rec:
                 if not network.invite(community, person.id):
@@ -451,7 +475,9 @@ def apply(network: Network, store: Store, path: Path, *, templates: Templates, s
                   message=build_message(spec.welcome_post))
 
     summary: dict[str, int] = {"communities_created": sum(1 for c in created if c.startswith("community")),
-                               "rooms_created": sum(1 for c in created if c.startswith("room"))}
+                               "rooms_created": sum(1 for c in created if c.startswith("room")),
+                               "topics_set": sum(1 for c in created if c.startswith("topic")),
+                               "avatars_set": sum(1 for c in created if c.startswith("avatar"))}
     for o in outcomes:
         summary[o.action] = summary.get(o.action, 0) + 1
         if o.welcome:

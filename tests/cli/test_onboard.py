@@ -117,6 +117,99 @@ def test_plan_apply_reapply_status(rse, homeserver, tmp_path):
                        "invited": len(ventes), "joined": 0, "pending": 0, "failed": 0}]
 
 
+def png(width: int, height: int) -> bytes:
+    """A real PNG image (white pixels), small enough to build here."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    raw = b"".join(b"\x00" + b"\xff\xff\xff" * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def test_topic_and_picture_follow_the_manifest(rse, homeserver, tmp_path):
+    import hashlib
+
+    import httpx
+
+    alias = unique("look")
+    (tmp_path / "logos").mkdir()
+    logo = tmp_path / "logos" / "ventes.png"
+    logo.write_bytes(png(2, 2))
+    path = tmp_path / "look.toml"
+    path.write_text(f"""[[community]]
+name = "Look {alias}"
+alias = "{alias}"
+topic = "Les ventes du grand Ouest"
+avatar = "logos/ventes.png"
+rooms = []
+welcome_dm = false
+""", encoding="utf-8")
+
+    def picture() -> dict:
+        space = rse.json("community", "show", alias)["community"]["id"]
+        return homeserver.api("GET", f"/_matrix/client/v3/rooms/{quote(space)}/state/m.room.avatar/")
+
+    def todo() -> list[tuple[str, str]]:
+        return [(c["op"], c["kind"]) for c in rse.json("onboard", "plan", str(path))["changes"] if c["op"] != "="]
+
+    assert ("+", "avatar") in todo()
+    assert rse.json("onboard", "apply", str(path), "--yes")["summary"]["avatars_set"] == 1
+    first = picture()
+    assert first["url"].startswith("mxc://") and first["info"]["mimetype"] == "image/png"
+    assert first["org.rse.sha256"] == hashlib.sha256(logo.read_bytes()).hexdigest()
+    server, media = first["url"][len("mxc://"):].split("/")
+    got = httpx.get(f"{homeserver.url}/_matrix/client/v1/media/download/{server}/{media}",
+                    headers={"Authorization": f"Bearer {homeserver.admin_token}"}, timeout=30)
+    assert got.content == logo.read_bytes()  # the file itself, uploaded
+
+    assert todo() == []  # recognised by its content: no second upload
+    assert rse.json("onboard", "apply", str(path), "--yes")["summary"]["avatars_set"] == 0
+    assert picture()["url"] == first["url"]
+
+    # someone edits the description in a client; the manifest's wins back, and a new logo replaces the old
+    space = rse.json("community", "show", alias)["community"]["id"]
+    homeserver.api("PUT", f"/_matrix/client/v3/rooms/{quote(space)}/state/m.room.topic/", json={"topic": "autre chose"})
+    logo.write_bytes(png(3, 1))
+    changes = {c["kind"]: c for c in rse.json("onboard", "plan", str(path))["changes"] if c["op"] == "~"}
+    assert set(changes) == {"topic", "avatar"} and changes["topic"]["detail"] == "was: autre chose"
+    summary = rse.json("onboard", "apply", str(path), "--yes")["summary"]
+    assert (summary["topics_set"], summary["avatars_set"]) == (1, 1)
+    assert rse.json("community", "show", alias)["community"]["topic"] == "Les ventes du grand Ouest"
+    assert picture()["url"] != first["url"] and todo() == []
+
+
+def test_bad_pictures_are_reported_with_their_line(rse, tmp_path):
+    (tmp_path / "notes.png").write_text("not an image", encoding="utf-8")
+    path = tmp_path / "bad.toml"
+    path.write_text("""[[community]]
+name = "A"
+alias = "a-pic"
+avatar = "missing.png"
+
+[[community]]
+name = "B"
+alias = "b-pic"
+avatar = "notes.png"
+
+[[community]]
+name = "C"
+alias = "c-pic"
+avatar = "mxc://bad url"
+topic = 3
+""", encoding="utf-8")
+    result = rse("onboard", "plan", str(path), ok=False)
+    assert result.exit_code == 2
+    err = result.stderr
+    assert "bad.toml:4: avatar 'missing.png': cannot read" in err
+    assert "bad.toml:9: avatar 'notes.png' is not a PNG, JPEG, GIF or WebP image" in err
+    assert "bad.toml:14: avatar 'mxc://bad url' is not a valid mxc:// URL" in err
+    assert "bad.toml:15: topic must be a string" in err
+
+
 def test_bad_manifest_and_csv_report_every_problem_with_file_and_line(rse, homeserver, tmp_path):
     tag = unique("bad").replace("-", "")
     people = make_people(homeserver, 2, tag)
@@ -241,7 +334,8 @@ def test_failed_rows_are_written_to_a_csv_that_can_be_fed_back(rse, homeserver, 
     assert result.exit_code == 6
     out = json.loads(result.stdout)
     assert out["summary"]["failed"] == 1 and out["summary"]["invited"] == 2
-    assert out["created"] == [f"room Ventes Ouest {alias}/Questions"]
+    # the community existed without the manifest's topic: rse adds the missing room and the topic
+    assert out["created"] == [f"room Ventes Ouest {alias}/Questions", f"topic Ventes Ouest {alias}"]
     failed = Path(out["failed_csv"])
     assert failed == tmp_path / "communities.failed.csv"
     lines = failed.read_text(encoding="utf-8").splitlines()
