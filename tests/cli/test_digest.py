@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import email
 import email.policy
+import json
+from pathlib import Path
 
 import pytest
 
@@ -57,24 +59,106 @@ def test_digest_in_english_with_a_user_template(rse, homeserver, planted, tmp_pa
     assert "Custom digest of Audit Test: 1 waiting" in result.stdout
 
 
-@pytest.fixture
-def smtp_server():
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[email.message.EmailMessage] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        return "250 OK"
+
+
+def _start_smtp(**options):
     aiosmtpd = pytest.importorskip("aiosmtpd.controller", reason="aiosmtpd is a dev dependency (pip install -e '.[dev]')")
     from rse_cli.sandbox.server import find_free_port
 
-    class Inbox:
-        def __init__(self) -> None:
-            self.messages: list[email.message.EmailMessage] = []
-
-        async def handle_DATA(self, server, session, envelope):
-            self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
-            return "250 OK"
-
     inbox = Inbox()
-    controller = aiosmtpd.Controller(inbox, hostname="127.0.0.1", port=find_free_port())
+    controller = aiosmtpd.Controller(inbox, hostname="127.0.0.1", port=find_free_port(), **options)
     controller.start()
+    return controller, inbox
+
+
+@pytest.fixture
+def smtp_server():
+    controller, inbox = _start_smtp()
     yield controller, inbox
     controller.stop()
+
+
+def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 that nothing trusts unless told to (its own CA)."""
+    import ipaddress
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "rse test SMTP")])
+    now = datetime.now(UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(minutes=5))
+            .not_valid_after(now + timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=True, content_commitment=False, key_encipherment=False,
+                                         data_encipherment=False, key_agreement=False, crl_sign=False, encipher_only=False,
+                                         decipher_only=False), critical=True)
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+            .sign(key, hashes.SHA256()))
+    cert_path, key_path = folder / "smtp.crt", folder / "smtp.key"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    return cert_path, key_path
+
+
+def test_digest_emailed_over_starttls_with_a_login(rse, homeserver, planted, tmp_path, monkeypatch):  # noqa: F811
+    """The default set-up of a corporate relay: STARTTLS on 587, then AUTH; the certificate is checked."""
+    import ssl
+
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    cert, key = self_signed_certificate(tmp_path)
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    tls.load_cert_chain(cert, key)
+    logins = []
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (b"digest-bot", b"s3cret-pw")
+        logins.append((ok, session.ssl is not None))
+        return AuthResult(success=ok, handled=False)  # handled=False: aiosmtpd answers 535 itself
+
+    controller, inbox = _start_smtp(tls_context=tls, require_starttls=True, auth_required=True, auth_require_tls=True,
+                                    authenticator=authenticator)
+    try:
+        for name, value in {"HOST": "127.0.0.1", "PORT": str(controller.port), "USER": "digest-bot",
+                            "PASSWORD": "s3cret-pw", "FROM": "rse@corp.test"}.items():
+            monkeypatch.setenv(f"RSE_SMTP_{name}", value)
+        rse("sync", planted["alias"])
+        to = f"email:{unique('direction')}@corp.test"
+
+        untrusted = rse("digest", "send", "--community", planted["alias"], "--to", to, ok=False)
+        assert untrusted.exit_code == 5 and "CERTIFICATE_VERIFY_FAILED" in untrusted.stderr
+        assert logins == [] and not inbox.messages  # no password sent to a server rse could not verify
+
+        monkeypatch.setenv("RSE_CA_BUNDLE", str(cert))
+        monkeypatch.setenv("RSE_SMTP_PASSWORD", "wrong-pw")
+        refused = rse("digest", "send", "--community", planted["alias"], "--to", to, ok=False)
+        assert refused.exit_code != 0 and "refused the login of digest-bot" in refused.stderr
+        assert "wrong-pw" not in refused.stderr + refused.stdout
+
+        monkeypatch.setenv("RSE_SMTP_PASSWORD", "s3cret-pw")
+        result = rse("digest", "send", "--community", planted["alias"], "--to", to, "--json")
+        assert [d["status"] for d in json.loads(result.stdout)] == ["sent"]
+        assert "s3cret-pw" not in result.stderr + result.stdout
+        # smtplib tries each offered mechanism with the wrong password; then one login that works, all over TLS
+        assert [ok for ok, _ in logins].count(True) == 1 and logins[-1][0] and all(tls for _, tls in logins)
+        assert len(inbox.messages) == 1
+        assert "Audit Test" in inbox.messages[0]["Subject"]
+    finally:
+        controller.stop()
 
 
 def test_digest_emailed_once_through_a_real_smtp_server(rse, homeserver, planted, smtp_server, monkeypatch):  # noqa: F811
