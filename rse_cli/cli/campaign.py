@@ -114,9 +114,10 @@ def status(
         with csv_file.open("w", encoding="utf-8", newline="") as fh:
             writer = csv.writer(fh)
             steps = list(result.people[0].steps) if result.people else []
-            writer.writerow(["person", "first_name", "invited", "joined", "first_post_at", "messages", *steps])
+            writer.writerow(["person", "first_name", "day0", "invited", "joined", "first_post_at", "messages", *steps])
             for p in result.people:
-                writer.writerow([p.person, p.first_name, p.invited, p.joined, p.first_post_at.isoformat() if p.first_post_at else "",
+                writer.writerow([p.person, p.first_name, p.day0.isoformat(), p.invited, p.joined,
+                                 p.first_post_at.isoformat() if p.first_post_at else "",
                                  p.messages, *(p.steps.get(s, "") for s in steps)])
         c.say(f"wrote {len(result.people)} line(s) to {csv_file}")
     if json_:
@@ -126,6 +127,9 @@ def status(
     base = f.enrolled or 1
     for label, n in (("enrolled", f.enrolled), ("invited", f.invited), ("joined", f.joined), ("first post", f.first_post), ("active", f.active)):
         c.stdout.write(f"{label:<11} {n:>5}  {100 * n / base:5.1f}%  {'█' * round(30 * n / base)}\n")
+    later = sorted(p.day0 for p in result.people if p.day0 > now_of(c))
+    if later:
+        c.stdout.write(f"{len(later)} not started yet: welcomed from their start date ({later[0]:%Y-%m-%d} to {later[-1]:%Y-%m-%d})\n")
 
 
 @app.command("list")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -70,6 +70,7 @@ class Funnel(BaseModel):
 class PersonProgress(BaseModel):
     person: str
     first_name: str
+    day0: datetime  # the welcome's time: enrolment, or the person's start date when it is later
     invited: bool
     joined: bool
     first_post_at: datetime | None
@@ -126,6 +127,14 @@ def create(network: Network, store: Store, name: str, people_csv: Path, communit
     with ThreadPoolExecutor(max_workers=max(1, min(8, len(sheet.rows) or 1))) as pool:
         resolved = list(pool.map(resolve, sheet.rows))
     problems += [Problem(row.file, row.line, f"person not found on the network: {err}") for row, p, err in resolved if p is None]
+    undated = set()
+    for row in sheet.rows:
+        try:
+            start_date(row.fields)
+        except ValueError as exc:
+            problems.append(Problem(row.file, row.line, str(exc)))
+            undated.add(row.line)
+    problems.sort(key=lambda p: (p.file, p.line or 0))
     fatal = [p for p in problems if not p.skippable or not skip_invalid]
     if fatal:
         lines = "\n".join(f"  {p}" for p in fatal)
@@ -144,9 +153,33 @@ def create(network: Network, store: Store, name: str, people_csv: Path, communit
             "INSERT INTO campaign_people (profile, campaign, person, ref, fields, enrolled_at) VALUES (?, ?, ?, ?, ?, ?) "
             "ON CONFLICT DO NOTHING",
             [(store.profile, name, p.id, row.ref, json.dumps({**row.fields, "display_name": p.display_name or ""}), stamp)
-             for row, p, _ in resolved if p is not None],
+             for row, p, _ in resolved if p is not None and row.line not in undated],
         )
     return get(store, name), [p for p in problems if p.skippable]
+
+
+def start_date(fields: dict) -> date | None:
+    """The row's start date: 2026-12-01 or 01/12/2026 (French HR exports); None when absent.
+    Raises ValueError when the column holds something else."""
+    raw = (fields.get("start_date") or "").strip()
+    if not raw:
+        return None
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(raw, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(f"start_date {raw!r} is not a date such as 2026-12-01 or 01/12/2026")
+
+
+def day0(enrolled_at: datetime, fields: dict) -> datetime:
+    """When the welcome is due: at enrolment, or from 00:00 UTC on the person's start date when
+    it is later (an export of next month's newcomers is welcomed on each one's first day)."""
+    try:
+        start = start_date(fields)
+    except ValueError:
+        start = None
+    return max(enrolled_at, datetime.combine(start, time(0, 0), UTC)) if start else enrolled_at
 
 
 def _select(sheet, where: list[str], started_since: str | None) -> list[PersonRow]:
@@ -168,10 +201,11 @@ def _select(sheet, where: list[str], started_since: str | None) -> list[PersonRo
         kept = []
         for r in rows:
             try:
-                if datetime.fromisoformat(r.fields.get("start_date", "")).date() >= since:
-                    kept.append(r)
+                start = start_date(r.fields)
             except ValueError:
-                continue  # no or bad start date: not a newcomer we can place in time
+                continue  # a bad start date is reported by create(); not a newcomer we can place in time
+            if start is not None and start >= since:
+                kept.append(r)
         rows = kept
     return rows
 
@@ -194,7 +228,8 @@ def list_(store: Store) -> list[Campaign]:
 
 
 def _enrolled(store: Store, name: str) -> list[tuple[str, dict, datetime]]:
-    return [(r["person"], json.loads(r["fields"]), datetime.fromisoformat(r["enrolled_at"]))
+    """(person, fields, day 0) of everyone enrolled."""
+    return [(r["person"], fields := json.loads(r["fields"]), day0(datetime.fromisoformat(r["enrolled_at"]), fields))
             for r in store.query("SELECT * FROM campaign_people WHERE profile = ? AND campaign = ? ORDER BY person", (store.profile, name))]
 
 
@@ -302,7 +337,7 @@ def status(store: Store, name: str) -> CampaignStatus:
         for m in ev.members(store, c["id"]):
             memberships.setdefault(m.id, set()).add(m.membership)
     people = []
-    for pid, fields, _ in _enrolled(store, name):
+    for pid, fields, first_day in _enrolled(store, name):
         steps = {}
         for step in camp.steps:
             st = store.claim_state(_key(store, name, pid, step.name))
@@ -310,7 +345,7 @@ def status(store: Store, name: str) -> CampaignStatus:
         mine = posts.get(pid, [])
         ms = memberships.get(pid, set())
         people.append(PersonProgress(
-            person=pid, first_name=fields.get("first_name") or "",
+            person=pid, first_name=fields.get("first_name") or "", day0=first_day,
             invited=bool(ms & {"invite", "join"}) or steps.get("welcome") in ("done", "skipped"),
             joined="join" in ms, first_post_at=mine[0].ts if mine else None, messages=len(mine), steps=steps))
     funnel = Funnel(campaign=name, enrolled=len(people), invited=sum(p.invited for p in people),

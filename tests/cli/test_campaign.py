@@ -20,8 +20,9 @@ def at(monkeypatch, when: datetime) -> None:
     monkeypatch.setenv("RSE_NOW", when.isoformat())
 
 
-def csv_of(path: Path, people: list[dict], manager: str = "") -> Path:
-    lines = [HEADER] + [f"{p['email']};;{p['first']};Nom;Ventes;Nantes;Commercial;{manager};2026-12-01" for p in people]
+def csv_of(path: Path, people: list[dict], manager: str = "", start: str = "2026-11-02") -> Path:
+    """People who started already (a start date still to come moves their day 0, see below)."""
+    lines = [HEADER] + [f"{p['email']};;{p['first']};Nom;Ventes;Nantes;Commercial;{manager};{p.get('start', start)}" for p in people]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
@@ -92,6 +93,41 @@ def test_campaign_day0_day3_day7_with_grace_and_funnel(rse, homeserver, tmp_path
     assert (tmp_path / "funnel.csv").read_text().count("\n") == 5
     text = rse("campaign", "status", name).stdout
     assert "first post" in text and "25.0%" in text
+
+
+def test_newcomers_who_start_later_are_welcomed_on_their_first_day(rse, homeserver, tmp_path, monkeypatch):
+    """An export of next month's arrivals: each person's day 0 is their start date, nudges count from it."""
+    tag = unique("later").replace("-", "")
+    people = make_people(homeserver, 3, tag)
+    people[1]["start"], people[2]["start"] = "2026-12-07", "07/12/2026"  # ISO, and the French way
+    path = csv_of(tmp_path / "hr.csv", people, start="2026-11-16")
+    alias = unique("accueil")
+    rse.json("community", "create", "Accueil", "--alias", alias, "--room", "Général")
+    name = unique("arrivals")
+    at(monkeypatch, datetime(2026, 11, 25, 9, 0, tzinfo=UTC))
+    rse("campaign", "create", name, "--people", str(path), "--community", alias, "--nudge", "3d:nudge-first-post")
+    now = rse.json("campaign", "run", "--campaign", name, "--no-sync")
+    assert [(r["person"], r["step"]) for r in now] == [(people[0]["uid"], "welcome")]
+    assert dm_messages(homeserver, people[1]["uid"]) == []  # neither welcomed nor invited before their first day
+    assert people[1]["uid"] not in {m["id"] for m in rse.json("community", "show", alias)["members"]}
+    status = rse.json("campaign", "status", name)
+    assert {p["person"]: p["day0"][:10] for p in status["people"]} == {
+        people[0]["uid"]: "2026-11-25", people[1]["uid"]: "2026-12-07", people[2]["uid"]: "2026-12-07"}
+    assert "2 not started yet" in rse("campaign", "status", name).stdout
+
+    at(monkeypatch, datetime(2026, 12, 7, 7, 30, tzinfo=UTC))  # their first morning
+    first_day = rse.json("campaign", "run", "--campaign", name, "--no-sync")
+    assert sorted((r["person"], r["step"], r["outcome"]) for r in first_day) == sorted(
+        [(people[1]["uid"], "welcome", "sent"), (people[2]["uid"], "welcome", "sent"),
+         (people[0]["uid"], "nudge-3d", "skipped")])  # the first one's day-3 nudge was due on 28/11: stale now
+    at(monkeypatch, datetime(2026, 12, 10, 8, 0, tzinfo=UTC))  # day 3 of the late arrivals, not of the first
+    day3 = rse.json("campaign", "run", "--campaign", name, "--no-sync")
+    assert sorted((r["person"], r["step"]) for r in day3) == sorted([(people[1]["uid"], "nudge-3d"), (people[2]["uid"], "nudge-3d")])
+    assert all(r["outcome"] == "sent" for r in day3)
+
+    people[0]["start"] = "bientôt"
+    bad = rse("campaign", "create", unique("c"), "--people", str(csv_of(tmp_path / "bad.csv", people[:1])), "--community", alias, ok=False)
+    assert bad.exit_code == 2 and f"{tmp_path / 'bad.csv'}:2: start_date 'bientôt' is not a date" in bad.stderr
 
 
 def test_campaign_create_reports_bad_rows(rse, homeserver, tmp_path, monkeypatch):
