@@ -9,6 +9,7 @@ through `send_once` (derived transaction id on the same device + the store's rec
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -474,10 +475,9 @@ def apply(network: Network, store: Store, path: Path, *, templates: Templates, s
         send_once(network, store, action="onboard.post", target=spec.alias, room_id=room_id,
                   message=build_message(spec.welcome_post))
 
-    summary: dict[str, int] = {"communities_created": sum(1 for c in created if c.startswith("community")),
-                               "rooms_created": sum(1 for c in created if c.startswith("room")),
-                               "topics_set": sum(1 for c in created if c.startswith("topic")),
-                               "avatars_set": sum(1 for c in created if c.startswith("avatar"))}
+    kinds = Counter(c.split(" ", 1)[0] for c in created)  # "room Ventes/Général" -> room
+    summary: dict[str, int] = {"communities_created": kinds["community"], "rooms_created": kinds["room"],
+                               "topics_set": kinds["topic"], "avatars_set": kinds["avatar"]}
     for o in outcomes:
         summary[o.action] = summary.get(o.action, 0) + 1
         if o.welcome:
