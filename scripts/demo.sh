@@ -54,6 +54,16 @@ rse digest send -c ventes-ouest --period week --dry-run
 
 say "8. Opening the communities of a business line from a manifest: plan, apply, re-apply"
 manifest="$RSE_DATA_DIR/communities.toml"
+# the community's picture: a 64x64 PNG in the company's blue, uploaded once (a re-run recognises it)
+python3 - "$RSE_DATA_DIR/logistique-lyon.png" <<'PY'
+import struct, sys, zlib
+def chunk(kind, data):
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+rows = b"".join(b"\x00" + bytes((37, 99, 235)) * 64 for _ in range(64))
+png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 64, 64, 8, 2, 0, 0, 0))
+       + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+open(sys.argv[1], "wb").write(png)
+PY
 cat > "$manifest" <<TOML
 [people]
 csv = "$RSE_DATA_DIR/sandbox/hr_export.csv"
@@ -62,6 +72,7 @@ csv = "$RSE_DATA_DIR/sandbox/hr_export.csv"
 name = "Logistique Lyon"
 alias = "logistique-lyon"
 topic = "L'entrepôt de Lyon : planning, sécurité, entraide"
+avatar = "logistique-lyon.png"
 rooms = ["Général", "Sécurité"]
 animators = ["$animator"]
 members_where = { department = "Logistique", site = "Lyon" }
