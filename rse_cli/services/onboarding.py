@@ -257,7 +257,8 @@ def rough_estimate(network: Network, prepared: Prepared) -> Estimate:
     people = sum(1 for s in specs for r in s.members if prepared.person(r))
     dms = sum(1 for s in specs if s.welcome_dm for r in s.members if prepared.person(r))
     staff = sum(1 for s in specs for r in [*s.animators, *s.moderators] if prepared.person(r))
-    return estimate(network, invitations=people + staff, messages=dms + sum(1 for s in specs if s.welcome_post),
+    pictures = sum(1 for s in specs if s.avatar)  # a state event, paced like a message (a new community gets its topic at creation)
+    return estimate(network, invitations=people + staff, messages=dms + pictures + sum(1 for s in specs if s.welcome_post),
                     room_creations=dms + sum(1 + len(s.rooms) for s in specs))
 
 

@@ -68,3 +68,17 @@ def test_pacer_starts_slow():
         with pacer:
             pass
     assert pacer._allowed() == 16
+
+
+def test_the_rough_estimate_counts_a_picture_like_the_plan_does(tmp_path):
+    """Setting a picture is one more paced request; the topic of a new community is not (createRoom sets it)."""
+    from rse_cli.services import manifest as mf
+    from rse_cli.services.onboarding import Prepared, rough_estimate
+
+    (tmp_path / "logo.gif").write_bytes(b"GIF89a" + bytes(20))
+    path = tmp_path / "m.toml"
+    path.write_text('[[community]]\nname = "A"\nalias = "a"\ntopic = "t"\nwelcome_post = "Bonjour"\n', encoding="utf-8")
+    without = rough_estimate(object(), Prepared(mf.load(path), {}, []))
+    path.write_text(path.read_text(encoding="utf-8") + 'avatar = "logo.gif"\n', encoding="utf-8")
+    with_picture = rough_estimate(object(), Prepared(mf.load(path), {}, []))
+    assert (without.messages, with_picture.messages) == (1, 2)
