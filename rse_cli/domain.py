@@ -111,6 +111,21 @@ class EventPage(Model):
     done: bool = True
 
 
+class Message:
+    """A post ready to send: plain text, sanitised HTML and who it deliberately mentions
+    (network ids, opaque here)."""
+
+    __slots__ = ("text", "html", "mentions")
+
+    def __init__(self, text: str, html: str | None = None, mentions: tuple[str, ...] = ()) -> None:
+        self.text = text
+        self.html = html
+        self.mentions = mentions
+
+    def __repr__(self) -> str:
+        return f"Message({self.text[:40]!r}…)"
+
+
 class JournalEntry(Model):
     id: int
     at: datetime

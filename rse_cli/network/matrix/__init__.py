@@ -10,7 +10,6 @@ listed in `m.room.power_levels`, so rse never writes them there.
 from __future__ import annotations
 
 import threading
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -20,8 +19,9 @@ from urllib.parse import quote
 
 from rse_cli.domain import Community, Event, EventKind, EventPage, Member, Person, Picture, Role, Room, Sent, Whoami
 from rse_cli.errors import AmbiguousError, AuthError, ConflictError, ForbiddenError, NotFoundError, ServerError, UsageError
-from rse_cli.network.base import Message
+from rse_cli.domain import Message
 from rse_cli.network.http import HttpClient, ssl_context
+from rse_cli.network.matrix.ids import MatrixAddressing, matrix_link, slug
 
 C = "/_matrix/client/v3"
 C1 = "/_matrix/client/v1"
@@ -38,34 +38,9 @@ def q(part: str) -> str:
     return quote(part, safe="")
 
 
-def slug(text: str) -> str:
-    """'Général & Co' -> 'general-co': how rse compares names typed in a terminal."""
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    out, dash = [], False
-    for ch in plain:
-        if ch.isalnum():
-            out.append(ch)
-            dash = False
-        elif not dash and out:
-            out.append("-")
-            dash = True
-    return "".join(out).strip("-")
-
-
-def matrix_link(client_url: str, server_name: str | None, target: str, event_id: str | None = None) -> str:
-    """A link a Matrix client opens: a person, a room, or an event in a room.
-
-    Rooms carry `?via=` (version-12 room ids name no server to join through); people don't.
-    Built from ids alone, so audits and digests link from stored data without a connection.
-    """
-    if target.startswith("@"):
-        return f"{client_url}{quote(target, safe='@:')}"
-    path = quote(target, safe="!#@:") + (f"/{quote(event_id, safe='$')}" if event_id else "")
-    return f"{client_url}{path}" + (f"?via={server_name}" if server_name else "")
-
-
 class MatrixNetwork:
     name = "matrix"
+    capabilities: Capabilities  # set below, with the registration
 
     def __init__(
         self,
@@ -609,5 +584,65 @@ class MatrixNetwork:
     def link(self, room_id: str, event_id: str | None = None) -> str:
         return matrix_link(self.client_url, self.server_name if self._user_id else None, room_id, event_id)
 
+    @property
+    def addressing(self) -> MatrixAddressing:
+        return MatrixAddressing(self.client_url, self.server_name if self._user_id else None)
+
+    def rate_limited(self) -> bool:
+        return bool(self.http.stats.get("rate_limited"))
+
+    def find_sent(self, room_id: str, message: Message, since_ms: int) -> Sent | None:
+        # the server deduplicates a repeated transaction id on the same device (capabilities)
+        return None
+
     def close(self) -> None:
         self.http.close()
+
+
+# -- registration (entry point `rse.networks: matrix`) -----------------------------------------
+
+from rse_cli.network.base import Capabilities, Membership, RateLimit, RateModel, Structure  # noqa: E402
+
+# Synapse's default limits (MATRIX-NOTES): invitations count against rc_message, one bucket
+SYNAPSE_DEFAULTS = RateModel(
+    messages=RateLimit(per_second=0.2, burst=10),
+    invitations_share_messages=True,
+    room_creations=RateLimit(per_second=0.016, burst=10),
+    dm_creates_room=True,
+)
+
+CAPABILITIES = Capabilities(
+    structure=Structure.rooms,
+    membership=Membership.invite,
+    force_join=True,
+    direct_messages=True,
+    roles=frozenset({Role.animator, Role.moderator}),
+    server_idempotency=True,
+    threads=True,
+    reactions=True,
+    pictures=True,
+    identifiers=("id", "email", "name"),
+    changes_since=False,
+    dated_memberships=True,
+    login="password",
+    rate_limits=SYNAPSE_DEFAULTS,
+)
+
+
+class _MatrixConnector:
+    name = "matrix"
+    description = "Matrix (Synapse): communities are Spaces, channels are their rooms"
+    capabilities = CAPABILITIES
+    settings_model = None
+
+    def addressing(self, settings):
+        from rse_cli.network.matrix.ids import MatrixAddressing
+
+        return MatrixAddressing.from_settings(settings)
+
+    def connect(self, settings, *, token=None, transport=None):
+        return MatrixNetwork.from_settings(settings, token=token, transport=transport)
+
+
+MatrixNetwork.capabilities = CAPABILITIES
+connector = _MatrixConnector()

@@ -1,0 +1,95 @@
+"""Matrix ids, aliases, media references and links: the only place rse parses or builds them.
+
+Usable without a connection (reports built from the store link with it).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from urllib.parse import quote
+
+# https://spec.matrix.org/v1.11/appendices/#user-identifiers (historical ids allowed)
+USER_ID = re.compile(r"^@[\x21-\x39\x3b-\x7e]+:[A-Za-z0-9.\-\[\]:]+$")
+MXC = re.compile(r"^mxc://[A-Za-z0-9.:\[\]-]+/[A-Za-z0-9_-]+$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def slug(text: str) -> str:
+    """'Général & Co' -> 'general-co': how rse compares names typed in a terminal."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    out: list[str] = []
+    dash = False
+    for ch in plain:
+        if ch.isalnum():
+            out.append(ch)
+            dash = False
+        elif not dash and out:
+            out.append("-")
+            dash = True
+    return "".join(out).strip("-")
+
+
+def localpart(ref: str) -> str:
+    """'#ventes:example.org' -> 'ventes', '@marc:example.org' -> 'marc'."""
+    return ref.lstrip("#@").split(":", 1)[0]
+
+
+def matrix_link(client_url: str, server_name: str | None, target: str, event_id: str | None = None) -> str:
+    """A link a Matrix client opens: a person, a room, or an event in a room.
+
+    Rooms carry `?via=` (version-12 room ids name no server to join through); people don't.
+    """
+    if target.startswith("@"):
+        return f"{client_url}{quote(target, safe='@:')}"
+    path = quote(target, safe="!#@:") + (f"/{quote(event_id, safe='$')}" if event_id else "")
+    return f"{client_url}{path}" + (f"?via={server_name}" if server_name else "")
+
+
+@dataclass(frozen=True)
+class MatrixAddressing:
+    client_url: str = "https://matrix.to/#/"
+    server_name: str | None = None
+
+    @classmethod
+    def from_settings(cls, settings) -> MatrixAddressing:
+        server = settings.user.split(":", 1)[1] if settings.user and ":" in settings.user else None
+        return cls(client_url=settings.client_url, server_name=server)
+
+    def community_key(self, ref: str) -> str:
+        ref = ref.strip()
+        return (localpart(ref) if ref.startswith("#") else ref).casefold()
+
+    def community_keys(self, community_id: str, name: str, alias: str | None) -> set[str]:
+        return {community_id.casefold(), name.casefold(), localpart(alias or "").casefold()} - {""}
+
+    def alias_ref(self, alias: str) -> str:
+        return f"#{localpart(alias)}"
+
+    def is_person_id(self, ref: str) -> bool:
+        return bool(USER_ID.match(ref))
+
+    def person_problem(self, ref: str) -> str | None:
+        ref = ref.strip()
+        if not ref:
+            return "empty"
+        if ref.startswith("@"):
+            if ":" not in ref:
+                return None  # a bare localpart: completed with the account's server
+            return None if USER_ID.match(ref) else f"{ref!r} is not a Matrix ID (@name:server)"
+        if "@" in ref:
+            return None if EMAIL.match(ref) else f"{ref!r} is not an e-mail address"
+        return None
+
+    def short_name(self, person_id: str) -> str:
+        return localpart(person_id)
+
+    def is_picture_ref(self, ref: str) -> bool:
+        return ref.startswith("mxc://")
+
+    def picture_problem(self, ref: str) -> str | None:
+        return None if MXC.match(ref) else f"{ref!r} is not a valid mxc:// URL (mxc://server/media-id)"
+
+    def link(self, target: str, event_id: str | None = None) -> str:
+        return matrix_link(self.client_url, self.server_name, target, event_id)
