@@ -47,6 +47,7 @@ __all__ = [
     "capabilities",
     "connect",
     "connector",
+    "register",
 ]
 
 ENTRY_POINT_GROUP = "rse.networks"
@@ -213,6 +214,10 @@ class Network(Protocol):
         send and its record looks before sending again, where the server does not deduplicate)."""
 
     # reading
+    def changed_since(self, token: str | None) -> tuple[set[str] | None, str | None]:
+        """Which rooms or feeds received anything since `token` (from the previous call), and the
+        token to store for next time. `None` for the set means "cannot tell: read them all"
+        (always so when not capabilities.changes_since, and on the first call)."""
     def iter_events(self, room_id: str, since: str | None = None, *, page_size: int = 1000) -> Iterator[EventPage]:
         """Pages of events oldest first, each with the checkpoint to resume after it."""
     def link(self, room_id: str, event_id: str | None = None) -> str: ...
@@ -250,6 +255,12 @@ def available() -> dict[str, str]:
 
 
 _loaded: dict[str, Connector] = {}
+
+
+def register(name: str, plugin: Connector) -> None:
+    """Make a connector available in this process without an installed entry point (tests, and
+    embedding rse in another program). An installed entry point of the same name is shadowed."""
+    _loaded[name] = plugin
 
 
 def connector(name: str) -> Connector:

@@ -591,6 +591,9 @@ class MatrixNetwork:
     def rate_limited(self) -> bool:
         return bool(self.http.stats.get("rate_limited"))
 
+    def changed_since(self, token: str | None) -> tuple[set[str] | None, str | None]:
+        return None, None  # capabilities.changes_since is False: read every room from its checkpoint
+
     def find_sent(self, room_id: str, message: Message, since_ms: int) -> Sent | None:
         # the server deduplicates a repeated transaction id on the same device (capabilities)
         return None
