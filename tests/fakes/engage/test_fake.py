@@ -107,22 +107,21 @@ def test_refresh_token_expires_after_90_days_of_inactivity(engage_tenant: Engage
 def test_token_endpoint_refuses_two_resources_unconsented_scopes_and_expired_codes(engage_tenant: EngageTenant):
     f = engage_tenant.fake
     url = f"{f.login_origin}/{f.tenant_domain}/oauth2/v2.0"
-    two = HTTP.post(f"{url}/devicecode", data={"client_id": f.client_id, "scope": "https://graph.microsoft.com/User.Read https://api.yammer.com/user_impersonation"},
-                     verify=ctx(f))
+    login = httpx.Client(verify=ctx(f))
+    two = login.post(f"{url}/devicecode", data={"client_id": f.client_id, "scope": "https://graph.microsoft.com/User.Read https://api.yammer.com/user_impersonation"})
     assert two.status_code == 400 and "AADSTS28000" in two.json()["error_description"]
 
-    code = HTTP.post(f"{url}/devicecode", data={"client_id": f.client_id, "scope": "https://graph.microsoft.com/Sites.FullControl.All offline_access"},
-                      verify=ctx(f)).json()
+    code = login.post(f"{url}/devicecode", data={"client_id": f.client_id, "scope": "https://graph.microsoft.com/Sites.FullControl.All offline_access"}).json()
     f.approve_device_code(CHAMPION)
     grant = {"client_id": f.client_id, "grant_type": "urn:ietf:params:oauth:grant-type:device_code", "device_code": code["device_code"]}
-    refused = httpx.post(f"{url}/token", data=grant, verify=ctx(f)).json()
+    refused = login.post(f"{url}/token", data=grant).json()
     assert refused["error"] == "invalid_grant" and refused["suberror"] == "consent_required"
 
-    late = httpx.post(f"{url}/devicecode", data={"client_id": f.client_id, "scope": "User.Read"}, verify=ctx(f)).json()
+    late = login.post(f"{url}/devicecode", data={"client_id": f.client_id, "scope": "User.Read"}).json()
     f.clock.advance(late["expires_in"])
-    assert httpx.post(f"{url}/token", data={**grant, "device_code": late["device_code"]}, verify=ctx(f)).json()["error"] == "expired_token"
+    assert login.post(f"{url}/token", data={**grant, "device_code": late["device_code"]}).json()["error"] == "expired_token"
 
-    unknown = httpx.post(f"{url}/devicecode", data={"client_id": "not-registered", "scope": "User.Read"}, verify=ctx(f))
+    unknown = login.post(f"{url}/devicecode", data={"client_id": "not-registered", "scope": "User.Read"})
     assert unknown.status_code == 400 and "AADSTS700016" in unknown.json()["error_description"]
 
 
