@@ -13,8 +13,7 @@ import httpx
 import pytest
 
 from tests.fakes.engage import FakeEngage
-from tests.fakes.engage.fixture import ADMIN, CHAMPION, EngageTenant, engage_fake, engage_tenant  # noqa: F401
-
+from tests.fakes.engage.fixture import ADMIN, CHAMPION, EngageTenant
 
 HTTP = httpx.Client(timeout=10)  # one client for the module: building one per call costs ~80 ms
 
@@ -209,11 +208,12 @@ def test_community_list_pages_with_top_and_next_link(engage_tenant: EngageTenant
     assert len(first["value"]) == 20 and "@odata.nextLink" in first  # 25 with All Company
     second = HTTP.get(first["@odata.nextLink"], headers=h).json()
     assert len(second["value"]) == 5 and "@odata.nextLink" not in second
-    names, url = [], f"{f.graph_url}/employeeExperience/communities?$top=7"
+    names, url = [], f"{f.graph_url}/employeeExperience/communities?$top=7&$select=displayName"
     while url:
         with f.without_limits():
             page = HTTP.get(url, headers=h).json()
         names += [c["displayName"] for c in page["value"]]
+        assert all(list(c) == ["displayName"] for c in page["value"])  # $select survives the next link
         url = page.get("@odata.nextLink")
     assert len(names) == len(set(names)) == 25
 
@@ -257,6 +257,10 @@ def test_users_by_id_or_upn_and_404(engage_tenant: EngageTenant):
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "Request_ResourceNotFound"
     found = HTTP.get(f"{f.graph_url}/users", params={"$filter": "mail eq 'bob@contoso.com'"}, headers=h).json()["value"]
     assert [u["displayName"] for u in found] == ["Bob Durand"]
+    erins = HTTP.get(f"{f.graph_url}/users", params={"$filter": "displayName eq 'Erin Moreau'", "$select": "id,mail"}, headers=h).json()["value"]
+    assert sorted(u["mail"] for u in erins) == ["erin1@contoso.com", "erin2@contoso.com"]
+    assert all(set(u) <= {"id", "mail", "@odata.type"} for u in erins)
+    assert HTTP.get(f"{f.graph_url}/users", params={"$filter": "city eq 'Lyon'"}, headers=h).status_code == 400
 
 
 def test_graph_engage_limit_answers_429_with_retry_after_that_is_enough(engage_tenant: EngageTenant):
