@@ -37,6 +37,8 @@ KEY = r"(?:/(?P<id>[^/()']+)|\('(?P<qid>[^']+)'\))"  # /{id} or ('{id}') (Operat
 
 
 def graph_error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
+    if status == 401:  # as Entra-protected APIs do: says which token problem it is
+        headers = {"WWW-Authenticate": f'Bearer realm="", error="invalid_token", error_description="{message}"', **(headers or {})}
     return Response.json(status, {"error": {"code": code, "message": message, "innerError": {
         "request-id": str(uuid.uuid4()), "client-request-id": str(uuid.uuid4())}}}, headers)
 
