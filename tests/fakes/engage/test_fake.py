@@ -485,3 +485,63 @@ def test_engage_fake_fixture_starts_empty(engage_fake: FakeEngage):
     assert engage_fake.users == [] and engage_fake.groups == []
     assert engage_fake.graph_url.endswith("/v1.0") and engage_fake.yammer_url.endswith("/api/v1")
     assert engage_fake.authority.startswith("https://127.0.0.1:")
+
+
+def test_deleted_messages_leave_the_feeds_and_show_in_the_export(engage_tenant: EngageTenant):
+    f = engage_tenant.fake
+    f.add_community("Qualité", owners=[CHAMPION], members=["alice@contoso.com"])
+    m = f.add_message("alice@contoso.com", "oups", community="Qualité")
+    gid = f.community("Qualité").yammer_id
+    h = bearer(engage_tenant.yammer_token)
+    assert HTTP.delete(f"{f.yammer_url}/messages/{m.id}", headers=bearer(f.token("bob@contoso.com", "yammer"))).status_code == 403
+    assert HTTP.delete(f"{f.yammer_url}/messages/{m.id}", headers=h).status_code == 200  # a community admin may
+    assert HTTP.get(f"{f.yammer_url}/messages/in_group/{gid}.json", headers=h).json()["messages"] == []
+    f.clock.advance(1)
+    z = zipfile.ZipFile(io.BytesIO(HTTP.get(f"{f.yammer_url}/export", params={"since": "2026-01-01T00:00:00Z"},
+                                            headers=bearer(f.token(ADMIN, "yammer"))).content))
+    row = next(r for r in csv.DictReader(io.StringIO(z.read("Messages.csv").decode())) if r["id"] == str(m.id))
+    assert row["deleted_at"] and row["deleted_by_id"] == str(f.user(CHAMPION).yammer_id)
+
+
+def test_joining_and_leaving_through_yammer(engage_tenant: EngageTenant):
+    f = engage_tenant.fake
+    f.add_community("Ouverte", owners=[CHAMPION])
+    f.add_community("Fermée", owners=[CHAMPION], privacy="private")
+    dave = bearer(f.token("dave@contoso.com", "yammer"))
+    url = f"{f.yammer_url}/group_memberships.json"
+    assert HTTP.post(url, data={"group_id": f.community("Ouverte").yammer_id}, headers=dave).status_code == 201
+    assert HTTP.post(url, data={"group_id": f.community("Fermée").yammer_id}, headers=dave).status_code == 403
+    assert "dave@contoso.com" in f.members("Ouverte")
+    mine = HTTP.get(f"{f.yammer_url}/groups/for_user/{f.user('dave@contoso.com').yammer_id}.json", headers=dave).json()
+    assert sorted(g["full_name"] for g in mine) == ["All Company", "Ouverte"]
+    assert HTTP.request("DELETE", url, params={"group_id": f.community("Ouverte").yammer_id}, headers=dave).status_code == 200
+    assert "dave@contoso.com" not in f.members("Ouverte")
+    # Only an admin adds someone else.
+    assert HTTP.post(url, data={"group_id": f.community("Fermée").yammer_id, "email": "dave@contoso.com"},
+                     headers=bearer(engage_tenant.yammer_token)).status_code == 201
+    assert "dave@contoso.com" in f.members("Fermée")
+
+
+def test_a_client_pacing_at_the_documented_limit_is_never_throttled(engage_tenant: EngageTenant):
+    f = engage_tenant.fake
+    f.add_community("Qualité", owners=[CHAMPION])
+    gid = f.community("Qualité").yammer_id
+    start = f.clock.now()
+    for i in range(25):
+        if i and i % 10 == 0:
+            f.clock.sleep(30)  # 10 requests, then the 30-second window
+        assert post(engage_tenant, body=f"n°{i}", group_id=gid).status_code == 201
+    assert f.throttled() == 0 and f.clock.now() - start == 60
+
+
+def test_apis_over_tls_and_the_message_hook(tmp_path):
+    seen = []
+    with FakeEngage(tmp_path, time_scale=0, tls_apis=True) as f:
+        f.add_user(CHAMPION, "Camille Martin")
+        f.add_community("Qualité", owners=[CHAMPION])
+        f.on_message.append(lambda m: seen.append(m.body))
+        assert f.yammer_url.startswith("https://")
+        with httpx.Client(verify=ctx(f)) as client:
+            r = client.post(f"{f.yammer_url}/messages.json", json={"body": "via TLS", "group_id": f.community("Qualité").yammer_id},
+                            headers=bearer(f.token(CHAMPION, "yammer")))
+        assert r.status_code == 201 and seen == ["via TLS"]

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from .fake import FakeEngage
 
 PAGE = 20  # messages per page ("the 20 messages prior to those you're seeing": messagesjson)
-USERS_PAGE = 50
+USERS_PAGE = 50  # fake's choice: the docs give the page parameter, not the page size
 GROUPS_PAGE = 50
 MENTION = re.compile(r"\[\[user:(\d+)\]\]")
 
@@ -81,6 +81,8 @@ class Yammer:
         # https://learn.microsoft.com/en-us/rest/api/yammer/groupsjson and groupsidjson
         r.add("GET", p + r"/groups\.json", self.list_groups)
         r.add("GET", p + r"/groups/" + num + r"\.json", self.get_group)
+        # https://learn.microsoft.com/en-us/rest/api/yammer/groupsfor_useruser_idjson
+        r.add("GET", p + r"/groups/for_user/" + num + r"\.json", self.groups_for_user)
         # https://learn.microsoft.com/en-us/rest/api/yammer/group_membershipsjson
         r.add("POST", p + r"/group_memberships\.json", self.join_group)
         r.add("DELETE", p + r"/group_memberships\.json", self.leave_group)
@@ -454,6 +456,14 @@ class Yammer:
             groups = [g for g in groups if g.is_member(u)]
         page = max(1, _int(req.arg("page")) or 1)
         return Response.json(200, [self.group_json(g) for g in groups[(page - 1) * GROUPS_PAGE: page * GROUPS_PAGE]])
+
+    def groups_for_user(self, req: Request) -> Response:
+        me: User = req.user  # type: ignore[attr-defined]
+        who = self.fake.user_by_yammer_id(int(req.params["id"]))
+        if who is None:
+            return yammer_error(404, "User not found.")
+        groups = [g for g in self.fake.groups if not g.deleted and g.is_member(who) and (g.privacy == "public" or g.is_member(me))]
+        return Response.json(200, [self.group_json(g) for g in groups])
 
     def get_group(self, req: Request) -> Response:
         g, err = self._group_or_error(req, int(req.params["id"]))
