@@ -14,8 +14,9 @@ Kept from the docs:
   threads (https://learn.microsoft.com/en-us/rest/api/yammer/data-export-apis).
 - The Data Export API for verified admins, a zip of CSV files (export.py).
 
-Not documented, chosen here (each marked "fake's choice" where it matters): error bodies
-{"response": {"message", "code", "stat": "fail"}}, 403 for posting to a group one is not in,
+401 bodies are documented ({"response": {"message": "Token not found.", "code": 16, "stat": "fail"}},
+https://learn.microsoft.com/en-us/rest/api/yammer/api-requests-1); other error bodies reuse that shape.
+Not documented, chosen here (each marked "fake's choice" where it matters): 403 for posting to a group one is not in,
 403 for private messages when the network disabled them, 404 for unknown ids.
 """
 
@@ -67,7 +68,8 @@ class Yammer:
         r.add("GET", p + r"/messages/sent\.json", self.feed_sent)
         # https://learn.microsoft.com/en-us/rest/api/yammer/messagesin_threadthreadidjson
         r.add("GET", p + r"/messages/in_thread/" + num + r"\.json", self.feed_thread)
-        # like / unlike as the current user: POST|DELETE messages/liked_by/current.json?message_id=
+        # like / unlike as the current user: POST|DELETE messages/liked_by/current.json?message_id= (Yammer's
+        # developer docs, as the yammer_api gem calls it; Microsoft Learn has no page for it)
         r.add("POST", p + r"/messages/liked_by/current\.json", self.like)
         r.add("DELETE", p + r"/messages/liked_by/current\.json", self.unlike)
         r.add("GET", p + r"/messages/" + num + r"(?:\.json)?", self.get_message)
@@ -98,12 +100,10 @@ class Yammer:
         req.params = params
         token = req.bearer
         at = f.access_tokens.get(token or "")
-        if at is None:
+        # https://learn.microsoft.com/en-us/rest/api/yammer/api-requests-1: an expired or de-authorized
+        # token gets 401 {"response": {"message": "Token not found.", "code": 16, "stat": "fail"}}.
+        if at is None or at.audience != YAMMER_RESOURCE or f.clock.now() >= at.expires_at:
             return yammer_error(401, "Token not found.", 16)
-        if at.audience != YAMMER_RESOURCE:
-            return yammer_error(401, "Token not valid for this resource (audience is not https://api.yammer.com).", 16)
-        if f.clock.now() >= at.expires_at:
-            return yammer_error(401, "Token expired.", 16)
         if "user_impersonation" not in at.scopes:
             return yammer_error(403, "The token lacks the user_impersonation permission of the Yammer API.")
         rest = req.path.removeprefix("/api/v1/")
