@@ -320,6 +320,10 @@ def test_replies_join_the_thread_and_mentions_notify(engage_tenant: EngageTenant
 def test_private_messages_and_the_network_switch(engage_tenant: EngageTenant):
     f = engage_tenant.fake
     bob = f.user("bob@contoso.com")
+    carol = f.user("carol@contoso.com")
+    group_dm = post(engage_tenant, body="À vous deux", direct_to_user_ids=f"{bob.yammer_id},{carol.yammer_id}")
+    assert group_dm.status_code == 201 and [u.mail for u in f.sent(private=True)[0].participants] == [CHAMPION, "bob@contoso.com", "carol@contoso.com"]
+    f.messages.clear()
     r = post(engage_tenant, body="Bonjour Bob", direct_to_user_ids=str(bob.yammer_id))
     assert r.status_code == 201 and r.json()["messages"][0]["direct_message"] is True
     inbox = HTTP.get(f"{f.yammer_url}/messages/private.json", headers=bearer(f.token("bob@contoso.com", "yammer"))).json()
@@ -388,6 +392,7 @@ def test_likes_users_and_groups(engage_tenant: EngageTenant):
     assert [u["full_name"] for u in found.json()] == ["Bob Durand"]
     assert HTTP.get(f"{f.yammer_url}/users/by_email.json", params={"email": "nobody@contoso.com"}, headers=h).status_code == 404
     assert HTTP.get(f"{f.yammer_url}/users/by_email.json", headers=h).status_code == 400
+    assert len(HTTP.get(f"{f.yammer_url}/users.json", headers=h).json()) == len(f.users) == 8
     gid = f.community("Qualité").yammer_id
     people = HTTP.get(f"{f.yammer_url}/users/in_group/{gid}.json", headers=h).json()
     assert sorted(u["email"] for u in people["users"]) == ["alice@contoso.com", "bob@contoso.com", CHAMPION]

@@ -76,6 +76,7 @@ class Yammer:
         r.add("DELETE", p + r"/messages/" + num + r"(?:\.json)?", self.delete_message)
         # https://learn.microsoft.com/en-us/rest/api/yammer/userscurrentjson, usersidjson, usersby_emailjson,
         # usersin_groupidjson
+        r.add("GET", p + r"/users\.json", self.list_users)  # https://learn.microsoft.com/en-us/rest/api/yammer/usersjson
         r.add("GET", p + r"/users/current\.json", self.current_user)
         r.add("GET", p + r"/users/by_email\.json", self.user_by_email)
         r.add("GET", p + r"/users/in_group/" + num + r"\.json", self.users_in_group)
@@ -324,10 +325,9 @@ class Yammer:
             return yammer_error(400, "Please include a message body.")
         group_id, reply_id = data.get("group_id"), data.get("replied_to_id")
         direct = data.get("direct_to_user_ids")
-        if isinstance(direct, str):
-            direct = [d for d in re.split(r"[,\s]+", direct) if d]
-        if direct is not None and not isinstance(direct, list):
-            direct = [direct]
+        if direct is not None:  # a JSON array, repeated form keys, or "1,2": all mean the same ids
+            raw_ids = direct if isinstance(direct, list) else [direct]
+            direct = [d for item in raw_ids for d in re.split(r"[,\s]+", str(item)) if d]
         now = f.clock.now()
         group: Group | None = None
         participants: list[User] | None = None
@@ -426,6 +426,15 @@ class Yammer:
     # -- users and groups ---------------------------------------------------------------------
     def current_user(self, req: Request) -> Response:
         return Response.json(200, self.user_json(req.user))  # type: ignore[attr-defined]
+
+    def list_users(self, req: Request) -> Response:
+        """All active users, 50 a page (page=N), optionally by first letter (letter=a)."""
+        users = [u for u in self.fake.users if u.state == "active"]
+        letter = (req.arg("letter") or "").lower()
+        if letter:
+            users = [u for u in users if u.mail.lower().startswith(letter)]
+        page = max(1, _int(req.arg("page")) or 1)
+        return Response.json(200, [self.user_json(u) for u in users[(page - 1) * USERS_PAGE: page * USERS_PAGE]])
 
     def get_user(self, req: Request) -> Response:
         """usersidjson: "This endpoint does not accept Azure Active Directory user IDs which are in GUID format"."""
