@@ -13,7 +13,7 @@ from typing import Annotated, Optional
 import typer
 from typer.core import TyperGroup
 
-from rse_cli.cli import animate, audit, auth, campaign, community, config, cron, digest, journal, leaders, member, onboard, post, sandbox, sync
+from rse_cli.cli import animate, audit, auth, campaign, community, config, cron, digest, doctor, journal, leaders, member, onboard, post, sandbox, sync
 from rse_cli.cli.context import AppContext
 
 
@@ -89,6 +89,7 @@ app.add_typer(digest.app, name="digest")
 app.add_typer(animate.app, name="animate")
 app.add_typer(leaders.app, name="leaders")
 app.command("cron")(cron.cron)
+app.command("doctor")(doctor.doctor)
 
 
 def main() -> None:
