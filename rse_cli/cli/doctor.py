@@ -5,18 +5,20 @@ from __future__ import annotations
 import typer
 
 from rse_cli.cli.options import JsonOpt, ctx_of
+from rse_cli.i18n import _, ngettext
 
 MARKS = {"ok": "✓", "fail": "✗", "warn": "!", "skip": "-"}
 
 
+HELP = _("""Check the config, the token, the server, the account's rights, the store, SMTP and cron.
+
+Each line says what was found and, when something is wrong, what to do. Exits non-zero (8) when a
+check fails; warnings (!) do not change the exit code.
+
+Example: rse doctor --json""")
+
+
 def doctor(ctx: typer.Context, json_: JsonOpt = False) -> None:
-    """Check the config, the token, the server, the account's rights, the store, SMTP and cron.
-
-    Each line says what was found and, when something is wrong, what to do. Exits non-zero
-    (8) when a check fails; warnings (!) do not change the exit code.
-
-    Example: rse doctor --json
-    """
     import json
 
     from rse_cli.config import default_config_path
@@ -49,7 +51,8 @@ def doctor(ctx: typer.Context, json_: JsonOpt = False) -> None:
         for ch in checks:
             c.stdout.write(f"{MARKS[ch.status]} {ch.name}: {ch.detail}\n")
             if ch.fix and ch.status in ("fail", "warn"):
-                c.stdout.write(f"    fix: {ch.fix}\n")
+                c.stdout.write("    " + _("fix: {fix}").format(fix=ch.fix) + "\n")
     failed = [ch.name for ch in checks if ch.status == "fail"]
     if failed:
-        raise FindingsError(f"{len(failed)} check(s) failed: {', '.join(failed)}")
+        raise FindingsError(ngettext("{n} check failed: {names}", "{n} checks failed: {names}", len(failed)).format(
+            n=len(failed), names=", ".join(failed)))

@@ -16,6 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from rse_cli.errors import AuthError, ConfigError, NetworkError, RseError, UsageError
+from rse_cli.i18n import _
 
 __all__ = ["Check", "DoctorInputs", "run"]
 
@@ -59,7 +60,7 @@ def check_smtp(settings: Any) -> str:
     import smtplib
     import ssl
 
-    steps = [f"{settings.smtp_host}:{settings.smtp_port} answers"]
+    steps = [_("{server} answers").format(server=f"{settings.smtp_host}:{settings.smtp_port}")]
     try:
         with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=min(settings.timeout, 10)) as smtp:
             if settings.smtp_starttls:
@@ -69,19 +70,19 @@ def check_smtp(settings: Any) -> str:
             if settings.smtp_user:
                 password = settings.smtp_password.get_secret_value() if settings.smtp_password else ""
                 smtp.login(settings.smtp_user, password)
-                steps.append(f"login as {settings.smtp_user}")
+                steps.append(_("login as {user}").format(user=settings.smtp_user))
     except smtplib.SMTPAuthenticationError:
-        raise AuthError(f"the SMTP server refused the login of {settings.smtp_user}",
-                        hint="check smtp_user and RSE_SMTP_PASSWORD") from None
+        raise AuthError(_("the SMTP server refused the login of {user}").format(user=settings.smtp_user),
+                        hint=_("check smtp_user and RSE_SMTP_PASSWORD")) from None
     except smtplib.SMTPNotSupportedError:
-        raise NetworkError(f"{settings.smtp_host}:{settings.smtp_port} does not offer STARTTLS",
-                           hint="use the submission port (587) of a server that offers STARTTLS") from None
+        raise NetworkError(_("{server} does not offer STARTTLS").format(server=f"{settings.smtp_host}:{settings.smtp_port}"),
+                           hint=_("use the submission port (587) of a server that offers STARTTLS")) from None
     except ssl.SSLError as exc:
-        raise NetworkError(f"TLS with {settings.smtp_host} failed: {exc.reason or exc}",
-                           hint="set ca_bundle to the certificate authority that signed the SMTP server's certificate") from None
+        raise NetworkError(_("TLS with {server} failed: {reason}").format(server=settings.smtp_host, reason=exc.reason or exc),
+                           hint=_("set ca_bundle to the certificate authority that signed the SMTP server's certificate")) from None
     except (OSError, smtplib.SMTPException) as exc:
-        raise NetworkError(f"cannot reach {settings.smtp_host}:{settings.smtp_port}: {exc}",
-                           hint="check smtp_host and smtp_port, and that this host may reach it") from None
+        raise NetworkError(_("cannot reach {server}: {reason}").format(server=f"{settings.smtp_host}:{settings.smtp_port}", reason=exc),
+                           hint=_("check smtp_host and smtp_port, and that this host may reach it")) from None
     return ", ".join(steps)
 
 
@@ -100,10 +101,11 @@ def run(inputs: DoctorInputs) -> list[Check]:
         return checks + _skipped("profile", "token", "server", "rights", "store", "smtp", "cron")
     if not settings.homeserver:
         checks.append(Check(name="config", status="fail",
-                            detail=f"no server configured ({'no config file at ' + str(path) if not path.exists() else str(path)})",
-                            fix="rse config init --homeserver https://… --user @you:server (then rse auth login)"))
+                            detail=_("no server configured ({where})").format(
+                                where=_("no config file at {path}").format(path=path) if not path.exists() else path),
+                            fix=_("rse config init --homeserver https://… --user @you:server (then rse auth login)")))
         return checks + _skipped("profile", "token", "server", "rights", "store", "smtp", "cron")
-    where = f"{path} is valid" if path.exists() else "no config file: settings come from RSE_* variables"
+    where = _("{path} is valid").format(path=path) if path.exists() else _("no config file: settings come from RSE_* variables")
     checks.append(Check(name="config", status="ok", detail=where))
     checks.append(_profile(settings))
     checks += _account(inputs, settings)
@@ -114,7 +116,7 @@ def run(inputs: DoctorInputs) -> list[Check]:
 
 
 def _skipped(*names: str) -> list[Check]:
-    return [Check(name=n, status="skip", detail="not checked: fix the first problem above") for n in names]
+    return [Check(name=n, status="skip", detail=_("not checked: fix the first problem above")) for n in names]
 
 
 def _profile(settings: Any) -> Check:
@@ -124,15 +126,16 @@ def _profile(settings: Any) -> Check:
         plugin = connector(settings.network)
     except UsageError as exc:
         return _fail("profile", exc)
-    where = settings.homeserver or "no server URL"
-    return Check(name="profile", status="ok", detail=f"profile {settings.profile!r}: {plugin.description}, {where}")
+    where = settings.homeserver or _("no server URL")
+    return Check(name="profile", status="ok", detail=_("profile {profile}: {network}, {server}").format(
+        profile=settings.profile, network=plugin.description, server=where))
 
 
 def _account(inputs: DoctorInputs, settings: Any) -> list[Check]:
     token, source = inputs.token_source()
     if not token:
-        return [Check(name="token", status="fail", detail=f"no token for profile {settings.profile!r}",
-                      fix="rse auth login (or set RSE_TOKEN for cron)"), *_skipped("server", "rights")]
+        return [Check(name="token", status="fail", detail=_("no token for profile {profile}").format(profile=settings.profile),
+                      fix=_("rse auth login (or set RSE_TOKEN for cron)")), *_skipped("server", "rights")]
     try:
         network = inputs.connect(settings, token)
     except RseError as exc:
@@ -141,15 +144,15 @@ def _account(inputs: DoctorInputs, settings: Any) -> list[Check]:
     try:
         me = network.whoami()
     except NetworkError as exc:
-        return [Check(name="token", status="skip", detail=f"token from {source}: not checked, the server is unreachable"),
+        return [Check(name="token", status="skip", detail=_("token from {source}: not checked, the server is unreachable").format(source=source)),
                 _fail("server", exc), *_skipped("rights")]
     except AuthError as exc:
-        return [Check(name="token", status="fail", detail=f"the token from {source} is refused: {exc.message}",
-                      fix="rse auth login (the stored token was revoked or has expired)"), *_skipped("server", "rights")]
+        return [Check(name="token", status="fail", detail=_("the token from {source} is refused: {reason}").format(source=source, reason=exc.message),
+                      fix=_("rse auth login (the stored token was revoked or has expired)")), *_skipped("server", "rights")]
     except RseError as exc:
         return [_fail("server", exc), *_skipped("token", "rights")]
-    out.append(Check(name="token", status="ok", detail=f"token from {source}: acts as {me.user_id}"
-                     + (f" ({me.display_name})" if me.display_name else "")))
+    who = f"{me.user_id} ({me.display_name})" if me.display_name else me.user_id
+    out.append(Check(name="token", status="ok", detail=_("token from {source}: acts as {who}").format(source=source, who=who)))
     try:
         for name, ok, detail, fix in network.diagnose():
             out.append(Check(name=name, status="ok" if ok is True else "warn" if ok is None else "fail", detail=detail, fix=fix))
@@ -172,21 +175,22 @@ def _store(inputs: DoctorInputs, settings: Any) -> Check:
         missing = [mid for mid, _ in MIGRATIONS if mid not in applied]
         store.journal("doctor", "store", "ok", None)  # proves the store takes a write
     except Exception as exc:  # a read-only file or a dropped PostgreSQL connection
-        return Check(name="store", status="fail", detail=f"{settings.store_location()}: cannot write: {exc}",
-                     fix="make the data directory writable, or set `store` to a writable path")
+        return Check(name="store", status="fail", detail=_("{store}: cannot write: {reason}").format(store=settings.store_location(), reason=exc),
+                     fix=_("make the data directory writable, or set `store` to a writable path"))
     finally:
         store.close()
     kind = "PostgreSQL" if store.dialect == "postgresql" else "SQLite"
     if missing:
-        return Check(name="store", status="fail", detail=f"{kind} store misses migrations {', '.join(missing)}",
-                     fix="run any rse command with write access to apply them")
+        return Check(name="store", status="fail", detail=_("{kind} store misses migrations {ids}").format(kind=kind, ids=", ".join(missing)),
+                     fix=_("run any rse command with write access to apply them"))
     where = "PostgreSQL" if kind == "PostgreSQL" else settings.store_location()
-    return Check(name="store", status="ok", detail=f"{kind} store at {where}: writable, {len(applied)} migrations applied")
+    return Check(name="store", status="ok", detail=_("{kind} store at {where}: writable, {n} migrations applied").format(
+        kind=kind, where=where, n=len(applied)))
 
 
 def _smtp(inputs: DoctorInputs, settings: Any) -> Check:
     if not settings.smtp_host:
-        return Check(name="smtp", status="skip", detail="no SMTP server configured (digests go to rooms only)")
+        return Check(name="smtp", status="skip", detail=_("no SMTP server configured (digests go to rooms only)"))
     try:
         return Check(name="smtp", status="ok", detail=inputs.smtp_check(settings))
     except RseError as exc:
@@ -195,12 +199,12 @@ def _smtp(inputs: DoctorInputs, settings: Any) -> Check:
 
 def _cron(inputs: DoctorInputs, settings: Any) -> Check:
     table = inputs.crontab()
-    fix = "rse cron > rse.cron && crontab rse.cron (or add its lines to your crontab)"
+    fix = _("rse cron > rse.cron && crontab rse.cron (or add its lines to your crontab)")
     if table is None:
-        return Check(name="cron", status="warn", detail="no crontab for this user: scheduled jobs do not run", fix=fix)
+        return Check(name="cron", status="warn", detail=_("no crontab for this user: scheduled jobs do not run"), fix=fix)
     lines = [ln for ln in table.splitlines() if ln.strip() and not ln.lstrip().startswith("#") and "rse" in ln]
     mine = [ln for ln in lines if f"--profile {settings.profile} " in ln or "--profile" not in ln]
     missing = [cmd for cmd in inputs.cron_commands if not any(f" {cmd}" in ln for ln in mine)]
     if missing:
-        return Check(name="cron", status="warn", detail=f"the crontab has no line for: {', '.join(missing)}", fix=fix)
-    return Check(name="cron", status="ok", detail=f"{len(inputs.cron_commands)} scheduled jobs in the crontab")
+        return Check(name="cron", status="warn", detail=_("the crontab has no line for: {jobs}").format(jobs=", ".join(missing)), fix=fix)
+    return Check(name="cron", status="ok", detail=_("the {n} scheduled jobs are in the crontab").format(n=len(inputs.cron_commands)))
