@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import difflib
 import os
-import sys
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -17,32 +16,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from rse_cli.errors import ConfigError
+from rse_cli.paths import config_dir, data_dir, default_config_path  # noqa: F401 - re-exported
 
 APP = "rse"
 DEFAULT_PROFILE = "default"
-
-
-def _platform_dir(kind: Literal["config", "data"]) -> Path:
-    home = Path.home()
-    if sys.platform == "win32":
-        base = os.environ.get("APPDATA" if kind == "config" else "LOCALAPPDATA") or home / "AppData" / "Roaming"
-        return Path(base) / APP
-    if sys.platform == "darwin":
-        return home / "Library" / "Application Support" / APP
-    xdg = os.environ.get("XDG_CONFIG_HOME" if kind == "config" else "XDG_DATA_HOME")
-    return Path(xdg) / APP if xdg else home / (".config" if kind == "config" else ".local/share") / APP
-
-
-def config_dir() -> Path:
-    return Path(os.environ["RSE_CONFIG_DIR"]) if os.environ.get("RSE_CONFIG_DIR") else _platform_dir("config")
-
-
-def data_dir() -> Path:
-    return Path(os.environ["RSE_DATA_DIR"]) if os.environ.get("RSE_DATA_DIR") else _platform_dir("data")
-
-
-def default_config_path() -> Path:
-    return config_dir() / "config.toml"
 
 
 class AuditSettings(BaseModel):

@@ -84,6 +84,9 @@ def nothing_due(argv: list[str]) -> bool:
 def main() -> None:
     if nothing_due(sys.argv[1:]):
         sys.exit(0)
+    from rse_cli.i18n import activate, early_language
+
+    activate(early_language(sys.argv[1:]))  # before the command modules build their help texts
     from rse_cli.cli import main as cli_main
 
     cli_main()

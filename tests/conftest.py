@@ -84,6 +84,19 @@ class Rse:
         return json.loads(self(*args, "--json", input=input).stdout)
 
 
+@pytest.fixture(autouse=True)
+def english_by_default(monkeypatch):
+    """Tests read English unless they ask for French: the developer's own LANG never leaks in, and a
+    test that switched the process to French leaves it in English for the next one."""
+    from rse_cli import i18n
+
+    for name in ("LC_ALL", "LC_MESSAGES", "LANGUAGE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    yield
+    i18n.activate("en")
+
+
 @pytest.fixture
 def isolated(tmp_path, monkeypatch) -> Path:
     """No real config, keyring or token of the developer's can leak into a test."""

@@ -13,8 +13,9 @@ from typing import Annotated, Optional
 import typer
 from typer.core import TyperGroup
 
-from rse_cli.cli import animate, audit, auth, campaign, community, config, cron, digest, journal, leaders, member, onboard, post, sandbox, sync
+from rse_cli.cli import animate, audit, auth, campaign, community, config, cron, digest, doctor, journal, leaders, member, onboard, post, sandbox, sync
 from rse_cli.cli.context import AppContext
+from rse_cli.i18n import _
 
 
 class RseGroup(TyperGroup):
@@ -26,12 +27,12 @@ class RseGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except RseError as exc:
-            typer.echo(f"error: {exc.message}", err=True)
+            typer.echo(_("error: {message}").format(message=exc.message), err=True)
             if exc.hint:
-                typer.echo(f"  hint: {exc.hint}", err=True)
+                typer.echo("  " + _("hint: {hint}").format(hint=exc.hint), err=True)
             raise typer.Exit(int(exc.exit_code)) from None
         except KeyboardInterrupt:
-            typer.echo("interrupted", err=True)
+            typer.echo(_("interrupted"), err=True)
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
         finally:
             obj = ctx.obj
@@ -42,7 +43,7 @@ class RseGroup(TyperGroup):
 app = typer.Typer(
     cls=RseGroup,
     name="rse",
-    help="A terminal toolbox for the champions who bring an enterprise social network to life.",
+    help=_("A terminal toolbox for the champions who bring an enterprise social network to life."),
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
     rich_markup_mode=None,
@@ -50,20 +51,21 @@ app = typer.Typer(
 )
 
 
-@app.callback()
+@app.callback(help=_("Animate communities, onboard newcomers, brief leaders, audit community health.\n\nExample: rse community list --json"))
 def root(
     ctx: typer.Context,
-    profile: Annotated[Optional[str], typer.Option("--profile", "-p", envvar="RSE_PROFILE", help="Profile of the config file to use.")] = None,
-    config_file: Annotated[Optional[Path], typer.Option("--config", envvar="RSE_CONFIG", help="Config file (default: $RSE_CONFIG_DIR/config.toml).")] = None,
-    homeserver: Annotated[Optional[str], typer.Option("--homeserver", help="Override the profile's homeserver URL.")] = None,
-    lang: Annotated[Optional[str], typer.Option("--lang", help="Language of messages rse writes: fr or en.")] = None,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every HTTP request (tokens redacted) on stderr.")] = False,
-    no_color: Annotated[bool, typer.Option("--no-color", envvar="NO_COLOR", help="No colours in output.")] = False,
+    profile: Annotated[Optional[str], typer.Option("--profile", "-p", envvar="RSE_PROFILE", help=_("Profile of the config file to use."))] = None,
+    config_file: Annotated[Optional[Path], typer.Option("--config", envvar="RSE_CONFIG", help=_("Config file (default: $RSE_CONFIG_DIR/config.toml)."))] = None,
+    homeserver: Annotated[Optional[str], typer.Option("--homeserver", help=_("Override the profile's server URL."))] = None,
+    lang: Annotated[Optional[str], typer.Option("--lang", help=_("Language of this run, for what rse prints and writes: fr or en (default: the profile's lang, then LANG)."))] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help=_("Log every HTTP request (tokens redacted) on stderr."))] = False,
+    no_color: Annotated[bool, typer.Option("--no-color", envvar="NO_COLOR", help=_("No colours in output."))] = False,
 ) -> None:
-    """Animate communities, onboard newcomers, brief leaders, audit community health.
+    import os
 
-    Example: rse community list --json
-    """
+    from rse_cli.i18n import activate, choose, profile_lang
+
+    activate(choose(lang, os.environ.get("RSE_LANG") or profile_lang(str(config_file) if config_file else None, profile, os.environ)))
     ctx.obj = AppContext(
         config_path=config_file,
         profile=profile,
@@ -89,6 +91,7 @@ app.add_typer(digest.app, name="digest")
 app.add_typer(animate.app, name="animate")
 app.add_typer(leaders.app, name="leaders")
 app.command("cron")(cron.cron)
+app.command("doctor", help=doctor.HELP)(doctor.doctor)
 
 
 def main() -> None:

@@ -213,6 +213,11 @@ class Network(Protocol):
         """The message this account already sent there since then (a run that died between the
         send and its record looks before sending again, where the server does not deduplicate)."""
 
+    # diagnosis
+    def diagnose(self) -> list[tuple[str, bool | None, str, str | None]]:
+        """Checks for `rse doctor` beyond whoami: (name, ok (None: a warning), detail, fix), e.g. the
+        server's version and the account's rights on it."""
+
     # reading
     def changed_since(self, token: str | None) -> tuple[set[str] | None, str | None]:
         """Which rooms or feeds received anything since `token` (from the previous call), and the

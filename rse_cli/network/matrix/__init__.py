@@ -591,6 +591,35 @@ class MatrixNetwork:
     def rate_limited(self) -> bool:
         return bool(self.http.stats.get("rate_limited"))
 
+    def diagnose(self) -> list[tuple[str, bool | None, str, str | None]]:
+        from rse_cli.i18n import _
+
+        versions = self.http.get("/_matrix/client/versions", auth=False).get("versions", [])
+        try:
+            # "1.163.2 (b=main,…)": the release is what an admin compares with the changelog
+            server = str(self.http.get(f"{ADMIN}/v1/server_version", auth=False).get("server_version", "")).split(" ")[0] or None
+        except (NotFoundError, ForbiddenError):
+            server = None
+        tls = _("TLS verified") if self.http.base_url.startswith("https://") else _("plain HTTP (local server only)")
+        out: list[tuple[str, bool | None, str, str | None]] = [
+            ("server", True, _("{url} answers ({software}, spec {spec}; {tls})").format(
+                url=self.http.base_url, software=f"Synapse {server}" if server else "Matrix",
+                spec=versions[-1] if versions else "?", tls=tls), None)]
+        if not self.is_admin:
+            out.append(("rights", None, _("{user} is not a server admin: people are found by Matrix ID only (not by e-mail) "
+                                          "and bulk jobs run at the server's default rate limits").format(user=self.user_id),
+                        _("ask a Synapse admin to make this account an admin, or to lift its rate limits (override_ratelimit)")))
+            return out
+        if self.ratelimit_exempt():
+            out.append(("rights", True, _("{user} is a server admin and its rate limits are lifted").format(user=self.user_id), None))
+        else:
+            command = (f"curl -X POST -H 'Authorization: Bearer <admin token>' -d '{{\"messages_per_second\": 0, "
+                       f"\"burst_count\": 0}}' {self.http.base_url}{ADMIN}/v1/users/{q(self.user_id)}/override_ratelimit")
+            out.append(("rights", None, _("{user} is a server admin, but its rate limits are not lifted "
+                                          "(at Synapse's defaults, 200 welcome messages take hours)").format(user=self.user_id),
+                        _("lift them once: {command}").format(command=command)))
+        return out
+
     def changed_since(self, token: str | None) -> tuple[set[str] | None, str | None]:
         return None, None  # capabilities.changes_since is False: read every room from its checkpoint
 

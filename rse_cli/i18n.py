@@ -1,0 +1,134 @@
+"""One language per run for everything rse prints: gettext catalogs, English as the source language.
+
+The French catalog's source is `rse_cli/locale/fr/LC_MESSAGES/rse.po`; the build (setup.py) and
+`make install` compile it to `rse.mo` with Babel. A source checkout without the compiled file
+still speaks French: the `.po` is compiled in memory on first use (slower, never wrong).
+
+The language is chosen by `--lang`, then the profile's `lang` when the config file sets it (or
+RSE_LANG), then LC_ALL / LC_MESSAGES / LANG, then English. `--json` keys and finding codes are
+never translated. Help texts are read when the command modules are imported, so `entry.main`
+activates the language before importing them (`early_language`).
+"""
+
+from __future__ import annotations
+
+import gettext
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+__all__ = ["LANGUAGES", "_", "activate", "choose", "current", "early_language", "ngettext", "profile_lang"]
+
+DOMAIN = "rse"
+LOCALE_DIR = Path(__file__).parent / "locale"
+LANGUAGES = ("fr", "en")
+
+_translations: gettext.NullTranslations = gettext.NullTranslations()
+_current = "en"
+
+
+def _from_environment(environ: Mapping[str, str]) -> str | None:
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(name, "")
+        if value and value not in ("C", "POSIX") and not value.startswith(("C.", "POSIX.")):
+            code = value.split(".", 1)[0].split("_", 1)[0].lower()
+            return code if code in LANGUAGES else None
+    return None
+
+
+def choose(flag: str | None, profile_lang: str | None, environ: Mapping[str, str] | None = None) -> str:
+    """The language of this run: flag > profile > locale environment > English."""
+    for candidate in (flag, profile_lang):
+        if candidate and candidate.lower() in LANGUAGES:
+            return candidate.lower()
+    return _from_environment(os.environ if environ is None else environ) or "en"
+
+
+def _load(lang: str) -> gettext.NullTranslations:
+    if lang == "en":
+        return gettext.NullTranslations()
+    mo = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.mo"
+    po = mo.with_suffix(".po")
+    if mo.exists() and (not po.exists() or mo.stat().st_mtime >= po.stat().st_mtime):
+        with mo.open("rb") as fh:
+            return gettext.GNUTranslations(fh)
+    if po.exists():  # a source checkout: compile in memory
+        import io
+
+        from babel.messages.mofile import write_mo
+        from babel.messages.pofile import read_po
+
+        with po.open("rb") as fh:
+            catalog = read_po(fh, locale=lang)
+        buf = io.BytesIO()
+        write_mo(buf, catalog)
+        buf.seek(0)
+        return gettext.GNUTranslations(buf)
+    return gettext.NullTranslations()
+
+
+def activate(lang: str) -> str:
+    """Speak `lang` from now on in this process; returns it."""
+    global _translations, _current
+    if lang != _current:
+        _translations = _load(lang)
+        _current = lang
+    return lang
+
+
+def current() -> str:
+    return _current
+
+
+def _(message: str) -> str:
+    return _translations.gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return _translations.ngettext(singular, plural, n)
+
+
+def early_language(argv: list[str], environ: Mapping[str, str] | None = None) -> str:
+    """The language before typer parses anything (help texts are built at import): `--lang`
+    from argv, else the profile's `lang` from the config file, else the environment."""
+    environ = os.environ if environ is None else environ
+    flag = None
+    profile = environ.get("RSE_PROFILE")
+    config = environ.get("RSE_CONFIG")
+    for i, arg in enumerate(argv):
+        for name in ("--lang", "--profile", "-p", "--config"):
+            value = None
+            if arg == name and i + 1 < len(argv):
+                value = argv[i + 1]
+            elif arg.startswith(name + "="):
+                value = arg.split("=", 1)[1]
+            if value is None:
+                continue
+            if name == "--lang":
+                flag = value
+            elif name == "--config":
+                config = value
+            else:
+                profile = value
+    if flag:
+        return choose(flag, None, environ)
+    return choose(None, environ.get("RSE_LANG") or profile_lang(config, profile, environ), environ)
+
+
+def profile_lang(config: str | None, profile: str | None, environ: Mapping[str, str]) -> str | None:
+    """The `lang` the config file sets for the profile, if any (never raises: the CLI reports bad files)."""
+    try:
+        import tomllib
+
+        from rse_cli.paths import default_config_path
+
+        path = Path(config) if config else default_config_path()
+        if not path.exists():
+            return None
+        with path.open("rb") as fh:
+            doc = tomllib.load(fh)
+        name = profile or doc.get("profile") or "default"
+        value = doc.get("profiles", {}).get(name, {}).get("lang")
+        return value if isinstance(value, str) else None
+    except Exception:  # noqa: BLE001 - a broken file is reported by the command itself
+        return None
