@@ -24,8 +24,9 @@ import threading
 import unicodedata
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from rse_cli.domain import (
@@ -167,6 +168,20 @@ class World:
     def throttle(self, requests: int) -> None:
         """Answer the next `requests` requests with 429 (whoever sends them)."""
         self.throttled = requests
+
+    @contextmanager
+    def backdated(self, days: float) -> Iterator[None]:
+        """Events appended meanwhile carry a time `days` ago (a history planted in the past)."""
+        if not days:
+            yield
+            return
+        with self._lock:
+            clock = self.now
+            self.now = lambda: clock() - timedelta(days=days)
+            try:
+                yield
+            finally:
+                self.now = clock
 
     # -- what other people do ------------------------------------------------------------------
     def _new_id(self, prefix: str) -> str:

@@ -11,10 +11,13 @@ Adding a network (e.g. the Viva Engage fake): write a class with the attributes 
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote
+
+import httpx
 
 from rse_cli.config import Settings
 from rse_cli.domain import Community
@@ -51,8 +54,9 @@ class Driver(Protocol):
     def join(self, person: str, community: Community) -> None:
         """The person becomes a member of the community and of all its rooms."""
 
-    def post(self, person: str, room_id: str, text: str, *, reply_to: str | None = None, thread_root: str | None = None) -> str:
-        """The person posts (a reply, a message in a thread); the event id."""
+    def post(self, person: str, room_id: str, text: str, *, reply_to: str | None = None, thread_root: str | None = None,
+             days_ago: float = 0) -> str:
+        """The person posts (a reply, a message in a thread), now or backdated; the event id."""
 
     def react(self, person: str, room_id: str, event_id: str, key: str = "👍") -> str: ...
 
@@ -82,8 +86,6 @@ class MatrixDriver:
         self.emails = {"alice": "alice@example.org"}
         self.names = {"alice": "Alice Martin", "bob": "Bob Durand", "carol": "Carol Petit", "dave": "Dave Leroy",
                       "erin1": "Erin Moreau", "erin2": "Erin Moreau"}
-        self._passwords: dict[str, str] = {}
-        self._tokens: dict[str, str] = {}
 
     def connect(self) -> base.Network:
         return base.connector("matrix").connect(self.settings, token=self.hs.admin_token)
@@ -91,18 +93,17 @@ class MatrixDriver:
     def env(self) -> dict[str, str]:
         return {"RSE_HOMESERVER": self.hs.url, "RSE_USER": self.hs.admin, "RSE_TOKEN": self.hs.admin_token}
 
-    def _token(self, person: str) -> str:
-        if person not in self._tokens:
-            local = person[1:].split(":", 1)[0]
-            from tests.conftest import PASSWORD
-
-            self._tokens[person] = self.hs.server.login(local, self._passwords.get(person, PASSWORD))["access_token"]
-        return self._tokens[person]
+    def _as(self, person: str, method: str, path: str, *, ts: int | None = None, **kw: Any) -> Any:
+        """Act as anyone through the sandbox's application service (which may also backdate)."""
+        params = {"user_id": person, **({"ts": ts} if ts is not None else {})}
+        r = httpx.request(method, self.hs.url + path, params=params, timeout=30,
+                          headers={"Authorization": f"Bearer {self.hs.server.appservice_token}"}, **kw)
+        r.raise_for_status()
+        return r.json()
 
     def new_person(self, name: str, email: str) -> str:
         local = unique("p").replace("-", "")
         pid = self.hs.server.register_user(local, "pw-" + local, displayname=name)
-        self._passwords[pid] = "pw-" + local
         self.hs.api("PUT", f"/_synapse/admin/v2/users/{quote(pid)}", json={"threepids": [{"medium": "email", "address": email}]})
         return pid
 
@@ -110,25 +111,27 @@ class MatrixDriver:
         for rid in [community.id, *(r.id for r in community.rooms)]:
             self.hs.api("POST", f"/_synapse/admin/v1/join/{quote(rid)}", json={"user_id": person})
 
-    def _send(self, person: str, room_id: str, etype: str, content: dict[str, Any]) -> str:
-        return self.hs.api("PUT", f"/_matrix/client/v3/rooms/{quote(room_id)}/send/{etype}/{unique('t')}",
-                           token=self._token(person), json=content)["event_id"]
+    def _send(self, person: str, room_id: str, etype: str, content: dict[str, Any], days_ago: float = 0) -> str:
+        ts = int((time.time() - days_ago * 86400) * 1000) if days_ago else None
+        return self._as(person, "PUT", f"/_matrix/client/v3/rooms/{quote(room_id)}/send/{etype}/{unique('t')}", ts=ts,
+                        json=content)["event_id"]
 
-    def post(self, person: str, room_id: str, text: str, *, reply_to: str | None = None, thread_root: str | None = None) -> str:
+    def post(self, person: str, room_id: str, text: str, *, reply_to: str | None = None, thread_root: str | None = None,
+             days_ago: float = 0) -> str:
         content: dict[str, Any] = {"msgtype": "m.text", "body": text}
         if thread_root:
             content["m.relates_to"] = {"rel_type": "m.thread", "event_id": thread_root, "is_falling_back": reply_to is None,
                                        "m.in_reply_to": {"event_id": reply_to or thread_root}}
         elif reply_to:
             content["m.relates_to"] = {"m.in_reply_to": {"event_id": reply_to}}
-        return self._send(person, room_id, "m.room.message", content)
+        return self._send(person, room_id, "m.room.message", content, days_ago)
 
     def react(self, person: str, room_id: str, event_id: str, key: str = "👍") -> str:
         return self._send(person, room_id, "m.reaction", {"m.relates_to": {"rel_type": "m.annotation", "event_id": event_id, "key": key}})
 
     def foreign_community(self) -> str:
         body = {"name": unique("Ailleurs"), "preset": "private_chat", "creation_content": {"type": "m.space"}}
-        return self.hs.api("POST", "/_matrix/client/v3/createRoom", token=self._token(self.people["alice"]), json=body)["room_id"]
+        return self._as(self.people["alice"], "POST", "/_matrix/client/v3/createRoom", json=body)["room_id"]
 
     def throttle(self, requests: int) -> bool:
         return False  # the session's Synapse has its limits lifted (tests/network/test_default_limits.py covers 429s)
@@ -173,8 +176,10 @@ class MemoryDriver:
     def join(self, person: str, community: Community) -> None:
         self.world.join(person, community.id)
 
-    def post(self, person: str, room_id: str, text: str, *, reply_to: str | None = None, thread_root: str | None = None) -> str:
-        return self.world.post(person, room_id, text, reply_to=reply_to, thread_root=thread_root)
+    def post(self, person: str, room_id: str, text: str, *, reply_to: str | None = None, thread_root: str | None = None,
+             days_ago: float = 0) -> str:
+        with self.world.backdated(days_ago):
+            return self.world.post(person, room_id, text, reply_to=reply_to, thread_root=thread_root)
 
     def react(self, person: str, room_id: str, event_id: str, key: str = "👍") -> str:
         return self.world.react(person, room_id, event_id, key)
