@@ -4,8 +4,9 @@
 `e2e.driver` acts as other people and reads the network back (tests/network/conformance/drivers.py).
 
 A test that still fails on a network other than Matrix only because rse itself assumes Matrix
-carries `@pytest.mark.matrix_bound("what exactly, file:line")`: on the other networks it is
-then a strict xfail, so that the day rse is fixed the mark must go (the test starts passing).
+carries `@pytest.mark.matrix_bound("what exactly, file:line")` (or, for some networks only,
+`matrix_bound("…", networks=["memory-feed"])`): there it is a strict xfail, so the day rse is
+fixed the test starts passing and the mark must go.
 """
 
 from __future__ import annotations
@@ -19,11 +20,11 @@ from rse_cli.network import base
 from tests.conftest import Rse
 from tests.network.conformance.drivers import DRIVERS, Driver
 
-NETWORKS = ["matrix", "memory"]
+NETWORKS = ["matrix", "memory", "memory-feed"]  # memory-feed: one feed per community, like Viva Engage
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "matrix_bound(reason): rse still assumes Matrix here; xfail (strict) on other networks")
+    config.addinivalue_line("markers", "matrix_bound(reason, networks=None): rse still assumes Matrix here; strict xfail on those networks (default: all but matrix)")
 
 
 @dataclass
@@ -49,9 +50,10 @@ class E2E:
 
 @pytest.fixture(params=NETWORKS)
 def e2e(request, isolated, monkeypatch) -> E2E:
-    bound = request.node.get_closest_marker("matrix_bound")
-    if bound is not None and request.param != "matrix":
-        request.applymarker(pytest.mark.xfail(reason=f"services still Matrix-bound: {bound.args[0]}", strict=True))
+    reasons = [m.args[0] for m in request.node.iter_markers("matrix_bound")
+               if request.param != "matrix" and request.param in m.kwargs.get("networks", [request.param])]
+    if reasons:
+        request.applymarker(pytest.mark.xfail(reason="services still Matrix-bound: " + "; ".join(reversed(reasons)), strict=True))
     driver = DRIVERS[request.param](request)
     for name, value in driver.env().items():
         monkeypatch.setenv(name, value)

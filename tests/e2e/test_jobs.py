@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from rse_cli.network import base
-from tests.e2e.test_onboard import HEADER
+from tests.e2e.test_onboard import CONFIG, HEADER
 from tests.network.conformance.drivers import talk_room, unique
 
 
@@ -30,10 +30,15 @@ def community(e2e, name: str, *people: str):
     return alias, found, talk_room(found, e2e.caps)
 
 
-CAMPAIGN = ("config.py:68 `network: Literal['matrix']` refuses RSE_NETWORK=memory")
+FEED_ROOM = ("services/communities.py:37 gives every new community a room `Général`, also on a network whose "
+             "communities are one feed (add_room refuses)")
+SYNCED_ALIAS = "store/events.py:80 strips only `#` from stored aliases (`~audit-1` never matches `audit-1`: 'no synced community')"
 
 
-@pytest.mark.matrix_bound(CAMPAIGN)
+@pytest.mark.matrix_bound(CONFIG)
+@pytest.mark.matrix_bound("store/events.py:77 cuts every reference at `:` (`c:10` -> `c`), so a campaign never finds "
+                          "its community's synced events and never thanks a first post")
+@pytest.mark.matrix_bound(FEED_ROOM, networks=["memory-feed"])
 def test_campaign_welcomes_then_thanks_once(e2e, tmp_path, monkeypatch):
     tag = unique("nc").replace("-", "")
     people = [{"id": e2e.driver.new_person(f"Nouveau{i} Venu", f"{tag}{i}@corp.example"), "email": f"{tag}{i}@corp.example",
@@ -68,7 +73,9 @@ def test_campaign_welcomes_then_thanks_once(e2e, tmp_path, monkeypatch):
     assert len(e2e.driver.dm_bodies(people[0]["id"])) == 2 and len(e2e.driver.dm_bodies(people[1]["id"])) == 2
 
 
-@pytest.mark.matrix_bound("config.py:68 `network: Literal['matrix']` refuses RSE_NETWORK=memory")
+@pytest.mark.matrix_bound(CONFIG)
+@pytest.mark.matrix_bound(FEED_ROOM + "; services/animations.py:373 needs a room (no branch for a community that is one feed)",
+                          networks=["memory-feed"])
 def test_animation_posts_once_when_due(e2e):
     alias, _, room = community(e2e, "Anim")
     at = (datetime.now(UTC) - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M")
@@ -96,7 +103,9 @@ def planted(e2e):
     return {"alias": alias, "room": room, "question": question, "community": found}
 
 
-@pytest.mark.matrix_bound("config.py:68 `network: Literal['matrix']` refuses RSE_NETWORK=memory")
+@pytest.mark.matrix_bound(CONFIG)
+@pytest.mark.matrix_bound(SYNCED_ALIAS)
+@pytest.mark.matrix_bound(FEED_ROOM, networks=["memory-feed"])
 def test_sync_then_audit_finds_the_planted_situations(e2e):
     p = planted(e2e)
     first = e2e.rse.json("sync", p["alias"])
@@ -115,7 +124,9 @@ def test_sync_then_audit_finds_the_planted_situations(e2e):
     assert [e["id"] for e in found["silent_animator"]["evidence"]] == [e2e.driver.people["alice"]]
 
 
-@pytest.mark.matrix_bound("config.py:68 `network: Literal['matrix']` refuses RSE_NETWORK=memory")
+@pytest.mark.matrix_bound(CONFIG)
+@pytest.mark.matrix_bound(SYNCED_ALIAS)
+@pytest.mark.matrix_bound(FEED_ROOM, networks=["memory-feed"])
 def test_digest_dry_run_shows_the_week_without_posting(e2e):
     p = planted(e2e)
     e2e.rse("sync", p["alias"])
@@ -126,7 +137,9 @@ def test_digest_dry_run_shows_the_week_without_posting(e2e):
     assert e2e.driver.bodies(p["room"]) == before  # a dry run posts nothing
 
 
-@pytest.mark.matrix_bound("config.py:68 `network: Literal['matrix']` refuses RSE_NETWORK=memory")
+@pytest.mark.matrix_bound(CONFIG)
+@pytest.mark.matrix_bound(SYNCED_ALIAS + "; services/prompts.py:72 `leaders add` refuses a person id that is not `@name:server`")
+@pytest.mark.matrix_bound(FEED_ROOM, networks=["memory-feed"])
 def test_leader_brief_cites_the_waiting_question_and_is_sent_once(e2e):
     p = planted(e2e)
     e2e.rse("sync", p["alias"])

@@ -10,6 +10,10 @@ import pytest
 from rse_cli.network import base
 from tests.network.conformance.drivers import unique
 
+# what stops every non-Matrix network before any service runs
+CONFIG = ("config.py:68 `network: Literal['matrix']` refuses RSE_NETWORK=memory; "
+          "config.py:114 refuses a profile `user` that is not `@name:server` (services/health.py:207 needs it)")
+
 HEADER = "email;matrix_id;first_name;last_name;department;site;job_title;manager_email;start_date"
 
 
@@ -26,9 +30,10 @@ def hr_export(e2e, path: Path, n: int = 4) -> list[dict]:
     return people
 
 
-@pytest.mark.matrix_bound("config.py:68 `network: Literal['matrix']` refuses RSE_NETWORK=memory; "
-                          "services/onboarding.py:277 plans the community as `#alias`; onboarding.py:235 looks it up as "
-                          "`#alias` (never found: re-plan creates it again); onboarding.py:514 reports status alias `#alias`")
+@pytest.mark.matrix_bound(CONFIG)
+@pytest.mark.matrix_bound("services/onboarding.py:235 looks the community up as `#alias` (never found: a re-plan "
+                          "plans to create it again); onboarding.py:277 plans it as `#alias`; onboarding.py:514 "
+                          "reports `#alias` in status")
 def test_plan_apply_reapply_status(e2e, tmp_path):
     people = hr_export(e2e, tmp_path / "hr.csv")
     alias = unique("ventes")

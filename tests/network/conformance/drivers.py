@@ -159,7 +159,9 @@ class MemoryDriver:
         self.emails = {"alice": "alice@example.org"}
         self.people = {k: w.add_person(name, self.emails.get(k)) for k, name in self.names.items()}
         self.token = w.token(self.champion)
-        self.settings = Settings.model_construct(**{**Settings().model_dump(), "network": flavour, "homeserver": w.url})
+        # built without validation: config.py still accepts only `network = "matrix"` and Matrix user ids
+        self.settings = Settings.model_construct(**{**Settings().model_dump(), "network": flavour, "homeserver": w.url,
+                                                    "user": self.champion})
 
     def close(self) -> None:
         memory.WORLDS.pop(self.world.url, None)
@@ -168,7 +170,7 @@ class MemoryDriver:
         return base.connector(self.id).connect(self.settings, token=self.token)
 
     def env(self) -> dict[str, str]:
-        return {"RSE_NETWORK": self.id, "RSE_HOMESERVER": self.world.url, "RSE_TOKEN": self.token}
+        return {"RSE_NETWORK": self.id, "RSE_HOMESERVER": self.world.url, "RSE_USER": self.champion, "RSE_TOKEN": self.token}
 
     def new_person(self, name: str, email: str) -> str:
         return self.world.add_person(name, email)
