@@ -58,7 +58,6 @@ BASE = "https://memory.invalid/"
 PERSON_ID = re.compile(r"^u:[0-9]+$")
 PICTURE = re.compile(r"^pic:[0-9a-f]{8,64}$")
 EMAIL = re.compile(r"^[^@\s:]+@[^@\s]+\.[^@\s]+$")
-POWER = {Role.member: 0, Role.animator: 50, Role.moderator: 75, Role.owner: 100}
 
 ROOMS = Capabilities(
     structure=Structure.rooms,
@@ -511,8 +510,9 @@ class MemoryNetwork:
             out = []
             for pid, membership in c.members.items():
                 role = c.roles.get(pid, Role.member)
+                # no power levels here (a Matrix notion): whoever reads `power` instead of `role` shows up
                 out.append(Member(id=pid, display_name=self.world.people[pid].name, membership=membership,  # type: ignore[arg-type]
-                                  role=role, power=POWER[role]))
+                                  role=role, power=0))
             return sorted(out, key=lambda m: (m.membership != "join", m.id))
 
     def _person(self, person: str) -> MPerson:
