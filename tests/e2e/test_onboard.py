@@ -88,3 +88,40 @@ welcome_post = "Bienvenue à toutes et à tous dans la communauté !"
     assert status["exists"] is True and status["expected"] == len(ventes)
     assert status["alias"] == e2e.addressing.alias_ref(alias)
     assert status["failed"] == 0 and status["pending"] == 0
+
+
+@pytest.mark.matrix_bound(CONFIG)
+@pytest.mark.matrix_bound("services/manifest.py:194 reads `rooms` (default [\"Général\"]) and manifest.py:205 "
+                          "`moderators` whatever the network's capabilities: plan lists `+ room`, and apply "
+                          "(onboarding.py:348 then :358) creates the community, then fails in add_room: half-written",
+                          networks=["memory-feed"])
+def test_a_manifest_asks_only_for_what_the_network_can_express(e2e, tmp_path):
+    alias = unique("forme")
+    carol = e2e.driver.people["carol"]
+    path = tmp_path / "forme.toml"
+    path.write_text(f"""
+[[community]]
+name = "Forme {alias}"
+alias = "{alias}"
+rooms = ["Général"]
+moderators = ["{carol}"]
+welcome_dm = false
+""", encoding="utf-8")
+    has_rooms = e2e.caps.structure is base.Structure.rooms
+    has_moderators = "moderator" in {r.value for r in e2e.caps.roles}
+    if has_rooms and has_moderators:
+        planned = e2e.rse.json("onboard", "plan", str(path))
+        assert planned["problems"] == []
+        assert ("+", "room", "Général") in {(c["op"], c["kind"], c["target"]) for c in planned["changes"]}
+        return
+    # refused up front, naming the file and the key, and nothing is created
+    refused = e2e.rse("onboard", "plan", str(path), ok=False)
+    assert refused.exit_code == 2
+    assert str(path) in refused.stderr
+    if not has_rooms:
+        assert "rooms" in refused.stderr
+    if not has_moderators:
+        assert "moderators" in refused.stderr
+    applied = e2e.rse("onboard", "apply", str(path), "--yes", ok=False)
+    assert applied.exit_code == 2
+    assert all(c["name"] != f"Forme {alias}" for c in e2e.rse.json("community", "list"))
