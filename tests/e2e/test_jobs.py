@@ -117,6 +117,8 @@ def test_sync_then_audit_finds_the_planted_situations(e2e):
     m = c["metrics"]
     assert m["members"] == 4 and m["animators"] == 1 and m["contributors"] == 3
     assert (m["posts"], m["replies"], m["questions"], m["unanswered_questions"]) == (2, 1, 1, 1)
+    if e2e.caps.dated_memberships:
+        assert m["new_members"] == 4  # they all joined this week
     found = {f["code"]: f for f in c["findings"]}
     assert {"unanswered_questions", "silent_animator"} <= set(found)
     [evidence] = found["unanswered_questions"]["evidence"]

@@ -203,7 +203,8 @@ class World:
         if room.members.get(person) == membership:
             return
         room.members[person] = membership
-        self._append(room, by or person, EventKind.membership, membership=membership, target=person)
+        if self.capabilities.dated_memberships:  # otherwise (Engage) only the member list tells
+            self._append(room, by or person, EventKind.membership, membership=membership, target=person)
 
     def join(self, person: str, community_id: str) -> None:
         """The person joins the community and all its rooms (accepting an invitation if any)."""
