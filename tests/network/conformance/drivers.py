@@ -63,8 +63,10 @@ class Driver(Protocol):
     def foreign_community(self) -> str:
         """The id of a community someone else created, which the champion cannot see."""
 
-    def throttle(self, requests: int) -> bool:
-        """Make the next `requests` requests answer 429; False when this network cannot be made to."""
+    def throttled(self) -> tuple[base.Network, Callable[[], None]] | None:
+        """A connection as an account of its own, and a function that makes the network refuse that
+        account's next writes with 429 for longer than the connection is willing to wait (None:
+        this network cannot be made to)."""
 
     def bodies(self, room_id: str) -> list[str]:
         """Message bodies in a room or feed, oldest first, read without the connector."""
@@ -133,8 +135,19 @@ class MatrixDriver:
         body = {"name": unique("Ailleurs"), "preset": "private_chat", "creation_content": {"type": "m.space"}}
         return self._as(self.people["alice"], "POST", "/_matrix/client/v3/createRoom", json=body)["room_id"]
 
-    def throttle(self, requests: int) -> bool:
-        return False  # the session's Synapse has its limits lifted (tests/network/test_default_limits.py covers 429s)
+    def throttled(self) -> tuple[base.Network, Callable[[], None]] | None:
+        local = unique("lent").replace("-", "")
+        pid = self.hs.server.register_user(local, "pw-" + local, displayname="Lent")
+        token = self.hs.server.login(local, "pw-" + local)["access_token"]
+        network = base.connector("matrix").connect(Settings(homeserver=self.hs.url, user=pid), token=token)
+
+        def arm() -> None:
+            # Synapse's per-user override (integers only): one message a second, no burst beyond one
+            self.hs.api("POST", f"/_synapse/admin/v1/users/{quote(pid)}/override_ratelimit",
+                        json={"messages_per_second": 1, "burst_count": 1})
+            network.http.rate_limit_patience = 0  # type: ignore[attr-defined]  # wait for nothing: raise at once
+
+        return network, arm
 
     def bodies(self, room_id: str) -> list[str]:
         chunk = self.hs.api("GET", f"/_matrix/client/v3/rooms/{quote(room_id)}/messages", params={"dir": "b", "limit": 500})["chunk"]
@@ -164,6 +177,7 @@ class MemoryDriver:
                                                     "user": self.champion})
 
     def close(self) -> None:
+        self.world.throttle(0)
         memory.WORLDS.pop(self.world.url, None)
 
     def connect(self) -> base.Network:
@@ -189,9 +203,10 @@ class MemoryDriver:
     def foreign_community(self) -> str:
         return self.world.create_community(self.people["alice"], unique("Ailleurs")).id
 
-    def throttle(self, requests: int) -> bool:
-        self.world.throttle(requests)
-        return True
+    def throttled(self) -> tuple[base.Network, Callable[[], None]] | None:
+        person = self.world.add_person("Lent", None, admin=True)
+        network = base.connector(self.id).connect(self.settings, token=self.world.token(person))
+        return network, lambda: self.world.throttle(10**6)
 
     def bodies(self, room_id: str) -> list[str]:
         return self.world.bodies(room_id)
