@@ -320,9 +320,8 @@ class MemoryAddressing:
 class MemoryNetwork:
     """One person's connection to a world. Every public call is one "request" (see _request)."""
 
-    name = "memory"
-
     def __init__(self, world: World, user_id: str, *, max_retries: int = 5) -> None:
+        self.name = world.connector  # memory or memory-feed
         self.world = world
         self.user_id = user_id
         self.capabilities = world.capabilities

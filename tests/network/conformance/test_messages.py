@@ -113,3 +113,15 @@ def test_changed_since_names_the_feeds_that_changed_or_says_it_cannot(net):
     assert changed is not None and room in changed
     changed, _ = net.network.changed_since(token2)
     assert changed is not None and room not in changed
+
+
+def test_parallel_first_messages_open_one_conversation(net):
+    """Campaigns welcome people from several threads: one person never gets two conversations."""
+    if not net.caps.direct_messages:
+        pytest.skip("no direct messages on this network")
+    from concurrent.futures import ThreadPoolExecutor
+
+    newcomer = net.driver.new_person("Nina Parallèle", f"{unique('nina')}@corp.example")
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        rooms = set(pool.map(lambda _: net.network.direct_room(newcomer), range(6)))
+    assert len(rooms) == 1

@@ -37,6 +37,7 @@ def test_adds_people_and_roles_and_a_rerun_changes_nothing(net):
     assert net.network.invite(community, alice, checked=False) is False
     assert members(net, community)[alice][0] == added
     assert members(net, community)[net.driver.champion] == ("join", Role.owner)
+    assert {m.id: m.display_name for m in net.network.list_members(community)}[alice] == "Alice Martin"
 
     assert net.network.set_role(community, alice, Role.animator) is True
     assert net.network.set_role(community, alice, Role.animator) is False
