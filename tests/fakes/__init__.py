@@ -1,1 +1,1 @@
-"""Fake networks for the tests: in-memory (memory.py) and HTTP fakes of networks that cannot run here."""
+"""Fakes of networks that cannot run inside the test suite (Viva Engage: Microsoft's cloud only)."""
