@@ -4,7 +4,6 @@ sync + audit, the digest and the leaders' brief, each driven through the CLI."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
