@@ -178,3 +178,31 @@ def sandbox_rse(seeded_sandbox, monkeypatch) -> Rse:
     """`rse` on the seeded sandbox's `sandbox` profile (shared store: sync state persists)."""
     _apply_env(monkeypatch, seeded_sandbox.env)
     return Rse(seeded_sandbox.home, CliRunner())
+
+
+# -- the in-memory reference network (tests/fakes/memory.py) -----------------------------------
+
+def _memory_world(flavour: str):
+    from rse_cli.network import base
+    from tests.fakes import memory
+
+    base.register(flavour, memory.CONNECTORS[flavour])
+    world = memory.new_world(flavour)
+    try:
+        yield world
+    finally:
+        memory.WORLDS.pop(world.url, None)
+
+
+@pytest.fixture
+def memory_world():
+    """A fresh in-memory network with rooms (connector `memory`); settings with
+    `network = "memory"` and `homeserver = world.url` connect to it, with `world.token(person)`."""
+    yield from _memory_world("memory")
+
+
+@pytest.fixture
+def memory_feed_world():
+    """The same, as a feed network (connector `memory-feed`: one feed per community, direct
+    membership, no moderator role, no server idempotency)."""
+    yield from _memory_world("memory-feed")
