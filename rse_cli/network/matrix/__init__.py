@@ -14,14 +14,18 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
 from rse_cli.domain import Community, Event, EventKind, EventPage, Member, Person, Picture, Role, Room, Sent, Whoami
 from rse_cli.errors import AmbiguousError, AuthError, ConflictError, ForbiddenError, NotFoundError, ServerError, UsageError
 from rse_cli.domain import Message
 from rse_cli.network.http import HttpClient, ssl_context
-from rse_cli.network.matrix.ids import MatrixAddressing, matrix_link, slug
+from rse_cli.network.matrix.ids import MatrixAddressing, check_user, localpart, matrix_link, slug
+from rse_cli.network.matrix.settings import MatrixSettings
+
+if TYPE_CHECKING:
+    from rse_cli.config import Settings
 
 C = "/_matrix/client/v3"
 C1 = "/_matrix/client/v1"
@@ -51,9 +55,12 @@ class MatrixNetwork:
         moderator_level: int = 75,
         client_url: str = "https://matrix.to/#/",
         concurrency: int = 8,
+        device_id: str | None = None,
     ) -> None:
         self.http = http
         self._user_id = user_id
+        self._configured_user = user_id  # the account the settings name (a login may change it)
+        self.device_id = device_id
         self.animator_level = animator_level
         self.moderator_level = moderator_level
         self.client_url = client_url
@@ -67,9 +74,11 @@ class MatrixNetwork:
         self._dm_version = self._dm_written = 0
 
     @classmethod
-    def from_settings(cls, settings, *, token: str | None = None, transport=None) -> MatrixNetwork:
+    def from_settings(cls, settings: Settings, *, token: str | None = None, transport: Any = None) -> MatrixNetwork:
         if not settings.homeserver:
             raise UsageError("no homeserver configured", hint="run `rse config init --homeserver https://…`")
+        check_user(settings)
+        cfg = table_settings(settings, "matrix", MatrixSettings)
         http = HttpClient(
             settings.homeserver,
             token=token,
@@ -82,30 +91,38 @@ class MatrixNetwork:
         return cls(
             http,
             user_id=settings.user,
-            animator_level=settings.animator_level,
-            moderator_level=settings.moderator_level,
-            client_url=settings.client_url,
+            animator_level=cfg.animator_level,
+            moderator_level=cfg.moderator_level,
+            client_url=cfg.client_url,
             concurrency=settings.concurrency,
+            device_id=cfg.device_id,
         )
 
     # -- identity -----------------------------------------------------------------------
-    def login(self, user: str, password: str, device_id: str | None = None) -> tuple[str, str, str]:
-        localpart = user[1:].split(":", 1)[0] if user.startswith("@") else user
+    def login(self, user: str, password: str) -> Session:
+        """Log in with a password as `name`, `@name` or `@name:server`. The configured device is
+        reused when it is the configured account's: the server keeps deduplicating transaction
+        ids across logins only on the same device (MATRIX-NOTES)."""
+        local = localpart(user.strip())
+        mine = self._configured_user
+        same_account = mine is None or mine == user or (":" not in user and localpart(mine) == local)
         body: dict[str, Any] = {
             "type": "m.login.password",
-            "identifier": {"type": "m.id.user", "user": localpart},
+            "identifier": {"type": "m.id.user", "user": local},
             "password": password,
             "initial_device_display_name": "rse (command line)",
         }
-        if device_id:
-            body["device_id"] = device_id
+        if same_account and self.device_id:
+            body["device_id"] = self.device_id
         try:
             answer = self.http.post(f"{C}/login", json=body, auth=False)
         except ForbiddenError:
             raise AuthError(f"login refused for {user}: wrong user or password") from None
         self.http.set_token(answer["access_token"])
         self._user_id = answer["user_id"]
-        return answer["access_token"], answer["device_id"], answer["user_id"]
+        self.device_id = answer["device_id"]
+        return Session(user_id=answer["user_id"], token=answer["access_token"], device_id=answer["device_id"],
+                       settings={"device_id": answer["device_id"]})
 
     @property
     def user_id(self) -> str:
@@ -604,7 +621,7 @@ class MatrixNetwork:
 
 # -- registration (entry point `rse.networks: matrix`) -----------------------------------------
 
-from rse_cli.network.base import Capabilities, Membership, RateLimit, RateModel, Structure  # noqa: E402
+from rse_cli.network.base import Capabilities, Membership, RateLimit, RateModel, Session, Structure, table_settings  # noqa: E402
 
 # Synapse's default limits (MATRIX-NOTES): invitations count against rc_message, one bucket
 SYNAPSE_DEFAULTS = RateModel(
@@ -636,14 +653,13 @@ class _MatrixConnector:
     name = "matrix"
     description = "Matrix (Synapse): communities are Spaces, channels are their rooms"
     capabilities = CAPABILITIES
-    settings_model = None
+    settings_model = MatrixSettings
 
-    def addressing(self, settings):
-        from rse_cli.network.matrix.ids import MatrixAddressing
+    def addressing(self, settings: Settings) -> MatrixAddressing:
+        check_user(settings)
+        return MatrixAddressing.from_settings(settings, table_settings(settings, "matrix", MatrixSettings))
 
-        return MatrixAddressing.from_settings(settings)
-
-    def connect(self, settings, *, token=None, transport=None):
+    def connect(self, settings: Settings, *, token: str | None = None, transport: Any = None) -> MatrixNetwork:
         return MatrixNetwork.from_settings(settings, token=token, transport=transport)
 
 
