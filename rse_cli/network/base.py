@@ -96,6 +96,8 @@ class RateModel(BaseModel):
     dm_creates_room: bool = False  # a first direct message creates a room (Matrix)
     community_creation_seconds: float = 0.0  # asynchronous creation to wait for (Engage: > 30 s polls)
     reads: RateLimit | None = None  # reads count against a limit too (Yammer)
+    described: str = "the network's rate limits"  # for the note printed before a long job
+    fast_path: str | None = None  # how the limits can be lifted or avoided, when they can
 
     def seconds(self, *, invitations: int, messages: int, room_creations: int, communities: int = 0) -> float:
         """The least time these writes take at these limits (the buckets drain in parallel)."""

@@ -1,9 +1,12 @@
 """Scripted bulk onboarding: plan (read the network, diff), apply (idempotent, resumable), status.
 
-Safe across a SIGKILL at any point: communities are found again by alias, rooms by their
-alias `<community-alias>-<room-slug>` (MatrixNetwork.add_room adopts its own room when a
-killed run had created it), invitations check membership first, and every message goes
-through `send_once` (derived transaction id on the same device + the store's record).
+Safe across a SIGKILL at any point: communities are found again by alias, rooms by name (the
+connector's add_room adopts its own room when a killed run had created it), invitations check
+membership first, and every message goes through `send_once` (server-side deduplication where
+the network has it, plus the store's record).
+
+Nothing here knows a network: rates come from `network.capabilities.rate_limits`, references
+from `network.addressing`.
 """
 
 from __future__ import annotations
@@ -28,10 +31,6 @@ from rse_cli.services.writes import journaled, send_once, txn_key
 from rse_cli.store import Store, _now
 from rse_cli.templating import Templates
 
-# Synapse's default limits (see MATRIX-NOTES): messages and invitations share rc_message
-DEFAULT_MESSAGES_PER_S, DEFAULT_MESSAGE_BURST = 0.2, 10
-DEFAULT_ROOMS_PER_S, DEFAULT_ROOM_BURST = 0.016, 10
-
 
 class Change(BaseModel):
     op: str  # + create/add, ~ change, = unchanged
@@ -51,7 +50,10 @@ class Estimate(BaseModel):
     invitations: int
     messages: int
     room_creations: int
-    seconds_at_default_limits: float
+    communities: int = 0
+    seconds_at_default_limits: float  # at the limits the connector declares (Synapse's defaults on Matrix)
+    limits: str = ""  # those limits in words
+    fast_path: str | None = None  # how to lift or avoid them
     exempt: bool | None = None  # the account's rate limits are lifted (None: cannot tell)
 
 
@@ -112,17 +114,17 @@ class Pacer:
     up to the concurrency setting, and one at a time as soon as the server rate-limits rse:
     against a rate limit, more requests in flight only multiply 429 answers (MATRIX-NOTES)
     while the HTTP layer already waits as long as the server asks. The slow start keeps the
-    work in flight small when the first 429 comes (after Synapse's burst of 10)."""
+    work in flight small when the first 429 comes (after the server's burst)."""
 
     def __init__(self, network: Network, limit: int, start: int = 1) -> None:
-        self.stats = getattr(getattr(network, "http", None), "stats", None)
+        self.network = network
         self.limit = max(1, limit)
         self.window = min(self.limit, start)
         self.busy = 0
         self.cond = threading.Condition()
 
     def _allowed(self) -> int:
-        return 1 if self.stats is not None and self.stats.get("rate_limited") else self.window
+        return 1 if self.network.rate_limited() else self.window
 
     def __enter__(self) -> Pacer:
         with self.cond:
@@ -139,7 +141,7 @@ class Pacer:
 
 
 def _pool(network: Network, n: int) -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=max(1, min(int(getattr(network, "concurrency", 8)), n)))
+    return ThreadPoolExecutor(max_workers=max(1, min(network.concurrency, n)))
 
 
 def prepare(network: Network, path: Path) -> Prepared:
@@ -189,7 +191,7 @@ def refuse(prepared: Prepared, skip_invalid: bool) -> None:
 def _context(network: Network, row: PersonRow, person: Person, communities: list[Community], animator: Person | None,
              rows_by_email: dict[str, PersonRow]) -> dict[str, Any]:
     """What a welcome/nudge template may use: names, manager, communities, animator, links."""
-    first = row.fields.get("first_name") or (person.display_name or person.id.lstrip("@").split(":")[0]).split(" ")[0]
+    first = row.fields.get("first_name") or (person.display_name or network.addressing.short_name(person.id)).split(" ")[0]
     manager_ref = row.fields.get("manager") or ""
     manager_row = rows_by_email.get(manager_ref.casefold())
     manager = (f"{manager_row.fields.get('first_name', '')} {manager_row.fields.get('last_name', '')}".strip()
@@ -226,29 +228,41 @@ def _welcomed(store: Store, target: str) -> bool:
                             "AND outcome IN ('ok', 'unchanged') LIMIT 1", (target, store.profile)))
 
 
-def _placeholder(spec: mf.CommunitySpec) -> Community:
-    return Community(id=f"#{spec.alias}", name=spec.name, alias=f"#{spec.alias}", topic=spec.topic)
+def _ref(network: Network, spec: mf.CommunitySpec) -> str:
+    """How the network finds the community rse creates under the manifest's alias."""
+    return network.addressing.alias_ref(spec.alias)
 
 
-def _lookup(network: Network, alias: str) -> Community | None:
+def _placeholder(network: Network, spec: mf.CommunitySpec) -> Community:
+    ref = _ref(network, spec)
+    return Community(id=ref, name=spec.name, alias=ref, topic=spec.topic)
+
+
+def _lookup(network: Network, spec: mf.CommunitySpec) -> Community | None:
     try:
-        return network.get_community(f"#{alias}")
+        return network.get_community(_ref(network, spec))
     except NotFoundError:
         return None
 
 
-def estimate(network: Network, invitations: int, messages: int, room_creations: int) -> Estimate:
-    seconds = max(max(0, invitations + messages - DEFAULT_MESSAGE_BURST) / DEFAULT_MESSAGES_PER_S,
-                  max(0, room_creations - DEFAULT_ROOM_BURST) / DEFAULT_ROOMS_PER_S)
-    probe = getattr(network, "ratelimit_exempt", None)
-    exempt = None
-    if probe is not None:
-        try:
-            exempt = probe()
-        except RseError:
-            exempt = None
-    return Estimate(invitations=invitations, messages=messages, room_creations=room_creations,
-                    seconds_at_default_limits=round(seconds, 1), exempt=exempt)
+def estimate(network: Network, invitations: int, messages: int, room_creations: int, communities: int = 0) -> Estimate:
+    """The least time these writes take at the network's declared limits, and whether this
+    account is exempt from them (None: cannot tell). `room_creations` counts communities too."""
+    seconds = network.capabilities.rate_limits.seconds(invitations=invitations, messages=messages,
+                                                       room_creations=room_creations, communities=communities)
+    try:
+        exempt = network.ratelimit_exempt()
+    except RseError:
+        exempt = None
+    rates = network.capabilities.rate_limits
+    return Estimate(invitations=invitations, messages=messages, room_creations=room_creations, communities=communities,
+                    seconds_at_default_limits=round(seconds, 1), exempt=exempt, limits=rates.described,
+                    fast_path=rates.fast_path)
+
+
+def _dm_rooms(network: Network, dms: int) -> int:
+    """Room creations that direct messages cost (a first DM creates a room on Matrix)."""
+    return dms if network.capabilities.rate_limits.dm_creates_room else 0
 
 
 def rough_estimate(network: Network, prepared: Prepared) -> Estimate:
@@ -259,7 +273,7 @@ def rough_estimate(network: Network, prepared: Prepared) -> Estimate:
     staff = sum(1 for s in specs for r in [*s.animators, *s.moderators] if prepared.person(r))
     pictures = sum(1 for s in specs if s.avatar)  # a state event, paced like a message (a new community gets its topic at creation)
     return estimate(network, invitations=people + staff, messages=dms + pictures + sum(1 for s in specs if s.welcome_post),
-                    room_creations=dms + sum(1 + len(s.rooms) for s in specs))
+                    room_creations=_dm_rooms(network, dms) + sum(1 + len(s.rooms) for s in specs), communities=len(specs))
 
 
 # -- plan --------------------------------------------------------------------------------
@@ -269,12 +283,12 @@ def plan(network: Network, store: Store, path: Path, *, templates: Templates, pr
     prepared = prepared or prepare(network, path)
     changes: list[Change] = []
     by_email = _rows_by_email(prepared)
-    dm_rooms = 0
+    dms = 0
     for spec in prepared.manifest.communities:
-        community = _lookup(network, spec.alias)
+        community = _lookup(network, spec)
         members: dict[str, Member] = {}
         if community is None:
-            changes.append(Change(op="+", kind="community", community=spec.name, target=f"#{spec.alias}", detail=spec.topic))
+            changes.append(Change(op="+", kind="community", community=spec.name, target=_ref(network, spec), detail=spec.topic))
             if spec.avatar:
                 changes.append(Change(op="+", kind="avatar", community=spec.name, target=spec.avatar.source))
             changes += [Change(op="+", kind="room", community=spec.name, target=r) for r in spec.rooms]
@@ -291,7 +305,7 @@ def plan(network: Network, store: Store, path: Path, *, templates: Templates, pr
             for r in spec.rooms:
                 exists = r.casefold() in have
                 changes.append(Change(op="=" if exists else "+", kind="room", community=spec.name, target=r))
-        target = community or _placeholder(spec)
+        target = community or _placeholder(network, spec)
         animator = next((prepared.person(r) for r in spec.animators if prepared.person(r)), None)
         for role, person in _staff(prepared, spec):
             current = members.get(person.id)
@@ -311,7 +325,7 @@ def plan(network: Network, store: Store, path: Path, *, templates: Templates, pr
             sent = community is not None and (_welcomed(store, target_key) or store.sent(
                 txn_key(store, "onboard.welcome", target_key, build_message(text).text)) is not None)
             changes.append(Change(op="=" if sent else "+", kind="welcome-dm", community=spec.name, target=person.id))
-            dm_rooms += 0 if sent else 1
+            dms += 0 if sent else 1
         if spec.welcome_post:
             sent = store.sent(txn_key(store, "onboard.post", spec.alias, build_message(spec.welcome_post).text)) is not None
             changes.append(Change(op="=" if sent else "+", kind="welcome-post", community=spec.name,
@@ -324,7 +338,8 @@ def plan(network: Network, store: Store, path: Path, *, templates: Templates, pr
     est = estimate(network,
                    invitations=sum(1 for c in pending if c.kind in ("invite", "role")),
                    messages=sum(1 for c in pending if c.kind in ("welcome-dm", "welcome-post", "topic", "avatar")),
-                   room_creations=dm_rooms + sum(1 for c in pending if c.kind in ("community", "room")))
+                   room_creations=_dm_rooms(network, dms) + sum(1 for c in pending if c.kind in ("community", "room")),
+                   communities=sum(1 for c in pending if c.kind == "community"))
     return Plan(manifest=str(path), changes=changes, problems=_problems(prepared.problems), counts=counts, estimate=est)
 
 
@@ -340,11 +355,12 @@ def _record(store: Store, manifest: str, community: str, person: str, ref: str, 
 
 
 def _ensure_community(network: Network, store: Store, spec: mf.CommunitySpec, created: list[str]) -> Community:
-    community = _lookup(network, spec.alias)
+    community = _lookup(network, spec)
+    ref = _ref(network, spec)
     if community is None:
-        # intent first: a run killed after createRoom finds the community again by its alias
-        store.journal("onboard.community.create", f"#{spec.alias}", "started")
-        with journaled(store, "onboard.community.create", f"#{spec.alias}") as rec:
+        # intent first: a run killed after the creation finds the community again by its alias
+        store.journal("onboard.community.create", ref, "started")
+        with journaled(store, "onboard.community.create", ref) as rec:
             community = network.create_community(spec.name, alias=spec.alias, topic=spec.topic)
             rec["detail"] = community.id
         created.append(f"community {spec.name}")
@@ -353,8 +369,8 @@ def _ensure_community(network: Network, store: Store, spec: mf.CommunitySpec, cr
     for room in spec.rooms:
         if room.casefold() in have:
             continue
-        store.journal("onboard.room.create", f"#{spec.alias}/{room}", "started")
-        with journaled(store, "onboard.room.create", f"#{spec.alias}/{room}") as rec:
+        store.journal("onboard.room.create", f"{ref}/{room}", "started")
+        with journaled(store, "onboard.room.create", f"{ref}/{room}") as rec:
             rec["detail"] = network.add_room(community, room).id
         created.append(f"room {spec.name}/{room}")
         added = True
@@ -364,13 +380,13 @@ def _ensure_community(network: Network, store: Store, spec: mf.CommunitySpec, cr
 def _look(network: Network, store: Store, spec: mf.CommunitySpec, community: Community, made: list[str]) -> None:
     """The community's description and picture as the manifest says (a re-run changes nothing)."""
     if spec.topic:
-        with journaled(store, "onboard.topic", f"#{spec.alias}") as rec:
+        with journaled(store, "onboard.topic", _ref(network, spec)) as rec:
             if network.set_topic(community, spec.topic):
                 made.append(f"topic {spec.name}")
             else:
                 rec["outcome"] = "unchanged"
     if spec.avatar:
-        with journaled(store, "onboard.avatar", f"#{spec.alias}") as rec:
+        with journaled(store, "onboard.avatar", _ref(network, spec)) as rec:
             rec["detail"] = spec.avatar.source
             if network.set_picture(community, spec.avatar):
                 made.append(f"avatar {spec.name}")
@@ -400,10 +416,10 @@ def apply(network: Network, store: Store, path: Path, *, templates: Templates, s
         community = _ensure_community(network, store, spec, made)
         _look(network, store, spec, community, made)
         for role, person in _staff(prepared, spec):
-            with journaled(store, "onboard.invite", f"#{spec.alias}:{person.id}") as rec:
+            with journaled(store, "onboard.invite", f"{_ref(network, spec)}:{person.id}") as rec:
                 if not network.invite(community, person.id):
                     rec["outcome"] = "unchanged"
-            with journaled(store, "onboard.role", f"#{spec.alias}:{person.id}") as rec:
+            with journaled(store, "onboard.role", f"{_ref(network, spec)}:{person.id}") as rec:
                 rec["detail"] = role.value
                 if not network.set_role(community, person.id, role):
                     rec["outcome"] = "unchanged"
@@ -427,7 +443,7 @@ def apply(network: Network, store: Store, path: Path, *, templates: Templates, s
             out = Outcome(community=spec.name, person=person.id, ref=row.ref, action="unchanged")
             try:
                 action = "onboard.join" if spec.join else "onboard.invite"
-                with journaled(store, action, f"#{spec.alias}:{person.id}") as rec:
+                with journaled(store, action, f"{_ref(network, spec)}:{person.id}") as rec:
                     if spec.join:
                         changed = network.force_join(community, person.id)
                     else:
@@ -462,7 +478,7 @@ def apply(network: Network, store: Store, path: Path, *, templates: Templates, s
     # one pool for every community, interleaved: Synapse serialises invitations into one room,
     # so concurrent work spread over several rooms goes faster
     tasks = [q[i] for i in range(max(map(len, queues), default=0)) for q in queues if i < len(q)]
-    pacer = Pacer(network, int(getattr(network, "concurrency", 8)))
+    pacer = Pacer(network, network.concurrency)
 
     def paced(task: Callable[[], Outcome]) -> Outcome:
         with pacer:
@@ -503,7 +519,7 @@ def status(network: Network, store: Store, path: Path) -> list[CommunityStatus]:
     out = []
     for spec in prepared.manifest.communities:
         expected = {p.id for r in spec.members if (p := prepared.person(r))}
-        community = _lookup(network, spec.alias)
+        community = _lookup(network, spec)
         members = {m.id: m.membership for m in network.list_members(community)} if community else {}
         failed = {r["person"] for r in store.query(
             "SELECT person FROM onboard_rows WHERE profile = ? AND manifest = ? AND community = ? AND state = 'failed'",
@@ -511,7 +527,7 @@ def status(network: Network, store: Store, path: Path) -> list[CommunityStatus]:
         invited = sum(1 for p in expected if members.get(p) == "invite")
         joined = sum(1 for p in expected if members.get(p) == "join")
         pending = sum(1 for p in expected if members.get(p) not in ("invite", "join") and p not in failed)
-        out.append(CommunityStatus(community=spec.name, alias=f"#{spec.alias}", exists=community is not None,
+        out.append(CommunityStatus(community=spec.name, alias=_ref(network, spec), exists=community is not None,
                                    expected=len(expected), invited=invited, joined=joined, pending=pending,
                                    failed=len(failed & expected - {p for p in expected if members.get(p) in ("invite", "join")})))
     return out

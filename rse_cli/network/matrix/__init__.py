@@ -45,6 +45,7 @@ def q(part: str) -> str:
 class MatrixNetwork:
     name = "matrix"
     capabilities: Capabilities  # set below, with the registration
+    concurrency: int = 8  # requests in flight (the settings' concurrency)
 
     def __init__(
         self,
@@ -629,6 +630,11 @@ SYNAPSE_DEFAULTS = RateModel(
     invitations_share_messages=True,
     room_creations=RateLimit(per_second=0.016, burst=10),
     dm_creates_room=True,
+    described="Synapse's default rate limits (0.2 messages+invitations/s, 0.016 room creations/s; "
+              "each welcome DM creates a room)",
+    fast_path="a server admin lifts the limits of this account "
+              "(POST /_synapse/admin/v1/users/<user>/override_ratelimit {\"messages_per_second\": 0, \"burst_count\": 0}), "
+              "or, as an admin, set `join = true` in the manifest (admin force-join is not rate limited)",
 )
 
 CAPABILITIES = Capabilities(
