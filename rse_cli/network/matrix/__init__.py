@@ -46,6 +46,8 @@ class MatrixNetwork:
     name = "matrix"
     capabilities: Capabilities  # set below, with the registration
     concurrency: int = 8  # requests in flight (the settings' concurrency)
+    client_url: str = "https://matrix.to/#/"
+    _user_id: str | None = None
 
     def __init__(
         self,
