@@ -147,3 +147,43 @@ def test_config_init_and_set_write_the_network_table(cli):
     typo = cli("config", "init", "--homeserver", "https://m.example.org", "--client-ulr", "x", ok=False)
     assert typo.exit_code == 2 and "client_ulr: unknown key" in typo.stderr
     assert tomllib.loads(_config(cli.home).read_text())["profiles"]["default"]["matrix"]["moderator_level"] == 80
+
+
+def test_a_second_connector_brings_its_own_table_without_touching_rse(cli, monkeypatch):
+    """A connector registered in-process (as an installed entry point would be): `config init`
+    lists it, writes its options into its table, and its settings model refuses bad keys."""
+    from pydantic import BaseModel, ConfigDict
+
+    from rse_cli.network import base
+    from rse_cli.network.base import Capabilities, Membership, Structure
+
+    class FeedSettings(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        tenant: str
+        client_id: str
+
+    class Addressing:
+        def __init__(self, settings):
+            pass
+
+    class FeedConnector:
+        name = "feedtest"
+        description = "a one-feed network used by this test"
+        capabilities = Capabilities(structure=Structure.feed, membership=Membership.direct, login="device_code")
+        settings_model = FeedSettings
+
+        def addressing(self, settings):
+            return Addressing(settings)
+
+        def connect(self, settings, *, token=None, transport=None):
+            raise AssertionError("not needed here")
+
+    monkeypatch.setitem(base._loaded, "feedtest", FeedConnector())
+    assert "feedtest: a one-feed network used by this test" in cli("config", "init", "--help").stdout
+    done = cli("config", "init", "--network", "feedtest", "--tenant", "contoso.onmicrosoft.com", "--client-id", "app-1")
+    assert "next: rse auth login\n" in done.stderr  # no --user: the network signs in with a device code
+    section = tomllib.loads(_config(cli.home).read_text())["profiles"]["default"]
+    assert section == {"network": "feedtest", "feedtest": {"tenant": "contoso.onmicrosoft.com", "client_id": "app-1"}}
+    assert cli.json("config", "show")["feedtest"] == {"tenant": "contoso.onmicrosoft.com", "client_id": "app-1"}
+    bad = cli("config", "set", "feedtest.tenantt", "x", ok=False)
+    assert bad.exit_code == 2 and "[profiles.default.feedtest] tenantt: unknown key (did you mean `tenant`?)" in bad.stderr
