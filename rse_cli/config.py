@@ -16,7 +16,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from rse_cli.errors import ConfigError
 
@@ -296,12 +305,12 @@ def write_profile(path: Path, profile: str, values: dict[str, Any], *, make_defa
     if check is not None:
         settings = Settings.model_validate({**section, "profile": profile})
         settings._source = str(path)
-        table = check(settings)
+        normalised = check(settings)
         current = section.get(settings.network)
-        if table is not None and isinstance(current, dict):
+        if normalised is not None and isinstance(current, dict):
             for key in current:
-                if key in table:
-                    current[key] = table[key]  # "40" typed on a command line is written as 40
+                if key in normalised:
+                    current[key] = normalised[key]  # "40" typed on a command line is written as 40
     for key in list(section):
         if key in valid and key != "connectors":
             section[key] = valid[key]  # normalised: a trailing slash removed, numbers as numbers

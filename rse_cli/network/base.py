@@ -24,7 +24,18 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar, runtime_check
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from rse_cli.domain import Community, EventPage, Member, Message, Person, Picture, Role, Room, Sent, Whoami
+from rse_cli.domain import (
+    Community,
+    EventPage,
+    Member,
+    Message,
+    Person,
+    Picture,
+    Role,
+    Room,
+    Sent,
+    Whoami,
+)
 from rse_cli.errors import ConfigError, UsageError
 
 if TYPE_CHECKING:

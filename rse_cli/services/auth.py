@@ -15,7 +15,13 @@ from pydantic import BaseModel
 from rse_cli.config import Settings, default_config_path, write_profile
 from rse_cli.credentials import store_token
 from rse_cli.errors import UsageError
-from rse_cli.network.base import DeviceCodeLogin, Network, PasswordLogin, Session, check_settings
+from rse_cli.network.base import (
+    DeviceCodeLogin,
+    Network,
+    PasswordLogin,
+    Session,
+    check_settings,
+)
 
 __all__ = ["LoginResult", "login", "login_device_code"]
 

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from rse_cli.errors import ForbiddenError
-from rse_cli.network.base import Capabilities, Membership, RateLimit, RateModel, Structure
+from rse_cli.network.base import (
+    Capabilities,
+    Membership,
+    RateLimit,
+    RateModel,
+    Structure,
+)
 from rse_cli.network.matrix import CAPABILITIES as MATRIX
 from rse_cli.services.onboarding import estimate
 

@@ -61,9 +61,10 @@ def plan(network: Network, store: Store, path: Path, *, templates: Templates, pr
             same = current is not None and current.role in (role, Role.owner)
             changes.append(Change(op="=" if same else "~", kind="role", community=spec.name, target=person.id, detail=role.value))
         for row in spec.members:
-            person = prepared.person(row)
-            if person is None:
+            found = prepared.person(row)
+            if found is None:
                 continue
+            person = found
             current = members.get(person.id)
             done = current is not None and (current.membership == "join" or (current.membership == "invite" and not spec.join))
             changes.append(Change(op="=" if done else "+", kind="join" if spec.join else "invite", community=spec.name, target=person.id))
