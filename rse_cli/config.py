@@ -281,8 +281,8 @@ def write_profile(path: Path, profile: str, values: dict[str, Any], *, make_defa
         # an old flat key moves into its connector's table (a value already there wins)
         section.setdefault(MOVED_KEYS[key], {}).setdefault(key, section.pop(key))
     for key, value in values.items():
-        if key in SECRET_KEYS:
-            continue  # secrets go to credentials.py, never into the config file
+        if key.rpartition(".")[2] in SECRET_KEYS:
+            continue  # secrets go to credentials.py, never into the config file (nor a connector's table)
         where, leaf = section, key
         if key in MOVED_KEYS:
             where, leaf = section.setdefault(MOVED_KEYS[key], {}), key

@@ -32,6 +32,7 @@ class _InitCommand(TyperCommand):
 def _table_options(args: list[str]) -> dict[str, str]:
     """`--client-url URL --device-id X` -> {"client_url": URL, "device_id": X}: options the
     connector's table knows, checked by the connector's settings model before anything is written."""
+    from rse_cli.config import SECRET_KEYS
     from rse_cli.errors import UsageError
 
     out: dict[str, str] = {}
@@ -45,7 +46,10 @@ def _table_options(args: list[str]) -> dict[str, str]:
             if not rest or rest[0].startswith("--"):
                 raise UsageError(f"{key} needs a value")
             value = rest.pop(0)
-        out[key[2:].replace("-", "_")] = value
+        name = key[2:].replace("-", "_")
+        if name in SECRET_KEYS:
+            raise UsageError(f"{key}: a secret is never kept in the config file", hint="use `rse auth login`")
+        out[name] = value
     return out
 
 

@@ -144,6 +144,9 @@ def test_config_init_and_set_write_the_network_table(cli):
                                                      "animator_level": 40, "moderator_level": 80}
     bad = cli("config", "set", "matrix.moderator_level", "800", ok=False)
     assert bad.exit_code == 2 and "[profiles.default.matrix] moderator_level" in bad.stderr
+    secret = cli("config", "init", "--homeserver", "https://m.example.org", "--password", "hunter2", ok=False)
+    assert secret.exit_code == 2 and "hunter2" not in secret.stderr + secret.stdout
+    assert "hunter2" not in _config(cli.home).read_text()
     typo = cli("config", "init", "--homeserver", "https://m.example.org", "--client-ulr", "x", ok=False)
     assert typo.exit_code == 2 and "client_ulr: unknown key" in typo.stderr
     assert tomllib.loads(_config(cli.home).read_text())["profiles"]["default"]["matrix"]["moderator_level"] == 80
