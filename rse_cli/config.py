@@ -10,10 +10,21 @@ from __future__ import annotations
 import difflib
 import os
 import tomllib
+import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from rse_cli.errors import ConfigError
 from rse_cli.paths import config_dir, data_dir, default_config_path  # noqa: F401 - re-exported
@@ -36,28 +47,38 @@ class AuditSettings(BaseModel):
     pending_invite_days: int = Field(7, ge=1)
 
 
+class ConfigWarning(UserWarning):
+    """Something in the config works but should change (the CLI prints it on stderr)."""
+
+
+# Keys that lived in the profile itself before connectors had their own table: still read, and
+# moved into the named connector's table (`[profiles.NAME.matrix]`) whenever rse writes the file.
+MOVED_KEYS = {"animator_level": "matrix", "moderator_level": "matrix", "client_url": "matrix", "device_id": "matrix"}
+
+
 class Settings(BaseModel):
-    """One profile's settings. Every field is documented in config.example.toml."""
+    """One profile's settings. Every field is documented in config.example.toml.
+
+    Settings a single connector understands live in its own table, `[profiles.NAME.<network>]`,
+    kept here as raw data (`connectors`) and validated by that connector's `settings_model`
+    when rse connects: this module knows no network.
+    """
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
     profile: str = DEFAULT_PROFILE
-    network: Literal["matrix"] = "matrix"
-    homeserver: str | None = None
-    user: str | None = Field(None, description="the account rse acts as, e.g. @champion:example.org")
-    device_id: str | None = None
+    network: str = Field("matrix", description="the connector rse talks through (see `rse config init --help`)")
+    homeserver: str | None = Field(None, description="URL of the network's server, where it has one")
+    user: str | None = Field(None, description="the account rse acts as, in the network's syntax")
     token: SecretStr | None = Field(None, description="prefer RSE_TOKEN or `rse auth login`")
     ca_bundle: Path | None = None
     verify_tls: bool = True
     timeout: float = Field(30.0, gt=0)
     concurrency: int = Field(8, ge=1, le=64)
     max_retries: int = Field(5, ge=0, le=20)
-    animator_level: int = Field(50, ge=1, le=100)
-    moderator_level: int = Field(75, ge=1, le=100)
     lang: Literal["fr", "en"] = "fr"
     store: str | None = Field(None, description="SQLite path, or postgresql://… (default: data dir/rse.db)")
     templates_dir: Path | None = None
-    client_url: str = Field("https://matrix.to/#/", description="prefix of links that open in a Matrix client")
     leaders: list[str] = []
     animation_grace_minutes: int = Field(120, ge=0, description="an animation missed by more than this is skipped, not posted late")
     campaign_grace_hours: int = Field(24, ge=0, description="a campaign step missed by more than this is skipped, not sent late")
@@ -69,6 +90,48 @@ class Settings(BaseModel):
     smtp_password: SecretStr | None = Field(None, description="prefer RSE_SMTP_PASSWORD")
     smtp_from: str | None = None
     audit: AuditSettings = AuditSettings()
+    connectors: dict[str, dict[str, Any]] = Field({}, description="connector tables: [profiles.NAME.<network>], raw")
+    _source: str | None = PrivateAttr(None)  # the file the settings came from, for error messages
+
+    @model_validator(mode="before")
+    @classmethod
+    def _connector_tables(cls, data: Any) -> Any:
+        """Tables that are not rse's own (`audit`) belong to a connector; old flat keys are moved."""
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        tables = {k: dict(v) for k, v in (data.pop("connectors", None) or {}).items()}
+        for key in [k for k, v in data.items() if isinstance(v, dict) and k not in cls.model_fields]:
+            tables[key] = {**data.pop(key), **tables.get(key, {})}
+        for key, table in MOVED_KEYS.items():
+            if key in data:
+                value = data.pop(key)
+                if value is not None:
+                    tables.setdefault(table, {}).setdefault(key, value)  # the new table wins
+        data["connectors"] = tables
+        return data
+
+    @field_validator("network")
+    @classmethod
+    def _network_name(cls, v: str) -> str:
+        v = v.strip()
+        if not v or not v.replace("-", "_").isidentifier():
+            raise ValueError("the name of an installed connector, e.g. matrix")
+        return v
+
+    def table(self, name: str | None = None) -> dict[str, Any]:
+        """The raw `[profiles.NAME.<name>]` table (default: the active network's)."""
+        return dict(self.connectors.get(name or self.network, {}))
+
+    @property
+    def source(self) -> str:
+        """Where these settings came from, for messages ("config.toml", or "settings")."""
+        return self._source or "settings"
+
+    # transitional: services/health.py compares Member.power with it until it reads Member.role
+    @property
+    def animator_level(self) -> int:
+        return int(self.table("matrix").get("animator_level", 50))
 
     @field_validator("homeserver")
     @classmethod
@@ -85,13 +148,6 @@ class Settings(BaseModel):
     def _expand_home(cls, v: Path | None) -> Path | None:
         return v.expanduser() if v is not None else v
 
-    @field_validator("user")
-    @classmethod
-    def _user_id(cls, v: str | None) -> str | None:
-        if v is not None and not (v.startswith("@") and ":" in v):
-            raise ValueError("a full user id such as @champion:example.org")
-        return v
-
     def store_location(self) -> str:
         return self.store or str(data_dir() / "rse.db")
 
@@ -103,14 +159,20 @@ _LIST_KEYS = {"leaders", "qa_rooms"}
 
 def _env_overrides(environ: dict[str, str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for name in Settings.model_fields:
-        if name in {"profile", "audit"}:
+    for name in [*Settings.model_fields, *MOVED_KEYS]:
+        if name in {"profile", "audit", "connectors"}:
             continue
         raw = environ.get(ENV_PREFIX + name.upper())
         if raw is None or raw == "":
             continue
         out[name] = [x.strip() for x in raw.split(",") if x.strip()] if name in _LIST_KEYS else raw
     return out
+
+
+def _env_table(environ: dict[str, str], network: str) -> dict[str, str]:
+    """RSE_<NETWORK>_<KEY> sets KEY in the active network's table (RSE_MATRIX_CLIENT_URL)."""
+    prefix = f"{ENV_PREFIX}{network.upper().replace('-', '_')}_"
+    return {k[len(prefix):].lower(): v for k, v in environ.items() if k.startswith(prefix) and v != ""}
 
 
 def read_file(path: Path) -> dict[str, Any]:
@@ -125,10 +187,12 @@ def read_file(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
 
 
-def _describe(err: dict[str, Any], path: Path, table: str) -> str:
+def describe_error(err: Any, path: Path | str, table: str, known: list[str] | None = None) -> str:
+    """One pydantic error as `FILE: [TABLE] key: what was expected` (with a suggestion for a typo)."""
     key = ".".join(str(p) for p in err["loc"])
     if err["type"] == "extra_forbidden":
-        near = difflib.get_close_matches(str(err["loc"][-1]), list(Settings.model_fields) + list(AuditSettings.model_fields), n=1)
+        known = known if known is not None else [*Settings.model_fields, *AuditSettings.model_fields, *MOVED_KEYS]
+        near = difflib.get_close_matches(str(err["loc"][-1]), known, n=1)
         tip = f" (did you mean `{near[0]}`?)" if near else ""
         return f"{path}: [{table}] {key}: unknown key{tip}"
     expected = err["msg"].removeprefix("Value error, ")
@@ -155,36 +219,77 @@ def load_settings(
             f"{path}: no profile named {name!r}", hint=f"known profiles: {', '.join(sorted(profiles))}"
         )
     file_values = dict(profiles.get(name, {}))
+    moved = sorted(k for k in file_values if k in MOVED_KEYS)
+    if moved:
+        tables = sorted({MOVED_KEYS[k] for k in moved})
+        warnings.warn(ConfigWarning(
+            f"{path}: [profiles.{name}] {', '.join(moved)}: these keys now belong in "
+            + " and ".join(f"[profiles.{name}.{t}]" for t in tables)
+            + " (read from their old place for now; `rse config set` moves them)"), stacklevel=2)
     merged: dict[str, Any] = {**file_values, **_env_overrides(environ), **{k: v for k, v in (flags or {}).items() if v is not None}}
     merged["profile"] = name
+    network = str(merged.get("network") or Settings.model_fields["network"].default)
+    env_table = _env_table(environ, network)
+    if env_table:
+        table = file_values.get(network)
+        merged[network] = {**(table if isinstance(table, dict) else {}), **env_table}
     try:
-        return Settings.model_validate(merged)
+        settings = Settings.model_validate(merged)
     except ValidationError as exc:
-        lines = [_describe(e, path, f"profiles.{name}") for e in exc.errors()]
+        lines = [describe_error(e, path, f"profiles.{name}") for e in exc.errors()]
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(lines)) from None
+    settings._source = str(path)
+    return settings
 
 
-def write_profile(path: Path, profile: str, values: dict[str, Any], *, make_default: bool = False) -> None:
-    """Merge `values` into [profiles.<profile>] and write the file atomically at mode 0600."""
+def write_profile(path: Path, profile: str, values: dict[str, Any], *, make_default: bool = False,
+                  check: Callable[[Settings], dict[str, Any] | None] | None = None) -> None:
+    """Merge `values` into [profiles.<profile>] and write the file atomically at mode 0600.
+
+    A key `TABLE.KEY` (or an old flat key of MOVED_KEYS) goes into `[profiles.<profile>.TABLE]`.
+    `check` may refuse the result (the CLI passes the connector's own validation) before anything
+    is written; what it returns is the active network's table, normalised."""
     import tomli_w
 
     doc = read_file(path)
     profiles = doc.setdefault("profiles", {})
     section = profiles.setdefault(profile, {})
+    for key in [k for k in section if k in MOVED_KEYS]:
+        # an old flat key moves into its connector's table (a value already there wins)
+        section.setdefault(MOVED_KEYS[key], {}).setdefault(key, section.pop(key))
     for key, value in values.items():
-        if key in SECRET_KEYS:
-            continue  # secrets go to credentials.py, never into the config file
+        if key.rpartition(".")[2] in SECRET_KEYS:
+            continue  # secrets go to credentials.py, never into the config file (nor a connector's table)
+        where, leaf = section, key
+        if key in MOVED_KEYS:
+            where, leaf = section.setdefault(MOVED_KEYS[key], {}), key
+        elif "." in key:  # "matrix.client_url": a key of a connector's table
+            table, _, leaf = key.partition(".")
+            if table in Settings.model_fields and table != "audit":
+                raise ConfigError(f"{key}: {table} is not a table", hint=f"use `{table}` alone")
+            where = section.setdefault(table, {})
         if value is None:
-            section.pop(key, None)
+            where.pop(leaf, None)
         else:
-            section[key] = str(value) if isinstance(value, Path) else value
+            where[leaf] = str(value) if isinstance(value, Path) else value
+    for key in [k for k, v in section.items() if isinstance(v, dict) and not v]:
+        del section[key]  # no empty tables left behind
     # validate before writing, so a bad value never lands on disk
     try:
         valid = Settings.model_validate({**section, "profile": profile}).model_dump(mode="json", exclude_none=True)
     except ValidationError as exc:
-        raise ConfigError("refusing to write:\n  " + "\n  ".join(_describe(e, path, f"profiles.{profile}") for e in exc.errors())) from None
+        raise ConfigError("refusing to write:\n  " + "\n  ".join(describe_error(e, path, f"profiles.{profile}") for e in exc.errors())) from None
+    if check is not None:
+        settings = Settings.model_validate({**section, "profile": profile})
+        settings._source = str(path)
+        normalised = check(settings)
+        current = section.get(settings.network)
+        if normalised is not None and isinstance(current, dict):
+            for key in current:
+                if key in normalised:
+                    current[key] = normalised[key]  # "40" typed on a command line is written as 40
     for key in list(section):
-        if key in valid:
+        if key in valid and key != "connectors":
             section[key] = valid[key]  # normalised: a trailing slash removed, numbers as numbers
     if make_default or "profile" not in doc:
         doc["profile"] = profile
@@ -198,8 +303,11 @@ def write_profile(path: Path, profile: str, values: dict[str, Any], *, make_defa
 
 
 def scrubbed(settings: Settings) -> dict[str, Any]:
-    """The settings as JSON-able data with every secret replaced by a marker."""
+    """The settings as JSON-able data with every secret replaced by a marker; connector tables
+    appear under their own names, as in the file."""
     data = settings.model_dump(mode="json")
+    for name, table in data.pop("connectors", {}).items():
+        data[name] = {k: ("***" if k in SECRET_KEYS and v else v) for k, v in table.items()}
     for key in SECRET_KEYS:
         if data.get(key):
             data[key] = "***"

@@ -1,6 +1,7 @@
 """Models shared by every layer. Connectors map their network's objects onto these.
 
-Field names are part of rse's `--json` contract: add fields freely, never rename one.
+Field names are part of rse's `--json` contract: add fields freely, never rename one. Ids,
+aliases, links and picture references are the network's own, opaque outside its connector.
 """
 
 from __future__ import annotations
@@ -13,7 +14,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from rse_cli.roles import Role
 
-__all__ = ["Role"]  # re-exported: services import every model from here
+__all__ = [
+    "Community", "Event", "EventKind", "EventPage", "JournalEntry", "Member", "Membership", "Message", "Person",
+    "Picture", "Role", "Room", "Sent", "Whoami",
+]  # Role is re-exported: services import every model from here
 
 
 class Model(BaseModel):
@@ -21,7 +25,7 @@ class Model(BaseModel):
 
 
 class Person(Model):
-    id: str = Field(description="network id, e.g. @marc:example.org")
+    id: str = Field(description="the person's id on the network (its connector's syntax)")
     display_name: str | None = None
 
 
@@ -41,32 +45,39 @@ class Community(Model):
     link: str | None = None
     rooms: list[Room] = []
     member_count: int | None = None
-    avatar: str | None = Field(None, description="the network's reference to the community's picture (Matrix: mxc://…)")
+    avatar: str | None = Field(None, description="the network's own reference to the community's picture")
 
 
 class Picture(Model):
     """A community picture to set: a reference already on the network (`url`), or an image file's
     bytes to upload, known by their SHA-256 so that a re-run recognises the picture it set."""
 
-    source: str = Field(description="what the manifest said: the mxc:// URL or the file's path")
+    source: str = Field(description="what the manifest said: a picture reference on the network, or an image file's path")
     url: str | None = None
     data: bytes | None = Field(None, exclude=True, repr=False)
     mimetype: str | None = None
     sha256: str | None = None
 
 
+Membership = Literal["join", "invite", "leave", "ban", "knock"]
+"""rse's vocabulary for where a person stands in a community, whatever the network calls it:
+join = a member; invite = invited, not yet a member; leave = left or removed; ban = barred from
+coming back; knock = asked to join. Networks with direct membership only use join and leave."""
+
+
 class Member(Model):
     id: str
     display_name: str | None = None
-    membership: Literal["join", "invite", "leave", "ban", "knock"]
+    membership: Membership
     role: Role = Role.member
-    power: int = 0
+    power: int = Field(0, description="the network's own level behind the role, shown in --json (0 where it has none); "
+                                      "rse itself reads `role`")
 
 
 class Whoami(Model):
     user_id: str
     device_id: str | None = None
-    homeserver: str
+    homeserver: str = Field(description="the server rse talks to (the field keeps its first name for --json)")
     admin: bool = False
     display_name: str | None = None
 
@@ -82,15 +93,15 @@ class Sent(Model):
 
 class EventKind(str, Enum):
     post = "post"  # a root message
-    reply = "reply"  # a reply (m.in_reply_to) to a message
-    thread = "thread"  # a message in a thread (rel_type m.thread)
+    reply = "reply"  # a reply to a message
+    thread = "thread"  # a message in a thread (under its thread starter)
     reaction = "reaction"
     membership = "membership"
     other = "other"
 
 
 class Event(Model):
-    """One event of a room, as rse understands it."""
+    """One event of a room or feed, as rse understands it."""
 
     id: str
     room_id: str
@@ -101,7 +112,7 @@ class Event(Model):
     parent_id: str | None = Field(None, description="replied-to event, or the reacted-to event")
     thread_root: str | None = None
     key: str | None = Field(None, description="reaction key (emoji)")
-    membership: str | None = None
+    membership: str | None = Field(None, description="the new membership, in rse's vocabulary (see Membership)")
     target: str | None = Field(None, description="the person whose membership changed")
 
 

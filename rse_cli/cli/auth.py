@@ -1,9 +1,9 @@
-"""rse auth: log in with a password, see who rse acts as, log out."""
+"""rse auth: sign in (a password, or a device code where the network uses one), see who rse acts as, log out."""
 
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
@@ -16,17 +16,26 @@ app = typer.Typer(help="Log in and check which account rse acts as.", no_args_is
 @app.command("login")
 def login(
     ctx: typer.Context,
-    user: Annotated[str, typer.Option("--user", "-u", help="Matrix user: name or @name:server.")],
+    user: Annotated[Optional[str], typer.Option("--user", "-u", help="The account, as the network names it (Matrix: name or @name:server).")] = None,
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from standard input.")] = False,
 ) -> None:
-    """Log in with a password; the token is stored (keyring or 0600 file), never shown.
+    """Sign in; the token is stored (keyring or 0600 file), never shown.
+
+    Networks that sign in with a password take --user; others print a code to enter in a browser.
 
     Example: echo "$PASS" | rse auth login --user champion --password-stdin
     """
     from rse_cli.errors import UsageError
-    from rse_cli.services.auth import login as do_login
+    from rse_cli.network.base import capabilities
+    from rse_cli.services import auth
 
     c = ctx_of(ctx)
+    if capabilities(c.settings).login == "device_code":
+        result = auth.login_device_code(c.settings, c.network(authenticated=False), c.say, config_path=c.config_path)
+        c.say(f"signed in as {result.user_id}; token saved in {result.saved_in}")
+        return
+    if not user:
+        raise UsageError("say which account: --user NAME", hint="e.g. rse auth login --user champion --password-stdin")
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     elif sys.stdin.isatty():
@@ -35,13 +44,14 @@ def login(
         raise UsageError("no password: use --password-stdin when stdin is not a terminal")
     if not password:
         raise UsageError("empty password")
-    result = do_login(c.settings, c.network(authenticated=False), user, password, config_path=c.config_path)
-    c.say(f"logged in as {result.user_id} (device {result.device_id}); token saved in {result.saved_in}")
+    result = auth.login(c.settings, c.network(authenticated=False), user, password, config_path=c.config_path)
+    device = f" (device {result.device_id})" if result.device_id else ""
+    c.say(f"logged in as {result.user_id}{device}; token saved in {result.saved_in}")
 
 
 @app.command("status")
 def status(ctx: typer.Context, json_: JsonOpt = False, format_: FormatOpt = Format.table) -> None:
-    """Show who rse acts as, on which homeserver, and whether the account is a server admin.
+    """Show who rse acts as, on which server, and whether the account is an admin of the network.
 
     Example: rse auth status --json
     """

@@ -32,6 +32,7 @@ class AppContext:
     stdout: IO[str] = field(default_factory=lambda: sys.stdout)
     stderr: IO[str] = field(default_factory=lambda: sys.stderr)
     _settings: Any = None
+    _addressing: Any = None
     _store: Any = None
     _network: Any = None
     _console: Any = None
@@ -41,10 +42,28 @@ class AppContext:
     @property
     def settings(self):
         if self._settings is None:
-            from rse_cli.config import load_settings
+            import warnings
 
-            self._settings = load_settings(config_path=self.config_path, profile=self.profile, flags=self.flags)
+            from rse_cli.config import ConfigWarning, load_settings
+
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", ConfigWarning)
+                self._settings = load_settings(config_path=self.config_path, profile=self.profile, flags=self.flags)
+            for w in caught:  # e.g. keys in their pre-connector-table place: one line each, on stderr
+                if issubclass(w.category, ConfigWarning):
+                    self.say(f"note: {w.message}")
+                else:
+                    warnings.showwarning(w.message, w.category, w.filename, w.lineno)
         return self._settings
+
+    @property
+    def addressing(self):
+        """The configured network's ids and links, offline (reports built from the store)."""
+        if self._addressing is None:
+            from rse_cli.network.base import addressing
+
+            self._addressing = addressing(self.settings)
+        return self._addressing
 
     def token_source(self) -> tuple[str | None, str]:
         """The token to use and where it came from (never printed itself)."""

@@ -34,11 +34,9 @@ def _warn_limits(c, est) -> None:
     if est.exempt or est.seconds_at_default_limits < 60:
         return
     c.say(f"note: {est.invitations} invitation(s), {est.messages} message(s) and {est.room_creations} room creation(s) "
-          f"take at least {_duration(est.seconds_at_default_limits)} at Synapse's default rate limits "
-          f"(0.2 messages+invitations/s, 0.016 room creations/s; each welcome DM creates a room).")
-    c.say("  fast path: a server admin lifts the limits of this account "
-          "(POST /_synapse/admin/v1/users/<user>/override_ratelimit {\"messages_per_second\": 0, \"burst_count\": 0}), "
-          "or, as an admin, set `join = true` in the manifest (admin force-join is not rate limited).")
+          f"take at least {_duration(est.seconds_at_default_limits)} at {est.limits}.")
+    if est.fast_path:  # the connector's words: rse's commands know no network
+        c.say(f"  fast path: {est.fast_path}.")
 
 
 def _problems(c, problems) -> None:

@@ -20,34 +20,53 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from enum import Enum
-from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar, runtime_checkable
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from rse_cli.domain import Community, EventPage, Member, Message, Person, Picture, Role, Room, Sent, Whoami
-from rse_cli.errors import UsageError
+from rse_cli.domain import (
+    Community,
+    EventPage,
+    Member,
+    Message,
+    Person,
+    Picture,
+    Role,
+    Room,
+    Sent,
+    Whoami,
+)
+from rse_cli.errors import ConfigError, UsageError
 
 if TYPE_CHECKING:
     from pydantic import BaseModel as SettingsModel
 
     from rse_cli.config import Settings
 
+M = TypeVar("M", bound=BaseModel)
+
 __all__ = [
     "Addressing",
     "Capabilities",
     "Connector",
+    "DeviceCodeLogin",
     "Membership",
     "Message",
     "Network",
+    "PasswordLogin",
     "RateLimit",
     "RateModel",
+    "Session",
     "Structure",
     "addressing",
     "available",
+    "check_settings",
     "capabilities",
     "connect",
     "connector",
+    "installed",
     "register",
+    "table_settings",
 ]
 
 ENTRY_POINT_GROUP = "rse.networks"
@@ -88,6 +107,8 @@ class RateModel(BaseModel):
     dm_creates_room: bool = False  # a first direct message creates a room (Matrix)
     community_creation_seconds: float = 0.0  # asynchronous creation to wait for (Engage: > 30 s polls)
     reads: RateLimit | None = None  # reads count against a limit too (Yammer)
+    described: str = "the network's rate limits"  # for the note printed before a long job
+    fast_path: str | None = None  # how the limits can be lifted or avoided, when they can
 
     def seconds(self, *, invitations: int, messages: int, room_creations: int, communities: int = 0) -> float:
         """The least time these writes take at these limits (the buckets drain in parallel)."""
@@ -229,6 +250,33 @@ class Network(Protocol):
     def close(self) -> None: ...
 
 
+class Session(BaseModel):
+    """A successful sign-in: the token to store (never printed) and what the connector wants kept
+    in its `[profiles.NAME.<network>]` table for the next sign-in (Matrix: the device id)."""
+
+    user_id: str
+    token: str = Field(repr=False)
+    device_id: str | None = None
+    settings: dict[str, Any] = {}
+
+
+@runtime_checkable
+class PasswordLogin(Protocol):
+    """A network whose capabilities.login is "password"."""
+
+    def login(self, user: str, password: str) -> Session:
+        """Sign in as `user` (in any form the connector accepts: Matrix takes `name` or `@name:server`)."""
+
+
+@runtime_checkable
+class DeviceCodeLogin(Protocol):
+    """A network whose capabilities.login is "device_code" (Viva Engage through msal)."""
+
+    def login_device_code(self, show: Callable[[str], None]) -> Session:
+        """Start a device-code sign-in, call `show` with the instruction for the user (the code and
+        the address to open), wait for it to complete."""
+
+
 @runtime_checkable
 class Connector(Protocol):
     """What an `rse.networks` entry point loads: builds the connection and the offline pieces."""
@@ -250,13 +298,15 @@ def _entry_points() -> dict[str, Any]:
 
 def available() -> dict[str, str]:
     """Installed connectors: name -> one-line description."""
-    out = {}
-    for name, ep in sorted(_entry_points().items()):
+    out = {name: plugin.description for name, plugin in _loaded.items()}
+    for name, ep in _entry_points().items():
+        if name in out:
+            continue
         try:
             out[name] = ep.load().description
         except Exception as exc:  # a broken third-party plugin must not hide the others
             out[name] = f"(cannot load: {type(exc).__name__})"
-    return out
+    return dict(sorted(out.items()))
 
 
 _loaded: dict[str, Connector] = {}
@@ -268,30 +318,77 @@ def register(name: str, plugin: Connector) -> None:
     _loaded[name] = plugin
 
 
-def connector(name: str) -> Connector:
-    """The installed connector registered under `name`."""
+def installed() -> list[str]:
+    """Names of the connectors rse can use: installed entry points and in-process registrations."""
+    return sorted({*_entry_points(), *_loaded})
+
+
+def connector(name: str, settings: Settings | None = None) -> Connector:
+    """The installed connector registered under `name` (`settings`: say where the name came from)."""
     if name not in _loaded:
         eps = _entry_points()
         if name not in eps:
-            known = ", ".join(sorted(eps)) or "none"
-            raise UsageError(f"no network connector named {name!r} is installed (installed: {known})",
-                             hint="check `network` in the config, or install the connector's package")
+            known = ", ".join(installed()) or "none"
+            where = f"{settings.source}: [profiles.{settings.profile}] network = {name!r}: " if settings else ""
+            raise UsageError(f"{where}no network connector named {name!r} is installed (installed: {known})",
+                             hint="set `network` to one of those (`rse config set network NAME`), "
+                                  "or install the connector's package")
         _loaded[name] = eps[name].load()
     return _loaded[name]
 
 
+def _active(settings: Settings) -> Connector:
+    """The settings' connector, once their connector tables are checked: a table named after no
+    installed connector is a typo, never silently ignored."""
+    plugin = connector(settings.network, settings)
+    strays = sorted(set(settings.connectors) - {settings.network} - set(installed()))
+    if strays:
+        tables = ", ".join(f"[profiles.{settings.profile}.{t}]" for t in strays)
+        raise ConfigError(f"{settings.source}: {tables}: no installed connector has this name "
+                          f"(installed: {', '.join(installed())}; rse's own table: audit)",
+                          hint=f"settings of the {settings.network} connector go in [profiles.{settings.profile}.{settings.network}]")
+    if plugin.settings_model is None and settings.table():
+        raise ConfigError(f"{settings.source}: [profiles.{settings.profile}.{settings.network}]: "
+                          f"the {settings.network} connector has no settings of its own", hint="remove the table")
+    return plugin
+
+
+def table_settings(settings: Settings, name: str, model: type[M]) -> M:
+    """The `[profiles.NAME.<name>]` table validated by a connector's model; errors name the file,
+    the table and the key, as rse's own settings do."""
+    from rse_cli.config import describe_error
+
+    try:
+        return model.model_validate(settings.table(name))
+    except ValidationError as exc:
+        table = f"profiles.{settings.profile}.{name}"
+        lines = [describe_error(e, settings.source, table, list(model.model_fields)) for e in exc.errors()]
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(lines)) from None
+
+
+def check_settings(settings: Settings) -> dict[str, Any] | None:
+    """Refuse settings the configured connector cannot use (before they are written, or used);
+    the connector's table comes back normalised (numbers as numbers)."""
+    plugin = _active(settings)
+    table = None
+    if plugin.settings_model is not None:
+        table = table_settings(settings, settings.network, plugin.settings_model).model_dump(mode="json")
+    plugin.addressing(settings)  # the connector checks what it reads from rse's own keys (e.g. `user`)
+    return table
+
+
 def connect(settings: Settings, *, token: str | None = None, transport: Any = None) -> Network:
     """Build the connection the settings ask for."""
-    return connector(settings.network).connect(settings, token=token, transport=transport)
+    return _active(settings).connect(settings, token=token, transport=transport)
 
 
 def addressing(settings: Settings) -> Addressing:
     """The configured network's syntax of ids and links, without connecting."""
-    return connector(settings.network).addressing(settings)
+    return _active(settings).addressing(settings)
 
 
 def capabilities(settings: Settings) -> Capabilities:
-    return connector(settings.network).capabilities
+    return connector(settings.network, settings).capabilities
 
 
 def link_builder(settings: Settings) -> Callable[[str, str | None], str]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from rse_cli.domain import Community, Member, Role
-from rse_cli.errors import RseError
-from rse_cli.network.base import Network
+from rse_cli.errors import RseError, UsageError
+from rse_cli.network.base import Network, Structure
 from rse_cli.services.writes import journaled
 from rse_cli.store import Store
 
@@ -27,14 +27,21 @@ class MemberChange(BaseModel):
 
 def create(network: Network, store: Store, name: str, *, alias: str | None, topic: str | None,
            rooms: list[str], animators: list[str], moderators: list[str]) -> Community:
-    """Create the Space, its rooms and its roles. People are resolved first: nothing is created
-    when an animator or moderator is unknown."""
+    """Create the community, its rooms (where the network has rooms) and its roles. People are
+    resolved first: nothing is created when an animator or moderator is unknown, or when the
+    network cannot hold what was asked (rooms on a one-feed network, a role it lacks)."""
+    caps = network.capabilities
+    if rooms and caps.structure is Structure.feed:
+        raise UsageError(f"--room: a community on {network.name} is one conversation feed, without rooms",
+                         hint="leave out --room")
+    if moderators and Role.moderator not in caps.roles:
+        raise UsageError(f"--moderator: {network.name} has no moderator role", hint="make them animators (--animator)")
     staff = [(network.resolve_person(p).id, Role.animator) for p in animators]
     staff += [(network.resolve_person(p).id, Role.moderator) for p in moderators]
     with journaled(store, "community.create", alias or name) as rec:
         community = network.create_community(name, alias=alias, topic=topic)
         rec["detail"] = community.id
-    for room in rooms or ["Général"]:
+    for room in (rooms or ["Général"]) if caps.structure is Structure.rooms else []:
         with journaled(store, "room.create", f"{community.name}/{room}") as rec:
             created = network.add_room(community, room)
             rec["detail"] = created.id

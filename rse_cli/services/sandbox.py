@@ -64,7 +64,8 @@ def up(config_path: Path | None = None) -> SandboxStatus:
     path = config_path or default_config_path()
     from rse_cli.config import read_file
 
-    device = ((read_file(path).get("profiles") or {}).get(PROFILE) or {}).get("device_id")
+    section = (read_file(path).get("profiles") or {}).get(PROFILE) or {}
+    device = (section.get("matrix") or {}).get("device_id") or section.get("device_id")  # the sandbox is Matrix
     answer = srv.login(user_id, password, device_id=device)
     write_profile(path, PROFILE, {"homeserver": srv.url, "user": user_id, "device_id": answer["device_id"]}, make_default=True)
     store_token(PROFILE, srv.url, user_id, answer["access_token"])

@@ -5,10 +5,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from datetime import UTC, datetime
 
 from rse_cli.domain import Community, Event, EventKind, Member
 from rse_cli.store import Store, _now
+
+if TYPE_CHECKING:
+    from rse_cli.network.base import Addressing
+
+
+class _Transitional:
+    """The keys callers got before they passed the network's Addressing (a sigil and a `:server`
+    dropped). Remove once every caller passes `addressing=`."""
+
+    def community_key(self, ref: str) -> str:
+        return ref.strip().lstrip("#").split(":")[0].casefold()
+
+    def community_keys(self, community_id: str, name: str, alias: str | None) -> set[str]:
+        return {community_id.casefold(), name.casefold(), self.community_key(alias or "")} - {""}
 
 
 @dataclass(frozen=True)
@@ -72,12 +87,14 @@ def save_page(store: Store, room_id: str, events: list[Event], token: str | None
         return after - before
 
 
-def communities(store: Store, refs: Iterable[str] = ()) -> list[SyncedCommunity]:
-    """Synced communities, all or those matching ids, aliases (with or without '#') or names."""
-    wanted = {r.lstrip("#").split(":")[0].casefold() for r in refs}
+def communities(store: Store, refs: Iterable[str] = (), *, addressing: Addressing | None = None) -> list[SyncedCommunity]:
+    """Synced communities, all or those matching what a user typed (id, alias in any form the
+    network accepts, name): the network's `addressing` reduces both sides to comparable keys."""
+    keyer = addressing or _Transitional()
+    wanted = {keyer.community_key(r) for r in refs}
     out = []
     for row in store.query("SELECT id, name, alias, synced_at FROM communities ORDER BY name"):
-        keys = {row["id"].casefold(), row["name"].casefold(), (row["alias"] or "").lstrip("#").split(":")[0].casefold()}
+        keys = keyer.community_keys(row["id"], row["name"], row["alias"])
         if wanted and not keys & wanted:
             continue
         rooms = store.query("SELECT id, name FROM rooms WHERE community_id = ? ORDER BY is_space DESC, name", (row["id"],))

@@ -1,4 +1,16 @@
-"""Synced network state: communities, rooms, member snapshots, events and per-room checkpoints."""
+"""Synced network state: communities, rooms, member snapshots, events and per-room checkpoints.
+
+Column names, in rse's vocabulary whatever the network:
+- rooms.is_space: 1 for the community's own room (a Matrix Space; on a one-feed network, the
+  feed itself), 0 for the rooms inside it. The name predates connectors. It stays because
+  readers outside store/ write it directly (tests/services/test_health.py builds its fixtures
+  with it) and the sync work on store/events.py is in flight: a rename is one migration
+  (`ALTER TABLE rooms RENAME COLUMN is_space TO is_main`, valid on SQLite >= 3.25 and
+  PostgreSQL) once every reader moves in the same change.
+- members.power: the network's own level behind the role (Member.power, kept for --json; 0 on a
+  network without levels). rse decides with members.role.
+- members.membership and events.membership: rse's vocabulary (domain.Membership).
+"""
 
 MIGRATIONS = [
     (

@@ -54,18 +54,19 @@ def test_login_keeps_device_and_never_shows_the_token(cli, homeserver):
     cli("config", "init", "--homeserver", homeserver.url)
     first = cli("auth", "login", "--user", "bob", "--password-stdin", input=PASSWORD + "\n")
     doc = tomllib.loads(_config(cli.home).read_text())["profiles"]["default"]
-    assert doc["user"] == homeserver.users["bob"] and doc["device_id"]
+    assert doc["user"] == homeserver.users["bob"] and doc["matrix"]["device_id"]
+    device = doc["matrix"]["device_id"]
     creds = cli.home / "config" / "credentials.toml"
     assert stat.S_IMODE(creds.stat().st_mode) == 0o600
     token = tomllib.loads(creds.read_text())["default"]["token"]
     assert token not in first.stdout + first.stderr
 
     status = cli.json("auth", "status")
-    assert status == {"user_id": homeserver.users["bob"], "device_id": doc["device_id"], "homeserver": homeserver.url,
+    assert status == {"user_id": homeserver.users["bob"], "device_id": device, "homeserver": homeserver.url,
                       "admin": False, "display_name": "Bob Durand"}
     # a second login reuses the same device, so transaction ids keep deduplicating
     cli("auth", "login", "--user", "bob", "--password-stdin", input=PASSWORD + "\n")
-    assert tomllib.loads(_config(cli.home).read_text())["profiles"]["default"]["device_id"] == doc["device_id"]
+    assert tomllib.loads(_config(cli.home).read_text())["profiles"]["default"]["matrix"]["device_id"] == device
 
     verbose = cli("--verbose", "auth", "status", "--json")
     new_token = tomllib.loads(creds.read_text())["default"]["token"]
@@ -104,3 +105,88 @@ def test_unreachable_server_exits_5(cli, monkeypatch):
     monkeypatch.setenv("RSE_MAX_RETRIES", "0")
     result = cli("auth", "status", ok=False)
     assert result.exit_code == 5 and "cannot reach http://127.0.0.1:9" in result.stderr
+
+
+def test_login_reuses_a_device_kept_in_the_old_flat_place_and_moves_it(cli, homeserver):
+    cli("config", "init", "--homeserver", homeserver.url)
+    cli("auth", "login", "--user", "bob", "--password-stdin", input=PASSWORD + "\n")
+    path = _config(cli.home)
+    doc = tomllib.loads(path.read_text())
+    device = doc["profiles"]["default"]["matrix"].pop("device_id")
+    del doc["profiles"]["default"]["matrix"]
+    import tomli_w
+
+    doc["profiles"]["default"]["device_id"] = device  # a config written before connector tables
+    path.write_text(tomli_w.dumps(doc))
+    again = cli("auth", "login", "--user", f"@bob:{homeserver.users['bob'].split(':', 1)[1]}", "--password-stdin",
+                input=PASSWORD + "\n")
+    assert "note:" in again.stderr and "[profiles.default.matrix]" in again.stderr
+    section = tomllib.loads(path.read_text())["profiles"]["default"]
+    assert "device_id" not in section and section["matrix"]["device_id"] == device
+
+
+def test_config_init_lists_and_checks_the_installed_networks(cli):
+    shown = cli("config", "init", "--help")
+    assert "Installed networks:" in shown.stdout and "matrix:" in shown.stdout
+    bad = cli("config", "init", "--network", "mattermost", ok=False)
+    assert bad.exit_code == 2 and "mattermost" in bad.stderr and "matrix" in bad.stderr
+    assert not _config(cli.home).exists()  # nothing written
+
+
+def test_config_init_and_set_write_the_network_table(cli):
+    cli("config", "init", "--network", "matrix", "--homeserver", "https://m.example.org", "--client-url",
+        "https://chat.example.org/#/room/", "--animator-level=40")
+    section = tomllib.loads(_config(cli.home).read_text())["profiles"]["default"]
+    assert section == {"network": "matrix", "homeserver": "https://m.example.org",
+                       "matrix": {"client_url": "https://chat.example.org/#/room/", "animator_level": 40}}
+    cli("config", "set", "matrix.moderator_level", "80")
+    assert cli.json("config", "show")["matrix"] == {"client_url": "https://chat.example.org/#/room/",
+                                                     "animator_level": 40, "moderator_level": 80}
+    bad = cli("config", "set", "matrix.moderator_level", "800", ok=False)
+    assert bad.exit_code == 2 and "[profiles.default.matrix] moderator_level" in bad.stderr
+    secret = cli("config", "init", "--homeserver", "https://m.example.org", "--password", "hunter2", ok=False)
+    assert secret.exit_code == 2 and "hunter2" not in secret.stderr + secret.stdout
+    assert "hunter2" not in _config(cli.home).read_text()
+    typo = cli("config", "init", "--homeserver", "https://m.example.org", "--client-ulr", "x", ok=False)
+    assert typo.exit_code == 2 and "client_ulr: unknown key" in typo.stderr
+    assert tomllib.loads(_config(cli.home).read_text())["profiles"]["default"]["matrix"]["moderator_level"] == 80
+
+
+def test_a_second_connector_brings_its_own_table_without_touching_rse(cli, monkeypatch):
+    """A connector registered in-process (as an installed entry point would be): `config init`
+    lists it, writes its options into its table, and its settings model refuses bad keys."""
+    from pydantic import BaseModel, ConfigDict
+
+    from rse_cli.network import base
+    from rse_cli.network.base import Capabilities, Membership, Structure
+
+    class FeedSettings(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        tenant: str
+        client_id: str
+
+    class Addressing:
+        def __init__(self, settings):
+            pass
+
+    class FeedConnector:
+        name = "feedtest"
+        description = "a one-feed network used by this test"
+        capabilities = Capabilities(structure=Structure.feed, membership=Membership.direct, login="device_code")
+        settings_model = FeedSettings
+
+        def addressing(self, settings):
+            return Addressing(settings)
+
+        def connect(self, settings, *, token=None, transport=None):
+            raise AssertionError("not needed here")
+
+    monkeypatch.setitem(base._loaded, "feedtest", FeedConnector())
+    assert "feedtest: a one-feed network used by this test" in cli("config", "init", "--help").stdout
+    done = cli("config", "init", "--network", "feedtest", "--tenant", "contoso.onmicrosoft.com", "--client-id", "app-1")
+    assert "next: rse auth login\n" in done.stderr  # no --user: the network signs in with a device code
+    section = tomllib.loads(_config(cli.home).read_text())["profiles"]["default"]
+    assert section == {"network": "feedtest", "feedtest": {"tenant": "contoso.onmicrosoft.com", "client_id": "app-1"}}
+    assert cli.json("config", "show")["feedtest"] == {"tenant": "contoso.onmicrosoft.com", "client_id": "app-1"}
+    bad = cli("config", "set", "feedtest.tenantt", "x", ok=False)
+    assert bad.exit_code == 2 and "[profiles.default.feedtest] tenantt: unknown key (did you mean `tenant`?)" in bad.stderr

@@ -369,3 +369,19 @@ def test_join_true_adds_members_directly(rse, homeserver, tmp_path):
         for room in shown["community"]["rooms"]:
             assert membership(homeserver, room["id"], p["uid"]) == "join"
     assert rse.json("onboard", "status", str(path))[0]["joined"] == 2
+
+
+def test_plan_warns_at_the_limits_the_connector_declares(rse, homeserver, tmp_path):
+    """The note before a long job quotes the connector's own rate model and fast path (Synapse's
+    defaults here); --json carries the same figures for scripts."""
+    tag = unique("lim").replace("-", "")
+    people = make_people(homeserver, 24, tag)  # 12 in Ventes: 12 welcome DMs = 12 new rooms + the community's 3
+    write_csv(tmp_path / "hr.csv", people)
+    path = manifest(tmp_path / "communities.toml", unique("lim"), homeserver.users["alice"])
+    shown = rse("onboard", "plan", str(path))
+    note = [line for line in shown.stderr.splitlines() if line.startswith("note:")]
+    assert note and "15 room creation(s)" in note[0] and "Synapse's default rate limits" in note[0]
+    assert "override_ratelimit" in shown.stderr  # the fast path, in the connector's words
+    est = rse.json("onboard", "plan", str(path))["estimate"]
+    assert (est["room_creations"], est["communities"]) == (15, 1)
+    assert est["seconds_at_default_limits"] == round((15 - 10) / 0.016, 1) and est["limits"].startswith("Synapse")

@@ -102,3 +102,54 @@ def test_offline_links_match_the_connector(homeserver):
     net.whoami()
     for args in (("!abc",), ("!abc", "$ev"), ("@bob:rse.test",)):
         assert build(*args) == net.link(*args)
+
+
+# -- what moved into the connector: its settings table, sign-in, addressing -------------------
+
+def test_levels_and_links_come_from_the_matrix_table(homeserver):
+    from rse_cli.domain import Role
+
+    settings = Settings(homeserver=homeserver.url, user=homeserver.admin,
+                        matrix={"animator_level": 40, "moderator_level": 60, "client_url": "https://chat.example.org/#/room/"})
+    net = MatrixNetwork.from_settings(settings, token=homeserver.admin_token)
+    community = net.create_community("Niveaux", alias=unique("lvl"), topic=None)
+    bob, carol = homeserver.users["bob"], homeserver.users["carol"]
+    for person, role in ((bob, Role.animator), (carol, Role.moderator)):
+        net.invite(community, person)
+        assert net.set_role(community, person, role)
+    levels = homeserver.api("GET", f"/_matrix/client/v3/rooms/{community.id}/state/m.room.power_levels/")["users"]
+    assert (levels[bob], levels[carol]) == (40, 60)  # read back from the server, not from rse
+    roles = {m.id: (m.role, m.power) for m in net.list_members(community)}
+    assert roles[bob] == (Role.animator, 40) and roles[carol] == (Role.moderator, 60)
+    net.whoami()
+    assert net.link(community.id).startswith(f"https://chat.example.org/#/room/{community.id}")
+
+
+def test_login_takes_a_bare_name_and_reuses_only_its_own_device(homeserver):
+    from tests.conftest import PASSWORD
+
+    settings = Settings(homeserver=homeserver.url, user=homeserver.users["dave"])
+    first = MatrixNetwork.from_settings(settings).login("dave", PASSWORD)
+    assert first.user_id == homeserver.users["dave"] and first.settings == {"device_id": first.device_id}
+    kept = Settings(homeserver=homeserver.url, user=homeserver.users["dave"], matrix={"device_id": first.device_id})
+    again = MatrixNetwork.from_settings(kept).login(homeserver.users["dave"], PASSWORD)
+    assert again.device_id == first.device_id  # same device: the server keeps deduplicating txn ids
+    other = MatrixNetwork.from_settings(kept).login("carol", PASSWORD)
+    assert other.user_id == homeserver.users["carol"] and other.device_id != first.device_id  # never another's device
+    devices = homeserver.api("GET", "/_matrix/client/v3/devices", token=again.token)["devices"]
+    assert first.device_id in {d["device_id"] for d in devices}
+
+
+def test_the_connector_declares_synapse_limits_and_the_addressing():
+    from rse_cli.network.base import Structure, capabilities
+
+    settings = Settings(user="@champion:example.org")
+    caps = capabilities(settings)
+    assert caps.structure is Structure.rooms and caps.server_idempotency and caps.rate_limits.dm_creates_room
+    # 200 welcome DMs at Synapse's defaults: bound by room creation (MATRIX-NOTES)
+    assert 3.2 * 3600 < caps.rate_limits.seconds(invitations=200, messages=200, room_creations=200) < 3.4 * 3600
+    from rse_cli.network.base import addressing
+
+    a = addressing(settings)
+    assert a.alias_ref("ventes-ouest") == "#ventes-ouest" and a.short_name("@marc:example.org") == "marc"
+    assert a.community_key("#Ventes-Ouest:example.org") == a.community_key("ventes-ouest") == "ventes-ouest"

@@ -1,29 +1,61 @@
-"""Duration estimates for bulk jobs at Synapse's default rate limits (no network needed)."""
+"""Duration estimates and pacing for bulk jobs, at the limits a connector declares (no network needed)."""
 
 from __future__ import annotations
 
+from rse_cli.errors import ForbiddenError
+from rse_cli.network.base import (
+    Capabilities,
+    Membership,
+    RateLimit,
+    RateModel,
+    Structure,
+)
+from rse_cli.network.matrix import CAPABILITIES as MATRIX
 from rse_cli.services.onboarding import estimate
 
 
-class Exempt:
-    def __init__(self, answer):
-        self.answer = answer
+class Net:
+    """Just what estimates and pacing read from a Network: capabilities, concurrency, the
+    server's answers about rate limits."""
+
+    def __init__(self, exempt=None, capabilities=MATRIX, concurrency=8):
+        self.exempt, self.capabilities, self.concurrency = exempt, capabilities, concurrency
+        self.limited = False
 
     def ratelimit_exempt(self):
-        return self.answer
+        if isinstance(self.exempt, Exception):
+            raise self.exempt
+        return self.exempt
+
+    def rate_limited(self):
+        return self.limited
 
 
 def test_welcome_dms_are_bound_by_room_creation():
-    est = estimate(object(), invitations=200, messages=200, room_creations=200)
+    est = estimate(Net(), invitations=200, messages=200, room_creations=200)
     # 200 DMs need 200 rooms: (200 - burst 10) / 0.016 per s, about 3.3 hours (MATRIX-NOTES)
     assert 3.2 * 3600 < est.seconds_at_default_limits < 3.4 * 3600
-    assert est.exempt is None
+    assert est.exempt is None and "Synapse" in est.limits and "override_ratelimit" in est.fast_path
 
 
 def test_invitations_and_messages_share_one_bucket():
-    est = estimate(Exempt(False), invitations=30, messages=30, room_creations=5)
+    est = estimate(Net(False), invitations=30, messages=30, room_creations=5)
     assert est.seconds_at_default_limits == (60 - 10) / 0.2 and est.exempt is False
-    assert estimate(Exempt(True), invitations=1, messages=1, room_creations=1).exempt is True
+    assert estimate(Net(True), invitations=1, messages=1, room_creations=1).exempt is True
+    # a server that refuses to tell is "cannot tell", not a failure
+    assert estimate(Net(ForbiddenError("no")), invitations=1, messages=1, room_creations=1).exempt is None
+
+
+def test_the_estimate_follows_the_connector_rate_model_not_synapse():
+    """A feed network with separate buckets and an asynchronous community creation (as Viva
+    Engage declares): the service computes with what the connector says."""
+    feed = Capabilities(structure=Structure.feed, membership=Membership.direct,
+                        rate_limits=RateModel(messages=RateLimit(per_second=10 / 30), invitations=RateLimit(per_second=1.0),
+                                              community_creation_seconds=60.0, described="the feed's limits"))
+    est = estimate(Net(capabilities=feed), invitations=100, messages=40, room_creations=2, communities=2)
+    assert est.seconds_at_default_limits == 120.0  # messages: 40 / (1/3) = 120 s; creations: 2 x 60 s; invitations: 100 s
+    assert (est.limits, est.fast_path) == ("the feed's limits", None)
+    assert estimate(Net(capabilities=feed), invitations=0, messages=0, room_creations=3, communities=3).seconds_at_default_limits == 180.0
 
 
 def test_pacer_drops_to_one_in_flight_once_rate_limited():
@@ -33,13 +65,8 @@ def test_pacer_drops_to_one_in_flight_once_rate_limited():
 
     from rse_cli.services.onboarding import Pacer
 
-    class Http:
-        stats = {"rate_limited": 0}
-
-    class Net:
-        http = Http()
-
-    pacer = Pacer(Net(), 4, start=4)
+    net = Net()
+    pacer = Pacer(net, 4, start=4)
     lock, peak, busy = threading.Lock(), [0, 0], [0]
 
     def work(phase: int) -> None:
@@ -53,7 +80,7 @@ def test_pacer_drops_to_one_in_flight_once_rate_limited():
 
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(work, [0] * 16))
-    Net.http.stats["rate_limited"] = 1
+    net.limited = True  # the server answered 429 once: one person at a time from now on
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(work, [1] * 8))
     assert peak == [4, 1]
@@ -62,7 +89,7 @@ def test_pacer_drops_to_one_in_flight_once_rate_limited():
 def test_pacer_starts_slow():
     from rse_cli.services.onboarding import Pacer
 
-    pacer = Pacer(object(), 16)
+    pacer = Pacer(Net(), 16)
     assert pacer._allowed() == 1
     for _ in range(20):
         with pacer:
@@ -78,7 +105,7 @@ def test_the_rough_estimate_counts_a_picture_like_the_plan_does(tmp_path):
     (tmp_path / "logo.gif").write_bytes(b"GIF89a" + bytes(20))
     path = tmp_path / "m.toml"
     path.write_text('[[community]]\nname = "A"\nalias = "a"\ntopic = "t"\nwelcome_post = "Bonjour"\n', encoding="utf-8")
-    without = rough_estimate(object(), Prepared(mf.load(path), {}, []))
+    without = rough_estimate(Net(), Prepared(mf.load(path), {}, []))
     path.write_text(path.read_text(encoding="utf-8") + 'avatar = "logo.gif"\n', encoding="utf-8")
-    with_picture = rough_estimate(object(), Prepared(mf.load(path), {}, []))
+    with_picture = rough_estimate(Net(), Prepared(mf.load(path), {}, []))
     assert (without.messages, with_picture.messages) == (1, 2)

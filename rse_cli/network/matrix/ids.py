@@ -8,7 +8,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import quote
+
+from rse_cli.errors import ConfigError
+
+if TYPE_CHECKING:
+    from rse_cli.config import Settings
+    from rse_cli.network.matrix.settings import MatrixSettings
 
 # https://spec.matrix.org/v1.11/appendices/#user-identifiers (historical ids allowed)
 USER_ID = re.compile(r"^@[\x21-\x39\x3b-\x7e]+:[A-Za-z0-9.\-\[\]:]+$")
@@ -36,6 +43,13 @@ def localpart(ref: str) -> str:
     return ref.lstrip("#@").split(":", 1)[0]
 
 
+def check_user(settings: Settings) -> None:
+    """The configured account must be a full Matrix ID: links and the server name come from it."""
+    if settings.user is not None and not USER_ID.match(settings.user):
+        raise ConfigError(f"{settings.source}: [profiles.{settings.profile}] user: expected a full Matrix ID such as "
+                          f"@champion:example.org, got {settings.user!r}", hint="`rse auth login` writes it for you")
+
+
 def matrix_link(client_url: str, server_name: str | None, target: str, event_id: str | None = None) -> str:
     """A link a Matrix client opens: a person, a room, or an event in a room.
 
@@ -53,9 +67,9 @@ class MatrixAddressing:
     server_name: str | None = None
 
     @classmethod
-    def from_settings(cls, settings) -> MatrixAddressing:
+    def from_settings(cls, settings: Settings, table: MatrixSettings) -> MatrixAddressing:
         server = settings.user.split(":", 1)[1] if settings.user and ":" in settings.user else None
-        return cls(client_url=settings.client_url, server_name=server)
+        return cls(client_url=table.client_url, server_name=server)
 
     def community_key(self, ref: str) -> str:
         ref = ref.strip()

@@ -1,0 +1,201 @@
+"""What plan, apply and status share: their result models, the manifest with its people resolved,
+and how the network finds a manifest's community."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from rse_cli.domain import Community, Person, Role
+from rse_cli.errors import InputError, NotFoundError
+from rse_cli.network.base import Network
+from rse_cli.services import manifest as mf
+from rse_cli.services.people_csv import PersonRow, Problem
+from rse_cli.templating import Templates
+
+
+class Change(BaseModel):
+    op: str  # + create/add, ~ change, = unchanged
+    kind: str  # community | topic | avatar | room | role | invite | join | welcome-dm | welcome-post
+    community: str
+    target: str
+    detail: str | None = None
+
+
+class ProblemOut(BaseModel):
+    file: str
+    line: int | None
+    message: str
+
+
+class Estimate(BaseModel):
+    invitations: int
+    messages: int
+    room_creations: int
+    communities: int = 0
+    seconds_at_default_limits: float  # at the limits the connector declares (Synapse's defaults on Matrix)
+    limits: str = ""  # those limits in words
+    fast_path: str | None = None  # how to lift or avoid them
+    exempt: bool | None = None  # the account's rate limits are lifted (None: cannot tell)
+
+
+class Plan(BaseModel):
+    manifest: str
+    changes: list[Change]
+    problems: list[ProblemOut]
+    counts: dict[str, int]
+    estimate: Estimate
+    notes: list[str] = []
+
+
+class Outcome(BaseModel):
+    community: str
+    person: str
+    ref: str
+    action: str  # invited | joined | unchanged | failed
+    welcome: str | None = None  # sent | unchanged | None
+    error: str | None = None
+
+
+class ApplyResult(BaseModel):
+    manifest: str
+    created: list[str]
+    outcomes: list[Outcome]
+    skipped: list[ProblemOut]
+    summary: dict[str, int]
+    failed_csv: str | None = None
+
+
+class CommunityStatus(BaseModel):
+    community: str
+    alias: str
+    exists: bool
+    expected: int
+    invited: int
+    joined: int
+    pending: int
+    failed: int
+
+
+class Prepared:
+    """The manifest with every person resolved, and the problems found on the way."""
+
+    def __init__(self, manifest: mf.Manifest, people: dict[str, Person], problems: list[Problem]) -> None:
+        self.manifest = manifest
+        self.people = people  # ref (casefold) -> Person
+        self.problems = problems
+
+    def person(self, row: PersonRow) -> Person | None:
+        return self.people.get(row.ref.casefold())
+
+
+def _pool(network: Network, n: int) -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=max(1, min(network.concurrency, n)))
+
+
+def prepare(network: Network, path: Path) -> Prepared:
+    manifest = mf.load(path)
+    problems = list(manifest.problems)
+    rows: dict[str, PersonRow] = {}
+    for spec in manifest.communities:
+        for row in [*spec.animators, *spec.moderators, *spec.members]:
+            rows.setdefault(row.ref.casefold(), row)
+    people: dict[str, Person] = {}
+    if rows:
+
+        def resolve(item: tuple[str, PersonRow]) -> tuple[str, Person | None, str | None]:
+            try:
+                return item[0], network.resolve_person(item[1].ref), None
+            except NotFoundError as exc:  # also Ambiguous
+                return item[0], None, exc.message
+
+        with _pool(network, len(rows)) as pool:
+            for key, person, error in pool.map(resolve, rows.items()):
+                if person is not None:
+                    people[key] = person
+                else:
+                    for spec in manifest.communities:
+                        for kind, group in (("animator", spec.animators), ("moderator", spec.moderators), ("person", spec.members)):
+                            for row in group:
+                                if row.ref.casefold() == key:
+                                    what = f"unknown {kind}" if kind != "person" else "person not found on the network"
+                                    problems.append(Problem(row.file, row.line, f"{what}: {error}"))
+    problems.sort(key=lambda p: (p.file, p.line or 0))
+    return Prepared(manifest, people, problems)
+
+
+def _problems(items: list[Problem]) -> list[ProblemOut]:
+    return [ProblemOut(file=p.file, line=p.line, message=p.message) for p in items]
+
+
+def refuse(prepared: Prepared, skip_invalid: bool) -> None:
+    """Raise with every problem at once, unless they are all droppable rows and the user said so."""
+    fatal = [p for p in prepared.problems if not p.skippable or not skip_invalid]
+    if fatal:
+        lines = "\n".join(f"  {p}" for p in fatal)
+        raise InputError(f"{len(fatal)} problem(s) in the manifest or its people file:\n{lines}",
+                         hint="fix them and re-run" + ("" if skip_invalid else ", or drop the bad rows with --skip-invalid"))
+
+
+def _context(network: Network, row: PersonRow, person: Person, communities: list[Community], animator: Person | None,
+             rows_by_email: dict[str, PersonRow]) -> dict[str, Any]:
+    """What a welcome/nudge template may use: names, manager, communities, animator, links."""
+    first = row.fields.get("first_name") or (person.display_name or network.addressing.short_name(person.id)).split(" ")[0]
+    manager_ref = row.fields.get("manager") or ""
+    manager_row = rows_by_email.get(manager_ref.casefold())
+    manager = (f"{manager_row.fields.get('first_name', '')} {manager_row.fields.get('last_name', '')}".strip()
+               if manager_row else manager_ref)
+    return {
+        "first_name": first,
+        "last_name": row.fields.get("last_name") or "",
+        "display_name": person.display_name or first,
+        "person_id": person.id,
+        "manager": manager,
+        "department": row.fields.get("department") or "",
+        "site": row.fields.get("site") or "",
+        "communities": [{"name": c.name, "alias": c.alias, "link": c.link or network.link(c.id)} for c in communities],
+        "animator": ({"name": animator.display_name or animator.id, "id": animator.id,
+                      "link": network.link(animator.id)} if animator else None),
+        "first_post_link": None,
+    }
+
+
+def _rows_by_email(prepared: Prepared) -> dict[str, PersonRow]:
+    people = prepared.manifest.people
+    return {r.fields.get("email", "").casefold(): r for r in people.rows if r.fields.get("email")} if people else {}
+
+
+def _welcome_text(network: Network, templates: Templates, spec: mf.CommunitySpec, row: PersonRow, person: Person,
+                  community: Community, animator: Person | None, by_email: dict[str, PersonRow]) -> str:
+    ctx = _context(network, row, person, [community], animator, by_email)
+    return templates.render(spec.welcome_dm or "welcome", ctx, lang=spec.lang)
+
+
+def _ref(network: Network, spec: mf.CommunitySpec) -> str:
+    """How the network finds the community rse creates under the manifest's alias."""
+    return network.addressing.alias_ref(spec.alias)
+
+
+def _placeholder(network: Network, spec: mf.CommunitySpec) -> Community:
+    ref = _ref(network, spec)
+    return Community(id=ref, name=spec.name, alias=ref, topic=spec.topic)
+
+
+def _lookup(network: Network, spec: mf.CommunitySpec) -> Community | None:
+    try:
+        return network.get_community(_ref(network, spec))
+    except NotFoundError:
+        return None
+
+
+def _staff(prepared: Prepared, spec: mf.CommunitySpec) -> Iterator[tuple[Role, Person]]:
+    """(role, person) for the community's animators then moderators found on the network."""
+    for role, group in ((Role.animator, spec.animators), (Role.moderator, spec.moderators)):
+        for row in group:
+            person = prepared.person(row)
+            if person is not None:
+                yield role, person

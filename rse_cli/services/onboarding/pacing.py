@@ -1,0 +1,71 @@
+"""How long a bulk job takes at the network's declared limits, and how fast to go meanwhile."""
+
+from __future__ import annotations
+
+import threading
+
+from rse_cli.errors import RseError
+from rse_cli.network.base import Network
+from rse_cli.services.onboarding.common import Estimate, Prepared
+
+
+class Pacer:
+    """How many people are worked on at once: a slow start (1, then one more per person done)
+    up to the concurrency setting, and one at a time as soon as the server rate-limits rse:
+    against a rate limit, more requests in flight only multiply 429 answers (MATRIX-NOTES)
+    while the HTTP layer already waits as long as the server asks. The slow start keeps the
+    work in flight small when the first 429 comes (after the server's burst)."""
+
+    def __init__(self, network: Network, limit: int, start: int = 1) -> None:
+        self.network = network
+        self.limit = max(1, limit)
+        self.window = min(self.limit, start)
+        self.busy = 0
+        self.cond = threading.Condition()
+
+    def _allowed(self) -> int:
+        return 1 if self.network.rate_limited() else self.window
+
+    def __enter__(self) -> Pacer:
+        with self.cond:
+            while self.busy >= self._allowed():
+                self.cond.wait(0.5)
+            self.busy += 1
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with self.cond:
+            self.busy -= 1
+            self.window = min(self.limit, self.window + 1)
+            self.cond.notify_all()
+
+
+def estimate(network: Network, invitations: int, messages: int, room_creations: int, communities: int = 0) -> Estimate:
+    """The least time these writes take at the network's declared limits, and whether this
+    account is exempt from them (None: cannot tell). `room_creations` counts communities too."""
+    seconds = network.capabilities.rate_limits.seconds(invitations=invitations, messages=messages,
+                                                       room_creations=room_creations, communities=communities)
+    try:
+        exempt = network.ratelimit_exempt()
+    except RseError:
+        exempt = None
+    rates = network.capabilities.rate_limits
+    return Estimate(invitations=invitations, messages=messages, room_creations=room_creations, communities=communities,
+                    seconds_at_default_limits=round(seconds, 1), exempt=exempt, limits=rates.described,
+                    fast_path=rates.fast_path)
+
+
+def _dm_rooms(network: Network, dms: int) -> int:
+    """Room creations that direct messages cost (a first DM creates a room on Matrix)."""
+    return dms if network.capabilities.rate_limits.dm_creates_room else 0
+
+
+def rough_estimate(network: Network, prepared: Prepared) -> Estimate:
+    """An upper bound from the manifest alone (as if nothing existed yet): no reads but one."""
+    specs = prepared.manifest.communities
+    people = sum(1 for s in specs for r in s.members if prepared.person(r))
+    dms = sum(1 for s in specs if s.welcome_dm for r in s.members if prepared.person(r))
+    staff = sum(1 for s in specs for r in [*s.animators, *s.moderators] if prepared.person(r))
+    pictures = sum(1 for s in specs if s.avatar)  # a state event, paced like a message (a new community gets its topic at creation)
+    return estimate(network, invitations=people + staff, messages=dms + pictures + sum(1 for s in specs if s.welcome_post),
+                    room_creations=_dm_rooms(network, dms) + sum(1 + len(s.rooms) for s in specs), communities=len(specs))
