@@ -616,6 +616,9 @@ class MemoryNetwork:
             return None
 
     # -- reading ------------------------------------------------------------------------------------------
+    def diagnose(self) -> list[tuple[str, bool | None, str, str | None]]:
+        return [("server", True, f"in-memory network {self.world.url}", None)]
+
     def changed_since(self, token: str | None) -> tuple[set[str] | None, str | None]:
         if not self.capabilities.changes_since:
             return None, None
