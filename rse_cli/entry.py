@@ -57,18 +57,18 @@ def nothing_due(argv: list[str]) -> bool:
     if opts is None:
         return False
     try:
-        from datetime import UTC, datetime
         from pathlib import Path
 
+        from rse_cli.clock import now
         from rse_cli.config import load_settings
         from rse_cli.services.animations import due
         from rse_cli.store import Store
 
         config = opts.get("config") or None
         settings = load_settings(config_path=Path(str(config)) if config else None, profile=opts.get("profile") or None)  # type: ignore[arg-type]
-        store = Store(settings.store_location(), profile=settings.profile)
+        store = Store(settings.store_location(), profile=settings.profile, clock=now)
         try:
-            todo = due(store, datetime.now(UTC))
+            todo = due(store, now())
         finally:
             store.close()
     except Exception:  # noqa: BLE001 - the full CLI reports it properly

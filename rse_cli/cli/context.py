@@ -11,13 +11,11 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
+from rse_cli.clock import now as system_clock
 
 
 @dataclass
@@ -27,7 +25,7 @@ class AppContext:
     flags: dict[str, Any] = field(default_factory=dict)
     verbose: bool = False
     color: bool = True
-    clock: Callable[[], datetime] = _utcnow
+    clock: Callable[[], datetime] = system_clock  # RSE_NOW replays a day (rse_cli/clock.py)
     network_factory: Callable[..., Any] | None = None
     stdout: IO[str] = field(default_factory=lambda: sys.stdout)
     stderr: IO[str] = field(default_factory=lambda: sys.stderr)
@@ -81,7 +79,7 @@ class AppContext:
         if self._store is None:
             from rse_cli.store import Store
 
-            self._store = Store(self.settings.store_location(), profile=self.settings.profile)
+            self._store = Store(self.settings.store_location(), profile=self.settings.profile, clock=self.clock)
         return self._store
 
     def _setup_logging(self, token: str | None) -> None:

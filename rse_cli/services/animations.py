@@ -23,7 +23,7 @@ from pydantic import BaseModel
 
 from rse_cli.errors import ConflictError, InputError, NotFoundError, RseError, UsageError
 from rse_cli.services.schedule import Schedule
-from rse_cli.store import Store, _now
+from rse_cli.store import Store
 
 LOOKBACK = timedelta(days=31)  # how far back a run looks for occurrences to post or to record as missed
 MAX_LOOKBACK_OCCURRENCES = 200
@@ -132,7 +132,7 @@ def add(store: Store, *, name: str, community: str, room: str | None, schedule: 
             "active_since, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
             (store.profile, name, community, room, schedule.kind, schedule.expr, schedule.tz, template, lang,
              json.dumps(bank or [], ensure_ascii=False), json.dumps(variables or {}, ensure_ascii=False),
-             now.astimezone(UTC).isoformat(), _now()),
+             now.astimezone(UTC).isoformat(), store.now()),
         )
     return info(store, get(store, name), now)
 
@@ -307,7 +307,7 @@ def _record(store: Store, anim: Animation, occurrence: datetime, **values) -> No
     cols = ", ".join(f"{k} = ?" for k in values)
     with store.tx() as db:
         db.execute(f"UPDATE animation_runs SET {cols}, at = ? WHERE profile = ? AND name = ? AND occurrence = ?",
-                   (*values.values(), _now(), store.profile, anim.name, occurrence.isoformat()))
+                   (*values.values(), store.now(), store.profile, anim.name, occurrence.isoformat()))
 
 
 def _text_for(store: Store, templates, anim: Animation, occurrence: datetime, link) -> tuple[str, str | None]:
@@ -322,7 +322,7 @@ def _text_for(store: Store, templates, anim: Animation, occurrence: datetime, li
         db.execute(
             "INSERT INTO animation_runs (profile, name, occurrence, text, question, state, at) VALUES (?, ?, ?, ?, ?, 'running', ?) "
             "ON CONFLICT (profile, name, occurrence) DO UPDATE SET text = excluded.text, question = excluded.question",
-            (store.profile, anim.name, occurrence.isoformat(), text, question, _now()))
+            (store.profile, anim.name, occurrence.isoformat(), text, question, store.now()))
     return text, question
 
 
@@ -331,7 +331,7 @@ def _skip(store: Store, anim: Animation, occurrence: datetime, why: str) -> None
         db.execute(
             "INSERT INTO animation_runs (profile, name, occurrence, state, detail, at) VALUES (?, ?, ?, 'skipped', ?, ?) "
             "ON CONFLICT (profile, name, occurrence) DO UPDATE SET state = 'skipped', detail = excluded.detail",
-            (store.profile, anim.name, occurrence.isoformat(), why, _now()))
+            (store.profile, anim.name, occurrence.isoformat(), why, store.now()))
     store.journal("animate", f"{anim.name}@{occurrence.isoformat()}", "skipped", why)
 
 

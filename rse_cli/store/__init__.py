@@ -13,7 +13,7 @@ import socket
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,14 +23,20 @@ from rse_cli.errors import ConfigError
 from rse_cli.store.migrations import MIGRATIONS
 
 
+def _wall_clock() -> datetime:
+    return datetime.now(UTC)
+
+
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
+    """Deprecated: use `Store.now()`, which follows the context's clock. Kept while callers move."""
+    return _wall_clock().isoformat(timespec="milliseconds")
 
 
 class Store:
-    def __init__(self, location: str, profile: str = "default") -> None:
+    def __init__(self, location: str, profile: str = "default", *, clock: Callable[[], datetime] = _wall_clock) -> None:
         self.location = location
         self.profile = profile
+        self.clock = clock
         self._pg = None
         if location.startswith(("postgresql://", "postgres://")):
             from rse_cli.store.postgres import PgConnection
@@ -54,6 +60,10 @@ class Store:
         self.migrate()
 
     # -- plumbing -----------------------------------------------------------------------
+    def now(self) -> str:
+        """The clock's time as stored in every `at` column: ISO 8601, UTC, milliseconds."""
+        return self.clock().astimezone(UTC).isoformat(timespec="milliseconds")
+
     @contextmanager
     def tx(self) -> Iterator[sqlite3.Connection]:
         """A write transaction taken immediately, so concurrent processes queue instead of failing."""
@@ -93,7 +103,7 @@ class Store:
                 for statement in script.split(";"):
                     if statement.strip():
                         db.execute(statement)
-                db.execute("INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)", (mid, _now()))
+                db.execute("INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)", (mid, self.now()))
             return len(done) + len([m for m, _ in MIGRATIONS if m not in done])
 
     @property
@@ -108,7 +118,7 @@ class Store:
         with self.tx() as db:
             db.execute(
                 "INSERT INTO journal (at, profile, action, target, outcome, detail) VALUES (?, ?, ?, ?, ?, ?)",
-                (_now(), self.profile, action, target, outcome, detail),
+                (self.now(), self.profile, action, target, outcome, detail),
             )
 
     def journal_entries(self, *, limit: int = 50, action: str | None = None, all_profiles: bool = False) -> list[JournalEntry]:
@@ -138,7 +148,7 @@ class Store:
             db.execute(
                 "INSERT INTO sent (profile, key, room_id, txn_id, event_id, at) VALUES (?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (profile, key) DO UPDATE SET event_id = excluded.event_id, at = excluded.at",
-                (self.profile, key, room_id, txn_id, event_id, _now()),
+                (self.profile, key, room_id, txn_id, event_id, self.now()),
             )
 
     # -- exactly-once claims ------------------------------------------------------------
