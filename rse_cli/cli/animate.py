@@ -16,15 +16,13 @@ NameArg = Annotated[str, typer.Argument(help="The animation's name, e.g. weekly-
 
 
 def linker(c):
-    """Links to posts: the network's own when it can be reached, else the client URL prefix."""
+    """Links to posts: the network's own when it can be reached, else built offline by its addressing."""
     from rse_cli.errors import RseError
 
     try:
         return c.network().link
     except RseError:
-        from urllib.parse import quote
-
-        return lambda room, event=None: c.settings.client_url + quote(room, safe="!#@:") + (f"/{quote(event, safe='$')}" if event else "")
+        return c.addressing.link
 
 
 def _templates(c):

@@ -70,7 +70,8 @@ def _brief(c, ref: str, weeks: int, tz: str, via: str | None = None):
     keys = set()
     for community in prompts.scope_of(c.store, leader):
         keys |= {community.id.casefold(), community.name.casefold(), (community.alias or "").lstrip("#").split(":")[0].casefold()}
-    upcoming = [o.model_dump() for o in animations.calendar(c.store, now, timedelta(days=14), communities=keys)]
+    upcoming = [o.model_dump() for o in animations.calendar(c.store, now, timedelta(days=14), communities=keys,
+                                                            addressing=c.addressing)]
     lang = leader.lang or c.settings.lang
     brief = prompts.build_brief(c.store, leader, now=now, weeks=weeks, me=c.settings.user, link=linker(c), lang=lang, tz=tz,
                                 qa_rooms=c.settings.qa_rooms, upcoming=upcoming)

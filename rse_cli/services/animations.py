@@ -13,9 +13,9 @@ A run with nothing due does one cheap read per animation and touches no network.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -24,6 +24,10 @@ from pydantic import BaseModel
 from rse_cli.errors import ConflictError, InputError, NotFoundError, RseError, UsageError
 from rse_cli.services.schedule import Schedule
 from rse_cli.store import Store
+from rse_cli.store import animations as q
+
+if TYPE_CHECKING:
+    from rse_cli.network.base import Addressing
 
 LOOKBACK = timedelta(days=31)  # how far back a run looks for occurrences to post or to record as missed
 MAX_LOOKBACK_OCCURRENCES = 200
@@ -82,10 +86,9 @@ class Animation:
     active_since: datetime
 
     @classmethod
-    def from_row(cls, r) -> Animation:
-        return cls(r["name"], r["community"], r["room"], Schedule(r["kind"], r["expr"], r["tz"]), r["template"], r["lang"],
-                   json.loads(r["bank"] or "[]"), json.loads(r["vars"] or "{}"), bool(r["paused"]),
-                   datetime.fromisoformat(r["active_since"]))
+    def from_stored(cls, r: q.Stored) -> Animation:
+        return cls(r.name, r.community, r.room, Schedule(r.kind, r.expr, r.tz), r.template, r.lang, r.bank, r.vars, r.paused,
+                   r.active_since)
 
     def key(self, profile: str, occurrence: datetime) -> str:
         return f"animate:{profile}:{self.name}:{occurrence.astimezone(UTC).isoformat()}"
@@ -124,57 +127,39 @@ def add(store: Store, *, name: str, community: str, room: str | None, schedule: 
         now: datetime) -> AnimationInfo:
     if not name or any(c in name for c in " /:"):
         raise UsageError(f"animation name {name!r}: use letters, digits and dashes, e.g. weekly-question")
-    with store.tx() as db:
-        if db.execute("SELECT 1 FROM animations WHERE profile = ? AND name = ?", (store.profile, name)).fetchone():
-            raise ConflictError(f"an animation named {name!r} already exists", hint=f"rse animate remove {name}, then add it again")
-        db.execute(
-            "INSERT INTO animations (profile, name, community, room, kind, expr, tz, template, lang, bank, vars, paused, "
-            "active_since, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
-            (store.profile, name, community, room, schedule.kind, schedule.expr, schedule.tz, template, lang,
-             json.dumps(bank or [], ensure_ascii=False), json.dumps(variables or {}, ensure_ascii=False),
-             now.astimezone(UTC).isoformat(), store.now()),
-        )
+    if not q.add_definition(store, name=name, community=community, room=room, kind=schedule.kind, expr=schedule.expr,
+                            tz=schedule.tz, template=template, lang=lang, bank=bank or [], variables=variables or {}, active_since=now):
+        raise ConflictError(f"an animation named {name!r} already exists", hint=f"rse animate remove {name}, then add it again")
     return info(store, get(store, name), now)
 
 
 def all_animations(store: Store) -> list[Animation]:
-    return [Animation.from_row(r) for r in store.query("SELECT * FROM animations WHERE profile = ? ORDER BY name", (store.profile,))]
+    return [Animation.from_stored(r) for r in q.definitions(store)]
 
 
 def get(store: Store, name: str) -> Animation:
-    rows = store.query("SELECT * FROM animations WHERE profile = ? AND name = ?", (store.profile, name))
-    if not rows:
+    row = q.definition(store, name)
+    if row is None:
         known = ", ".join(a.name for a in all_animations(store)) or "none yet"
         raise NotFoundError(f"no animation named {name!r}", hint=f"known: {known}")
-    return Animation.from_row(rows[0])
+    return Animation.from_stored(row)
 
 
 def set_paused(store: Store, name: str, paused: bool, now: datetime) -> AnimationInfo:
     anim = get(store, name)
-    with store.tx() as db:
-        if paused:
-            db.execute("UPDATE animations SET paused = 1 WHERE profile = ? AND name = ?", (store.profile, name))
-        elif anim.paused:
-            # what fell while paused was not missed: it was not wanted
-            db.execute("UPDATE animations SET paused = 0, active_since = ? WHERE profile = ? AND name = ?",
-                       (now.astimezone(UTC).isoformat(), store.profile, name))
+    if paused:
+        q.pause(store, name)
+    elif anim.paused:
+        q.resume(store, name, active_since=now)  # what fell while paused was not missed: it was not wanted
     return info(store, get(store, name), now)
 
 
 def remove(store: Store, name: str) -> None:
     get(store, name)
-    with store.tx() as db:
-        db.execute("DELETE FROM animations WHERE profile = ? AND name = ?", (store.profile, name))
-        db.execute("DELETE FROM animation_runs WHERE profile = ? AND name = ?", (store.profile, name))
+    q.forget(store, name)
 
 
 # -- question bank -----------------------------------------------------------------------
-def _asked(store: Store, name: str) -> list[str]:
-    return [r[0] for r in store.query(
-        "SELECT question FROM animation_runs WHERE profile = ? AND name = ? AND question IS NOT NULL ORDER BY occurrence",
-        (store.profile, name))]
-
-
 def _used_this_round(bank: list[str], asked: list[str]) -> set[str]:
     used: set[str] = set()
     for q in asked:
@@ -198,7 +183,7 @@ def upcoming_questions(bank: list[str], asked: list[str], n: int) -> list[str]:
 
 
 def info(store: Store, anim: Animation, now: datetime) -> AnimationInfo:
-    left = len(anim.bank) - len(_used_this_round(anim.bank, _asked(store, anim.name))) if anim.bank else 0
+    left = len(anim.bank) - len(_used_this_round(anim.bank, q.questions_asked(store, anim.name))) if anim.bank else 0
     nxt = None if anim.paused else anim.schedule.next_after(now)
     return AnimationInfo(name=anim.name, community=anim.community, room=anim.room, schedule=anim.schedule.describe(),
                          tz=anim.schedule.tz, template=anim.template, paused=anim.paused,
@@ -209,15 +194,20 @@ def list_info(store: Store, now: datetime) -> list[AnimationInfo]:
     return [info(store, a, now) for a in all_animations(store)]
 
 
-def calendar(store: Store, now: datetime, horizon: timedelta, *, communities: set[str] | None = None) -> list[Occurrence]:
+def calendar(store: Store, now: datetime, horizon: timedelta, *, communities: set[str] | None = None,
+             addressing: Addressing | None = None) -> list[Occurrence]:
     """What will be posted where and when between now and now + horizon, in time order.
-    `communities`: only animations whose community is one of these (casefolded ids, names, alias local parts)."""
+    `communities`: only animations whose community is one of these keys (`Addressing.community_keys`);
+    `addressing` reduces each animation's community reference to its key, and must come with them."""
+    if communities is not None and addressing is None:
+        raise ValueError("calendar: filtering by communities needs the network's addressing")
     out = []
     for anim in all_animations(store):
-        if anim.paused or (communities is not None and anim.community.lstrip("#").split(":")[0].casefold() not in communities):
+        if anim.paused or (communities is not None and addressing is not None
+                           and addressing.community_key(anim.community) not in communities):
             continue
         times = list(anim.schedule.occurrences(now, now + horizon))
-        questions = upcoming_questions(anim.bank, _asked(store, anim.name), len(times)) if anim.bank else [None] * len(times)
+        questions = upcoming_questions(anim.bank, q.questions_asked(store, anim.name), len(times)) if anim.bank else [None] * len(times)
         out += [Occurrence(at=t.astimezone(anim.schedule.zone), name=anim.name, community=anim.community, room=anim.room,
                            template=anim.template, question=q) for t, q in zip(times, questions)]
     return sorted(out, key=lambda o: (o.at, o.name))
@@ -266,22 +256,13 @@ def render(store: Store, templates, anim: Animation, occurrence: datetime, quest
 def preview(store: Store, templates, name: str, now: datetime, link: Callable[[str, str | None], str]) -> Preview:
     anim = get(store, name)
     nxt = anim.schedule.next_after(now)
-    question = upcoming_questions(anim.bank, _asked(store, name), 1)[0] if anim.bank else None
+    question = upcoming_questions(anim.bank, q.questions_asked(store, name), 1)[0] if anim.bank else None
     text = render(store, templates, anim, nxt or now, question, link)
     return Preview(name=name, at=nxt.astimezone(anim.schedule.zone) if nxt else None, community=anim.community, room=anim.room,
                    question=question, text=text)
 
 
 # -- running -----------------------------------------------------------------------------
-def _states(store: Store, keys: list[str]) -> dict[str, tuple[str, float]]:
-    out = {}
-    for i in range(0, len(keys), 200):
-        chunk = keys[i:i + 200]
-        for r in store.query(f"SELECT key, state, lease_until FROM claims WHERE key IN ({', '.join('?' * len(chunk))})", tuple(chunk)):
-            out[r[0]] = (r[1], r[2])
-    return out
-
-
 def due(store: Store, now: datetime) -> list[tuple[Animation, datetime, str | None]]:
     """(animation, occurrence, state so far) still to post or to record as missed."""
     todo = []
@@ -294,7 +275,7 @@ def due(store: Store, now: datetime) -> list[tuple[Animation, datetime, str | No
         times = list(anim.schedule.occurrences(start, now + timedelta(microseconds=1)))[-MAX_LOOKBACK_OCCURRENCES:]
         if not times:
             continue
-        states = _states(store, [anim.key(store.profile, t) for t in times])
+        states = store.claim_states([anim.key(store.profile, t) for t in times])
         for t in times:
             state, lease = states.get(anim.key(store.profile, t), (None, 0.0))
             if state in ("done", "skipped") or (state == "running" and lease > now.timestamp()):
@@ -303,35 +284,19 @@ def due(store: Store, now: datetime) -> list[tuple[Animation, datetime, str | No
     return todo
 
 
-def _record(store: Store, anim: Animation, occurrence: datetime, **values) -> None:
-    cols = ", ".join(f"{k} = ?" for k in values)
-    with store.tx() as db:
-        db.execute(f"UPDATE animation_runs SET {cols}, at = ? WHERE profile = ? AND name = ? AND occurrence = ?",
-                   (*values.values(), store.now(), store.profile, anim.name, occurrence.isoformat()))
-
-
 def _text_for(store: Store, templates, anim: Animation, occurrence: datetime, link) -> tuple[str, str | None]:
     """The occurrence's text, rendered once and kept: a retry sends the very same text."""
-    rows = store.query("SELECT text, question FROM animation_runs WHERE profile = ? AND name = ? AND occurrence = ?",
-                       (store.profile, anim.name, occurrence.isoformat()))
-    if rows and rows[0]["text"]:
-        return rows[0]["text"], rows[0]["question"]
-    question = upcoming_questions(anim.bank, _asked(store, anim.name), 1)[0] if anim.bank else None
+    kept = q.kept_text(store, anim.name, occurrence)
+    if kept is not None:
+        return kept
+    question = upcoming_questions(anim.bank, q.questions_asked(store, anim.name), 1)[0] if anim.bank else None
     text = render(store, templates, anim, occurrence, question, link)
-    with store.tx() as db:
-        db.execute(
-            "INSERT INTO animation_runs (profile, name, occurrence, text, question, state, at) VALUES (?, ?, ?, ?, ?, 'running', ?) "
-            "ON CONFLICT (profile, name, occurrence) DO UPDATE SET text = excluded.text, question = excluded.question",
-            (store.profile, anim.name, occurrence.isoformat(), text, question, store.now()))
+    q.keep_text(store, anim.name, occurrence, text, question)
     return text, question
 
 
 def _skip(store: Store, anim: Animation, occurrence: datetime, why: str) -> None:
-    with store.tx() as db:
-        db.execute(
-            "INSERT INTO animation_runs (profile, name, occurrence, state, detail, at) VALUES (?, ?, ?, 'skipped', ?, ?) "
-            "ON CONFLICT (profile, name, occurrence) DO UPDATE SET state = 'skipped', detail = excluded.detail",
-            (store.profile, anim.name, occurrence.isoformat(), why, store.now()))
+    q.record_skipped(store, anim.name, occurrence, why)
     store.journal("animate", f"{anim.name}@{occurrence.isoformat()}", "skipped", why)
 
 
@@ -378,15 +343,14 @@ def _publish(store, network, templates, anim: Animation, occurrence: datetime, k
                          message=build_message(text))
     except RseError as exc:
         store.finish(key, "failed", exc.message)
-        if store.query("SELECT 1 FROM animation_runs WHERE profile = ? AND name = ? AND occurrence = ?",
-                       (store.profile, anim.name, occurrence.isoformat())):
-            _record(store, anim, occurrence, state="failed", detail=exc.message)
+        if q.occurrence_recorded(store, anim.name, occurrence):
+            q.record_outcome(store, anim.name, occurrence, state="failed", detail=exc.message)
         return RunResult(name=anim.name, occurrence=occurrence, state="failed", detail=exc.message)
     except BaseException:
         store.finish(key, "failed", "interrupted")
         raise
     store.finish(key, "done", sent.event_id)
-    _record(store, anim, occurrence, state="posted", room_id=sent.room_id, event_id=sent.event_id, detail=None)
+    q.record_outcome(store, anim.name, occurrence, state="posted", room_id=sent.room_id, event_id=sent.event_id, detail=None)
     return RunResult(name=anim.name, occurrence=occurrence, state="posted" if sent.sent else "already-posted", event_id=sent.event_id)
 
 

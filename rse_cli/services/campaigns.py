@@ -10,7 +10,6 @@ campaign's communities first).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, time, timedelta
@@ -27,6 +26,7 @@ from rse_cli.services.posting import build_message
 from rse_cli.services.schedule import parse_duration
 from rse_cli.services.writes import journaled, send_once
 from rse_cli.store import Store
+from rse_cli.store import campaigns as q
 from rse_cli.store import events as ev
 from rse_cli.templating import Templates
 
@@ -103,7 +103,7 @@ def create(network: Network, store: Store, name: str, people_csv: Path, communit
            lang: str = "fr", now: datetime, skip_invalid: bool = False, where: list[str] | None = None,
            started_since: str | None = None) -> tuple[Campaign, list[Problem]]:
     """Enrol the people of the CSV; nothing is sent until `campaign run`."""
-    if store.query("SELECT 1 FROM campaigns WHERE profile = ? AND name = ?", (store.profile, name)):
+    if q.exists(store, name):
         raise ConflictError(f"a campaign named {name!r} already exists", hint="pick another name, or see `rse campaign status`")
     if not communities:
         raise UsageError("give at least one --community")
@@ -139,22 +139,15 @@ def create(network: Network, store: Store, name: str, people_csv: Path, communit
     if fatal:
         lines = "\n".join(f"  {p}" for p in fatal)
         raise InputError(f"{len(fatal)} problem(s) in {people_csv}:\n{lines}", hint="fix them, or drop the bad rows with --skip-invalid")
-    stamp = now.isoformat()
     names = {r.fields.get("email", "").casefold(): f"{r.fields.get('first_name', '')} {r.fields.get('last_name', '')}".strip()
              for r in sheet.rows if r.fields.get("email")}
     for row, _, _ in resolved:
         manager = row.fields.get("manager", "")
         row.fields["manager"] = names.get(manager.casefold()) or manager
-    with store.tx() as db:
-        db.execute("INSERT INTO campaigns (profile, name, communities, steps, lang, people_file, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                   (store.profile, name, json.dumps([{"id": c.id, "name": c.name, "alias": c.alias or ""} for c in found]),
-                    json.dumps([s.model_dump() for s in steps]), lang, str(people_csv), stamp))
-        db.executemany(
-            "INSERT INTO campaign_people (profile, campaign, person, ref, fields, enrolled_at) VALUES (?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT DO NOTHING",
-            [(store.profile, name, p.id, row.ref, json.dumps({**row.fields, "display_name": p.display_name or ""}), stamp)
-             for row, p, _ in resolved if p is not None and row.line not in undated],
-        )
+    q.enrol(store, name, communities=[{"id": c.id, "name": c.name, "alias": c.alias or ""} for c in found],
+            steps=[s.model_dump() for s in steps], lang=lang, people_file=str(people_csv), at=now,
+            people=[(p.id, row.ref, {**row.fields, "display_name": p.display_name or ""})
+                    for row, p, _ in resolved if p is not None and row.line not in undated])
     return get(store, name), [p for p in problems if p.skippable]
 
 
@@ -210,27 +203,25 @@ def _select(sheet, where: list[str], started_since: str | None) -> list[PersonRo
     return rows
 
 
-def _campaign(store: Store, row) -> Campaign:
-    count = store.query("SELECT COUNT(*) FROM campaign_people WHERE profile = ? AND campaign = ?", (store.profile, row["name"]))[0][0]
-    return Campaign(name=row["name"], communities=json.loads(row["communities"]), steps=[Step(**s) for s in json.loads(row["steps"])],
-                    lang=row["lang"], people=count, created_at=datetime.fromisoformat(row["created_at"]))
+def _campaign(store: Store, row: q.Stored) -> Campaign:
+    return Campaign(name=row.name, communities=row.communities, steps=[Step(**s) for s in row.steps], lang=row.lang,
+                    people=q.people_count(store, row.name), created_at=row.created_at)
 
 
 def get(store: Store, name: str) -> Campaign:
-    rows = store.query("SELECT * FROM campaigns WHERE profile = ? AND name = ?", (store.profile, name))
-    if not rows:
+    row = q.campaign(store, name)
+    if row is None:
         raise NotFoundError(f"no campaign named {name!r}", hint="see `rse campaign list`")
-    return _campaign(store, rows[0])
+    return _campaign(store, row)
 
 
 def list_(store: Store) -> list[Campaign]:
-    return [_campaign(store, r) for r in store.query("SELECT * FROM campaigns WHERE profile = ? ORDER BY created_at, name", (store.profile,))]
+    return [_campaign(store, r) for r in q.campaigns(store)]
 
 
-def _enrolled(store: Store, name: str) -> list[tuple[str, dict, datetime]]:
+def _enrolled(store: Store, name: str) -> list[tuple[str, dict[str, str], datetime]]:
     """(person, fields, day 0) of everyone enrolled."""
-    return [(r["person"], fields := json.loads(r["fields"]), day0(datetime.fromisoformat(r["enrolled_at"]), fields))
-            for r in store.query("SELECT * FROM campaign_people WHERE profile = ? AND campaign = ? ORDER BY person", (store.profile, name))]
+    return [(pid, fields, day0(enrolled_at, fields)) for pid, fields, enrolled_at in q.enrolled(store, name)]
 
 
 def _room_ids(store: Store, campaign: Campaign) -> list[str]:
@@ -254,7 +245,7 @@ def run(network: Network, store: Store, *, templates_for: Callable[[str], Templa
 
         sync_communities(network, store, sorted({c["id"] for camp in campaigns for c in camp.communities}))
     results: list[StepResult] = []
-    pacer = Pacer(network, int(getattr(network, "concurrency", 8)))
+    pacer = Pacer(network, network.concurrency)
     for camp in campaigns:
         templates = templates_for(camp.lang)
         posts = _posts(store, camp)
@@ -274,7 +265,7 @@ def run(network: Network, store: Store, *, templates_for: Callable[[str], Templa
                         out.append(done)
             return out
 
-        workers = max(1, min(int(getattr(network, "concurrency", 8)), len(enrolled) or 1))
+        workers = max(1, min(network.concurrency, len(enrolled) or 1))
         with ThreadPoolExecutor(max_workers=workers) as pool:
             for batch in pool.map(steps_of, enrolled):
                 results += batch

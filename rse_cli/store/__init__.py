@@ -22,6 +22,12 @@ from rse_cli.domain import JournalEntry
 from rse_cli.errors import ConfigError
 from rse_cli.store.migrations import MIGRATIONS
 
+__all__ = ["Row", "Store"]
+
+# What `Store.query` returns: sqlite3.Row, or postgres.py's row, read the same way
+# (by column name and by index).
+Row = sqlite3.Row
+
 
 def _wall_clock() -> datetime:
     return datetime.now(UTC)
@@ -191,3 +197,13 @@ class Store:
     def claim_state(self, key: str) -> sqlite3.Row | None:
         rows = self.query("SELECT * FROM claims WHERE key = ?", (key,))
         return rows[0] if rows else None
+
+    def claim_states(self, keys: list[str]) -> dict[str, tuple[str, float]]:
+        """key -> (state, lease_until) of the keys claimed so far (one query per 200 keys)."""
+        out: dict[str, tuple[str, float]] = {}
+        for i in range(0, len(keys), 200):
+            chunk = keys[i:i + 200]
+            marks = ", ".join("?" * len(chunk))
+            for r in self.query(f"SELECT key, state, lease_until FROM claims WHERE key IN ({marks})", tuple(chunk)):
+                out[r[0]] = (r[1], r[2])
+        return out
