@@ -34,11 +34,10 @@ def create(
     """
     from rse_cli.cli.output import render
     from rse_cli.services import campaigns
-    from rse_cli.templating import Templates
 
     c = ctx_of(ctx)
     language = lang or c.settings.lang
-    camp, skipped = campaigns.create(c.network(), c.store, name, people, community, templates=Templates(c.settings.templates_dir, language),
+    camp, skipped = campaigns.create(c.network(), c.store, name, people, community, templates=c.templates(language),
                                      welcome=welcome, nudges=nudge, thanks=thanks, lang=language, now=c.clock(), skip_invalid=skip_invalid,
                                      where=where, started_since=started_since)
     for p in skipped:
@@ -61,10 +60,9 @@ def run(
     """
     from rse_cli.cli.output import render
     from rse_cli.services import campaigns
-    from rse_cli.templating import Templates
 
     c = ctx_of(ctx)
-    results = campaigns.run(c.network(), c.store, templates_for=lambda lang: Templates(c.settings.templates_dir, lang),
+    results = campaigns.run(c.network(), c.store, templates_for=c.templates,
                             now=c.clock(), grace_hours=c.settings.campaign_grace_hours, sync=not no_sync, only=campaign)
     counts = {o: sum(1 for r in results if r.outcome == o) for o in ("sent", "skipped", "failed")}
     c.say(f"{counts['sent']} sent, {counts['skipped']} skipped, {counts['failed']} failed")

@@ -127,6 +127,28 @@ class AppContext:
             self._err_console = Console(file=self.stderr, no_color=not self.color, highlight=False, soft_wrap=True)
         return self._err_console
 
+    def progress(self, label: str, *, counting: str | None = None):
+        """A progress bar on stderr when it is a terminal, else None (see cli/progress.py)."""
+        from rse_cli.cli.progress import progress
+
+        return progress(self, label, counting=counting)
+
+    def links(self):
+        """How to link to a post: the network's own links when it can be reached, else built offline
+        by its addressing (reports and previews work without a token)."""
+        from rse_cli.errors import RseError
+
+        try:
+            return self.network().link
+        except RseError:
+            return self.addressing.link
+
+    def templates(self, lang: str | None = None):
+        """The message templates (packaged, then the profile's overrides), in `lang` or the profile's language."""
+        from rse_cli.templating import Templates
+
+        return Templates(self.settings.templates_dir, lang or self.settings.lang)
+
     def say(self, message: str) -> None:
         self.err.print(message, markup=False)
 
