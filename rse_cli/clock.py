@@ -10,7 +10,9 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime
 
-__all__ = ["now"]
+from rse_cli.errors import ConfigError
+
+__all__ = ["epoch_ms", "now"]
 
 
 def now() -> datetime:
@@ -22,7 +24,10 @@ def now() -> datetime:
     try:
         when = datetime.fromisoformat(raw)
     except ValueError:
-        from rse_cli.errors import ConfigError
-
         raise ConfigError(f"RSE_NOW={raw!r} is not an ISO 8601 date-time", hint="e.g. 2026-12-04T09:00:00+00:00") from None
     return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def epoch_ms(ts: datetime) -> int:
+    """Milliseconds since the epoch, as networks and the store date events."""
+    return int(ts.timestamp() * 1000)

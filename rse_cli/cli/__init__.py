@@ -6,21 +6,36 @@ they import only typer at module level, so `rse --help` stays fast.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 from typer.core import TyperGroup
 
-from rse_cli.cli import animate, audit, auth, campaign, community, config, cron, digest, journal, leaders, member, onboard, post, sandbox, sync
+from rse_cli.cli import (
+    animate,
+    audit,
+    auth,
+    campaign,
+    community,
+    config,
+    cron,
+    digest,
+    journal,
+    leaders,
+    member,
+    onboard,
+    post,
+    sandbox,
+    sync,
+)
 from rse_cli.cli.context import AppContext
 
 
 class RseGroup(TyperGroup):
     """Turns rse's typed errors into a one-line message on stderr and the documented exit code."""
 
-    def invoke(self, ctx):  # noqa: D401 - click API
+    def invoke(self, ctx):
         from rse_cli.errors import ExitCode, RseError
 
         try:
@@ -96,4 +111,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

@@ -17,16 +17,34 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, Protocol
 
 from rse_cli.domain import JournalEntry
 from rse_cli.errors import ConfigError
 from rse_cli.store.migrations import MIGRATIONS
+from rse_cli.store.postgres import PgConnection, migration_sql  # psycopg itself is imported only when used
 
-__all__ = ["Row", "Store"]
+__all__ = ["Cursor", "Row", "Store", "Transaction"]
 
-# What `Store.query` returns: sqlite3.Row, or postgres.py's row, read the same way
-# (by column name and by index).
-Row = sqlite3.Row
+
+class Row(Protocol):
+    """What `Store.query` returns: sqlite3.Row, or postgres.py's row, read the same way."""
+
+    def __getitem__(self, key: int | str, /) -> Any: ...
+    def keys(self) -> list[str]: ...
+
+
+class Cursor(Protocol):
+    def __iter__(self) -> Iterator[Any]: ...
+    def fetchone(self) -> Any: ...
+    def fetchall(self) -> list[Any]: ...
+
+
+class Transaction(Protocol):
+    """What `Store.tx()` yields: sqlite3's connection, or postgres.py's Tx (same `?` SQL)."""
+
+    def execute(self, sql: str, params: Any = (), /) -> Cursor: ...
+    def executemany(self, sql: str, seq: Any, /) -> Cursor: ...
 
 
 def _wall_clock() -> datetime:
@@ -45,8 +63,6 @@ class Store:
         self.clock = clock
         self._pg = None
         if location.startswith(("postgresql://", "postgres://")):
-            from rse_cli.store.postgres import PgConnection
-
             self.dialect = "postgresql"
             self._pg = PgConnection(location)
             self.migrate()
@@ -71,7 +87,7 @@ class Store:
         return self.clock().astimezone(UTC).isoformat(timespec="milliseconds")
 
     @contextmanager
-    def tx(self) -> Iterator[sqlite3.Connection]:
+    def tx(self) -> Iterator[Transaction]:
         """A write transaction taken immediately, so concurrent processes queue instead of failing."""
         if self._pg is not None:
             with self._pg.tx() as db:
@@ -86,9 +102,10 @@ class Store:
                 raise
             self._db.execute("COMMIT")
 
-    def query(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
+    def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[Row]:
         if self._pg is not None:
-            return self._pg.query(sql, params)
+            rows: list[Row] = list(self._pg.query(sql, params))
+            return rows
         with self._lock:
             return self._db.execute(sql, params).fetchall()
 
@@ -101,8 +118,6 @@ class Store:
                 if mid in done:
                     continue
                 if self._pg is not None:
-                    from rse_cli.store.postgres import migration_sql
-
                     script = migration_sql(script)
                 else:
                     script = script.replace("AUTO_ID", "INTEGER PRIMARY KEY AUTOINCREMENT")
@@ -129,7 +144,7 @@ class Store:
 
     def journal_entries(self, *, limit: int = 50, action: str | None = None, all_profiles: bool = False) -> list[JournalEntry]:
         sql = "SELECT * FROM journal WHERE 1=1"
-        params: list = []
+        params: list[Any] = []
         if not all_profiles:
             sql += " AND profile = ?"
             params.append(self.profile)
@@ -145,7 +160,7 @@ class Store:
         ]
 
     # -- idempotent writes --------------------------------------------------------------
-    def sent(self, key: str) -> sqlite3.Row | None:
+    def sent(self, key: str) -> Row | None:
         rows = self.query("SELECT * FROM sent WHERE profile = ? AND key = ?", (self.profile, key))
         return rows[0] if rows else None
 
@@ -194,7 +209,7 @@ class Store:
             else:
                 db.execute("UPDATE claims SET state = ?, detail = ?, lease_until = 0 WHERE key = ?", (state, detail, key))
 
-    def claim_state(self, key: str) -> sqlite3.Row | None:
+    def claim_state(self, key: str) -> Row | None:
         rows = self.query("SELECT * FROM claims WHERE key = ?", (key,))
         return rows[0] if rows else None
 
