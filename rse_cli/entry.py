@@ -14,6 +14,8 @@ from __future__ import annotations
 import os
 import sys
 
+__all__ = ["main", "nothing_due"]
+
 # global options (before the command) and `animate run` options the shortcut understands
 _GLOBAL_VALUED = {"--profile": "profile", "-p": "profile", "--config": "config"}
 _RUN_VALUED = {"--only": "only"}

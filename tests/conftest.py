@@ -165,3 +165,25 @@ def sandbox_rse(seeded_sandbox, monkeypatch) -> Rse:
     """`rse` on the seeded sandbox's `sandbox` profile (shared store: sync state persists)."""
     _apply_env(monkeypatch, seeded_sandbox.env)
     return Rse(seeded_sandbox.home, CliRunner())
+
+
+# -- markers (registered in pyproject.toml) ----------------------------------------------------
+# Applied here from what a test uses, so a new test is marked without anyone remembering to:
+# `make test-fast` leaves out every test that starts or talks to a server.
+_SERVER_FIXTURES = {
+    "homeserver": "synapse",  # the session's Synapse (and every fixture built on it: rse, sandbox_rse)
+    "seeded_sandbox": "synapse",
+    "pg_url": "slow",  # a PostgreSQL server started for the session
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        for fixture, marker in _SERVER_FIXTURES.items():
+            if fixture in used:
+                item.add_marker(marker)
+        if item.get_closest_marker("default_limits"):
+            item.add_marker("synapse")  # it starts its own Synapse, with default limits
+        if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
+            item.add_marker("fuzz")

@@ -17,6 +17,8 @@ from typing import IO, Any
 
 from rse_cli.clock import now as system_clock
 
+__all__ = ["AppContext"]
+
 
 @dataclass
 class AppContext:

@@ -14,6 +14,8 @@ from collections.abc import Mapping, Sequence
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
+__all__ = ["Format", "render"]
+
 if TYPE_CHECKING:
     from pydantic import BaseModel
 

@@ -31,6 +31,30 @@ from rse_cli.store import Store
 from rse_cli.store import animations as saved
 from rse_cli.store import events as ev
 
+__all__ = [
+    "Animation",
+    "AnimationInfo",
+    "Occurrence",
+    "Preview",
+    "RunResult",
+    "add",
+    "all_animations",
+    "calendar",
+    "due",
+    "get",
+    "info",
+    "list_info",
+    "parse_vars",
+    "preview",
+    "read_bank",
+    "remove",
+    "render",
+    "run",
+    "set_paused",
+    "top_posts",
+    "upcoming_questions",
+]
+
 if TYPE_CHECKING:
     from rse_cli.network.base import Addressing, Network
     from rse_cli.templating import Templates

@@ -33,6 +33,23 @@ from rse_cli.store import campaigns as saved
 from rse_cli.store import events as ev
 from rse_cli.templating import Templates
 
+__all__ = [
+    "Campaign",
+    "CampaignStatus",
+    "Funnel",
+    "PersonProgress",
+    "Step",
+    "StepResult",
+    "create",
+    "day0",
+    "get",
+    "list_",
+    "parse_nudge",
+    "run",
+    "start_date",
+    "status",
+]
+
 ACTIVE_MESSAGES = 3  # "active": at least this many messages in the campaign's communities
 
 

@@ -37,8 +37,19 @@ class BriefSent(BaseModel):
     sent: bool  # False: this very brief had been sent before
 
 
-def draft(store: Store, settings: Settings, ref: str, *, now: datetime, weeks: int, tz: str, link: Callable[[str, str | None], str],
-          addressing: Addressing, templates_for: Callable[[str], Templates], via: str | None = None) -> tuple[Leader, Brief]:
+def draft(
+    store: Store,
+    settings: Settings,
+    ref: str,
+    *,
+    now: datetime,
+    weeks: int,
+    tz: str,
+    link: Callable[[str, str | None], str],
+    addressing: Addressing,
+    templates_for: Callable[[str], Templates],
+    via: str | None = None,
+) -> tuple[Leader, Brief]:
     """The leader named `ref` and their brief, its text rendered in their language."""
     leader = prompts.get_leader(store, ref, settings.leaders)
     keys: set[str] = set()
@@ -46,21 +57,60 @@ def draft(store: Store, settings: Settings, ref: str, *, now: datetime, weeks: i
         keys |= addressing.community_keys(community.id, community.name, community.alias)
     upcoming = [o.model_dump() for o in animations.calendar(store, now, UPCOMING, communities=keys, addressing=addressing)]
     lang = leader.lang or settings.lang
-    brief = prompts.build_brief(store, leader, now=now, weeks=weeks, me=settings.user, link=link, lang=lang, tz=tz,
-                                qa_rooms=settings.qa_rooms, upcoming=upcoming)
+    brief = prompts.build_brief(
+        store,
+        leader,
+        now=now,
+        weeks=weeks,
+        me=settings.user,
+        link=link,
+        lang=lang,
+        tz=tz,
+        qa_rooms=settings.qa_rooms,
+        upcoming=upcoming,
+    )
     brief.text = prompts.render_brief(templates_for(lang), brief, via=via)
     return leader, brief
 
 
-def send(network: Network, store: Store, settings: Settings, ref: str, *, via: str | None, now: datetime, weeks: int, tz: str,
-         addressing: Addressing, templates_for: Callable[[str], Templates]) -> BriefSent:
+def send(
+    network: Network,
+    store: Store,
+    settings: Settings,
+    ref: str,
+    *,
+    via: str | None,
+    now: datetime,
+    weeks: int,
+    tz: str,
+    addressing: Addressing,
+    templates_for: Callable[[str], Templates],
+) -> BriefSent:
     """Send the brief as a direct message to the leader, or to `via` (else their recorded comms partner)."""
     recipient = via or prompts.get_leader(store, ref, settings.leaders).via
-    leader, brief = draft(store, settings, ref, now=now, weeks=weeks, tz=tz, link=network.link, addressing=addressing,
-                          templates_for=templates_for, via=recipient)
+    leader, brief = draft(
+        store,
+        settings,
+        ref,
+        now=now,
+        weeks=weeks,
+        tz=tz,
+        link=network.link,
+        addressing=addressing,
+        templates_for=templates_for,
+        via=recipient,
+    )
     person = network.resolve_person(recipient or leader.id)
-    sent = send_once(network, store, action="leader-brief", target=person.id, room_id=None, message=build_message(brief.text),
-                     room_for=lambda: network.direct_room(person.id))
+    sent = send_once(
+        network,
+        store,
+        action="leader-brief",
+        target=person.id,
+        room_id=None,
+        message=build_message(brief.text),
+        room_for=lambda: network.direct_room(person.id),
+    )
     prompts.record_brief(store, leader.id, person.id, sent, now)
-    return BriefSent(leader=leader.id, recipient=person.id, room_id=sent.room_id, event_id=sent.event_id, txn_id=sent.txn_id,
-                     sent=sent.sent)
+    return BriefSent(
+        leader=leader.id, recipient=person.id, room_id=sent.room_id, event_id=sent.event_id, txn_id=sent.txn_id, sent=sent.sent
+    )

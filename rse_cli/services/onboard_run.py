@@ -26,10 +26,18 @@ class Preflight:
     changes: int | None  # changes planned; None when no plan was made (--yes)
 
 
-def apply_manifest(network: Network, store: Store, manifest: Path, *, templates: Templates, skip_invalid: bool = False,
-                   failed_csv: Path | None = None, plan_first: bool = True,
-                   preflight: Callable[[Preflight], None] | None = None,
-                   progress: Callable[[int, int], None] | None = None) -> ApplyResult:
+def apply_manifest(
+    network: Network,
+    store: Store,
+    manifest: Path,
+    *,
+    templates: Templates,
+    skip_invalid: bool = False,
+    failed_csv: Path | None = None,
+    plan_first: bool = True,
+    preflight: Callable[[Preflight], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ApplyResult:
     """Make the network match the manifest. Every problem is raised before any write (InputError);
     `preflight` sees the plan's size and estimate first and may raise to stop (nothing written).
     `plan_first=False` skips the plan (a rough estimate instead), for `--yes`."""
@@ -37,10 +45,20 @@ def apply_manifest(network: Network, store: Store, manifest: Path, *, templates:
     onboarding.refuse(prepared, skip_invalid)
     if plan_first:
         planned = onboarding.plan(network, store, manifest, templates=templates, prepared=prepared)
-        check = Preflight(list(prepared.problems), planned.estimate, sum(v for k, v in planned.counts.items() if k != "unchanged"))
+        check = Preflight(
+            list(prepared.problems), planned.estimate, sum(v for k, v in planned.counts.items() if k != "unchanged")
+        )
     else:
         check = Preflight(list(prepared.problems), onboarding.rough_estimate(network, prepared), None)
     if preflight is not None:
         preflight(check)
-    return onboarding.apply(network, store, manifest, templates=templates, skip_invalid=skip_invalid, failed_csv=failed_csv,
-                            progress=progress, prepared=prepared)
+    return onboarding.apply(
+        network,
+        store,
+        manifest,
+        templates=templates,
+        skip_invalid=skip_invalid,
+        failed_csv=failed_csv,
+        progress=progress,
+        prepared=prepared,
+    )

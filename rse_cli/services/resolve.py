@@ -36,5 +36,7 @@ def refuse(problems: list[Problem], *, skip_invalid: bool, where: str) -> None:
     fatal = [p for p in problems if not p.skippable or not skip_invalid]
     if fatal:
         lines = "\n".join(f"  {p}" for p in fatal)
-        raise InputError(f"{len(fatal)} problem(s) in {where}:\n{lines}",
-                         hint="fix them and re-run" + ("" if skip_invalid else ", or drop the bad rows with --skip-invalid"))
+        raise InputError(
+            f"{len(fatal)} problem(s) in {where}:\n{lines}",
+            hint="fix them and re-run" + ("" if skip_invalid else ", or drop the bad rows with --skip-invalid"),
+        )

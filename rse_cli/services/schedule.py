@@ -22,6 +22,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rse_cli.errors import UsageError
 
+__all__ = ["Cron", "Schedule", "every_to_cron", "is_nonexistent", "parse_duration", "resolve_local", "zone"]
+
 DAYS = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"]
 MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
 _FRENCH_DAYS = {"LUN": "MON", "MAR": "TUE", "MER": "WED", "JEU": "THU", "VEN": "FRI", "SAM": "SAT", "DIM": "SUN"}

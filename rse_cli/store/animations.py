@@ -50,9 +50,20 @@ class Stored:
 
 
 def _stored(r: Row) -> Stored:
-    return Stored(r["name"], r["community"], r["room"], r["kind"], r["expr"], r["tz"], r["template"], r["lang"],
-                  json.loads(r["bank"] or "[]"), json.loads(r["vars"] or "{}"), bool(r["paused"]),
-                  datetime.fromisoformat(r["active_since"]))
+    return Stored(
+        r["name"],
+        r["community"],
+        r["room"],
+        r["kind"],
+        r["expr"],
+        r["tz"],
+        r["template"],
+        r["lang"],
+        json.loads(r["bank"] or "[]"),
+        json.loads(r["vars"] or "{}"),
+        bool(r["paused"]),
+        datetime.fromisoformat(r["active_since"]),
+    )
 
 
 def _iso(t: datetime) -> str:
@@ -60,8 +71,21 @@ def _iso(t: datetime) -> str:
 
 
 # -- definitions ---------------------------------------------------------------------------
-def add_definition(store: Store, *, name: str, community: str, room: str | None, kind: str, expr: str, tz: str,
-                   template: str, lang: str | None, bank: Sequence[str], variables: dict[str, str], active_since: datetime) -> bool:
+def add_definition(
+    store: Store,
+    *,
+    name: str,
+    community: str,
+    room: str | None,
+    kind: str,
+    expr: str,
+    tz: str,
+    template: str,
+    lang: str | None,
+    bank: Sequence[str],
+    variables: dict[str, str],
+    active_since: datetime,
+) -> bool:
     """Record a new animation; False (and nothing written) when one of this name exists."""
     with store.tx() as db:
         if db.execute("SELECT 1 FROM animations WHERE profile = ? AND name = ?", (store.profile, name)).fetchone():
@@ -69,8 +93,21 @@ def add_definition(store: Store, *, name: str, community: str, room: str | None,
         db.execute(
             "INSERT INTO animations (profile, name, community, room, kind, expr, tz, template, lang, bank, vars, paused, "
             "active_since, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
-            (store.profile, name, community, room, kind, expr, tz, template, lang,
-             json.dumps(list(bank), ensure_ascii=False), json.dumps(variables, ensure_ascii=False), _iso(active_since), store.now()),
+            (
+                store.profile,
+                name,
+                community,
+                room,
+                kind,
+                expr,
+                tz,
+                template,
+                lang,
+                json.dumps(list(bank), ensure_ascii=False),
+                json.dumps(variables, ensure_ascii=False),
+                _iso(active_since),
+                store.now(),
+            ),
         )
     return True
 
@@ -93,8 +130,10 @@ def pause(store: Store, name: str) -> None:
 def resume(store: Store, name: str, active_since: datetime) -> None:
     """Unpause; occurrences count from `active_since` again."""
     with store.tx() as db:
-        db.execute("UPDATE animations SET paused = 0, active_since = ? WHERE profile = ? AND name = ?",
-                   (_iso(active_since), store.profile, name))
+        db.execute(
+            "UPDATE animations SET paused = 0, active_since = ? WHERE profile = ? AND name = ?",
+            (_iso(active_since), store.profile, name),
+        )
 
 
 def forget(store: Store, name: str) -> None:
@@ -107,15 +146,21 @@ def forget(store: Store, name: str) -> None:
 # -- occurrences -----------------------------------------------------------------------------
 def questions_asked(store: Store, name: str) -> list[str]:
     """The bank questions already used, oldest occurrence first."""
-    return [r[0] for r in store.query(
-        "SELECT question FROM animation_runs WHERE profile = ? AND name = ? AND question IS NOT NULL ORDER BY occurrence",
-        (store.profile, name))]
+    return [
+        r[0]
+        for r in store.query(
+            "SELECT question FROM animation_runs WHERE profile = ? AND name = ? AND question IS NOT NULL ORDER BY occurrence",
+            (store.profile, name),
+        )
+    ]
 
 
 def kept_text(store: Store, name: str, occurrence: datetime) -> tuple[str, str | None] | None:
     """The text (and question) rendered for this occurrence by an earlier attempt, if any."""
-    rows = store.query("SELECT text, question FROM animation_runs WHERE profile = ? AND name = ? AND occurrence = ?",
-                       (store.profile, name, occurrence.isoformat()))
+    rows = store.query(
+        "SELECT text, question FROM animation_runs WHERE profile = ? AND name = ? AND occurrence = ?",
+        (store.profile, name, occurrence.isoformat()),
+    )
     if rows and rows[0]["text"]:
         return rows[0]["text"], rows[0]["question"]
     return None
@@ -127,12 +172,17 @@ def keep_text(store: Store, name: str, occurrence: datetime, text: str, question
         db.execute(
             "INSERT INTO animation_runs (profile, name, occurrence, text, question, state, at) VALUES (?, ?, ?, ?, ?, 'running', ?) "
             "ON CONFLICT (profile, name, occurrence) DO UPDATE SET text = excluded.text, question = excluded.question",
-            (store.profile, name, occurrence.isoformat(), text, question, store.now()))
+            (store.profile, name, occurrence.isoformat(), text, question, store.now()),
+        )
 
 
 def occurrence_recorded(store: Store, name: str, occurrence: datetime) -> bool:
-    return bool(store.query("SELECT 1 FROM animation_runs WHERE profile = ? AND name = ? AND occurrence = ?",
-                            (store.profile, name, occurrence.isoformat())))
+    return bool(
+        store.query(
+            "SELECT 1 FROM animation_runs WHERE profile = ? AND name = ? AND occurrence = ?",
+            (store.profile, name, occurrence.isoformat()),
+        )
+    )
 
 
 _OUTCOME_COLUMNS = frozenset({"state", "room_id", "event_id", "detail"})
@@ -145,8 +195,10 @@ def record_outcome(store: Store, name: str, occurrence: datetime, **values: Any)
         raise ValueError(f"not an outcome column: {sorted(unknown)}")
     cols = ", ".join(f"{k} = ?" for k in values)
     with store.tx() as db:
-        db.execute(f"UPDATE animation_runs SET {cols}, at = ? WHERE profile = ? AND name = ? AND occurrence = ?",
-                   (*values.values(), store.now(), store.profile, name, occurrence.isoformat()))
+        db.execute(
+            f"UPDATE animation_runs SET {cols}, at = ? WHERE profile = ? AND name = ? AND occurrence = ?",
+            (*values.values(), store.now(), store.profile, name, occurrence.isoformat()),
+        )
 
 
 def record_skipped(store: Store, name: str, occurrence: datetime, why: str) -> None:
@@ -154,4 +206,5 @@ def record_skipped(store: Store, name: str, occurrence: datetime, why: str) -> N
         db.execute(
             "INSERT INTO animation_runs (profile, name, occurrence, state, detail, at) VALUES (?, ?, ?, 'skipped', ?, ?) "
             "ON CONFLICT (profile, name, occurrence) DO UPDATE SET state = 'skipped', detail = excluded.detail",
-            (store.profile, name, occurrence.isoformat(), why, store.now()))
+            (store.profile, name, occurrence.isoformat(), why, store.now()),
+        )

@@ -29,21 +29,34 @@ class Stored:
 
 
 def _stored(r: Row) -> Stored:
-    return Stored(r["name"], json.loads(r["communities"]), json.loads(r["steps"]), r["lang"], datetime.fromisoformat(r["created_at"]))
+    return Stored(
+        r["name"], json.loads(r["communities"]), json.loads(r["steps"]), r["lang"], datetime.fromisoformat(r["created_at"])
+    )
 
 
 def exists(store: Store, name: str) -> bool:
     return bool(store.query("SELECT 1 FROM campaigns WHERE profile = ? AND name = ?", (store.profile, name)))
 
 
-def enrol(store: Store, name: str, *, communities: list[dict[str, str]], steps: list[dict[str, Any]], lang: str,
-          people_file: str, people: Iterable[tuple[str, str, dict[str, str]]], at: datetime) -> None:
+def enrol(
+    store: Store,
+    name: str,
+    *,
+    communities: list[dict[str, str]],
+    steps: list[dict[str, Any]],
+    lang: str,
+    people_file: str,
+    people: Iterable[tuple[str, str, dict[str, str]]],
+    at: datetime,
+) -> None:
     """Create the campaign and enrol `people` (person id, reference as written, CSV fields) in one
     transaction; a person already enrolled is left as is."""
     stamp = at.isoformat()
     with store.tx() as db:
-        db.execute("INSERT INTO campaigns (profile, name, communities, steps, lang, people_file, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                   (store.profile, name, json.dumps(communities), json.dumps(steps), lang, people_file, stamp))
+        db.execute(
+            "INSERT INTO campaigns (profile, name, communities, steps, lang, people_file, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (store.profile, name, json.dumps(communities), json.dumps(steps), lang, people_file, stamp),
+        )
         db.executemany(
             "INSERT INTO campaign_people (profile, campaign, person, ref, fields, enrolled_at) VALUES (?, ?, ?, ?, ?, ?) "
             "ON CONFLICT DO NOTHING",
@@ -58,15 +71,22 @@ def campaign(store: Store, name: str) -> Stored | None:
 
 def campaigns(store: Store) -> list[Stored]:
     """Every campaign of the profile, oldest first."""
-    return [_stored(r) for r in store.query("SELECT * FROM campaigns WHERE profile = ? ORDER BY created_at, name", (store.profile,))]
+    return [
+        _stored(r) for r in store.query("SELECT * FROM campaigns WHERE profile = ? ORDER BY created_at, name", (store.profile,))
+    ]
 
 
 def people_count(store: Store, name: str) -> int:
-    return int(store.query("SELECT COUNT(*) FROM campaign_people WHERE profile = ? AND campaign = ?", (store.profile, name))[0][0])
+    return int(
+        store.query("SELECT COUNT(*) FROM campaign_people WHERE profile = ? AND campaign = ?", (store.profile, name))[0][0]
+    )
 
 
 def enrolled(store: Store, name: str) -> list[tuple[str, dict[str, str], datetime]]:
     """(person id, CSV fields, enrolment time) of everyone enrolled, by person id."""
-    return [(r["person"], json.loads(r["fields"]), datetime.fromisoformat(r["enrolled_at"]))
-            for r in store.query("SELECT * FROM campaign_people WHERE profile = ? AND campaign = ? ORDER BY person",
-                                 (store.profile, name))]
+    return [
+        (r["person"], json.loads(r["fields"]), datetime.fromisoformat(r["enrolled_at"]))
+        for r in store.query(
+            "SELECT * FROM campaign_people WHERE profile = ? AND campaign = ? ORDER BY person", (store.profile, name)
+        )
+    ]

@@ -21,6 +21,8 @@ from typing import Any
 
 from rse_cli.errors import ConfigError
 
+__all__ = ["PgConnection", "Row", "Tx", "migration_sql", "redacted", "translate"]
+
 # one lock id for "the rse write lock" of a database (advisory locks are per database)
 WRITE_LOCK = 0x7273650001
 
