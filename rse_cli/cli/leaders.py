@@ -75,8 +75,8 @@ def brief(
     from rse_cli.services import leaders
 
     c = ctx_of(ctx)
-    _, result = leaders.draft(c.store, c.settings, leader, now=c.clock(), weeks=weeks, tz=tz, link=c.links(), addressing=c.addressing,
-                              templates_for=c.templates)
+    opts = leaders.BriefOptions(now=c.clock(), weeks=weeks, tz=tz)
+    _, result = leaders.draft(c.store, c.settings, leader, opts, link=c.links(), addressing=c.addressing, templates_for=c.templates)
     if out is not None:
         out.write_text(result.text, encoding="utf-8")
         c.say(f"brief written to {out}")
@@ -103,8 +103,8 @@ def send(
     from rse_cli.services import leaders
 
     c = ctx_of(ctx)
-    sent = leaders.send(c.network(), c.store, c.settings, leader, via=via, now=c.clock(), weeks=weeks, tz=tz, addressing=c.addressing,
-                        templates_for=c.templates)
+    opts = leaders.BriefOptions(now=c.clock(), weeks=weeks, tz=tz)
+    sent = leaders.send(c.network(), c.store, c.settings, leader, opts, via=via, addressing=c.addressing, templates_for=c.templates)
     if json_:
         render(c, sent, Format.json)
     else:

@@ -7,6 +7,7 @@ brief is never sent twice to the same person.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -23,7 +24,7 @@ from rse_cli.templating import Templates
 if TYPE_CHECKING:
     from rse_cli.config import Settings
 
-__all__ = ["BriefSent", "draft", "send"]
+__all__ = ["BriefOptions", "BriefSent", "draft", "send"]
 
 UPCOMING = timedelta(days=14)  # the animations a brief announces
 
@@ -37,14 +38,21 @@ class BriefSent(BaseModel):
     sent: bool  # False: this very brief had been sent before
 
 
+@dataclass(frozen=True)
+class BriefOptions:
+    """What a brief covers: the weeks of synced history read up to `now`, hours told in `tz`."""
+
+    now: datetime
+    weeks: int = 4
+    tz: str = "Europe/Paris"
+
+
 def draft(
     store: Store,
     settings: Settings,
     ref: str,
+    opts: BriefOptions,
     *,
-    now: datetime,
-    weeks: int,
-    tz: str,
     link: Callable[[str, str | None], str],
     addressing: Addressing,
     templates_for: Callable[[str], Templates],
@@ -55,17 +63,17 @@ def draft(
     keys: set[str] = set()
     for community in prompts.scope_of(store, leader):
         keys |= addressing.community_keys(community.id, community.name, community.alias)
-    upcoming = [o.model_dump() for o in animations.calendar(store, now, UPCOMING, communities=keys, addressing=addressing)]
+    upcoming = [o.model_dump() for o in animations.calendar(store, opts.now, UPCOMING, communities=keys, addressing=addressing)]
     lang = leader.lang or settings.lang
     brief = prompts.build_brief(
         store,
         leader,
-        now=now,
-        weeks=weeks,
+        now=opts.now,
+        weeks=opts.weeks,
         me=settings.user,
         link=link,
         lang=lang,
-        tz=tz,
+        tz=opts.tz,
         qa_rooms=settings.qa_rooms,
         upcoming=upcoming,
     )
@@ -78,27 +86,16 @@ def send(
     store: Store,
     settings: Settings,
     ref: str,
+    opts: BriefOptions,
     *,
     via: str | None,
-    now: datetime,
-    weeks: int,
-    tz: str,
     addressing: Addressing,
     templates_for: Callable[[str], Templates],
 ) -> BriefSent:
     """Send the brief as a direct message to the leader, or to `via` (else their recorded comms partner)."""
     recipient = via or prompts.get_leader(store, ref, settings.leaders).via
     leader, brief = draft(
-        store,
-        settings,
-        ref,
-        now=now,
-        weeks=weeks,
-        tz=tz,
-        link=network.link,
-        addressing=addressing,
-        templates_for=templates_for,
-        via=recipient,
+        store, settings, ref, opts, link=network.link, addressing=addressing, templates_for=templates_for, via=recipient
     )
     person = network.resolve_person(recipient or leader.id)
     sent = send_once(
@@ -110,7 +107,7 @@ def send(
         message=build_message(brief.text),
         room_for=lambda: network.direct_room(person.id),
     )
-    prompts.record_brief(store, leader.id, person.id, sent, now)
+    prompts.record_brief(store, leader.id, person.id, sent, opts.now)
     return BriefSent(
         leader=leader.id, recipient=person.id, room_id=sent.room_id, event_id=sent.event_id, txn_id=sent.txn_id, sent=sent.sent
     )
