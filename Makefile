@@ -1,11 +1,12 @@
 # Two commands do everything on a fresh machine:
 #   make demo   install rse in .venv, start the local sandbox network, seed it, run rse's jobs on it
 #   make test   install rse and its test dependencies in .venv, run the whole test suite
+# While working: `make test-fast` (no server, under 30 s) and `make lint` (ruff + mypy).
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install system test demo bench clean-sandbox
+.PHONY: install system test test-fast lint demo bench clean-sandbox
 # Debian packages the test suite drives for real: Chromium renders the HTML audit report,
 # PostgreSQL is the shared store for teams with several cron hosts.
 
@@ -31,6 +32,15 @@ system:
 
 test: install system
 	$(BIN)/python -m pytest -q
+
+# the tests that need no server (Synapse, PostgreSQL): markers are set in tests/conftest.py
+test-fast: install
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not synapse and not slow and not default_limits"
+
+lint: install
+	$(BIN)/ruff check rse_cli tests bench
+	$(BIN)/ruff format --check rse_cli tests bench
+	$(BIN)/mypy
 
 demo: install
 	PATH="$(CURDIR)/$(BIN):$$PATH" bash scripts/demo.sh

@@ -14,6 +14,8 @@ from __future__ import annotations
 import os
 import sys
 
+__all__ = ["main", "nothing_due"]
+
 # global options (before the command) and `animate run` options the shortcut understands
 _GLOBAL_VALUED = {"--profile": "profile", "-p": "profile", "--config": "config"}
 _RUN_VALUED = {"--only": "only"}
@@ -57,18 +59,18 @@ def nothing_due(argv: list[str]) -> bool:
     if opts is None:
         return False
     try:
-        from datetime import UTC, datetime
         from pathlib import Path
 
+        from rse_cli.clock import now
         from rse_cli.config import load_settings
         from rse_cli.services.animations import due
         from rse_cli.store import Store
 
         config = opts.get("config") or None
         settings = load_settings(config_path=Path(str(config)) if config else None, profile=opts.get("profile") or None)  # type: ignore[arg-type]
-        store = Store(settings.store_location(), profile=settings.profile)
+        store = Store(settings.store_location(), profile=settings.profile, clock=now)
         try:
-            todo = due(store, datetime.now(UTC))
+            todo = due(store, now())
         finally:
             store.close()
     except Exception:  # noqa: BLE001 - the full CLI reports it properly

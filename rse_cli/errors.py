@@ -9,6 +9,25 @@ from __future__ import annotations
 
 from enum import IntEnum
 
+__all__ = [
+    "AbortedError",
+    "AmbiguousError",
+    "AuthError",
+    "BatchError",
+    "ConfigError",
+    "ConflictError",
+    "ExitCode",
+    "FindingsError",
+    "ForbiddenError",
+    "InputError",
+    "NetworkError",
+    "NotFoundError",
+    "RateLimitedError",
+    "RseError",
+    "ServerError",
+    "UsageError",
+]
+
 
 class ExitCode(IntEnum):
     OK = 0
@@ -88,4 +107,21 @@ class ConflictError(RseError):
 
 
 class FindingsError(RseError):
+    """An audit found something at or above `--fail-on` (its report is printed all the same)."""
+
     exit_code = ExitCode.FINDINGS
+
+
+class AbortedError(RseError):
+    """The user answered no to a confirmation: nothing was done."""
+
+    exit_code = ExitCode.ERROR
+
+
+class BatchError(RseError):
+    """Some items of a batch failed (the others were done and reported); the exit code is the
+    first failure's, so `rse member add` with one unknown person exits 4 like a lookup would."""
+
+    def __init__(self, message: str, *, exit_code: int = ExitCode.ERROR, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.exit_code = ExitCode(exit_code)

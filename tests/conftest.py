@@ -206,3 +206,25 @@ def memory_feed_world():
     """The same, as a feed network (connector `memory-feed`: one feed per community, direct
     membership, no moderator role, no server idempotency)."""
     yield from _memory_world("memory-feed")
+
+
+# -- markers (registered in pyproject.toml) ----------------------------------------------------
+# Applied here from what a test uses, so a new test is marked without anyone remembering to:
+# `make test-fast` leaves out every test that starts or talks to a server.
+_SERVER_FIXTURES = {
+    "homeserver": "synapse",  # the session's Synapse (and every fixture built on it: rse, sandbox_rse)
+    "seeded_sandbox": "synapse",
+    "pg_url": "slow",  # a PostgreSQL server started for the session
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        for fixture, marker in _SERVER_FIXTURES.items():
+            if fixture in used:
+                item.add_marker(marker)
+        if item.get_closest_marker("default_limits"):
+            item.add_marker("synapse")  # it starts its own Synapse, with default limits
+        if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
+            item.add_marker("fuzz")

@@ -31,6 +31,7 @@ def loaded(stderr: str) -> set[str]:
     return {line.split("|")[-1].strip().split(".")[0] for line in stderr.splitlines() if line.startswith("import time:")}
 
 
+@pytest.mark.slow  # six rse processes, each timed with -X importtime
 def test_nothing_due_answers_like_the_full_cli_without_loading_typer(isolated):
     add("later", "--at", "2099-12-15T12:00")
     for args in (["animate", "run"], ["animate", "run", "--json"], ["--profile", "default", "animate", "run", "--only=later", "--json"]):
@@ -39,6 +40,7 @@ def test_nothing_due_answers_like_the_full_cli_without_loading_typer(isolated):
         assert "typer" not in loaded(fast.stderr) and "typer" in loaded(full.stderr)
 
 
+@pytest.mark.slow  # five rse processes
 def test_due_work_goes_to_the_full_cli_and_is_done(isolated):
     missed = (datetime.now(UTC) - timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M")
     add("late", "--at", missed)

@@ -45,3 +45,28 @@ def test_concurrent_processes_never_claim_the_same_key(tmp_path):
         p.join()
     flat = [k for w in won for k in w]
     assert sorted(flat) == sorted(keys)  # every key taken exactly once
+
+
+def test_timestamps_follow_the_clock_it_is_given(tmp_path):
+    from datetime import UTC, datetime, timedelta, timezone
+
+    paris = timezone(timedelta(hours=1))
+    s = Store(str(tmp_path / "s.db"), clock=lambda: datetime(2026, 12, 4, 10, 0, tzinfo=paris))
+    assert s.now() == "2026-12-04T09:00:00.000+00:00"  # stored in UTC whatever the clock's zone
+    s.journal("post", "ventes-ouest", "ok")
+    assert s.journal_entries()[0].at == datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
+
+
+def test_rse_now_replays_a_day_and_a_bad_value_names_the_variable(monkeypatch):
+    from datetime import UTC, datetime
+
+    import pytest
+
+    from rse_cli.clock import now
+    from rse_cli.errors import ConfigError
+
+    monkeypatch.setenv("RSE_NOW", "2026-12-04T09:00:00")
+    assert now() == datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
+    monkeypatch.setenv("RSE_NOW", "tomorrow")
+    with pytest.raises(ConfigError, match="RSE_NOW='tomorrow'"):
+        now()

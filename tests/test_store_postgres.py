@@ -40,7 +40,7 @@ def test_journal_and_sent(pg_url):
     s.record_sent("k", "!r", "txn", "$1")
     s.record_sent("k", "!r", "txn", "$2")  # ON CONFLICT ... DO UPDATE
     row = s.sent("k")
-    assert row["event_id"] == "$2" and row[1] == "k" and dict(zip(row.keys(), row))["room_id"] == "!r"
+    assert row["event_id"] == "$2" and row[1] == "k" and dict(zip(row.keys(), row, strict=True))["room_id"] == "!r"
 
 
 def test_synced_events_round_trip_with_millisecond_timestamps(pg_url):

@@ -6,14 +6,30 @@ they import only typer at module level, so `rse --help` stays fast.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 from typer.core import TyperGroup
 
-from rse_cli.cli import animate, audit, auth, campaign, community, config, cron, digest, doctor, journal, leaders, member, onboard, post, sandbox, sync
+from rse_cli.cli import (
+    animate,
+    audit,
+    auth,
+    campaign,
+    community,
+    config,
+    cron,
+    digest,
+    doctor,
+    journal,
+    leaders,
+    member,
+    onboard,
+    post,
+    sandbox,
+    sync,
+)
 from rse_cli.cli.context import AppContext
 from rse_cli.i18n import _
 
@@ -21,7 +37,7 @@ from rse_cli.i18n import _
 class RseGroup(TyperGroup):
     """Turns rse's typed errors into a one-line message on stderr and the documented exit code."""
 
-    def invoke(self, ctx):  # noqa: D401 - click API
+    def invoke(self, ctx):
         from rse_cli.errors import ExitCode, RseError
 
         try:
@@ -99,4 +115,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

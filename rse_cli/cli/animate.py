@@ -15,22 +15,6 @@ app = typer.Typer(help="Schedule rituals (weekly question, kudos, AMA) and publi
 NameArg = Annotated[str, typer.Argument(help="The animation's name, e.g. weekly-question.")]
 
 
-def linker(c):
-    """Links to posts: the network's own when it can be reached, else built offline from ids."""
-    from rse_cli.errors import RseError
-
-    try:
-        return c.network().link
-    except RseError:
-        return c.addressing.link
-
-
-def _templates(c):
-    from rse_cli.templating import Templates
-
-    return Templates(c.settings.templates_dir, c.settings.lang)
-
-
 @app.command("add")
 def add(
     ctx: typer.Context,
@@ -57,7 +41,7 @@ def add(
 
     c = ctx_of(ctx)
     schedule = Schedule.build(at=at, every=every, cron=cron, tz=tz)
-    _templates(c).check(template, lang)
+    c.templates().check(template, lang)
     questions = svc.read_bank(bank) if bank else None
     result = svc.add(c.store, name=name, community=community, room=room, schedule=schedule, template=template, lang=lang,
                      bank=questions, variables=svc.parse_vars(var or []), now=c.clock())
@@ -105,7 +89,7 @@ def preview(ctx: typer.Context, name: NameArg, json_: JsonOpt = False) -> None:
     from rse_cli.services import animations as svc
 
     c = ctx_of(ctx)
-    result = svc.preview(c.store, _templates(c), name, c.clock(), linker(c))
+    result = svc.preview(c.store, c.templates(), name, c.clock(), c.links())
     if json_:
         render(c, result, Format.json)
     else:
@@ -130,7 +114,7 @@ def run(
     from rse_cli.services import animations as svc
 
     c = ctx_of(ctx)
-    results = svc.run(c.store, c.network, lambda: _templates(c), c.clock(),
+    results = svc.run(c.store, c.network, c.templates, c.clock(),
                       grace=timedelta(minutes=c.settings.animation_grace_minutes), only=only)
     if results or json_ or format_ is not Format.table:
         from rse_cli.cli.output import render
@@ -141,9 +125,9 @@ def run(
     if results:  # silent when nothing is due: cron mails any output
         c.say(f"{posted} posted, {sum(r.state == 'skipped' for r in results)} skipped, {len(failed)} failed")
     if failed:
-        from rse_cli.errors import ExitCode
+        from rse_cli.errors import ServerError
 
-        raise typer.Exit(int(ExitCode.SERVER))
+        raise ServerError(f"{len(failed)} animation(s) failed", hint="the next `rse animate run` retries them within the grace period")
 
 
 def _toggle(ctx: typer.Context, name: str, paused: bool, json_: bool) -> None:

@@ -89,10 +89,9 @@ def audit(
         render(c, report, f)
     worst = report.worst()
     if fail_on and worst and health.SEVERITY_RANK[worst] >= health.SEVERITY_RANK[fail_on.value]:
-        from rse_cli.errors import ExitCode
+        from rse_cli.errors import ExitCode, FindingsError
 
-        c.say(f"findings at or above {fail_on.value}: exit code {int(ExitCode.FINDINGS)}")
-        raise typer.Exit(int(ExitCode.FINDINGS))
+        raise FindingsError(f"findings at or above {fail_on.value}: exit code {int(ExitCode.FINDINGS)}")
 
 
 def _table(c, report) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -12,22 +11,6 @@ from rse_cli.cli.options import FormatOpt, JsonOpt, ctx_of, fmt
 from rse_cli.cli.output import Format
 
 app = typer.Typer(help="Onboarding campaigns for newcomers: welcome, nudges, funnel.", no_args_is_help=True)
-
-
-def now_of(c):
-    """The context's clock, or RSE_NOW (ISO 8601, e.g. 2026-12-04T09:00:00+00:00) to replay a day in tests and demos."""
-    from datetime import UTC, datetime
-
-    raw = os.environ.get("RSE_NOW")
-    if raw:
-        from rse_cli.errors import ConfigError
-
-        try:
-            when = datetime.fromisoformat(raw)
-        except ValueError:
-            raise ConfigError(f"RSE_NOW={raw!r} is not an ISO 8601 date-time", hint="e.g. 2026-12-04T09:00:00+00:00") from None
-        return when if when.tzinfo else when.replace(tzinfo=UTC)
-    return c.clock()
 
 
 @app.command("create")
@@ -51,12 +34,11 @@ def create(
     """
     from rse_cli.cli.output import render
     from rse_cli.services import campaigns
-    from rse_cli.templating import Templates
 
     c = ctx_of(ctx)
     language = lang or c.settings.lang
-    camp, skipped = campaigns.create(c.network(), c.store, name, people, community, templates=Templates(c.settings.templates_dir, language),
-                                     welcome=welcome, nudges=nudge, thanks=thanks, lang=language, now=now_of(c), skip_invalid=skip_invalid,
+    camp, skipped = campaigns.create(c.network(), c.store, name, people, community, templates=c.templates(language),
+                                     welcome=welcome, nudges=nudge, thanks=thanks, lang=language, now=c.clock(), skip_invalid=skip_invalid,
                                      where=where, started_since=started_since)
     for p in skipped:
         c.say(f"skipped {p}")
@@ -78,11 +60,10 @@ def run(
     """
     from rse_cli.cli.output import render
     from rse_cli.services import campaigns
-    from rse_cli.templating import Templates
 
     c = ctx_of(ctx)
-    results = campaigns.run(c.network(), c.store, templates_for=lambda lang: Templates(c.settings.templates_dir, lang),
-                            now=now_of(c), grace_hours=c.settings.campaign_grace_hours, sync=not no_sync, only=campaign)
+    results = campaigns.run(c.network(), c.store, templates_for=c.templates,
+                            now=c.clock(), grace_hours=c.settings.campaign_grace_hours, sync=not no_sync, only=campaign)
     counts = {o: sum(1 for r in results if r.outcome == o) for o in ("sent", "skipped", "failed")}
     c.say(f"{counts['sent']} sent, {counts['skipped']} skipped, {counts['failed']} failed")
     render(c, results, fmt(json_, format_), columns=["campaign", "person", "step", "outcome", "detail"])
@@ -127,7 +108,8 @@ def status(
     base = f.enrolled or 1
     for label, n in (("enrolled", f.enrolled), ("invited", f.invited), ("joined", f.joined), ("first post", f.first_post), ("active", f.active)):
         c.stdout.write(f"{label:<11} {n:>5}  {100 * n / base:5.1f}%  {'█' * round(30 * n / base)}\n")
-    later = sorted(p.day0 for p in result.people if p.day0 > now_of(c))
+    now = c.clock()
+    later = sorted(p.day0 for p in result.people if p.day0 > now)
     if later:
         c.stdout.write(f"{len(later)} not started yet: welcomed from their start date ({later[0]:%Y-%m-%d} to {later[-1]:%Y-%m-%d})\n")
 

@@ -11,13 +11,13 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
+from rse_cli.clock import now as system_clock
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
+__all__ = ["AppContext"]
 
 
 @dataclass
@@ -27,7 +27,7 @@ class AppContext:
     flags: dict[str, Any] = field(default_factory=dict)
     verbose: bool = False
     color: bool = True
-    clock: Callable[[], datetime] = _utcnow
+    clock: Callable[[], datetime] = system_clock  # RSE_NOW replays a day (rse_cli/clock.py)
     network_factory: Callable[..., Any] | None = None
     stdout: IO[str] = field(default_factory=lambda: sys.stdout)
     stderr: IO[str] = field(default_factory=lambda: sys.stderr)
@@ -96,11 +96,18 @@ class AppContext:
         return self._network
 
     @property
+    def addressing(self):
+        """The configured network's syntax of ids and links, without connecting (offline reports)."""
+        from rse_cli.network.base import addressing
+
+        return addressing(self.settings)
+
+    @property
     def store(self):
         if self._store is None:
             from rse_cli.store import Store
 
-            self._store = Store(self.settings.store_location(), profile=self.settings.profile)
+            self._store = Store(self.settings.store_location(), profile=self.settings.profile, clock=self.clock)
         return self._store
 
     def _setup_logging(self, token: str | None) -> None:
@@ -140,6 +147,28 @@ class AppContext:
 
             self._err_console = Console(file=self.stderr, no_color=not self.color, highlight=False, soft_wrap=True)
         return self._err_console
+
+    def progress(self, label: str, *, counting: str | None = None):
+        """A progress bar on stderr when it is a terminal, else None (see cli/progress.py)."""
+        from rse_cli.cli.progress import progress
+
+        return progress(self, label, counting=counting)
+
+    def links(self):
+        """How to link to a post: the network's own links when it can be reached, else built offline
+        by its addressing (reports and previews work without a token)."""
+        from rse_cli.errors import RseError
+
+        try:
+            return self.network().link
+        except RseError:
+            return self.addressing.link
+
+    def templates(self, lang: str | None = None):
+        """The message templates (packaged, then the profile's overrides), in `lang` or the profile's language."""
+        from rse_cli.templating import Templates
+
+        return Templates(self.settings.templates_dir, lang or self.settings.lang)
 
     def say(self, message: str) -> None:
         self.err.print(message, markup=False)

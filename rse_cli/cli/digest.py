@@ -68,6 +68,6 @@ def _upcoming(store, addressing):
     def upcoming(community, start, end):
         keys = addressing.community_keys(community.id, community.name, community.alias)
         return [Animation(title=o.question or o.name, at=o.at, where=o.room)
-                for o in calendar(store, start, end - start, communities=keys)]
+                for o in calendar(store, start, end - start, communities=keys - {""}, addressing=addressing)]
 
     return upcoming

@@ -58,26 +58,6 @@ def list_(ctx: typer.Context, json_: JsonOpt = False, format_: FormatOpt = Forma
     render(c, prompts.leaders(c.store, c.settings.leaders), fmt(json_, format_), columns=["id", "name", "scopes", "lang", "via"])
 
 
-def _brief(c, ref: str, weeks: int, tz: str, via: str | None = None):
-    from datetime import timedelta
-
-    from rse_cli.cli.animate import linker
-    from rse_cli.services import animations, prompts
-    from rse_cli.templating import Templates
-
-    leader = prompts.get_leader(c.store, ref, c.settings.leaders)
-    now = c.clock()
-    keys = set()
-    for community in prompts.scope_of(c.store, leader):
-        keys |= c.addressing.community_keys(community.id, community.name, community.alias)
-    upcoming = [o.model_dump() for o in animations.calendar(c.store, now, timedelta(days=14), communities=keys)]
-    lang = leader.lang or c.settings.lang
-    brief = prompts.build_brief(c.store, leader, now=now, weeks=weeks, me=c.settings.user, link=linker(c), lang=lang, tz=tz,
-                                qa_rooms=c.settings.qa_rooms, upcoming=upcoming)
-    brief.text = prompts.render_brief(Templates(c.settings.templates_dir, lang), brief, via=via)
-    return leader, brief
-
-
 @app.command("brief")
 def brief(
     ctx: typer.Context,
@@ -92,9 +72,11 @@ def brief(
     Example: rse leaders brief @dg:example.org --out brief.md
     """
     from rse_cli.cli.output import render
+    from rse_cli.services import leaders
 
     c = ctx_of(ctx)
-    _, result = _brief(c, leader, weeks, tz)
+    opts = leaders.BriefOptions(now=c.clock(), weeks=weeks, tz=tz)
+    _, result = leaders.draft(c.store, c.settings, leader, opts, link=c.links(), addressing=c.addressing, templates_for=c.templates)
     if out is not None:
         out.write_text(result.text, encoding="utf-8")
         c.say(f"brief written to {out}")
@@ -118,23 +100,15 @@ def send(
     Example: rse leaders send @dg:example.org --via @comms:example.org
     """
     from rse_cli.cli.output import render
-    from rse_cli.services import prompts
-    from rse_cli.services.posting import build_message
-    from rse_cli.services.writes import send_once
+    from rse_cli.services import leaders
 
     c = ctx_of(ctx)
-    found = prompts.get_leader(c.store, leader, c.settings.leaders)
-    recipient = via or found.via
-    who, result = _brief(c, leader, weeks, tz, via=recipient)
-    network = c.network()
-    person = network.resolve_person(recipient or who.id)
-    sent = send_once(network, c.store, action="leader-brief", target=person.id, room_id=None, message=build_message(result.text),
-                     room_for=lambda: network.direct_room(person.id))
-    prompts.record_brief(c.store, who.id, person.id, sent, c.clock())
+    opts = leaders.BriefOptions(now=c.clock(), weeks=weeks, tz=tz)
+    sent = leaders.send(c.network(), c.store, c.settings, leader, opts, via=via, addressing=c.addressing, templates_for=c.templates)
     if json_:
-        render(c, {"leader": who.id, "recipient": person.id, **sent.model_dump(mode="json")}, Format.json)
+        render(c, sent, Format.json)
     else:
-        c.say(f"brief for {who.id} sent to {person.id}" if sent.sent else f"this brief was already sent to {person.id}")
+        c.say(f"brief for {sent.leader} sent to {sent.recipient}" if sent.sent else f"this brief was already sent to {sent.recipient}")
 
 
 @app.command("report")

@@ -28,7 +28,7 @@ def add(
     Example: rse member add ventes-ouest @a:example.org @b:example.org --role animator
     """
     from rse_cli.cli.output import render
-    from rse_cli.errors import ExitCode
+    from rse_cli.errors import BatchError, ExitCode
     from rse_cli.services import communities
 
     c = ctx_of(ctx)
@@ -36,8 +36,7 @@ def add(
     render(c, results, fmt(json_, format_), columns=["person", "display_name", "action", "role", "error"])
     failed = [r for r in results if r.action == "failed"]
     if failed:
-        c.say(f"{len(failed)} of {len(results)} could not be added")
-        raise typer.Exit(failed[0].exit_code or int(ExitCode.ERROR))
+        raise BatchError(f"{len(failed)} of {len(results)} could not be added", exit_code=failed[0].exit_code or ExitCode.ERROR)
 
 
 @app.command("list")

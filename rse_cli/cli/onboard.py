@@ -16,12 +16,6 @@ ManifestArg = Annotated[Path, typer.Argument(help="The manifest, e.g. communitie
 SYMBOL = {"+": "+", "~": "~", "=": " "}
 
 
-def _templates(c):
-    from rse_cli.templating import Templates
-
-    return Templates(c.settings.templates_dir, c.settings.lang)
-
-
 def _duration(seconds: float) -> str:
     if seconds < 90:
         return f"{seconds:.0f} s"
@@ -56,7 +50,7 @@ def plan(ctx: typer.Context, manifest: ManifestArg, json_: JsonOpt = False) -> N
     from rse_cli.services import onboarding
 
     c = ctx_of(ctx)
-    result = onboarding.plan(c.network(), c.store, manifest, templates=_templates(c))
+    result = onboarding.plan(c.network(), c.store, manifest, templates=c.templates())
     if json_:
         render(c, result, Format.json)
     else:
@@ -98,32 +92,21 @@ def apply(
     Example: rse onboard apply communities.toml --yes
     """
     from rse_cli.cli.output import render
-    from rse_cli.errors import UsageError
-    from rse_cli.services import onboarding
+    from rse_cli.services import onboard_run
 
     c = ctx_of(ctx)
-    network, templates = c.network(), _templates(c)
-    prepared = onboarding.prepare(network, manifest)
-    onboarding.refuse(prepared, skip_invalid)
-    for p in prepared.problems:
-        c.say(f"skipped {p}")
-    if not yes:
-        planned = onboarding.plan(network, c.store, manifest, templates=templates, prepared=prepared)
-        _warn_limits(c, planned.estimate)
-        todo = sum(v for k, v in planned.counts.items() if k != "unchanged")
-        if todo and not _tty():
-            raise UsageError("apply needs --yes when not run from a terminal")
-        if todo and not typer.confirm(f"apply {todo} change(s)?", err=True):
-            raise typer.Exit(1)
-    else:
-        _warn_limits(c, onboarding.rough_estimate(network, prepared))
-    bar = _progress(c)
-    try:
-        result = onboarding.apply(network, c.store, manifest, templates=templates, skip_invalid=skip_invalid,
-                                  failed_csv=failed_csv, progress=bar.update if bar else None, prepared=prepared)
-    finally:
-        if bar:
-            bar.close()
+
+    def preflight(check: onboard_run.Preflight) -> None:
+        for p in check.skipped:
+            c.say(f"skipped {p}")
+        _warn_limits(c, check.estimate)
+        if check.changes:  # None with --yes: no question asked
+            _confirm(f"apply {check.changes} change(s)?")
+
+    with c.progress("onboarding") as bar:
+        result = onboard_run.apply_manifest(c.network(), c.store, manifest, templates=c.templates(), skip_invalid=skip_invalid,
+                                            failed_csv=failed_csv, plan_first=not yes, preflight=preflight,
+                                            progress=bar.update if bar else None)
     s = result.summary
     c.say(f"done: {s.get('communities_created', 0)} community(ies) and {s.get('rooms_created', 0)} room(s) created, "
           f"{s.get('invited', 0)} invited, {s.get('joined', 0)} joined, {s.get('unchanged', 0)} already there, "
@@ -144,32 +127,16 @@ def apply(
         raise ServerError(f"{s['failed']} person(s) could not be onboarded", hint=f"see {result.failed_csv}")
 
 
-def _tty() -> bool:
+def _confirm(question: str) -> None:
+    """Ask on the terminal; refuse to guess when there is none (cron, CI)."""
     import sys
 
-    return sys.stdin.isatty()
+    from rse_cli.errors import AbortedError, UsageError
 
-
-class _Bar:
-    def __init__(self, progress, task) -> None:
-        self.progress, self.task = progress, task
-
-    def update(self, done: int, total: int) -> None:
-        self.progress.update(self.task, completed=done, total=total)
-
-    def close(self) -> None:
-        self.progress.stop()
-
-
-def _progress(c):
-    """A progress bar on stderr, only on a terminal."""
-    if not (hasattr(c.stderr, "isatty") and c.stderr.isatty()):
-        return None
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-    progress = Progress("onboarding", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=c.err, transient=True)
-    progress.start()
-    return _Bar(progress, progress.add_task("onboard", total=None))
+    if not sys.stdin.isatty():
+        raise UsageError("apply needs --yes when not run from a terminal")
+    if not typer.confirm(question, err=True):
+        raise AbortedError("nothing applied")
 
 
 @app.command("status")

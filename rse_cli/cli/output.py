@@ -10,8 +10,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Mapping, Sequence
 from enum import Enum
 from typing import TYPE_CHECKING, Any
+
+__all__ = ["Format", "render"]
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -52,7 +55,7 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def render(ctx: AppContext, data: BaseModel | list[BaseModel] | dict, fmt: Format, *,
+def render(ctx: AppContext, data: BaseModel | Sequence[BaseModel | Mapping[str, Any]] | Mapping[str, Any], fmt: Format, *,
            columns: list[str] | None = None, title: str | None = None) -> None:
     """Print `data` on stdout in the chosen format. A single model is shown as key/value rows."""
     payload = _jsonable(data)
@@ -95,6 +98,6 @@ def _table(ctx: AppContext, header: list[str], rows: list[list[str]], title: str
     if not rows:
         return
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
-    out.write("  ".join(h.upper().ljust(w) for h, w in zip(header, widths)).rstrip() + "\n")
+    out.write("  ".join(h.upper().ljust(w) for h, w in zip(header, widths, strict=True)).rstrip() + "\n")
     for r in rows:
-        out.write("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() + "\n")
+        out.write("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() + "\n")

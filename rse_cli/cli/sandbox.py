@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from rse_cli.cli.options import FormatOpt, JsonOpt, ctx_of, fmt
 from rse_cli.cli.output import Format
-
-if TYPE_CHECKING:
-    from rse_cli.cli.context import AppContext
 
 app = typer.Typer(help="Run a local sandbox network to try rse safely.", no_args_is_help=True)
 
@@ -76,20 +71,7 @@ def seed(
     from rse_cli.services import sandbox
 
     c = ctx_of(ctx)
-    with _progress(c) as progress:
-        summary = sandbox.seed(c.config_path, seed=seed_, people=people, days=days, reset=reset, progress=progress)
+    with c.progress("seeding") as bar:
+        summary = sandbox.seed(c.config_path, seed=seed_, people=people, days=days, reset=reset, progress=bar.update if bar else None)
     c.say(f"sandbox seeded: {summary.sent} events written, {summary.skipped} already there, in {summary.seconds:g} s")
     render(c, summary, fmt(json_, format_))
-
-
-@contextmanager
-def _progress(c: AppContext) -> Iterator[Callable[[int, int], None] | None]:
-    """A progress bar on stderr when it is a terminal; otherwise nothing."""
-    if not (hasattr(c.stderr, "isatty") and c.stderr.isatty()):
-        yield None
-        return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
-    with Progress("seeding", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=c.err, transient=True) as bar:
-        task = bar.add_task("seed", total=None)
-        yield lambda done, total: bar.update(task, completed=done, total=total)

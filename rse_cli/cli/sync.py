@@ -24,21 +24,8 @@ def sync(
     from rse_cli.services.sync import sync as do_sync
 
     c = ctx_of(ctx)
-    progress = None
-    if c.err.is_terminal:
-        from rich.progress import Progress, SpinnerColumn, TextColumn
-
-        bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed} events"), console=c.err, transient=True)
-        task = bar.add_task("sync", total=None)
-        bar.start()
-
-        def progress(where: str, n: int) -> None:
-            bar.update(task, description=where, advance=n)
-    try:
-        results = do_sync(c.network(), c.store, communities or None, progress=progress)
-    finally:
-        if progress:
-            bar.stop()
+    with c.progress("sync", counting="events") as bar:
+        results = do_sync(c.network(), c.store, communities or None, progress=bar.advance if bar else None)
     total = sum(r.new_events for r in results)
     c.say(f"{total} new event(s) in {len(results)} room(s)")
     render(c, results, fmt(json_, format_), columns=["community", "room", "new_events", "resumed"])

@@ -1,4 +1,5 @@
-"""A local Synapse homeserver, for the test suite and for `rse sandbox up/down/status`.
+"""A local Synapse homeserver, for the test suite and for `rse sandbox up/down/status`: its
+process (start, stop, status) and its accounts. Its configuration is synapse_config.py's.
 
 Everything lives in one data directory (config, SQLite database, media, logs, pid file,
 application-service registration), so a sandbox is created, reused and thrown away as a
@@ -13,10 +14,8 @@ Synapse started with this data directory's config.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import hmac
-import importlib.util
 import os
 import secrets
 import signal
@@ -32,64 +31,21 @@ from typing import Any
 
 import httpx
 
-from rse_cli.errors import ServerError
+from rse_cli.fsutil import write_private
+from rse_cli.sandbox import synapse_config
+from rse_cli.sandbox.synapse_config import (  # re-exported: callers import them from here
+    APPSERVICE_FILE,
+    CONFIG_FILE,
+    SandboxError,
+    find_free_port,
+    synapse_available,
+)
 
-CONFIG_FILE = "hs.yaml"
-APPSERVICE_FILE = "appservice-rse-seeder.yaml"
+__all__ = ["SandboxError", "SynapseServer", "find_free_port", "synapse_available"]
+
 PID_FILE = "homeserver.pid"  # the path the generated config names as pid_file
 OUT_FILE = "synapse.out"  # the process's stdout/stderr: startup errors land here
 LOG_FILE = "homeserver.log"  # written by Synapse's generated log config
-
-APPSERVICE_ID = "rse-seeder"
-_SECRET_KEYS = ("registration_shared_secret", "macaroon_secret_key", "form_secret")
-
-
-def _high() -> dict[str, int]:
-    return {"per_second": 10000, "burst_count": 100000}
-
-
-def _raised_rate_limits() -> dict[str, Any]:
-    """Every rate limiter Synapse 1.163 reads (synapse/config/ratelimiting.py), set very high.
-
-    rc_federation is left alone: it has another shape and a sandbox does not federate.
-    Fresh dicts each time, so that the YAML dump has no anchors/aliases.
-    """
-    return {
-        "rc_message": _high(),
-        "rc_registration": _high(),
-        "rc_registration_token_validity": _high(),
-        "rc_login": {"address": _high(), "account": _high(), "failed_attempts": _high()},
-        "rc_admin_redaction": _high(),
-        "rc_joins": {"local": _high(), "remote": _high()},
-        "rc_joins_per_room": _high(),
-        "rc_key_requests": _high(),
-        "rc_3pid_validation": _high(),
-        "rc_invites": {"per_room": _high(), "per_user": _high(), "per_issuer": _high()},
-        "rc_third_party_invite": _high(),
-        "rc_media_create": _high(),
-        "rc_presence": {"per_user": _high()},
-        "rc_delayed_event_mgmt": _high(),
-        "rc_room_creation": _high(),
-        "rc_reports": _high(),
-        "rc_user_directory": _high(),
-        "rc_profile": _high(),
-    }
-
-
-class SandboxError(ServerError, RuntimeError):
-    """The sandbox server could not be configured, started or used."""
-
-
-def synapse_available() -> bool:
-    """True when Synapse is importable (it is an optional extra: `rse-cli[sandbox]`)."""
-    return importlib.util.find_spec("synapse") is not None
-
-
-def find_free_port() -> int:
-    """A TCP port free on 127.0.0.1 right now (the OS picks it; a tiny race remains)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _port_in_use(port: int) -> bool:
@@ -101,22 +57,6 @@ def _port_in_use(port: int) -> bool:
         except OSError:
             return True
         return False
-
-
-def _yaml() -> Any:
-    # PyYAML arrives with Synapse; imported late so this module loads without the extra.
-    import yaml
-
-    return yaml
-
-
-def _write_private(path: Path, text: str) -> None:
-    """Write atomically with mode 0600: the file holds secrets from its first byte."""
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
 
 
 def _tail(path: Path, lines: int = 30) -> str:
@@ -192,133 +132,24 @@ class SynapseServer:
                 f"no application service is registered in {self.data_dir}",
                 hint="use appservice=True and run configure()",
             )
-        return str(_yaml().safe_load(self.appservice_path.read_text())["as_token"])
+        return synapse_config.appservice_token(self.appservice_path)
 
     # -- configuration ----------------------------------------------------------------
 
     def configure(self) -> None:
-        """Generate the config once, then (re)apply rse's settings to it.
-
-        Re-running is cheap and only rewrites hs.yaml when something changed, so switching
-        `default_rate_limits` or `appservice` on an existing data dir works (at next start).
-        """
-        if not synapse_available():
-            raise SandboxError(
-                "Synapse is not installed", hint="pip install 'rse-cli[sandbox]'"
-            )
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        os.chmod(self.data_dir, 0o700)
-        if not self.config_path.exists():
-            self._generate()
-
-        before = self._read_config()
-        if before.get("server_name") != self.server_name:
-            raise SandboxError(
-                f"{self.config_path} is for server {before.get('server_name')!r}, "
-                f"not {self.server_name!r}",
-                hint="use another data directory, or the server name it was created with",
-            )
-        config = copy.deepcopy(before)
-        if self.port is None:
-            self.port = self._configured_port(config) or find_free_port()
-
-        http = next((ln for ln in config.get("listeners") or [] if ln.get("type") == "http"), {})
-        http.update(
-            port=self.port,
-            bind_addresses=["127.0.0.1"],
-            type="http",
-            tls=False,
-            x_forwarded=False,  # nothing sits in front of it: don't trust X-Forwarded-For
-        )
-        http.setdefault("resources", [{"names": ["client", "federation"], "compress": False}])
-        config["listeners"] = [http]
-        config.update(
-            trusted_key_servers=[],
-            bcrypt_rounds=4,
-            enable_registration=False,
-            report_stats=False,
-            user_directory={"enabled": True, "search_all_users": True},
-        )
-        for key in _raised_rate_limits():
-            config.pop(key, None)
-        if not self.default_rate_limits:
-            config.update(_raised_rate_limits())
-        if self.appservice:
-            self._ensure_appservice_registration()
-            config["app_service_config_files"] = [str(self.appservice_path)]
-        else:
-            config.pop("app_service_config_files", None)
-
-        if config != before or self.config_path.stat().st_mode & 0o077:
-            header = "# Generated by Synapse, then edited by rse (rse_cli/sandbox/server.py).\n"
-            _write_private(self.config_path, header + _yaml().safe_dump(config, sort_keys=False))
-
-    def _generate(self) -> None:
-        cmd = [
-            sys.executable, "-m", "synapse.app.homeserver",
-            "--server-name", self.server_name,
-            "--config-path", str(self.config_path),
-            "--generate-config", "--report-stats=no",
-        ]  # fmt: skip
-        done = subprocess.run(
-            cmd, cwd=self.data_dir, capture_output=True, text=True, umask=0o077, timeout=120
-        )
-        if done.returncode != 0:
-            raise SandboxError(
-                f"Synapse could not generate {self.config_path}:\n{done.stderr[-2000:]}"
-            )
-        for path in self.data_dir.iterdir():  # the log config and signing key come out 0644/0640
-            if path.is_file():
-                os.chmod(path, 0o600)
-
-    def _ensure_appservice_registration(self) -> None:
-        """Write the seeder's registration once: its tokens must stay stable across restarts."""
-        if self.appservice_path.exists():
-            return
-        registration = {
-            "id": APPSERVICE_ID,
-            "url": None,  # Synapse pushes nothing to it: the seeder only calls the client API
-            "as_token": secrets.token_urlsafe(32),
-            "hs_token": secrets.token_urlsafe(32),
-            "sender_localpart": APPSERVICE_ID,
-            "namespaces": {
-                "users": [{"exclusive": False, "regex": "@.*"}],
-                "aliases": [{"exclusive": False, "regex": "#.*"}],
-                "rooms": [],
-            },
-            "rate_limited": False,
-        }
-        _write_private(self.appservice_path, _yaml().safe_dump(registration, sort_keys=False))
+        """Generate the config once, then (re)apply rse's settings to it (synapse_config.configure)."""
+        self.port = synapse_config.configure(self.data_dir, server_name=self.server_name, port=self.port,
+                                             default_rate_limits=self.default_rate_limits, appservice=self.appservice)
 
     def _read_config(self) -> dict[str, Any]:
-        return _yaml().safe_load(self.config_path.read_text(encoding="utf-8")) or {}
+        return synapse_config.read_config(self.config_path)
 
     @staticmethod
     def _configured_port(config: dict[str, Any]) -> int | None:
-        """The port rse chose earlier; None for a config fresh from Synapse (it says 8008)."""
-        for listener in config.get("listeners") or []:
-            if listener.get("type") == "http" and listener.get("bind_addresses") == ["127.0.0.1"]:
-                return int(listener["port"])
-        return None
+        return synapse_config.configured_port(config)
 
     def _secrets(self) -> list[str]:
-        """Every secret value this sandbox holds, to scrub them from anything shown."""
-        found: list[str] = []
-        if self.config_path.exists():
-            config = self._read_config()
-            found += [str(config[k]) for k in _SECRET_KEYS if config.get(k)]
-        if self.appservice_path.exists():
-            registration = _yaml().safe_load(self.appservice_path.read_text()) or {}
-            found += [str(registration[k]) for k in ("as_token", "hs_token") if registration.get(k)]
-        return found
-
-    def _shared_secret(self) -> str:
-        config = self._read_config()
-        if config.get("registration_shared_secret"):
-            return str(config["registration_shared_secret"])
-        if config.get("registration_shared_secret_path"):
-            return Path(config["registration_shared_secret_path"]).read_text().strip()
-        raise SandboxError(f"{self.config_path} has no registration_shared_secret")
+        return synapse_config.secrets_of(self.config_path, self.appservice_path)
 
     # -- process ----------------------------------------------------------------------
 
@@ -351,7 +182,7 @@ class SynapseServer:
                 start_new_session=True,  # survives the rse command (and its Ctrl-C) that started it
                 umask=0o077,  # database, media and logs private to the user
             )
-        _write_private(self.pid_path, f"{self._proc.pid}\n")
+        write_private(self.pid_path, f"{self._proc.pid}\n".encode())
         try:
             self._wait_ready(self._proc.pid, deadline, timeout)
         except SandboxError:
@@ -504,7 +335,7 @@ class SynapseServer:
         if localpart.startswith("@"):
             localpart = localpart[1:].split(":", 1)[0]
         password = password or secrets.token_urlsafe(24)
-        mac = hmac.new(self._shared_secret().encode(), digestmod=hashlib.sha1)
+        mac = hmac.new(synapse_config.shared_secret(self.config_path).encode(), digestmod=hashlib.sha1)
         with self._client() as client, self._http_errors("registering " + localpart):
             nonce = client.get("/_synapse/admin/v1/register").raise_for_status().json()["nonce"]
             mac.update(b"\x00".join([

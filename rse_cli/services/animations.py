@@ -13,17 +13,53 @@ A run with nothing due does one cheap read per animation and touches no network.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
+from rse_cli.domain import Event, EventKind
 from rse_cli.errors import ConflictError, InputError, NotFoundError, RseError, UsageError
+from rse_cli.services.messages import MESSAGE_KINDS
+from rse_cli.services.rooms import room_to_write_in
 from rse_cli.services.schedule import Schedule
-from rse_cli.store import Store, _now
+from rse_cli.store import Store
+from rse_cli.store import animations as saved
+from rse_cli.store import events as ev
+
+__all__ = [
+    "Animation",
+    "AnimationInfo",
+    "Occurrence",
+    "Preview",
+    "RunResult",
+    "add",
+    "all_animations",
+    "calendar",
+    "due",
+    "get",
+    "info",
+    "list_info",
+    "parse_vars",
+    "preview",
+    "read_bank",
+    "remove",
+    "render",
+    "run",
+    "set_paused",
+    "top_posts",
+    "upcoming_questions",
+]
+
+if TYPE_CHECKING:
+    from rse_cli.network.base import Addressing, Network
+    from rse_cli.templating import Templates
+
+Link = Callable[[str, str | None], str]  # (room id, event id) -> a link a reader opens
 
 LOOKBACK = timedelta(days=31)  # how far back a run looks for occurrences to post or to record as missed
 MAX_LOOKBACK_OCCURRENCES = 200
@@ -68,24 +104,17 @@ class Preview(BaseModel):
     text: str
 
 
-@dataclass
-class Animation:
-    name: str
-    community: str
-    room: str | None
-    schedule: Schedule
-    template: str
-    lang: str | None
-    bank: list[str]
-    vars: dict[str, str]
-    paused: bool
-    active_since: datetime
+@dataclass(frozen=True)
+class Animation(saved.Stored):
+    """A stored animation with its schedule parsed."""
+
+    @cached_property
+    def schedule(self) -> Schedule:
+        return Schedule(self.kind, self.expr, self.tz)
 
     @classmethod
-    def from_row(cls, r) -> Animation:
-        return cls(r["name"], r["community"], r["room"], Schedule(r["kind"], r["expr"], r["tz"]), r["template"], r["lang"],
-                   json.loads(r["bank"] or "[]"), json.loads(r["vars"] or "{}"), bool(r["paused"]),
-                   datetime.fromisoformat(r["active_since"]))
+    def from_stored(cls, r: saved.Stored) -> Animation:
+        return cls(**{f.name: getattr(r, f.name) for f in fields(r)})
 
     def key(self, profile: str, occurrence: datetime) -> str:
         return f"animate:{profile}:{self.name}:{occurrence.astimezone(UTC).isoformat()}"
@@ -124,57 +153,39 @@ def add(store: Store, *, name: str, community: str, room: str | None, schedule: 
         now: datetime) -> AnimationInfo:
     if not name or any(c in name for c in " /:"):
         raise UsageError(f"animation name {name!r}: use letters, digits and dashes, e.g. weekly-question")
-    with store.tx() as db:
-        if db.execute("SELECT 1 FROM animations WHERE profile = ? AND name = ?", (store.profile, name)).fetchone():
-            raise ConflictError(f"an animation named {name!r} already exists", hint=f"rse animate remove {name}, then add it again")
-        db.execute(
-            "INSERT INTO animations (profile, name, community, room, kind, expr, tz, template, lang, bank, vars, paused, "
-            "active_since, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
-            (store.profile, name, community, room, schedule.kind, schedule.expr, schedule.tz, template, lang,
-             json.dumps(bank or [], ensure_ascii=False), json.dumps(variables or {}, ensure_ascii=False),
-             now.astimezone(UTC).isoformat(), _now()),
-        )
+    if not saved.add_definition(store, name=name, community=community, room=room, kind=schedule.kind, expr=schedule.expr,
+                            tz=schedule.tz, template=template, lang=lang, bank=bank or [], variables=variables or {}, active_since=now):
+        raise ConflictError(f"an animation named {name!r} already exists", hint=f"rse animate remove {name}, then add it again")
     return info(store, get(store, name), now)
 
 
 def all_animations(store: Store) -> list[Animation]:
-    return [Animation.from_row(r) for r in store.query("SELECT * FROM animations WHERE profile = ? ORDER BY name", (store.profile,))]
+    return [Animation.from_stored(r) for r in saved.definitions(store)]
 
 
 def get(store: Store, name: str) -> Animation:
-    rows = store.query("SELECT * FROM animations WHERE profile = ? AND name = ?", (store.profile, name))
-    if not rows:
+    row = saved.definition(store, name)
+    if row is None:
         known = ", ".join(a.name for a in all_animations(store)) or "none yet"
         raise NotFoundError(f"no animation named {name!r}", hint=f"known: {known}")
-    return Animation.from_row(rows[0])
+    return Animation.from_stored(row)
 
 
 def set_paused(store: Store, name: str, paused: bool, now: datetime) -> AnimationInfo:
     anim = get(store, name)
-    with store.tx() as db:
-        if paused:
-            db.execute("UPDATE animations SET paused = 1 WHERE profile = ? AND name = ?", (store.profile, name))
-        elif anim.paused:
-            # what fell while paused was not missed: it was not wanted
-            db.execute("UPDATE animations SET paused = 0, active_since = ? WHERE profile = ? AND name = ?",
-                       (now.astimezone(UTC).isoformat(), store.profile, name))
+    if paused:
+        saved.pause(store, name)
+    elif anim.paused:
+        saved.resume(store, name, active_since=now)  # what fell while paused was not missed: it was not wanted
     return info(store, get(store, name), now)
 
 
 def remove(store: Store, name: str) -> None:
     get(store, name)
-    with store.tx() as db:
-        db.execute("DELETE FROM animations WHERE profile = ? AND name = ?", (store.profile, name))
-        db.execute("DELETE FROM animation_runs WHERE profile = ? AND name = ?", (store.profile, name))
+    saved.forget(store, name)
 
 
 # -- question bank -----------------------------------------------------------------------
-def _asked(store: Store, name: str) -> list[str]:
-    return [r[0] for r in store.query(
-        "SELECT question FROM animation_runs WHERE profile = ? AND name = ? AND question IS NOT NULL ORDER BY occurrence",
-        (store.profile, name))]
-
-
 def _used_this_round(bank: list[str], asked: list[str]) -> set[str]:
     used: set[str] = set()
     for q in asked:
@@ -198,7 +209,7 @@ def upcoming_questions(bank: list[str], asked: list[str], n: int) -> list[str]:
 
 
 def info(store: Store, anim: Animation, now: datetime) -> AnimationInfo:
-    left = len(anim.bank) - len(_used_this_round(anim.bank, _asked(store, anim.name))) if anim.bank else 0
+    left = len(anim.bank) - len(_used_this_round(anim.bank, saved.questions_asked(store, anim.name))) if anim.bank else 0
     nxt = None if anim.paused else anim.schedule.next_after(now)
     return AnimationInfo(name=anim.name, community=anim.community, room=anim.room, schedule=anim.schedule.describe(),
                          tz=anim.schedule.tz, template=anim.template, paused=anim.paused,
@@ -209,35 +220,38 @@ def list_info(store: Store, now: datetime) -> list[AnimationInfo]:
     return [info(store, a, now) for a in all_animations(store)]
 
 
-def calendar(store: Store, now: datetime, horizon: timedelta, *, communities: set[str] | None = None) -> list[Occurrence]:
+def calendar(store: Store, now: datetime, horizon: timedelta, *, communities: set[str] | None = None,
+             addressing: Addressing | None = None) -> list[Occurrence]:
     """What will be posted where and when between now and now + horizon, in time order.
-    `communities`: only animations whose community is one of these (casefolded ids, names, alias local parts)."""
+    `communities`: only animations whose community is one of these keys (`Addressing.community_keys`);
+    `addressing` reduces each animation's community reference to its key, and must come with them."""
+    if communities is not None and addressing is None:
+        raise ValueError("calendar: filtering by communities needs the network's addressing")
     out = []
     for anim in all_animations(store):
-        if anim.paused or (communities is not None and anim.community.lstrip("#").split(":")[0].casefold() not in communities):
+        if anim.paused or (communities is not None and addressing is not None
+                           and addressing.community_key(anim.community) not in communities):
             continue
         times = list(anim.schedule.occurrences(now, now + horizon))
-        questions = upcoming_questions(anim.bank, _asked(store, anim.name), len(times)) if anim.bank else [None] * len(times)
+        questions = upcoming_questions(anim.bank, saved.questions_asked(store, anim.name), len(times)) if anim.bank else [None] * len(times)
         out += [Occurrence(at=t.astimezone(anim.schedule.zone), name=anim.name, community=anim.community, room=anim.room,
-                           template=anim.template, question=q) for t, q in zip(times, questions)]
+                           template=anim.template, question=q) for t, q in zip(times, questions, strict=True)]
     return sorted(out, key=lambda o: (o.at, o.name))
 
 
 # -- rendering ---------------------------------------------------------------------------
 def top_posts(store: Store, community_ref: str, since: datetime, until: datetime, link: Callable[[str, str | None], str],
-              limit: int = 5) -> list[dict]:
+              limit: int = 5) -> list[dict[str, Any]]:
     """The week's posts with the most reactions, from synced events (empty when never synced)."""
-    from rse_cli.domain import EventKind
-    from rse_cli.store import events as ev
-
     found = ev.communities(store, [community_ref])
     if not found:
         return []
     c = found[0]
     names = {m.id: m.display_name or m.id for m in ev.members(store, c.id)}
-    posts, reactions = {}, {}
+    posts: dict[str, Event] = {}
+    reactions: dict[str, int] = {}
     for e in ev.iter_events(store, c.room_ids, since=since, until=until):
-        if e.kind in (EventKind.post, EventKind.reply, EventKind.thread) and e.body:
+        if e.kind in MESSAGE_KINDS and e.body:
             posts[e.id] = e
         elif e.kind is EventKind.reaction and e.parent_id:
             reactions[e.parent_id] = reactions.get(e.parent_id, 0) + 1
@@ -251,7 +265,7 @@ def _excerpt(text: str | None, n: int = 140) -> str:
     return text if len(text) <= n else text[: n - 1].rstrip() + "…"
 
 
-def render(store: Store, templates, anim: Animation, occurrence: datetime, question: str | None,
+def render(store: Store, templates: Templates, anim: Animation, occurrence: datetime, question: str | None,
            link: Callable[[str, str | None], str]) -> str:
     local = occurrence.astimezone(anim.schedule.zone)
     context = {
@@ -263,25 +277,16 @@ def render(store: Store, templates, anim: Animation, occurrence: datetime, quest
     return templates.render(anim.template, context, lang=anim.lang)
 
 
-def preview(store: Store, templates, name: str, now: datetime, link: Callable[[str, str | None], str]) -> Preview:
+def preview(store: Store, templates: Templates, name: str, now: datetime, link: Callable[[str, str | None], str]) -> Preview:
     anim = get(store, name)
     nxt = anim.schedule.next_after(now)
-    question = upcoming_questions(anim.bank, _asked(store, name), 1)[0] if anim.bank else None
+    question = upcoming_questions(anim.bank, saved.questions_asked(store, name), 1)[0] if anim.bank else None
     text = render(store, templates, anim, nxt or now, question, link)
     return Preview(name=name, at=nxt.astimezone(anim.schedule.zone) if nxt else None, community=anim.community, room=anim.room,
                    question=question, text=text)
 
 
 # -- running -----------------------------------------------------------------------------
-def _states(store: Store, keys: list[str]) -> dict[str, tuple[str, float]]:
-    out = {}
-    for i in range(0, len(keys), 200):
-        chunk = keys[i:i + 200]
-        for r in store.query(f"SELECT key, state, lease_until FROM claims WHERE key IN ({', '.join('?' * len(chunk))})", tuple(chunk)):
-            out[r[0]] = (r[1], r[2])
-    return out
-
-
 def due(store: Store, now: datetime) -> list[tuple[Animation, datetime, str | None]]:
     """(animation, occurrence, state so far) still to post or to record as missed."""
     todo = []
@@ -294,7 +299,7 @@ def due(store: Store, now: datetime) -> list[tuple[Animation, datetime, str | No
         times = list(anim.schedule.occurrences(start, now + timedelta(microseconds=1)))[-MAX_LOOKBACK_OCCURRENCES:]
         if not times:
             continue
-        states = _states(store, [anim.key(store.profile, t) for t in times])
+        states = store.claim_states([anim.key(store.profile, t) for t in times])
         for t in times:
             state, lease = states.get(anim.key(store.profile, t), (None, 0.0))
             if state in ("done", "skipped") or (state == "running" and lease > now.timestamp()):
@@ -303,40 +308,24 @@ def due(store: Store, now: datetime) -> list[tuple[Animation, datetime, str | No
     return todo
 
 
-def _record(store: Store, anim: Animation, occurrence: datetime, **values) -> None:
-    cols = ", ".join(f"{k} = ?" for k in values)
-    with store.tx() as db:
-        db.execute(f"UPDATE animation_runs SET {cols}, at = ? WHERE profile = ? AND name = ? AND occurrence = ?",
-                   (*values.values(), _now(), store.profile, anim.name, occurrence.isoformat()))
-
-
-def _text_for(store: Store, templates, anim: Animation, occurrence: datetime, link) -> tuple[str, str | None]:
+def _text_for(store: Store, templates: Templates, anim: Animation, occurrence: datetime, link: Link) -> tuple[str, str | None]:
     """The occurrence's text, rendered once and kept: a retry sends the very same text."""
-    rows = store.query("SELECT text, question FROM animation_runs WHERE profile = ? AND name = ? AND occurrence = ?",
-                       (store.profile, anim.name, occurrence.isoformat()))
-    if rows and rows[0]["text"]:
-        return rows[0]["text"], rows[0]["question"]
-    question = upcoming_questions(anim.bank, _asked(store, anim.name), 1)[0] if anim.bank else None
+    kept = saved.kept_text(store, anim.name, occurrence)
+    if kept is not None:
+        return kept
+    question = upcoming_questions(anim.bank, saved.questions_asked(store, anim.name), 1)[0] if anim.bank else None
     text = render(store, templates, anim, occurrence, question, link)
-    with store.tx() as db:
-        db.execute(
-            "INSERT INTO animation_runs (profile, name, occurrence, text, question, state, at) VALUES (?, ?, ?, ?, ?, 'running', ?) "
-            "ON CONFLICT (profile, name, occurrence) DO UPDATE SET text = excluded.text, question = excluded.question",
-            (store.profile, anim.name, occurrence.isoformat(), text, question, _now()))
+    saved.keep_text(store, anim.name, occurrence, text, question)
     return text, question
 
 
 def _skip(store: Store, anim: Animation, occurrence: datetime, why: str) -> None:
-    with store.tx() as db:
-        db.execute(
-            "INSERT INTO animation_runs (profile, name, occurrence, state, detail, at) VALUES (?, ?, ?, 'skipped', ?, ?) "
-            "ON CONFLICT (profile, name, occurrence) DO UPDATE SET state = 'skipped', detail = excluded.detail",
-            (store.profile, anim.name, occurrence.isoformat(), why, _now()))
+    saved.record_skipped(store, anim.name, occurrence, why)
     store.journal("animate", f"{anim.name}@{occurrence.isoformat()}", "skipped", why)
 
 
-def run(store: Store, network: Callable[[], object], templates: Callable[[], object], now: datetime, *, grace: timedelta,
-        link: Callable[[], Callable[[str, str | None], str]] | None = None, only: str | None = None) -> list[RunResult]:
+def run(store: Store, network: Callable[[], Network], templates: Callable[[], Templates], now: datetime, *, grace: timedelta,
+        link: Callable[[], Link] | None = None, only: str | None = None) -> list[RunResult]:
     """Publish what is due, exactly once; record what was missed. `network` and `templates`
     are factories, called only when something is to be posted."""
     todo = [x for x in due(store, now) if only is None or x[0].name == only]
@@ -360,33 +349,30 @@ def run(store: Store, network: Callable[[], object], templates: Callable[[], obj
     return results
 
 
-def _publish(store, network, templates, anim: Animation, occurrence: datetime, key: str, link) -> RunResult:
-    from rse_cli.services.posting import build_message
-    from rse_cli.services.writes import send_once
+def _publish(store: Store, network: Callable[[], Network], templates: Callable[[], Templates], anim: Animation, occurrence: datetime,
+             key: str, link: Callable[[], Link] | None) -> RunResult:
+    # markdown rendering and the write path load only when something is posted: cron's
+    # nothing-due path (rse_cli/entry.py) imports this module and must stay fast
+    from rse_cli.services.posting import build_message  # noqa: PLC0415
+    from rse_cli.services.writes import send_once  # noqa: PLC0415
 
     try:
         net = network()
         text, _question = _text_for(store, templates(), anim, occurrence, link() if link else net.link)
-        community = net.get_community(anim.community)
-        if anim.room:
-            room = net.find_room(community, anim.room)
-        elif len(community.rooms) == 1:
-            room = community.rooms[0]
-        else:
-            raise UsageError(f"animation {anim.name}: say which room of {community.name} (--room)")
+        room = room_to_write_in(net, net.get_community(anim.community), anim.room,
+                                how=f"`rse animate remove {anim.name}`, then add it again with --room")
         sent = send_once(net, store, action="animate", target=f"{anim.name}@{occurrence.isoformat()}", room_id=room.id,
                          message=build_message(text))
     except RseError as exc:
         store.finish(key, "failed", exc.message)
-        if store.query("SELECT 1 FROM animation_runs WHERE profile = ? AND name = ? AND occurrence = ?",
-                       (store.profile, anim.name, occurrence.isoformat())):
-            _record(store, anim, occurrence, state="failed", detail=exc.message)
+        if saved.occurrence_recorded(store, anim.name, occurrence):
+            saved.record_outcome(store, anim.name, occurrence, state="failed", detail=exc.message)
         return RunResult(name=anim.name, occurrence=occurrence, state="failed", detail=exc.message)
     except BaseException:
         store.finish(key, "failed", "interrupted")
         raise
     store.finish(key, "done", sent.event_id)
-    _record(store, anim, occurrence, state="posted", room_id=sent.room_id, event_id=sent.event_id, detail=None)
+    saved.record_outcome(store, anim.name, occurrence, state="posted", room_id=sent.room_id, event_id=sent.event_id, detail=None)
     return RunResult(name=anim.name, occurrence=occurrence, state="posted" if sent.sent else "already-posted", event_id=sent.event_id)
 
 

@@ -10,7 +10,6 @@ campaign's communities first).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, time, timedelta
@@ -18,19 +17,39 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from rse_cli.domain import Community, EventKind, Person, Role
+from rse_cli.domain import Community, Event, Person, Role
 from rse_cli.errors import ConflictError, InputError, NotFoundError, RseError, UsageError
 from rse_cli.network.base import Network
+from rse_cli.services.messages import MESSAGE_KINDS
 from rse_cli.services.onboarding import Pacer, _context
-from rse_cli.services.people_csv import PersonRow, Problem, read_people
+from rse_cli.services.people_csv import PeopleFile, PersonRow, Problem, read_people
 from rse_cli.services.posting import build_message
+from rse_cli.services.resolve import refuse, resolve_people
 from rse_cli.services.schedule import parse_duration
+from rse_cli.services.sync import sync as sync_communities
 from rse_cli.services.writes import journaled, send_once
 from rse_cli.store import Store
+from rse_cli.store import campaigns as saved
 from rse_cli.store import events as ev
 from rse_cli.templating import Templates
 
-POSTS = (EventKind.post, EventKind.reply, EventKind.thread)
+__all__ = [
+    "Campaign",
+    "CampaignStatus",
+    "Funnel",
+    "PersonProgress",
+    "Step",
+    "StepResult",
+    "create",
+    "day0",
+    "get",
+    "list_",
+    "parse_nudge",
+    "run",
+    "start_date",
+    "status",
+]
+
 ACTIVE_MESSAGES = 3  # "active": at least this many messages in the campaign's communities
 
 
@@ -103,7 +122,7 @@ def create(network: Network, store: Store, name: str, people_csv: Path, communit
            lang: str = "fr", now: datetime, skip_invalid: bool = False, where: list[str] | None = None,
            started_since: str | None = None) -> tuple[Campaign, list[Problem]]:
     """Enrol the people of the CSV; nothing is sent until `campaign run`."""
-    if store.query("SELECT 1 FROM campaigns WHERE profile = ? AND name = ?", (store.profile, name)):
+    if saved.exists(store, name):
         raise ConflictError(f"a campaign named {name!r} already exists", hint="pick another name, or see `rse campaign status`")
     if not communities:
         raise UsageError("give at least one --community")
@@ -118,15 +137,10 @@ def create(network: Network, store: Store, name: str, people_csv: Path, communit
     problems = list(sheet.problems)
     sheet.rows = _select(sheet, where or [], started_since)
 
-    def resolve(row: PersonRow):
-        try:
-            return row, network.resolve_person(row.ref), None
-        except NotFoundError as exc:
-            return row, None, exc.message
-
-    with ThreadPoolExecutor(max_workers=max(1, min(8, len(sheet.rows) or 1))) as pool:
-        resolved = list(pool.map(resolve, sheet.rows))
-    problems += [Problem(row.file, row.line, f"person not found on the network: {err}") for row, p, err in resolved if p is None]
+    found_people = resolve_people(network, (row.ref for row in sheet.rows))
+    resolved = [(row, p if isinstance(p, Person) else None) for row in sheet.rows for p in [found_people[row.ref]]]
+    problems += [Problem(row.file, row.line, f"person not found on the network: {found_people[row.ref]}")
+                 for row, p in resolved if p is None]
     undated = set()
     for row in sheet.rows:
         try:
@@ -135,30 +149,20 @@ def create(network: Network, store: Store, name: str, people_csv: Path, communit
             problems.append(Problem(row.file, row.line, str(exc)))
             undated.add(row.line)
     problems.sort(key=lambda p: (p.file, p.line or 0))
-    fatal = [p for p in problems if not p.skippable or not skip_invalid]
-    if fatal:
-        lines = "\n".join(f"  {p}" for p in fatal)
-        raise InputError(f"{len(fatal)} problem(s) in {people_csv}:\n{lines}", hint="fix them, or drop the bad rows with --skip-invalid")
-    stamp = now.isoformat()
+    refuse(problems, skip_invalid=skip_invalid, where=str(people_csv))
     names = {r.fields.get("email", "").casefold(): f"{r.fields.get('first_name', '')} {r.fields.get('last_name', '')}".strip()
              for r in sheet.rows if r.fields.get("email")}
-    for row, _, _ in resolved:
+    for row, _ in resolved:
         manager = row.fields.get("manager", "")
         row.fields["manager"] = names.get(manager.casefold()) or manager
-    with store.tx() as db:
-        db.execute("INSERT INTO campaigns (profile, name, communities, steps, lang, people_file, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                   (store.profile, name, json.dumps([{"id": c.id, "name": c.name, "alias": c.alias or ""} for c in found]),
-                    json.dumps([s.model_dump() for s in steps]), lang, str(people_csv), stamp))
-        db.executemany(
-            "INSERT INTO campaign_people (profile, campaign, person, ref, fields, enrolled_at) VALUES (?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT DO NOTHING",
-            [(store.profile, name, p.id, row.ref, json.dumps({**row.fields, "display_name": p.display_name or ""}), stamp)
-             for row, p, _ in resolved if p is not None and row.line not in undated],
-        )
+    saved.enrol(store, name, communities=[{"id": c.id, "name": c.name, "alias": c.alias or ""} for c in found],
+            steps=[s.model_dump() for s in steps], lang=lang, people_file=str(people_csv), at=now,
+            people=[(p.id, row.ref, {**row.fields, "display_name": p.display_name or ""})
+                    for row, p in resolved if p is not None and row.line not in undated])
     return get(store, name), [p for p in problems if p.skippable]
 
 
-def start_date(fields: dict) -> date | None:
+def start_date(fields: dict[str, str]) -> date | None:
     """The row's start date: 2026-12-01 or 01/12/2026 (French HR exports); None when absent.
     Raises ValueError when the column holds something else."""
     raw = (fields.get("start_date") or "").strip()
@@ -172,7 +176,7 @@ def start_date(fields: dict) -> date | None:
     raise ValueError(f"start_date {raw!r} is not a date such as 2026-12-01 or 01/12/2026")
 
 
-def day0(enrolled_at: datetime, fields: dict) -> datetime:
+def day0(enrolled_at: datetime, fields: dict[str, str]) -> datetime:
     """When the welcome is due: at enrolment, or from 00:00 UTC on the person's start date when
     it is later (an export of next month's newcomers is welcomed on each one's first day)."""
     try:
@@ -182,7 +186,7 @@ def day0(enrolled_at: datetime, fields: dict) -> datetime:
     return max(enrolled_at, datetime.combine(start, time(0, 0), UTC)) if start else enrolled_at
 
 
-def _select(sheet, where: list[str], started_since: str | None) -> list[PersonRow]:
+def _select(sheet: PeopleFile, where: list[str], started_since: str | None) -> list[PersonRow]:
     """Rows matching every COLUMN=VALUE[,VALUE] filter and, with started_since, start_date >= it."""
     rows = sheet.rows
     for cond in where:
@@ -210,27 +214,25 @@ def _select(sheet, where: list[str], started_since: str | None) -> list[PersonRo
     return rows
 
 
-def _campaign(store: Store, row) -> Campaign:
-    count = store.query("SELECT COUNT(*) FROM campaign_people WHERE profile = ? AND campaign = ?", (store.profile, row["name"]))[0][0]
-    return Campaign(name=row["name"], communities=json.loads(row["communities"]), steps=[Step(**s) for s in json.loads(row["steps"])],
-                    lang=row["lang"], people=count, created_at=datetime.fromisoformat(row["created_at"]))
+def _campaign(store: Store, row: saved.Stored) -> Campaign:
+    return Campaign(name=row.name, communities=row.communities, steps=[Step(**s) for s in row.steps], lang=row.lang,
+                    people=saved.people_count(store, row.name), created_at=row.created_at)
 
 
 def get(store: Store, name: str) -> Campaign:
-    rows = store.query("SELECT * FROM campaigns WHERE profile = ? AND name = ?", (store.profile, name))
-    if not rows:
+    row = saved.campaign(store, name)
+    if row is None:
         raise NotFoundError(f"no campaign named {name!r}", hint="see `rse campaign list`")
-    return _campaign(store, rows[0])
+    return _campaign(store, row)
 
 
 def list_(store: Store) -> list[Campaign]:
-    return [_campaign(store, r) for r in store.query("SELECT * FROM campaigns WHERE profile = ? ORDER BY created_at, name", (store.profile,))]
+    return [_campaign(store, r) for r in saved.campaigns(store)]
 
 
-def _enrolled(store: Store, name: str) -> list[tuple[str, dict, datetime]]:
+def _enrolled(store: Store, name: str) -> list[tuple[str, dict[str, str], datetime]]:
     """(person, fields, day 0) of everyone enrolled."""
-    return [(r["person"], fields := json.loads(r["fields"]), day0(datetime.fromisoformat(r["enrolled_at"]), fields))
-            for r in store.query("SELECT * FROM campaign_people WHERE profile = ? AND campaign = ? ORDER BY person", (store.profile, name))]
+    return [(pid, fields, day0(enrolled_at, fields)) for pid, fields, enrolled_at in saved.enrolled(store, name)]
 
 
 def _room_ids(store: Store, campaign: Campaign) -> list[str]:
@@ -238,9 +240,9 @@ def _room_ids(store: Store, campaign: Campaign) -> list[str]:
     return [rid for sc in ev.communities(store, ids) for rid in sc.room_ids]
 
 
-def _posts(store: Store, campaign: Campaign) -> dict[str, list]:
-    by_sender: dict[str, list] = {}
-    for e in ev.iter_events(store, _room_ids(store, campaign), kinds=POSTS):
+def _posts(store: Store, campaign: Campaign) -> dict[str, list[Event]]:
+    by_sender: dict[str, list[Event]] = {}
+    for e in ev.iter_events(store, _room_ids(store, campaign), kinds=MESSAGE_KINDS):
         by_sender.setdefault(e.sender, []).append(e)
     return by_sender
 
@@ -250,11 +252,9 @@ def run(network: Network, store: Store, *, templates_for: Callable[[str], Templa
     """Do every step that is due, exactly once across concurrent runs."""
     campaigns = [get(store, only)] if only else list_(store)
     if sync and campaigns:
-        from rse_cli.services.sync import sync as sync_communities
-
         sync_communities(network, store, sorted({c["id"] for camp in campaigns for c in camp.communities}))
     results: list[StepResult] = []
-    pacer = Pacer(network, int(getattr(network, "concurrency", 8)))
+    pacer = Pacer(network, network.concurrency)
     for camp in campaigns:
         templates = templates_for(camp.lang)
         posts = _posts(store, camp)
@@ -263,9 +263,11 @@ def run(network: Network, store: Store, *, templates_for: Callable[[str], Templa
                        for c in camp.communities]
         enrolled = _enrolled(store, camp.name)
 
-        def steps_of(item, camp=camp, templates=templates, posts=posts, animator=animator, communities=communities):
+        def steps_of(item: tuple[str, dict[str, str], datetime], camp: Campaign = camp, templates: Templates = templates,
+                     posts: dict[str, list[Event]] = posts, animator: Person | None = animator,
+                     communities: list[Community] = communities) -> list[StepResult]:
             pid, fields, since = item
-            out = []
+            out: list[StepResult] = []
             with pacer:
                 for step in camp.steps:
                     done = _step(network, store, camp, step, pid, fields, since, now=now, grace_hours=grace_hours,
@@ -274,15 +276,15 @@ def run(network: Network, store: Store, *, templates_for: Callable[[str], Templa
                         out.append(done)
             return out
 
-        workers = max(1, min(int(getattr(network, "concurrency", 8)), len(enrolled) or 1))
+        workers = max(1, min(network.concurrency, len(enrolled) or 1))
         with ThreadPoolExecutor(max_workers=workers) as pool:
             for batch in pool.map(steps_of, enrolled):
                 results += batch
     return results
 
 
-def _step(network: Network, store: Store, camp: Campaign, step: Step, pid: str, fields: dict, enrolled: datetime, *,
-          now: datetime, grace_hours: float, posts: list, templates: Templates, communities: list[Community],
+def _step(network: Network, store: Store, camp: Campaign, step: Step, pid: str, fields: dict[str, str], enrolled: datetime, *,
+          now: datetime, grace_hours: float, posts: list[Event], templates: Templates, communities: list[Community],
           animator: Person | None) -> StepResult | None:
     key = _key(store, camp.name, pid, step.name)
     state = store.claim_state(key)

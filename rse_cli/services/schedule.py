@@ -22,6 +22,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rse_cli.errors import UsageError
 
+__all__ = ["Cron", "Schedule", "every_to_cron", "is_nonexistent", "parse_duration", "resolve_local", "zone"]
+
 DAYS = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"]
 MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
 _FRENCH_DAYS = {"LUN": "MON", "MAR": "TUE", "MER": "WED", "JEU": "THU", "VEN": "FRI", "SAM": "SAT", "DIM": "SUN"}
@@ -104,7 +106,8 @@ class Cron:
                              hint='e.g. "0 16 * * FRI" for Fridays at 16:00')
         fields = [_field(p, i, expr) for i, p in enumerate(parts)]
         # as in Vixie cron, a day field starting with '*' ("*", "*/2") does not restrict
-        return cls(expr, *fields, not parts[2].startswith("*"), not parts[4].startswith("*"))
+        minutes, hours, days, months, weekdays = fields
+        return cls(expr, minutes, hours, days, months, weekdays, not parts[2].startswith("*"), not parts[4].startswith("*"))
 
     def matches_day(self, d: date) -> bool:
         if d.month not in self.months:
@@ -168,9 +171,9 @@ class Schedule:
             raise UsageError("give exactly one of --at, --every or --cron")
         zone(tz)
         s = cls("at" if at else "every" if every else "cron", given[0].strip(), tz)
-        s.cron  # validate now, not at the first run
+        _ = s.cron  # validate now, not at the first run
         if at:
-            s.at_instant
+            _ = s.at_instant
         return s
 
     @property
@@ -242,7 +245,7 @@ def parse_duration(text: str, *, units: str = "mhdw", bare: str | None = None, w
     plain number (`--window 30`), `what` names the option in the error message."""
     m = re.fullmatch(r"\s*(\d+)\s*([a-z]?)\s*", (text or "").lower())
     unit = (m.group(2) or bare or "") if m else ""
-    if not unit or unit not in units or int(m.group(1)) < 1:
+    if m is None or not unit or unit not in units or int(m.group(1)) < 1:
         *most, last = [_EXAMPLES[u] for u in units]
         examples = f"{', '.join(most)} or {last}" if most else last
         raise UsageError(f"{what + ' ' if what else ''}{text!r}: expected a duration such as {examples}")

@@ -13,28 +13,56 @@ import socket
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, Protocol
 
 from rse_cli.domain import JournalEntry
 from rse_cli.errors import ConfigError
 from rse_cli.store.migrations import MIGRATIONS
+from rse_cli.store.postgres import PgConnection, migration_sql  # psycopg itself is imported only when used
+
+__all__ = ["Cursor", "Row", "Store", "Transaction"]
+
+
+class Row(Protocol):
+    """What `Store.query` returns: sqlite3.Row, or postgres.py's row, read the same way."""
+
+    def __getitem__(self, key: int | str, /) -> Any: ...
+    def keys(self) -> list[str]: ...
+
+
+class Cursor(Protocol):
+    def __iter__(self) -> Iterator[Any]: ...
+    def fetchone(self) -> Any: ...
+    def fetchall(self) -> list[Any]: ...
+
+
+class Transaction(Protocol):
+    """What `Store.tx()` yields: sqlite3's connection, or postgres.py's Tx (same `?` SQL)."""
+
+    def execute(self, sql: str, params: Any = (), /) -> Cursor: ...
+    def executemany(self, sql: str, seq: Any, /) -> Cursor: ...
+
+
+def _wall_clock() -> datetime:
+    return datetime.now(UTC)
 
 
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
+    """Deprecated: use `Store.now()`, which follows the context's clock. Kept while callers move."""
+    return _wall_clock().isoformat(timespec="milliseconds")
 
 
 class Store:
-    def __init__(self, location: str, profile: str = "default") -> None:
+    def __init__(self, location: str, profile: str = "default", *, clock: Callable[[], datetime] = _wall_clock) -> None:
         self.location = location
         self.profile = profile
+        self.clock = clock
         self._pg = None
         if location.startswith(("postgresql://", "postgres://")):
-            from rse_cli.store.postgres import PgConnection
-
             self.dialect = "postgresql"
             self._pg = PgConnection(location)
             self.migrate()
@@ -54,8 +82,12 @@ class Store:
         self.migrate()
 
     # -- plumbing -----------------------------------------------------------------------
+    def now(self) -> str:
+        """The clock's time as stored in every `at` column: ISO 8601, UTC, milliseconds."""
+        return self.clock().astimezone(UTC).isoformat(timespec="milliseconds")
+
     @contextmanager
-    def tx(self) -> Iterator[sqlite3.Connection]:
+    def tx(self) -> Iterator[Transaction]:
         """A write transaction taken immediately, so concurrent processes queue instead of failing."""
         if self._pg is not None:
             with self._pg.tx() as db:
@@ -70,9 +102,10 @@ class Store:
                 raise
             self._db.execute("COMMIT")
 
-    def query(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
+    def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[Row]:
         if self._pg is not None:
-            return self._pg.query(sql, params)
+            rows: list[Row] = list(self._pg.query(sql, params))
+            return rows
         with self._lock:
             return self._db.execute(sql, params).fetchall()
 
@@ -85,15 +118,13 @@ class Store:
                 if mid in done:
                     continue
                 if self._pg is not None:
-                    from rse_cli.store.postgres import migration_sql
-
                     script = migration_sql(script)
                 else:
                     script = script.replace("AUTO_ID", "INTEGER PRIMARY KEY AUTOINCREMENT")
                 for statement in script.split(";"):
                     if statement.strip():
                         db.execute(statement)
-                db.execute("INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)", (mid, _now()))
+                db.execute("INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)", (mid, self.now()))
             return len(done) + len([m for m, _ in MIGRATIONS if m not in done])
 
     @property
@@ -108,12 +139,12 @@ class Store:
         with self.tx() as db:
             db.execute(
                 "INSERT INTO journal (at, profile, action, target, outcome, detail) VALUES (?, ?, ?, ?, ?, ?)",
-                (_now(), self.profile, action, target, outcome, detail),
+                (self.now(), self.profile, action, target, outcome, detail),
             )
 
     def journal_entries(self, *, limit: int = 50, action: str | None = None, all_profiles: bool = False) -> list[JournalEntry]:
         sql = "SELECT * FROM journal WHERE 1=1"
-        params: list = []
+        params: list[Any] = []
         if not all_profiles:
             sql += " AND profile = ?"
             params.append(self.profile)
@@ -129,7 +160,7 @@ class Store:
         ]
 
     # -- idempotent writes --------------------------------------------------------------
-    def sent(self, key: str) -> sqlite3.Row | None:
+    def sent(self, key: str) -> Row | None:
         rows = self.query("SELECT * FROM sent WHERE profile = ? AND key = ?", (self.profile, key))
         return rows[0] if rows else None
 
@@ -138,7 +169,7 @@ class Store:
             db.execute(
                 "INSERT INTO sent (profile, key, room_id, txn_id, event_id, at) VALUES (?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (profile, key) DO UPDATE SET event_id = excluded.event_id, at = excluded.at",
-                (self.profile, key, room_id, txn_id, event_id, _now()),
+                (self.profile, key, room_id, txn_id, event_id, self.now()),
             )
 
     # -- exactly-once claims ------------------------------------------------------------
@@ -178,6 +209,16 @@ class Store:
             else:
                 db.execute("UPDATE claims SET state = ?, detail = ?, lease_until = 0 WHERE key = ?", (state, detail, key))
 
-    def claim_state(self, key: str) -> sqlite3.Row | None:
+    def claim_state(self, key: str) -> Row | None:
         rows = self.query("SELECT * FROM claims WHERE key = ?", (key,))
         return rows[0] if rows else None
+
+    def claim_states(self, keys: list[str]) -> dict[str, tuple[str, float]]:
+        """key -> (state, lease_until) of the keys claimed so far (one query per 200 keys)."""
+        out: dict[str, tuple[str, float]] = {}
+        for i in range(0, len(keys), 200):
+            chunk = keys[i:i + 200]
+            marks = ", ".join("?" * len(chunk))
+            for r in self.query(f"SELECT key, state, lease_until FROM claims WHERE key IN ({marks})", tuple(chunk)):
+                out[r[0]] = (r[1], r[2])
+        return out

@@ -10,4 +10,6 @@ from __future__ import annotations
 
 from rse_cli.store import schema_animations, schema_core, schema_events, schema_health, schema_onboarding
 
+__all__ = ["MIGRATIONS"]
+
 MIGRATIONS: list[tuple[str, str]] = sorted([*schema_core.MIGRATIONS, *schema_events.MIGRATIONS, *schema_health.MIGRATIONS, *schema_onboarding.MIGRATIONS, *schema_animations.MIGRATIONS])

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from rse_cli.errors import ConfigError
+
+__all__ = ["PgConnection", "Row", "Tx", "migration_sql", "redacted", "translate"]
 
 # one lock id for "the rse write lock" of a database (advisory locks are per database)
 WRITE_LOCK = 0x7273650001
@@ -58,15 +60,17 @@ def migration_sql(script: str) -> str:
     return re.sub(r"\bREAL\b", "DOUBLE PRECISION", script, flags=re.IGNORECASE)
 
 
-class Row(tuple):
+class Row(tuple[Any, ...]):
     """A result row readable as row[0] and row["name"], with keys() for dict(row)."""
 
-    def __new__(cls, values: Iterable[Any], index: dict[str, int]):
+    _index: dict[str, int]
+
+    def __new__(cls, values: Iterable[Any], index: dict[str, int]) -> Row:
         row = super().__new__(cls, values)
         row._index = index
         return row
 
-    def __getitem__(self, key):  # type: ignore[override]
+    def __getitem__(self, key: int | str) -> Any:  # type: ignore[override]
         if isinstance(key, str):
             try:
                 return tuple.__getitem__(self, self._index[key])
@@ -78,7 +82,7 @@ class Row(tuple):
         return list(self._index)
 
 
-def _row_factory(cursor):
+def _row_factory(cursor: Any) -> Callable[[Sequence[Any]], Row]:
     names = [c.name for c in cursor.description] if cursor.description else []
     index = {n: i for i, n in enumerate(names)}
     return lambda values: Row(values, index)
@@ -87,15 +91,15 @@ def _row_factory(cursor):
 class Tx:
     """What `store.tx()` yields: execute/executemany with `?` placeholders, returning cursors."""
 
-    def __init__(self, conn) -> None:
+    def __init__(self, conn: Any) -> None:
         self._conn = conn
 
-    def execute(self, sql: str, params: Iterable[Any] = ()):
+    def execute(self, sql: str, params: Iterable[Any] = ()) -> Any:
         cur = self._conn.cursor(row_factory=_row_factory)
         cur.execute(translate(sql), tuple(params))
         return cur
 
-    def executemany(self, sql: str, seq: Iterable[Iterable[Any]]):
+    def executemany(self, sql: str, seq: Iterable[Iterable[Any]]) -> Any:
         rows = [tuple(p) for p in seq]
         cur = self._conn.cursor(row_factory=_row_factory)
         if rows:
@@ -110,7 +114,7 @@ def redacted(url: str) -> str:
 class PgConnection:
     def __init__(self, url: str) -> None:
         try:
-            import psycopg
+            import psycopg  # noqa: PLC0415 - an optional extra (rse-cli[postgresql]), needed only for this store
         except ImportError:
             raise ConfigError("store: PostgreSQL needs psycopg", hint="pip install 'rse-cli[postgresql]'") from None
         try:
@@ -129,7 +133,8 @@ class PgConnection:
 
     def query(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
         with self._lock:
-            return Tx(self._conn).execute(sql, params).fetchall()
+            rows: list[Row] = Tx(self._conn).execute(sql, params).fetchall()
+            return rows
 
     def close(self) -> None:
         self._conn.close()

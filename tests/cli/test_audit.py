@@ -67,6 +67,7 @@ def test_sync_then_audit_finds_the_planted_situations(rse, homeserver, planted, 
     # cron alerting: exit code 8 at or above the threshold, output still printed
     failing = rse("audit", planted["alias"], "--json", "--fail-on", "warning", ok=False)
     assert failing.exit_code == 8 and failing.stdout.strip().startswith("{")
+    assert "findings at or above warning" in failing.stderr  # the reason, on stderr, not in the JSON
     assert rse("audit", planted["alias"], "--fail-on", "critical").exit_code == 0
 
     out_csv, out_html = tmp_path / "a.csv", tmp_path / "a.html"
@@ -114,6 +115,7 @@ def test_audit_needs_synced_data_and_says_so(rse):
     assert bad.exit_code == 2 and "--window" in bad.stderr
 
 
+@pytest.mark.slow  # a real headless browser
 def test_html_report_renders_in_headless_chromium(tmp_path):
     """The report opens offline in a real browser and draws its charts (screenshot taken)."""
     chromium = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")

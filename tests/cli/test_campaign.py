@@ -175,7 +175,7 @@ def test_create_selects_rows_with_where_and_started_since(rse, homeserver, tmp_p
     path = tmp_path / "hr.csv"
     path.write_text(HEADER + "\n" + "".join(
         f"{p['email']};;{p['first']};N;{dept};Nantes;x;;{start}\n"
-        for p, dept, start in zip(people, ["Ventes", "Ventes", "RH"], ["2026-11-28", "2026-10-01", "2026-11-29"])), encoding="utf-8")
+        for p, dept, start in zip(people, ["Ventes", "Ventes", "RH"], ["2026-11-28", "2026-10-01", "2026-11-29"], strict=True)), encoding="utf-8")
     alias = unique("sel")
     rse("community", "create", "Sel", "--alias", alias)
     at(monkeypatch, T0)

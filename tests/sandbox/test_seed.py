@@ -205,6 +205,7 @@ def test_another_seed_is_refused_with_the_way_out(sandbox):
     assert "--seed 42" in result.stderr and "--reset" in result.stderr
 
 
+@pytest.mark.synapse  # starts a throwaway Synapse of its own
 def test_down_stops_exactly_its_server(isolated):
     """A throwaway sandbox (not the session's): up, status, down, down again."""
     rse = Rse(isolated, CliRunner())

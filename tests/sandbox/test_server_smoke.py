@@ -11,10 +11,10 @@ import time
 import httpx
 import pytest
 
-from rse_cli.sandbox import server as server_module
+from rse_cli.sandbox import synapse_config
 from rse_cli.sandbox.server import SynapseServer, synapse_available
 
-pytestmark = pytest.mark.skipif(not synapse_available(), reason="Synapse is not installed")
+pytestmark = [pytest.mark.skipif(not synapse_available(), reason="Synapse is not installed"), pytest.mark.synapse]
 
 
 def _answers(url: str) -> bool:
@@ -31,7 +31,7 @@ def _dead_pid() -> int:
 
 
 def test_configure_is_idempotent_and_private(tmp_path, monkeypatch):
-    monkeypatch.setattr(server_module, "find_free_port", lambda: 45678)
+    monkeypatch.setattr(synapse_config, "find_free_port", lambda: 45678)
     server = SynapseServer(tmp_path / "hs")
     server.configure()
     port = server.port
