@@ -65,7 +65,7 @@ class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
     profile: str = DEFAULT_PROFILE
-    network: Literal["matrix"] = "matrix"
+    network: str = Field("matrix", description="the connector: an installed `rse.networks` entry point (matrix, engage)")
     homeserver: str | None = None
     user: str | None = Field(None, description="the account rse acts as, e.g. @champion:example.org")
     device_id: str | None = None
@@ -92,6 +92,7 @@ class Settings(BaseModel):
     smtp_password: SecretStr | None = Field(None, description="prefer RSE_SMTP_PASSWORD")
     smtp_from: str | None = None
     audit: AuditSettings = AuditSettings()
+    engage: dict[str, Any] | None = Field(None, description="[profiles.NAME.engage]: validated by the engage connector's settings_model")
 
     @field_validator("homeserver")
     @classmethod
@@ -127,7 +128,7 @@ _LIST_KEYS = {"leaders", "qa_rooms"}
 def _env_overrides(environ: dict[str, str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name in Settings.model_fields:
-        if name in {"profile", "audit"}:
+        if name in {"profile", "audit", "engage"}:
             continue
         raw = environ.get(ENV_PREFIX + name.upper())
         if raw is None or raw == "":

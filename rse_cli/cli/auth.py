@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
@@ -16,17 +16,30 @@ app = typer.Typer(help="Log in and check which account rse acts as.", no_args_is
 @app.command("login")
 def login(
     ctx: typer.Context,
-    user: Annotated[str, typer.Option("--user", "-u", help="Matrix user: name or @name:server.")],
+    user: Annotated[Optional[str], typer.Option("--user", "-u", help="Matrix user: name or @name:server.")] = None,
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from standard input.")] = False,
 ) -> None:
-    """Log in with a password; the token is stored (keyring or 0600 file), never shown.
+    """Log in (Matrix: a password; Viva Engage: a device code to enter in a browser); the token is stored, never shown.
 
     Example: echo "$PASS" | rse auth login --user champion --password-stdin
+    Example: rse --profile contoso auth login
     """
     from rse_cli.errors import UsageError
+    from rse_cli.network.base import capabilities
     from rse_cli.services.auth import login as do_login
 
     c = ctx_of(ctx)
+    if capabilities(c.settings).login == "device_code":
+        from rse_cli.services.auth import device_login
+
+        def show(url: str, code: str, message: str) -> None:
+            c.say(f"To sign in, open {url} and enter the code {code}")
+
+        done = device_login(c.settings, show)
+        c.say(f"signed in as {done.user}; tokens cached in {done.saved_in} (refreshed silently)")
+        return
+    if not user:
+        raise UsageError("--user is required to log in with a password", hint="rse auth login --user NAME --password-stdin")
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     elif sys.stdin.isatty():
@@ -41,13 +54,22 @@ def login(
 
 @app.command("status")
 def status(ctx: typer.Context, json_: JsonOpt = False, format_: FormatOpt = Format.table) -> None:
-    """Show who rse acts as, on which homeserver, and whether the account is a server admin.
+    """Show who rse acts as, on which network (and tenant), with which permissions, and whether the account is an admin.
 
     Example: rse auth status --json
     """
     from rse_cli.cli.output import render
+    from rse_cli.network.base import capabilities
 
     c = ctx_of(ctx)
+    if capabilities(c.settings).login == "device_code":
+        from rse_cli.services.auth import session_status
+
+        found = session_status(c.settings, c.network(), c.clock())
+        render(c, found, fmt(json_, format_))
+        if found.warning:
+            c.say(f"warning: {found.warning}")
+        return
     render(c, c.network().whoami(), fmt(json_, format_))
 
 

@@ -21,22 +21,45 @@ def _path(ctx: typer.Context):
 @app.command("init")
 def init(
     ctx: typer.Context,
-    homeserver: Annotated[str, typer.Option("--homeserver", help="URL of the Matrix homeserver.")],
+    homeserver: Annotated[Optional[str], typer.Option("--homeserver", help="URL of the Matrix homeserver.")] = None,
     user: Annotated[Optional[str], typer.Option("--user", help="The account rse acts as, e.g. @champion:example.org.")] = None,
     lang: Annotated[Optional[str], typer.Option("--lang", help="fr or en.")] = None,
     make_default: Annotated[bool, typer.Option("--default", help="Make this profile the default one.")] = False,
+    network: Annotated[str, typer.Option("--network", help="The connector: matrix, engage (see the installed ones in the error).")] = "matrix",
+    tenant: Annotated[Optional[str], typer.Option("--tenant", help="Viva Engage: the tenant, e.g. contoso.onmicrosoft.com.")] = None,
+    client_id: Annotated[Optional[str], typer.Option("--client-id", help="Viva Engage: the app (client) id the tenant admin registered.")] = None,
 ) -> None:
     """Write (or update) a profile in the config file, at mode 0600.
 
     Example: rse config init --homeserver https://matrix.example.org
+    Example: rse config init --network engage --tenant contoso.onmicrosoft.com --client-id APP_ID
     """
     from rse_cli.config import write_profile
+    from rse_cli.errors import ConfigError
+    from rse_cli.network.base import connector
 
     c = ctx_of(ctx)
     name = c.profile or "default"
-    write_profile(_path(ctx), name, {"homeserver": homeserver, "user": user, "lang": lang}, make_default=make_default)
+    plugin = connector(network)  # an unknown name lists the installed connectors
+    values: dict[str, object] = {"network": None if network == "matrix" else network, "lang": lang}
+    if network == "matrix":
+        if not homeserver:
+            raise ConfigError("--homeserver is required for a Matrix profile", hint="rse config init --homeserver https://matrix.example.org")
+        values.update(homeserver=homeserver, user=user)
+    elif plugin.settings_model is not None:
+        table = {k: v for k, v in {"tenant": tenant, "client_id": client_id}.items() if v}
+        from pydantic import ValidationError
+
+        try:
+            plugin.settings_model.model_validate(table)
+        except ValidationError as exc:
+            missing = ", ".join("--" + str(e["loc"][-1]).replace("_", "-") for e in exc.errors())
+            raise ConfigError(f"a {network} profile needs {missing}",
+                              hint=f"rse config init --network {network} --tenant contoso.onmicrosoft.com --client-id APP_ID") from None
+        values[network] = table
+    write_profile(_path(ctx), name, values, make_default=make_default)
     c.say(f"profile {name!r} written to {_path(ctx)}")
-    c.say("next: rse auth login --user NAME --password-stdin")
+    c.say("next: rse auth login" + (" --user NAME --password-stdin" if plugin.capabilities.login == "password" else ""))
 
 
 @app.command("set")
