@@ -20,11 +20,13 @@ from typing import Any
 from rse_cli.errors import AuthError, ConfigError, NetworkError
 from rse_cli.network.engage.settings import LOGIN_URL, EngageSettings
 
-# https://learn.microsoft.com/en-us/graph/api/employeeexperience-post-communities (Community.ReadWrite.All),
-# groups members/owners $ref (GroupMember.ReadWrite.All or Group.ReadWrite.All), users (User.Read.All)
+# Least privileged delegated permissions: communities (Community.ReadWrite.All,
+# https://learn.microsoft.com/en-us/graph/api/employeeexperience-post-communities), their group's
+# members and owners (GroupMember.ReadWrite.All, https://learn.microsoft.com/en-us/graph/api/group-post-members),
+# people by name or e-mail (User.Read.All, https://learn.microsoft.com/en-us/graph/api/user-list)
 GRAPH_SCOPES = [
     "https://graph.microsoft.com/Community.ReadWrite.All",
-    "https://graph.microsoft.com/Group.ReadWrite.All",
+    "https://graph.microsoft.com/GroupMember.ReadWrite.All",
     "https://graph.microsoft.com/User.Read.All",
 ]
 # the Yammer resource's only delegated permission

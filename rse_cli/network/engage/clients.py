@@ -70,6 +70,8 @@ class GraphClient:
         try:
             return self.http.request(method, path, token=self._token(), **kw)
         except ForbiddenError as exc:
+            if _legacy(exc):
+                raise _legacy_error() from None
             raise _graph_forbidden(exc) from None
         except ServerError as exc:
             if _legacy(exc):
@@ -104,10 +106,10 @@ class GraphClient:
             return self.post_with_headers(path, json)
         if response.status_code >= 400:
             err = http._http_error(response, f"POST {path}")
-            if isinstance(err, ForbiddenError):
-                raise _graph_forbidden(err)
             if isinstance(err, RseError) and _legacy(err):
                 raise _legacy_error()
+            if isinstance(err, ForbiddenError):
+                raise _graph_forbidden(err)
             raise err
         body = response.json() if response.content else {}
         return response.status_code, dict(response.headers), body
@@ -127,15 +129,13 @@ def _legacy_error() -> UsageError:
 
 
 def _graph_forbidden(exc: ForbiddenError) -> ForbiddenError:
-    if _legacy(exc):
-        return ForbiddenError(_legacy_error().message, status=403, errcode=graph_code(exc), hint=_legacy_error().hint)
     code = graph_code(exc)
     return ForbiddenError(
         f"{exc.message}",
         status=403,
         errcode=code,
         hint="the app lacks a permission or admin consent: the tenant admin grants Community.ReadWrite.All, "
-             "Group.ReadWrite.All and User.Read.All (Microsoft Graph) and user_impersonation (Viva Engage), "
+             "GroupMember.ReadWrite.All and User.Read.All (Microsoft Graph) and user_impersonation (Viva Engage), "
              "then run `rse auth login` again; changing a community also needs you to be its admin",
     )
 

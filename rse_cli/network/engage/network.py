@@ -445,7 +445,7 @@ class EngageNetwork:
             if reached or not messages or not (page.get("meta") or {}).get("older_available", False):
                 break
             older = str(min(int(m["id"]) for m in messages))
-        next_token = str(newest) if newest is not None else token
+        next_token = str(newest) if newest is not None else (token or "0")  # "0": an empty network, seen
         return (None if token is None else changed), next_token
 
     def export_events(self, checkpoint: str | None, now: datetime, *, start: datetime) -> Iterator[EventPage]:
