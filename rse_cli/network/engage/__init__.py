@@ -72,13 +72,14 @@ class EngageConnector:
 
         es = engage_settings(settings)
         if token:  # RSE_TOKEN: one bearer for both APIs (a token broker in front of both)
-            return build(settings, es, graph_token=lambda: token, yammer_token=lambda: token, transport=transport)
+            return build(settings, es, graph_token=lambda fresh: token, yammer_token=lambda fresh: token, transport=transport)
         auth = self.auth(settings)
-        return build(settings, es, graph_token=lambda: auth.token("graph"), yammer_token=lambda: auth.token("yammer"),
+        return build(settings, es, graph_token=lambda fresh: auth.token("graph", fresh),
+                     yammer_token=lambda fresh: auth.token("yammer", fresh),
                      transport=transport, sleep=time.sleep, clock=time.monotonic)
 
 
-def build(settings: Any, es: EngageSettings, *, graph_token: Callable[[], str], yammer_token: Callable[[], str],
+def build(settings: Any, es: EngageSettings, *, graph_token: Callable[[bool], str], yammer_token: Callable[[bool], str],
           transport: Any = None, sleep: Callable[[float], None] | None = None, clock: Callable[[], float] | None = None) -> EngageNetwork:
     """The network from its parts; tests pass the fake's clock so that pacing and polling run in fake time."""
     import time

@@ -71,12 +71,22 @@ class EngageAuth:
             except (OSError, ValueError):
                 raise ConfigError(f"{path}: the sign-in cache is unreadable", hint="delete it and run `rse auth login`") from None
         authority = settings.authority_url
+        import functools
+
+        import requests  # msal's own HTTP library
+
+        # rse's `ca_bundle` must win over REQUESTS_CA_BUNDLE and proxies come from rse's settings,
+        # as for http.py (trust_env=False); msal would otherwise let the environment decide
+        session = requests.Session()
+        session.trust_env = False
+        session.verify = verify
+        session.request = functools.partial(session.request, timeout=30)  # type: ignore[method-assign]
         try:
             self.app = msal.PublicClientApplication(
                 settings.client_id,
                 authority=authority,
                 token_cache=self.cache,
-                verify=verify,
+                http_client=session,
                 # msal checks authorities it does not know against Microsoft's discovery endpoint
                 instance_discovery=authority.startswith(LOGIN_URL),
             )
@@ -120,14 +130,15 @@ class EngageAuth:
         accounts = self.app.get_accounts()
         return accounts[0] if accounts else None
 
-    def token(self, audience: str) -> str:
-        """An access token for `graph` or `yammer`, refreshed silently when it expired."""
+    def token(self, audience: str, fresh: bool = False) -> str:
+        """An access token for `graph` or `yammer`, refreshed silently when it expired (or, `fresh`,
+        when the server refused the cached one: tokens can be invalidated before their end)."""
         with self._lock:
             account = self.account()
             if account is None:
                 raise AuthError("not signed in to Viva Engage", hint="run `rse auth login` (device-code sign-in)")
             before = self.cache.serialize()
-            result = self.app.acquire_token_silent_with_error(AUDIENCES[audience], account=account)
+            result = self.app.acquire_token_silent_with_error(AUDIENCES[audience], account=account, force_refresh=fresh)
             if result is None:
                 raise AuthError("the cached sign-in has no refresh token left", hint="run `rse auth login` again")
             self._check(result, audience)

@@ -20,7 +20,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from rse_cli.errors import ForbiddenError, RseError, ServerError, UsageError
+from rse_cli.errors import AuthError, ForbiddenError, RseError, ServerError, UsageError
 from rse_cli.network.http import HttpClient
 
 _GRAPH_CODE = re.compile(r"""['"]code['"]\s*:\s*['"]([A-Za-z_.]+)['"]""")
@@ -61,14 +61,27 @@ class Pacer:
             self._sleep(delay)
 
 
+Token = Callable[[bool], str]  # fresh=True: the server refused the cached token, get a new one
+
+
+def _with_token(http: HttpClient, token: Token, method: str, path: str, kw: dict[str, Any]) -> Any:
+    """One request; a 401 (a token invalidated before its end) is retried once with a fresh token."""
+    try:
+        return http.request(method, path, token=token(False), **kw)
+    except AuthError as exc:
+        if exc.status != 401:
+            raise
+    return http.request(method, path, token=token(True), **kw)
+
+
 class GraphClient:
-    def __init__(self, http: HttpClient, token: Callable[[], str]) -> None:
+    def __init__(self, http: HttpClient, token: Token) -> None:
         self.http = http
         self._token = token
 
     def call(self, method: str, path: str, **kw: Any) -> Any:
         try:
-            return self.http.request(method, path, token=self._token(), **kw)
+            return _with_token(self.http, self._token, method, path, kw)
         except ForbiddenError as exc:
             if _legacy(exc):
                 raise _legacy_error() from None
@@ -97,7 +110,7 @@ class GraphClient:
         http = self.http
         http._wait_gate()
         response = http._client.request("POST", path, content=jsonlib.dumps(json).encode(),
-                                        headers={"Authorization": f"Bearer {self._token()}", "Content-Type": "application/json"})
+                                        headers={"Authorization": f"Bearer {self._token(False)}", "Content-Type": "application/json"})
         http.stats["requests"] += 1
         if response.status_code == 429:
             from rse_cli.network.http import _retry_after
@@ -144,7 +157,7 @@ class YammerClient:
     """Yammer's limits are counted per bucket ("messages", "autocomplete", "other": independent
     windows, rest-api-rate-limits), so each bucket has its own pacer."""
 
-    def __init__(self, http: HttpClient, token: Callable[[], str], pacers: dict[str, Pacer]) -> None:
+    def __init__(self, http: HttpClient, token: Token, pacers: dict[str, Pacer]) -> None:
         self.http = http
         self._token = token
         self.pacers = pacers
@@ -160,7 +173,7 @@ class YammerClient:
     def call(self, method: str, path: str, **kw: Any) -> Any:
         self.pacers[self.bucket(path)].wait()
         try:
-            return self.http.request(method, path, token=self._token(), **kw)
+            return _with_token(self.http, self._token, method, path, kw)
         except ForbiddenError as exc:
             raise ForbiddenError(exc.message, status=403, errcode=exc.errcode,
                                  hint="Viva Engage refused: you may not be a member of this community, "

@@ -43,7 +43,7 @@ def download(yammer: YammerClient, since: datetime, until: datetime) -> bytes:
     http._wait_gate()
     params = {"since": _iso(since), "until": _iso(until), "model": "Message", "include": "csv"}
     response = http._client.request("GET", "/export", params=params,
-                                    headers={"Authorization": f"Bearer {yammer._token()}"})
+                                    headers={"Authorization": f"Bearer {yammer._token(False)}"})
     http.stats["requests"] += 1
     if response.status_code == 429:
         from rse_cli.network.http import _retry_after

@@ -32,7 +32,7 @@ def connect(fake: FakeEngage, settings: Settings, email: str) -> Any:
     from rse_cli.network.engage.settings import engage_settings as es
 
     graph, yammer = fake.token(email, "graph"), fake.token(email, "yammer")
-    return build(settings, es(settings), graph_token=lambda: graph, yammer_token=lambda: yammer,
+    return build(settings, es(settings), graph_token=lambda fresh: graph, yammer_token=lambda fresh: yammer,
                  sleep=fake.clock.sleep, clock=fake.clock.now)
 
 

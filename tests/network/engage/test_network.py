@@ -166,7 +166,7 @@ def test_a_missing_permission_names_the_permissions_to_grant(engage_tenant, tmp_
     from rse_cli.network.engage.settings import engage_settings as es
 
     weak = fake.token("camille@contoso.com", "graph", scopes=["User.Read"])
-    net = build(settings, es(settings), graph_token=lambda: weak, yammer_token=lambda: weak,
+    net = build(settings, es(settings), graph_token=lambda fresh: weak, yammer_token=lambda fresh: weak,
                 sleep=fake.clock.sleep, clock=fake.clock.now)
     with pytest.raises(ForbiddenError) as err:
         net.list_communities()

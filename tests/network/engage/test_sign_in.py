@@ -1,0 +1,76 @@
+"""Device-code sign-in with msal against the fake identity platform (TLS), silent refresh, expiry,
+and what `rse auth login` / `rse auth status` print."""
+
+from __future__ import annotations
+
+import json
+import stat
+
+import pytest
+import tomli_w
+
+from rse_cli.errors import AuthError
+
+
+@pytest.fixture
+def profile(engage_tenant, cli):
+    """A config file whose default profile is the fake tenant, as `rse config init` and the admin's values make it."""
+    fake = engage_tenant.fake
+    path = cli.home / "config" / "config.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(tomli_w.dumps({"profile": "default", "profiles": {"default": {
+        "network": "engage", "ca_bundle": str(fake.ca_file),
+        "engage": {"tenant": fake.tenant_domain, "client_id": fake.client_id, "authority": fake.authority,
+                   "graph_url": fake.graph_url, "yammer_url": fake.yammer_url}}}}))
+    fake.auto_approve_as("camille@contoso.com", after_polls=1)
+    return path
+
+
+def test_login_prints_the_code_and_caches_tokens_privately(engage_tenant, profile, cli):
+    result = cli("auth", "login")
+    code = engage_tenant.fake.device_codes
+    [dc] = code.values()
+    assert "https://microsoft.com/devicelogin" in result.stderr and dc.user_code in result.stderr
+    assert "signed in as camille@contoso.com" in result.stderr
+    cache = cli.home / "data" / "engage" / "default.msal.json"
+    assert stat.S_IMODE(cache.stat().st_mode) == 0o600
+    assert "access_token" not in result.stderr and "refresh" not in result.stdout
+
+
+def test_status_says_who_where_and_which_permissions(engage_tenant, profile, cli):
+    cli("auth", "login")
+    data = cli.json("auth", "status")
+    assert data["display_name"] == "Camille Martin" and data["account"] == "camille@contoso.com"
+    assert data["network"] == "engage" and data["tenant"] == "contoso.onmicrosoft.com"
+    assert "Community.ReadWrite.All" in data["scopes"]["graph"] and "user_impersonation" in data["scopes"]["yammer"]
+    assert data["warning"] is None and data["refresh_expires"]
+
+
+def test_commands_use_the_cache_and_refresh_silently(engage_tenant, profile, cli):
+    cli("auth", "login")
+    engage_tenant.fake.expire_access_tokens()
+    assert cli.json("auth", "status")["user_id"] == str(engage_tenant.fake.user("camille@contoso.com").yammer_id)
+    refreshes = [r for r in engage_tenant.fake.requests("identity", path="token")]
+    assert len(refreshes) >= 3  # the sign-in, then one refresh per audience
+
+
+def test_withdrawn_consent_says_to_sign_in_again(engage_tenant, profile, cli):
+    cli("auth", "login")
+    engage_tenant.fake.expire_access_tokens()
+    engage_tenant.fake.revoke_refresh_tokens()
+    result = cli("auth", "status", ok=False)
+    assert result.exit_code == 3
+    assert "rse auth login" in result.stderr and "expired or consent was withdrawn" in result.stderr
+
+
+def test_an_app_without_consent_for_yammer_is_refused_at_login(engage_tenant, profile, cli):
+    fake = engage_tenant.fake
+    fake.apps[fake.client_id].granted = {s for s in fake.apps[fake.client_id].granted if "yammer" not in s}
+    result = cli("auth", "login", ok=False)
+    assert result.exit_code == 3
+    assert "Grant admin consent" in result.stderr
+
+
+def test_no_sign_in_yet_names_the_command(profile, cli):
+    result = cli("community", "list", ok=False)
+    assert result.exit_code == 3 and "rse auth login" in result.stderr
