@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from rse_cli.domain import Sent
@@ -42,7 +42,7 @@ def txn_key(store: Store, action: str, target: str, text: str, *, again: bool = 
 
 
 def send_once(network: Network, store: Store, *, action: str, target: str, room_id: str | None,
-              message: Message, again: bool = False, room_for=None) -> Sent:
+              message: Message, again: bool = False, room_for: Callable[[], str] | None = None) -> Sent:
     """Send `message` unless this very send was done before (then return it, `sent=False`).
 
     `room_for` lazily finds the room (a DM may need creating) only when something is sent.
@@ -58,15 +58,21 @@ def send_once(network: Network, store: Store, *, action: str, target: str, room_
     if not network.capabilities.server_idempotency:
         return _send_recorded(network, store, key, action=action, target=target, room_id=room_id, message=message, room_for=room_for)
     with journaled(store, action, target) as record:
-        room = room_id or room_for()
+        room = room_id or _room(room_for)
         result = network.send(room, message, key)
         store.record_sent(key, room, key, result.event_id)
         record["detail"] = result.event_id
     return result
 
 
+def _room(room_for: Callable[[], str] | None) -> str:
+    if room_for is None:
+        raise ValueError("send_once needs room_id or room_for")
+    return room_for()
+
+
 def _send_recorded(network: Network, store: Store, key: str, *, action: str, target: str, room_id: str | None,
-                   message: Message, room_for) -> Sent:
+                   message: Message, room_for: Callable[[], str] | None) -> Sent:
     """Exactly once without the server's help: attempt recorded, then sent, then result recorded."""
     with journaled(store, action, target) as record:
         attempt = unfinished_send(store, key)
@@ -77,7 +83,7 @@ def _send_recorded(network: Network, store: Store, key: str, *, action: str, tar
                 end_send(store, key)
                 record.update(outcome="recovered", detail=f"sent by an interrupted run as {found.event_id}")
                 return Sent(room_id=attempt.room_id, event_id=found.event_id, txn_id=key, sent=False)
-        room = room_id or (attempt.room_id if attempt is not None else room_for())
+        room = room_id or (attempt.room_id if attempt is not None else _room(room_for))
         start_send(store, key, room, int(time.time() * 1000))
         try:
             result = network.send(room, message, key)

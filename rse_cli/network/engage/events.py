@@ -36,7 +36,7 @@ def body_text(raw: dict[str, Any]) -> str:
 def map_message(raw: dict[str, Any], room_id: str) -> list[Event]:
     ts = yammer_time(raw.get("created_at"))
     mid = str(raw["id"])
-    base = {"id": mid, "room_id": room_id, "sender": str(raw.get("sender_id", "")), "ts": ts}
+    base: dict[str, Any] = {"id": mid, "room_id": room_id, "sender": str(raw.get("sender_id", "")), "ts": ts}
     replied = raw.get("replied_to_id")
     thread = raw.get("thread_id")
     if replied:

@@ -16,7 +16,7 @@ from rse_cli.errors import (AmbiguousError, ConflictError, ForbiddenError, NotFo
 from rse_cli.network.base import Capabilities
 from rse_cli.network.engage.clients import GraphClient, YammerClient, graph_code
 from rse_cli.network.engage.events import body_text, map_message, yammer_time
-from rse_cli.network.engage.ids import (GUID, YAMMER_ID, EngageAddressing, decode_web_id, dm_room, encode_web_id, dm_target, slug)
+from rse_cli.network.engage.ids import (YAMMER_ID, EngageAddressing, decode_web_id, dm_room, encode_web_id, dm_target, slug)
 from rse_cli.network.engage.settings import EngageSettings
 
 NO_ROOMS_HINT = "a Viva Engage community is one conversation feed: remove `rooms = [...]` from the manifest (and --room)"
@@ -38,9 +38,13 @@ def _with(raw: dict[str, Any], person: str) -> bool:
     return not known or person in known or str(raw.get("sender_id")) == person
 
 
+def _norm(text: str) -> str:
+    return " ".join(_MENTION.sub("", text).split())
+
+
 def _same_text(sent: str, found: str) -> bool:
-    norm = lambda s: " ".join(_MENTION.sub("", s).split())  # noqa: E731
-    return bool(norm(sent)) and norm(sent) in norm(found)
+    """Yammer may render mentions and whitespace its way: compare the words."""
+    return bool(_norm(sent)) and _norm(sent) in _norm(found)
 
 
 class EngageNetwork:
@@ -151,7 +155,7 @@ class EngageNetwork:
     def _graph_id(self, yammer_id: str) -> str:
         cached = self.people.by_yammer(yammer_id) if self.people is not None else None
         if cached is not None and cached.graph_id:
-            return cached.graph_id
+            return str(cached.graph_id)
         email = cached.email if cached is not None and cached.email else self._yammer_user(yammer_id).get("email")
         if not email:
             raise NotFoundError(f"the Viva Engage user {yammer_id} has no e-mail address: cannot find them in Microsoft Entra")

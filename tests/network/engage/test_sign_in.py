@@ -3,13 +3,11 @@ and what `rse auth login` / `rse auth status` print."""
 
 from __future__ import annotations
 
-import json
 import stat
 
 import pytest
 import tomli_w
 
-from rse_cli.errors import AuthError
 
 
 @pytest.fixture
