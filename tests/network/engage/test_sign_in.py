@@ -72,3 +72,20 @@ def test_an_app_without_consent_for_yammer_is_refused_at_login(engage_tenant, pr
 def test_no_sign_in_yet_names_the_command(profile, cli):
     result = cli("community", "list", ok=False)
     assert result.exit_code == 3 and "rse auth login" in result.stderr
+
+
+def test_a_champion_posts_and_writes_privately_from_the_command_line(engage_tenant, profile, cli):
+    fake = engage_tenant.fake
+    fake.add_community("Ventes Ouest", owners=["camille@contoso.com"])
+    cli("auth", "login")
+    listed = cli.json("community", "list")
+    assert [c["name"] for c in listed] == ["All Company", "Ventes Ouest"]
+    cli("post", "ventes-ouest", "--text", "Bonjour à toutes et à tous")
+    cli("post", "ventes-ouest", "--text", "Bonjour à toutes et à tous")  # re-run: sent once
+    assert [m.body for m in fake.sent(community="Ventes Ouest")] == ["Bonjour à toutes et à tous"]
+    cli("dm", "alice@contoso.com", "--text", "Bienvenue Alice")
+    assert [m.body for m in fake.sent(private=True)] == ["Bienvenue Alice"]
+    wrong = cli("post", "ventes-ouest/annonces", "--text", "x", ok=False)
+    assert wrong.exit_code == 2 and "rooms" in wrong.stderr
+    nobody = cli("dm", "zoe@fabrikam.com", "--text", "x", ok=False)
+    assert nobody.exit_code == 4 and "outside the tenant" in nobody.stderr
