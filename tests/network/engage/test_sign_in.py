@@ -89,3 +89,17 @@ def test_a_champion_posts_and_writes_privately_from_the_command_line(engage_tena
     assert wrong.exit_code == 2 and "rooms" in wrong.stderr
     nobody = cli("dm", "zoe@fabrikam.com", "--text", "x", ok=False)
     assert nobody.exit_code == 4 and "outside the tenant" in nobody.stderr
+
+
+def test_members_and_animators_from_the_command_line(engage_tenant, profile, cli):
+    fake = engage_tenant.fake
+    fake.add_community("Ventes Ouest", owners=["camille@contoso.com"])
+    cli("auth", "login")
+    cli("member", "add", "ventes-ouest", "alice@contoso.com")
+    cli("member", "add", "ventes-ouest", "bob@contoso.com", "--role", "animator")
+    assert fake.members("Ventes Ouest") == ["alice@contoso.com", "bob@contoso.com", "camille@contoso.com"]
+    assert fake.owners("Ventes Ouest") == ["bob@contoso.com", "camille@contoso.com"]
+    roles = {m["display_name"]: m["role"] for m in cli.json("member", "list", "ventes-ouest")}
+    assert roles == {"Alice Martin": "member", "Bob Durand": "animator", "Camille Martin": "animator"}
+    refused = cli("member", "add", "ventes-ouest", "carol@contoso.com", "--role", "moderator", ok=False)
+    assert refused.exit_code == 2 and "no moderator role" in refused.stdout + refused.stderr
