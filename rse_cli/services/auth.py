@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -99,8 +100,9 @@ def session_status(settings: Settings, network: Network, now: datetime) -> Sessi
     expires = datetime.fromtimestamp(expires_at, tz=UTC) if expires_at else None
     warning = None
     if expires is not None and expires - now < timedelta(days=REFRESH_WARNING_DAYS):
-        days = max(0, (expires - now).days)
-        warning = (f"the cached sign-in lapses in {days} day(s) unless rse runs: run `rse auth login` "
+        days = max(0, math.ceil((expires - now).total_seconds() / 86400))
+        when = "today" if days == 0 else "in 1 day" if days == 1 else f"in {days} days"
+        warning = (f"the cached sign-in lapses {when} unless rse runs: run `rse auth login` "
                    "before then, or unattended runs (cron) will fail")
     tenant = auth.tenant()
     return SessionStatus(user_id=me.user_id, display_name=me.display_name, account=(auth.account() or {}).get("username"),

@@ -103,3 +103,19 @@ def test_members_and_animators_from_the_command_line(engage_tenant, profile, cli
     assert roles == {"Alice Martin": "member", "Bob Durand": "animator", "Camille Martin": "animator"}
     refused = cli("member", "add", "ventes-ouest", "carol@contoso.com", "--role", "moderator", ok=False)
     assert refused.exit_code == 2 and "no moderator role" in refused.stdout + refused.stderr
+
+
+def test_status_warns_before_the_cached_sign_in_lapses(engage_tenant, profile, cli):
+    from datetime import UTC, datetime, timedelta
+
+    from rse_cli.config import load_settings
+    from rse_cli.network.base import connect
+    from rse_cli.services.auth import session_status
+
+    cli("auth", "login")
+    settings = load_settings(config_path=profile)
+    net = connect(settings)
+    soon = session_status(settings, net, datetime.now(UTC) + timedelta(days=80))
+    assert soon.warning and "rse auth login" in soon.warning and "in 10 days" in soon.warning
+    assert session_status(settings, net, datetime.now(UTC)).warning is None
+    net.close()
