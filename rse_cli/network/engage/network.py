@@ -175,10 +175,8 @@ class EngageNetwork:
         name = str(raw.get("displayName") or cid)
         topic = raw.get("description") or None
         link = self.addressing.link(cid)
-        # the community's one conversation feed, listed as its only room (same id): services that
-        # post "in the community's only room" work unchanged; adding rooms is refused (add_room)
-        feed = Room(id=cid, name=name, topic=topic, link=link)
-        return Community(id=cid, name=name, alias=slug(name), topic=topic, link=link, rooms=[feed])
+        # structure == feed: no rooms; the community id is the feed (send, iter_events, find_sent, link)
+        return Community(id=cid, name=name, alias=slug(name), topic=topic, link=link)
 
     def list_communities(self) -> list[Community]:
         found = [self._community(c) for c in self.graph.pages("/employeeExperience/communities")]
@@ -259,8 +257,6 @@ class EngageNetwork:
         raise UsageError(f"cannot add the room {name!r} to {community.name}: Viva Engage has no rooms", hint=NO_ROOMS_HINT)
 
     def find_room(self, community: Community, ref: str) -> Room:
-        if ref in {community.id, community.name} or slug(ref) == slug(community.name):
-            return community.rooms[0] if community.rooms else Room(id=community.id, name=community.name)
         raise UsageError(f"{community.name} has no room {ref!r}: Viva Engage has no rooms", hint=NO_ROOMS_HINT)
 
     def set_topic(self, community: Community, topic: str) -> bool:
