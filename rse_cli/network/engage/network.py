@@ -245,6 +245,10 @@ class EngageNetwork:
             if status == "failed":
                 if self.people is not None:
                     self.people.end(slug(name))
+                detail = str(op.get("statusDetail") or "")
+                if "already exists" in detail:
+                    raise ConflictError(f"a Viva Engage community named {name!r} already exists ({detail})",
+                                        hint="community names are unique on Viva Engage: pick another name, or use the existing one")
                 raise ServerError(f"Viva Engage failed to create the community {name!r}: {op.get('statusDetail') or 'no detail'}",
                                   hint="check that the name is not taken, then run the command again")
             if waited >= self.settings.creation_timeout_seconds:
@@ -426,9 +430,15 @@ class EngageNetwork:
                 break
             collected.append(raw)
         collected.sort(key=lambda m: int(m["id"]))
-        events = [e for raw in collected for e in map_message(raw, room_id)]
-        checkpoint = str(collected[-1]["id"]) if collected else since
-        yield EventPage(events=events, checkpoint=checkpoint, done=True)
+        if not collected:
+            yield EventPage(events=[], checkpoint=since, done=True)
+            return
+        # pages of `page_size` messages (each with its likes), resumable after any of them
+        size = max(1, page_size)
+        for start in range(0, len(collected), size):
+            chunk = collected[start:start + size]
+            events = [e for raw in chunk for e in map_message(raw, room_id)]
+            yield EventPage(events=events, checkpoint=str(chunk[-1]["id"]), done=start + size >= len(collected))
 
     def changed_since(self, token: str | None) -> tuple[set[str] | None, str | None]:
         """Which feeds got messages since `token` (the newest message id seen then), from the
