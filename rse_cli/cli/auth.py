@@ -83,6 +83,13 @@ def logout(ctx: typer.Context) -> None:
 
     c = ctx_of(ctx)
     s = c.settings
+    from rse_cli.network.base import capabilities
+
+    if capabilities(s).login == "device_code":
+        from rse_cli.services.auth import device_logout
+
+        c.say(f"signed out: {device_logout(s)} deleted")
+        return
     forget_token(s.profile, s.homeserver, s.user)
     c.say(f"token of profile {s.profile!r} forgotten")
 

@@ -108,3 +108,11 @@ def session_status(settings: Settings, network: Network, now: datetime) -> Sessi
     return SessionStatus(user_id=me.user_id, display_name=me.display_name, account=(auth.account() or {}).get("username"),
                          network=settings.network, tenant=tenant, admin=me.admin, scopes=auth.granted_scopes(),
                          refresh_expires=expires, warning=warning)
+
+
+def device_logout(settings: Settings) -> str:
+    """Forget the cached sign-in (tokens and refresh token) of a device-code profile; where it was."""
+    auth = _sign_in(settings)
+    where = auth.location()
+    auth.logout()
+    return where

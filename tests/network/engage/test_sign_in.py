@@ -128,3 +128,12 @@ def test_status_warns_before_the_cached_sign_in_lapses(engage_tenant, profile, c
     assert soon.warning and "rse auth login" in soon.warning and "in 10 days" in soon.warning
     assert session_status(settings, net, datetime.now(UTC)).warning is None
     net.close()
+
+
+def test_logout_deletes_the_cached_sign_in(engage_tenant, profile, cli):
+    cli("auth", "login")
+    cache = cli.home / "data" / "engage" / "default.msal.json"
+    assert cache.exists()
+    cli("auth", "logout")
+    assert not cache.exists()
+    assert cli("auth", "status", ok=False).exit_code == 3
