@@ -17,7 +17,7 @@ from rse_cli.network.engage.ids import EngageAddressing
 from rse_cli.network.engage.network import DirectMessagesDisabled, EngageNetwork
 from rse_cli.network.engage.settings import EngageSettings, engage_settings
 
-__all__ = ["CAPABILITIES", "DirectMessagesDisabled", "EngageNetwork", "EngageSettings", "connector"]
+__all__ = ["CAPABILITIES", "DirectMessagesDisabled", "EngageNetwork", "EngageSettings", "build", "connector"]
 
 # https://learn.microsoft.com/en-us/rest/api/yammer/rest-api-rate-limits: 10 requests in 30 s per
 # user per app, for the messages endpoints and for all the others (reads included), one bucket
