@@ -153,6 +153,19 @@ class FakeEngage:
         """The msal authority: {login_origin}/{tenant domain}; use instance_discovery=False and verify=ca_file."""
         return f"{self.login_origin}/{self.tenant_domain}"
 
+    def requests_session(self) -> object:
+        """A requests.Session that trusts the fake's certificate, for msal's `http_client=`.
+
+        msal's own `verify=` is not enough when REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE is set (as on
+        this machine): requests lets the environment override a session's verify (psf/requests#3829).
+        The other way is to set REQUESTS_CA_BUNDLE to `ca_file` for the test."""
+        import requests
+
+        session = requests.Session()
+        session.verify = str(self.ca_file)
+        session.trust_env = False
+        return session
+
     # -- request plumbing -----------------------------------------------------------------------
     def _identity_app(self, req: Request) -> Response:
         handler, params, known = self._identity.router.match(req.method, req.path)

@@ -15,6 +15,7 @@ import base64
 import re
 import uuid
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from .http import Request, Response, Router
 from .identity import GRAPH_RESOURCE
@@ -36,6 +37,8 @@ KEY = r"(?:/(?P<id>[^/()']+)|\('(?P<qid>[^']+)'\))"  # /{id} or ('{id}') (Operat
 
 
 def graph_error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
+    if status == 401:  # as Entra-protected APIs do: says which token problem it is
+        headers = {"WWW-Authenticate": f'Bearer realm="", error="invalid_token", error_description="{message}"', **(headers or {})}
     return Response.json(status, {"error": {"code": code, "message": message, "innerError": {
         "request-id": str(uuid.uuid4()), "client-request-id": str(uuid.uuid4())}}}, headers)
 
@@ -87,7 +90,7 @@ class Graph:
         handler, params, known = self.router.match(req.method, req.path)
         if handler is None:
             if known:
-                return graph_error(405, "Request_BadRequest", f"Specified HTTP method is not allowed for the request target.")
+                return graph_error(405, "Request_BadRequest", "Specified HTTP method is not allowed for the request target.")
             return graph_error(400, "BadRequest", f"Resource not found for the segment '{req.path.rsplit('/', 1)[-1]}'.")
         req.params = params
         token = req.bearer
@@ -128,7 +131,7 @@ class Graph:
     def me(self, req: Request) -> Response:
         denied = self._require(req, ME_READ)
         return denied or Response.json(200, {"@odata.context": f"{self.fake.graph_url}/$metadata#users/$entity",
-                                             **self.user_json(req.user)})  # type: ignore[attr-defined]
+                                             **self._select(req, self.user_json(req.user))})  # type: ignore[attr-defined]
 
     def get_user(self, req: Request) -> Response:
         denied = self._require(req, USER_READ)
@@ -137,22 +140,38 @@ class Graph:
         u = self.fake.find_user(req.params["id"])
         if u is None:
             return _not_found(req.params["id"])
-        return Response.json(200, {"@odata.context": f"{self.fake.graph_url}/$metadata#users/$entity", **self.user_json(u)})
+        return Response.json(200, {"@odata.context": f"{self.fake.graph_url}/$metadata#users/$entity", **self._select(req, self.user_json(u))})
 
     def list_users(self, req: Request) -> Response:
-        """Only `$filter=mail eq '…'` / `userPrincipalName eq '…'` (https://learn.microsoft.com/en-us/graph/filter-query-parameter)."""
+        """https://learn.microsoft.com/en-us/graph/api/user-list with the $filter forms the fake knows:
+        `mail|userPrincipalName|displayName eq '…'` and `startswith(displayName|mail,'…')`
+        (https://learn.microsoft.com/en-us/graph/filter-query-parameter; '' escapes a quote)."""
         denied = self._require(req, USER_READ)
         if denied:
             return denied
         flt = req.arg("$filter")
         users = [u for u in self.fake.users if u.state == "active"]
         if flt:
-            m = re.fullmatch(r"\s*(mail|userPrincipalName)\s+eq\s+'([^']*)'\s*", flt)
-            if not m:
-                return graph_error(400, "Request_UnsupportedQuery", f"Unsupported filter for the fake: {flt}")
-            field, value = m.groups()
-            users = [u for u in users if (u.mail if field == "mail" else u.upn).lower() == value.lower()]
+            fields = {"mail": lambda u: u.mail, "userPrincipalName": lambda u: u.upn, "displayName": lambda u: u.display_name}
+            eq = re.fullmatch(r"\s*(mail|userPrincipalName|displayName)\s+eq\s+'((?:[^']|'')*)'\s*", flt)
+            sw = re.fullmatch(r"\s*startswith\(\s*(mail|userPrincipalName|displayName)\s*,\s*'((?:[^']|'')*)'\s*\)\s*", flt)
+            if eq:
+                get, value = fields[eq.group(1)], eq.group(2).replace("''", "'").lower()
+                users = [u for u in users if get(u).lower() == value]
+            elif sw:
+                get, value = fields[sw.group(1)], sw.group(2).replace("''", "'").lower()
+                users = [u for u in users if get(u).lower().startswith(value)]
+            else:
+                return graph_error(400, "Request_UnsupportedQuery", f"Unsupported or invalid query filter clause specified: {flt}")
         return self._page(req, [self.user_json(u) for u in users], "users", default_top=100, max_top=999)
+
+    # -- $select (https://learn.microsoft.com/en-us/graph/query-parameters#select-parameter) -----------
+    @staticmethod
+    def _select(req: Request, obj: dict[str, Any]) -> dict[str, Any]:
+        chosen = [p.strip() for p in (req.arg("$select") or "").split(",") if p.strip()]
+        if not chosen:
+            return obj
+        return {k: v for k, v in obj.items() if k in chosen or k.startswith("@odata.")}
 
     # -- paging (https://learn.microsoft.com/en-us/graph/paging) --------------------------------
     def _page(self, req: Request, items: list[dict[str, Any]], context: str, *, default_top: int, max_top: int) -> Response:
@@ -166,9 +185,13 @@ class Graph:
         offset = _skip(req.arg("$skiptoken"))
         if offset < 0:
             return graph_error(400, "BadRequest", "Invalid $skiptoken.")
-        body: dict[str, Any] = {"@odata.context": f"{self.fake.graph_url}/$metadata#{context}", "value": items[offset:offset + top]}
+        body: dict[str, Any] = {"@odata.context": f"{self.fake.graph_url}/$metadata#{context}",
+                                "value": [self._select(req, i) for i in items[offset:offset + top]]}
         if offset + top < len(items):
-            body["@odata.nextLink"] = f"{self.fake.graph_url}{req.path.removeprefix('/v1.0')}?$top={top}&$skiptoken={_skiptoken(offset + top)}"
+            # The next link keeps the query (filter, select, order) and adds the skip token.
+            keep = [(k, v) for k, vs in req.query.items() if k not in ("$skiptoken", "$top") for v in vs]
+            query = "&".join(f"{k}={quote(v)}" for k, v in [*keep, ("$top", str(top)), ("$skiptoken", _skiptoken(offset + top))])
+            body["@odata.nextLink"] = f"{self.fake.graph_url}{req.path.removeprefix('/v1.0')}?{query}"
         return Response.json(200, body)
 
     # -- communities ----------------------------------------------------------------------------
@@ -200,7 +223,7 @@ class Graph:
         if g is None:
             return graph_error(404, "NotFound", f"Community '{_key(req)}' was not found.")
         return Response.json(200, {"@odata.context": f"{self.fake.graph_url}/$metadata#employeeExperience/communities/$entity",
-                                   **self.community_json(g)})
+                                   **self._select(req, self.community_json(g))})
 
     def _validate_fields(self, body: dict[str, Any], *, creating: bool) -> Response | None:
         allowed = {"displayName", "description", "privacy", "owners@odata.bind", "@odata.type"} if creating else {"displayName", "description", "privacy"}

@@ -108,6 +108,7 @@ class Router:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go in two writes: avoid 40 ms delayed-ACK stalls
     server: _Server
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet: the fake keeps its own log
@@ -160,7 +161,7 @@ class ServerThread:
         self._server = _Server(app, ssl_context)
         self.scheme = "https" if ssl_context else "http"
         self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, name=f"engage-fake-{self.port}", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name=f"engage-fake-{self.port}", daemon=True)
 
     @property
     def origin(self) -> str:

@@ -14,8 +14,9 @@ Kept from the docs:
   threads (https://learn.microsoft.com/en-us/rest/api/yammer/data-export-apis).
 - The Data Export API for verified admins, a zip of CSV files (export.py).
 
-Not documented, chosen here (each marked "fake's choice" where it matters): error bodies
-{"response": {"message", "code", "stat": "fail"}}, 403 for posting to a group one is not in,
+401 bodies are documented ({"response": {"message": "Token not found.", "code": 16, "stat": "fail"}},
+https://learn.microsoft.com/en-us/rest/api/yammer/api-requests-1); other error bodies reuse that shape.
+Not documented, chosen here (each marked "fake's choice" where it matters): 403 for posting to a group one is not in,
 403 for private messages when the network disabled them, 404 for unknown ids.
 """
 
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
     from .fake import FakeEngage
 
 PAGE = 20  # messages per page ("the 20 messages prior to those you're seeing": messagesjson)
-USERS_PAGE = 50
+USERS_PAGE = 50  # fake's choice: the docs give the page parameter, not the page size
 GROUPS_PAGE = 50
 MENTION = re.compile(r"\[\[user:(\d+)\]\]")
 
@@ -67,13 +68,15 @@ class Yammer:
         r.add("GET", p + r"/messages/sent\.json", self.feed_sent)
         # https://learn.microsoft.com/en-us/rest/api/yammer/messagesin_threadthreadidjson
         r.add("GET", p + r"/messages/in_thread/" + num + r"\.json", self.feed_thread)
-        # like / unlike as the current user: POST|DELETE messages/liked_by/current.json?message_id=
+        # like / unlike as the current user: POST|DELETE messages/liked_by/current.json?message_id= (Yammer's
+        # developer docs, as the yammer_api gem calls it; Microsoft Learn has no page for it)
         r.add("POST", p + r"/messages/liked_by/current\.json", self.like)
         r.add("DELETE", p + r"/messages/liked_by/current\.json", self.unlike)
         r.add("GET", p + r"/messages/" + num + r"(?:\.json)?", self.get_message)
         r.add("DELETE", p + r"/messages/" + num + r"(?:\.json)?", self.delete_message)
         # https://learn.microsoft.com/en-us/rest/api/yammer/userscurrentjson, usersidjson, usersby_emailjson,
         # usersin_groupidjson
+        r.add("GET", p + r"/users\.json", self.list_users)  # https://learn.microsoft.com/en-us/rest/api/yammer/usersjson
         r.add("GET", p + r"/users/current\.json", self.current_user)
         r.add("GET", p + r"/users/by_email\.json", self.user_by_email)
         r.add("GET", p + r"/users/in_group/" + num + r"\.json", self.users_in_group)
@@ -81,6 +84,8 @@ class Yammer:
         # https://learn.microsoft.com/en-us/rest/api/yammer/groupsjson and groupsidjson
         r.add("GET", p + r"/groups\.json", self.list_groups)
         r.add("GET", p + r"/groups/" + num + r"\.json", self.get_group)
+        # https://learn.microsoft.com/en-us/rest/api/yammer/groupsfor_useruser_idjson
+        r.add("GET", p + r"/groups/for_user/" + num + r"\.json", self.groups_for_user)
         # https://learn.microsoft.com/en-us/rest/api/yammer/group_membershipsjson
         r.add("POST", p + r"/group_memberships\.json", self.join_group)
         r.add("DELETE", p + r"/group_memberships\.json", self.leave_group)
@@ -96,12 +101,10 @@ class Yammer:
         req.params = params
         token = req.bearer
         at = f.access_tokens.get(token or "")
-        if at is None:
+        # https://learn.microsoft.com/en-us/rest/api/yammer/api-requests-1: an expired or de-authorized
+        # token gets 401 {"response": {"message": "Token not found.", "code": 16, "stat": "fail"}}.
+        if at is None or at.audience != YAMMER_RESOURCE or f.clock.now() >= at.expires_at:
             return yammer_error(401, "Token not found.", 16)
-        if at.audience != YAMMER_RESOURCE:
-            return yammer_error(401, "Token not valid for this resource (audience is not https://api.yammer.com).", 16)
-        if f.clock.now() >= at.expires_at:
-            return yammer_error(401, "Token expired.", 16)
         if "user_impersonation" not in at.scopes:
             return yammer_error(403, "The token lacks the user_impersonation permission of the Yammer API.")
         rest = req.path.removeprefix("/api/v1/")
@@ -322,10 +325,9 @@ class Yammer:
             return yammer_error(400, "Please include a message body.")
         group_id, reply_id = data.get("group_id"), data.get("replied_to_id")
         direct = data.get("direct_to_user_ids")
-        if isinstance(direct, str):
-            direct = [d for d in re.split(r"[,\s]+", direct) if d]
-        if direct is not None and not isinstance(direct, list):
-            direct = [direct]
+        if direct is not None:  # a JSON array, repeated form keys, or "1,2": all mean the same ids
+            raw_ids = direct if isinstance(direct, list) else [direct]
+            direct = [d for item in raw_ids for d in re.split(r"[,\s]+", str(item)) if d]
         now = f.clock.now()
         group: Group | None = None
         participants: list[User] | None = None
@@ -425,6 +427,15 @@ class Yammer:
     def current_user(self, req: Request) -> Response:
         return Response.json(200, self.user_json(req.user))  # type: ignore[attr-defined]
 
+    def list_users(self, req: Request) -> Response:
+        """All active users, 50 a page (page=N), optionally by first letter (letter=a)."""
+        users = [u for u in self.fake.users if u.state == "active"]
+        letter = (req.arg("letter") or "").lower()
+        if letter:
+            users = [u for u in users if u.mail.lower().startswith(letter)]
+        page = max(1, _int(req.arg("page")) or 1)
+        return Response.json(200, [self.user_json(u) for u in users[(page - 1) * USERS_PAGE: page * USERS_PAGE]])
+
     def get_user(self, req: Request) -> Response:
         """usersidjson: "This endpoint does not accept Azure Active Directory user IDs which are in GUID format"."""
         u = self.fake.user_by_yammer_id(int(req.params["id"]))
@@ -454,6 +465,14 @@ class Yammer:
             groups = [g for g in groups if g.is_member(u)]
         page = max(1, _int(req.arg("page")) or 1)
         return Response.json(200, [self.group_json(g) for g in groups[(page - 1) * GROUPS_PAGE: page * GROUPS_PAGE]])
+
+    def groups_for_user(self, req: Request) -> Response:
+        me: User = req.user  # type: ignore[attr-defined]
+        who = self.fake.user_by_yammer_id(int(req.params["id"]))
+        if who is None:
+            return yammer_error(404, "User not found.")
+        groups = [g for g in self.fake.groups if not g.deleted and g.is_member(who) and (g.privacy == "public" or g.is_member(me))]
+        return Response.json(200, [self.group_json(g) for g in groups])
 
     def get_group(self, req: Request) -> Response:
         g, err = self._group_or_error(req, int(req.params["id"]))
