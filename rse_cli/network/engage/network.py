@@ -291,7 +291,9 @@ class EngageNetwork:
         select = {"$select": "id,displayName,mail,userPrincipalName"}
         owners = {u["id"] for u in self.graph.pages(f"/groups/{q(group)}/owners", select)}
         members: dict[str, Member] = {}
-        for user in [*self.graph.pages(f"/groups/{q(group)}/members", select)]:
+        graph_members = list(self.graph.pages(f"/groups/{q(group)}/members", select))
+        self._map_in_bulk(community.id, graph_members)
+        for user in graph_members:
             try:
                 found = self._yammer_of_graph(user)
             except NotFoundError:
@@ -300,6 +302,29 @@ class EngageNetwork:
             members[str(found["id"])] = Member(id=str(found["id"]), display_name=user.get("displayName") or found.get("full_name"),
                                                membership="join", role=role, power=50 if role is Role.animator else 0)
         return sorted(members.values(), key=lambda m: m.id)
+
+    def _map_in_bulk(self, community_id: str, users: list[dict[str, Any]]) -> None:
+        """Map many Graph members to Yammer ids at 50 a request (users/in_group pages,
+        https://learn.microsoft.com/en-us/rest/api/yammer/usersin_groupidjson) rather than one
+        users/by_email request each, when more than a page's worth is unknown to the cache."""
+        if self.people is None:
+            return
+        unknown = {str(u.get("mail") or u.get("userPrincipalName") or "").lower(): u for u in users
+                   if self.people.by_graph(u["id"]) is None}
+        unknown.pop("", None)
+        if len(unknown) <= 3:
+            return  # a few look-ups by e-mail cost less than paging the whole group
+        feed = self._feed(community_id)
+        page = 1
+        while unknown:
+            found = self.yammer.get(f"/users/in_group/{q(feed)}.json", page=page)
+            for y in found.get("users") or []:
+                user = unknown.pop(str(y.get("email") or "").lower(), None)
+                if user is not None:
+                    self._remember(str(y["id"]), graph_id=user["id"], email=y.get("email"), name=user.get("displayName"))
+            if not found.get("more_available"):
+                return
+            page += 1
 
     def _add_ref(self, group: str, relation: str, graph_id: str) -> bool:
         body = {"@odata.id": f"{self.graph.http.base_url}/directoryObjects/{graph_id}"}

@@ -170,3 +170,15 @@ def test_a_missing_permission_names_the_permissions_to_grant(engage_tenant, tmp_
     with pytest.raises(ForbiddenError) as err:
         net.list_communities()
     assert "Community.ReadWrite.All" in err.value.hint
+
+
+def test_listing_a_big_community_maps_its_members_fifty_at_a_time(engage):
+    fake, net = engage.fake, engage.net
+    emails = [f"m{i:03d}@contoso.com" for i in range(120)]
+    for email in emails:
+        fake.add_user(email, f"Membre {email[1:4]}")
+    fake.add_community("Tout le site", owners=["camille@contoso.com"], members=emails)
+    members = net.list_members(net.get_community("Tout le site"))
+    assert {m.id for m in members} == {str(fake.user(e).yammer_id) for e in [*emails, "camille@contoso.com"]}
+    assert len(fake.requests("yammer", path="by_email")) == 0
+    assert len(fake.requests("yammer", path="in_group")) == 3  # 121 people, 50 a page
