@@ -81,7 +81,7 @@ class AppContext:
     def network(self, *, authenticated: bool = True):
         if self._network is None:
             token = self.token_source()[0] if authenticated else None
-            if authenticated and not token:
+            if authenticated and not token and not self._signs_in_itself():
                 from rse_cli.errors import AuthError
 
                 raise AuthError(f"no token for profile {self.settings.profile!r}", hint="run `rse auth login` (or set RSE_TOKEN for cron)")
@@ -94,6 +94,12 @@ class AppContext:
             if self.verbose:
                 self._setup_logging(token)
         return self._network
+
+    def _signs_in_itself(self) -> bool:
+        """Connectors with a device-code sign-in keep their own token cache (msal): no token to pass."""
+        from rse_cli.network.base import capabilities
+
+        return capabilities(self.settings).login == "device_code"
 
     @property
     def addressing(self):
