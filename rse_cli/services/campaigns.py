@@ -22,7 +22,7 @@ from rse_cli.domain import Community, EventKind, Person, Role
 from rse_cli.errors import ConflictError, InputError, NotFoundError, RseError, UsageError
 from rse_cli.network.base import Network
 from rse_cli.services.onboarding import Pacer, _context
-from rse_cli.services.people_csv import PersonRow, Problem, read_people
+from rse_cli.services.people_csv import PersonRow, Problem, read_people, refusal
 from rse_cli.services.posting import build_message
 from rse_cli.services.schedule import parse_duration
 from rse_cli.services.writes import journaled, send_once
@@ -94,6 +94,18 @@ def parse_nudge(raw: str) -> Step:
     return Step(name=f"nudge-{delay.strip()}", template=template.strip(), delay_hours=after / timedelta(hours=1), kind="nudge")
 
 
+def _template_jobs(network: Network, steps: list[Step], lang: str | None, communities: list[Community],
+                   sample: tuple[PersonRow, Person] | None, animator: Person | None = None):
+    """(template, representative context, lang) for each step: a real enrolled person when there
+    is one, an animator and a first post, so that every branch a message can take is rendered."""
+    row, person = sample or (PersonRow(ref="camille.martin@example.org", file="", line=0,
+                                       fields={"first_name": "Camille", "last_name": "Martin", "manager": "Alex Durand"}),
+                             Person(id="camille.martin@example.org", display_name="Camille Martin"))
+    ctx = _context(network, row, person, communities, animator or Person(id="dominique.animator@example.org", display_name="Dominique"), {})
+    ctx["first_post_link"] = network.link(communities[0].id, "$event") if communities else "https://example.org/post"
+    return [(step.template, ctx, lang) for step in steps]
+
+
 def _key(store: Store, campaign: str, person: str, step: str) -> str:
     return f"campaign:{store.profile}:{campaign}:{person}:{step}"
 
@@ -114,7 +126,7 @@ def create(network: Network, store: Store, name: str, people_csv: Path, communit
     for step in steps:
         templates.check(step.template, lang)
     found = [network.get_community(c) for c in communities]
-    sheet = read_people(people_csv)
+    sheet = read_people(people_csv, addressing=network.addressing)
     problems = list(sheet.problems)
     sheet.rows = _select(sheet, where or [], started_since)
 
@@ -135,10 +147,12 @@ def create(network: Network, store: Store, name: str, people_csv: Path, communit
             problems.append(Problem(row.file, row.line, str(exc)))
             undated.add(row.line)
     problems.sort(key=lambda p: (p.file, p.line or 0))
-    fatal = [p for p in problems if not p.skippable or not skip_invalid]
-    if fatal:
-        lines = "\n".join(f"  {p}" for p in fatal)
-        raise InputError(f"{len(fatal)} problem(s) in {people_csv}:\n{lines}", hint="fix them, or drop the bad rows with --skip-invalid")
+    error = refusal(problems, skip_invalid, str(people_csv))
+    if error is not None:
+        raise error
+    # reliability: every step's template rendered with this campaign's values before anything is kept
+    sample = next(((row, p) for row, p, _ in resolved if p is not None), None)
+    templates.precheck(_template_jobs(network, steps, lang, found, sample))
     stamp = now.isoformat()
     names = {r.fields.get("email", "").casefold(): f"{r.fields.get('first_name', '')} {r.fields.get('last_name', '')}".strip()
              for r in sheet.rows if r.fields.get("email")}
@@ -262,6 +276,13 @@ def run(network: Network, store: Store, *, templates_for: Callable[[str], Templa
         communities = [Community(id=c["id"], name=c["name"], alias=c["alias"] or None, link=network.link(c["id"]))
                        for c in camp.communities]
         enrolled = _enrolled(store, camp.name)
+        try:  # reliability: a campaign whose templates fail sends nothing and blocks no other campaign
+            first = next(((PersonRow(ref=pid, file="", line=0, fields=fields), Person(id=pid, display_name=fields.get("display_name") or None))
+                          for pid, fields, _ in enrolled), None)
+            templates.precheck(_template_jobs(network, camp.steps, None, communities, first, animator))
+        except RseError as exc:
+            results.append(StepResult(campaign=camp.name, person="", step="templates", outcome="failed", detail=exc.message))
+            continue
 
         def steps_of(item, camp=camp, templates=templates, posts=posts, animator=animator, communities=communities):
             pid, fields, since = item
@@ -298,6 +319,12 @@ def _step(network: Network, store: Store, camp: Campaign, step: Step, pid: str, 
         return None  # not due yet, or another run is doing it
     result = StepResult(campaign=camp.name, person=pid, step=step.name, outcome="sent")
     try:
+        # the text first: a template that fails for this person leaves nothing half-done
+        row = PersonRow(ref=pid, file="", line=0, fields=fields)
+        ctx = _context(network, row, Person(id=pid, display_name=fields.get("display_name") or None), communities, animator, {})
+        if posts:
+            ctx["first_post_link"] = network.link(posts[0].room_id, posts[0].id)
+        text = templates.render(step.template, ctx)
         if step.kind == "welcome":
             for c in communities:  # invitations are never stale: only the message is
                 with journaled(store, "campaign.invite", f"{c.name}:{pid}") as rec:
@@ -313,11 +340,6 @@ def _step(network: Network, store: Store, camp: Campaign, step: Step, pid: str, 
         if result.outcome == "skipped":
             store.finish(key, "skipped", result.detail)
             return result
-        row = PersonRow(ref=pid, file="", line=0, fields=fields)
-        ctx = _context(network, row, Person(id=pid, display_name=fields.get("display_name") or None), communities, animator, {})
-        if posts:
-            ctx["first_post_link"] = network.link(posts[0].room_id, posts[0].id)
-        text = templates.render(step.template, ctx)
         sent = send_once(network, store, action=f"campaign.{step.kind}", target=f"{camp.name}:{pid}:{step.name}", room_id=None,
                          message=build_message(text), room_for=lambda: network.direct_room(pid))
         result.detail = sent.event_id

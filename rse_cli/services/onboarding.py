@@ -22,7 +22,7 @@ from rse_cli.domain import Community, Member, Person, Role
 from rse_cli.errors import InputError, NotFoundError, RseError
 from rse_cli.network.base import Network
 from rse_cli.services import manifest as mf
-from rse_cli.services.people_csv import PersonRow, Problem, write_rows
+from rse_cli.services.people_csv import PersonRow, Problem, refusal, write_rows
 from rse_cli.services.posting import build_message
 from rse_cli.services.writes import journaled, send_once, txn_key
 from rse_cli.store import Store, _now
@@ -45,6 +45,7 @@ class ProblemOut(BaseModel):
     file: str
     line: int | None
     message: str
+    skippable: bool = True  # a bad row `--skip-invalid` can drop (not a bad header, file or manifest key)
 
 
 class Estimate(BaseModel):
@@ -143,7 +144,7 @@ def _pool(network: Network, n: int) -> ThreadPoolExecutor:
 
 
 def prepare(network: Network, path: Path) -> Prepared:
-    manifest = mf.load(path)
+    manifest = mf.load(path, addressing=network.addressing)  # ids checked by the network's syntax, before any request
     problems = list(manifest.problems)
     rows = {}
     for spec in manifest.communities:
@@ -174,16 +175,14 @@ def prepare(network: Network, path: Path) -> Prepared:
 
 
 def _problems(items: list[Problem]) -> list[ProblemOut]:
-    return [ProblemOut(file=p.file, line=p.line, message=p.message) for p in items]
+    return [ProblemOut(file=p.file, line=p.line, message=p.message, skippable=p.skippable) for p in items]
 
 
 def refuse(prepared: Prepared, skip_invalid: bool) -> None:
     """Raise with every problem at once, unless they are all droppable rows and the user said so."""
-    fatal = [p for p in prepared.problems if not p.skippable or not skip_invalid]
-    if fatal:
-        lines = "\n".join(f"  {p}" for p in fatal)
-        raise InputError(f"{len(fatal)} problem(s) in the manifest or its people file:\n{lines}",
-                         hint="fix them and re-run" + ("" if skip_invalid else ", or drop the bad rows with --skip-invalid"))
+    error = refusal(prepared.problems, skip_invalid, "the manifest or its people file")
+    if error is not None:
+        raise error
 
 
 def _context(network: Network, row: PersonRow, person: Person, communities: list[Community], animator: Person | None,
@@ -218,6 +217,19 @@ def _welcome_text(network: Network, templates: Templates, spec: mf.CommunitySpec
                   community: Community, animator: Person | None, by_email: dict[str, PersonRow]) -> str:
     ctx = _context(network, row, person, [community], animator, by_email)
     return templates.render(spec.welcome_dm or "welcome", ctx, lang=spec.lang)
+
+
+def _welcome_jobs(network: Network, prepared: Prepared, by_email: dict[str, PersonRow]):
+    """(template, context, lang) of every welcome message the manifest will send, rendered before
+    the first write (reliability: a bad template creates nothing on the server)."""
+    for spec in prepared.manifest.communities:
+        if not spec.welcome_dm:
+            continue
+        animator = next((prepared.person(r) for r in spec.animators if prepared.person(r)), None)
+        for row in spec.members:
+            person = prepared.person(row)
+            if person is not None:
+                yield spec.welcome_dm, _context(network, row, person, [_placeholder(spec)], animator, by_email), spec.lang
 
 
 def _welcomed(store: Store, target: str) -> bool:
@@ -269,6 +281,7 @@ def plan(network: Network, store: Store, path: Path, *, templates: Templates, pr
     prepared = prepared or prepare(network, path)
     changes: list[Change] = []
     by_email = _rows_by_email(prepared)
+    templates.precheck(_welcome_jobs(network, prepared, by_email))  # reliability: all template problems at once
     dm_rooms = 0
     for spec in prepared.manifest.communities:
         community = _lookup(network, spec.alias)
@@ -386,6 +399,7 @@ def apply(network: Network, store: Store, path: Path, *, templates: Templates, s
     refuse(prepared, skip_invalid)
     key = str(path.resolve())
     by_email = _rows_by_email(prepared)
+    templates.precheck(_welcome_jobs(network, prepared, by_email))  # reliability: before the first write
     created: list[str] = []
     outcomes: list[Outcome] = []
     total = sum(len(s.members) for s in prepared.manifest.communities)
