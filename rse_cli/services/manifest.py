@@ -347,6 +347,7 @@ def load(path: Path, *, addressing: Addressing | None = None) -> Manifest:
             seen[key] = row
         spec.members = list(seen.values())
         specs.append(spec)
+    problems.sort(key=lambda p: (p.file != file, p.file, p.line or 0))  # the manifest's own first, in file order
     return Manifest(path, specs, people, problems)
 
 

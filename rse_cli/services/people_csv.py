@@ -140,6 +140,7 @@ def read_people(path: Path, columns: dict[str, str] | None = None, *, addressing
             problems.append(Problem(name, 1, f"unknown column {col!r} (mapped to {fld}); columns: {', '.join(header)}", skippable=False))
     if mapping["matrix_id"] not in header and mapping["email"] not in header:
         problems.append(Problem(name, 1, f"no identifier column: need {mapping['matrix_id']!r} or {mapping['email']!r}; columns: {', '.join(header)}", skippable=False))
+        return PeopleFile(path, header, [], problems)  # every row would be a problem: the header is the one
     rows: list[PersonRow] = []
     seen: dict[str, int] = {}
     while True:
