@@ -227,7 +227,8 @@ def _people(data: dict, path: Path, lines: _Lines, problems: list[Problem], addr
         return None
     csv_path = Path(csv_name) if Path(csv_name).is_absolute() else (path.parent / csv_name).resolve()
     people = read_people(csv_path, columns, addressing=addressing)
-    problems += people.problems
+    for p in people.problems:  # a file-level problem (missing, unreadable) points at the manifest's line
+        problems.append(p if p.line else Problem(file, lines.in_people("csv"), f"csv: {csv_path}: {p.message}", skippable=False))
     return people
 
 
