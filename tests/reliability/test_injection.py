@@ -112,3 +112,20 @@ def test_animation_var_and_quoted_posts_are_text(rse, homeserver, tmp_path, monk
     [content] = [c for c in formatted_bodies(homeserver, room_id) if "Invité" in c["body"]]
     assert PAYLOADS[0] in content["body"] and PAYLOADS[1] in content["body"]
     assert "<strong>Invité</strong>" in content["formatted_body"] and not EVIL.search(content["formatted_body"])
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_leader_brief_quotes_posts_and_names_as_text(lang):
+    payload, link = PAYLOADS[0], "https://matrix.to/#/!r:rse.test/$e?via=rse.test"
+    now = datetime.now(UTC)
+    post = {"author": payload, "community": payload, "room": payload, "waiting_days": 3, "text": payload, "link": link,
+            "replies": 2, "people": 2, "name": payload, "messages": 3, "answers": 1, "reactions_received": 2}
+    angles = [{"kind": k, "author": payload, "link": link, "text": payload, "name": payload, "names": [payload], "at": now}
+              for k in ("answer", "join", "thank", "welcome", "ama", "restart")]
+    ctx = {"leader": "@dg:rse.test", "name": payload, "lang": lang, "communities": [payload], "since": now - timedelta(weeks=4),
+           "until": now, "quiet": True, "activity": 1, "leader_messages": 0, "waiting_questions": [post], "discussions": [post],
+           "contributors": [post], "newcomers": [{"name": payload}], "upcoming": [{"at": now, "name": payload, "community": payload,
+                                                                                  "question": payload}],
+           "angles": angles, "best_time": {"weekday": 1, "weekday_name": "Tuesday", "hour": 9}, "via": "@comms:rse.test"}
+    plain, html = render(Templates(None, lang).render("leader-brief", ctx))
+    assert payload in plain and not EVIL.search(html or "")
