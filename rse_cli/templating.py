@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextvars
 import functools
-import operator
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -167,8 +166,8 @@ def _guard_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
 
 # what can make Markdown markup anywhere in a line: links, emphasis, code, autolinks, raw HTML,
 # images, entities, headings; and what does so only at the start of a line (lists, rules, setext)
-_MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]()<>#!&|~])")
-_MARKDOWN_LINE_START = re.compile(r"(^|\n)([ \t]*)([-+=]|\d+[.)])", re.MULTILINE)
+_MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]()<>&])")
+_MARKDOWN_LINE_START = re.compile(r"(^|\n)([ \t]*)([-+=#~]|\d+[.)])")
 
 
 def markdown_escape(value: Any) -> str:
@@ -234,7 +233,8 @@ class BoundedEnvironment(SandboxedEnvironment):
 
         def bounded(*args: Any, **kwargs: Any) -> str:
             _check_args([*args, *kwargs.values()], "format")
-            return _sized(wrapped(*args, **kwargs), "result of format")
+            result: str = _sized(wrapped(*args, **kwargs), "result of format")
+            return result
 
         return bounded
 
@@ -306,8 +306,7 @@ class Templates:
 
     def render(self, name: str, context: Mapping[str, Any], lang: str | None = None) -> str:
         """Render within the limits; every failure is an InputError `file:line: message`."""
-        from jinja2 import UndefinedError
-        from jinja2.sandbox import SecurityError
+        from jinja2.exceptions import SecurityError, UndefinedError
 
         path = self.find(name, lang)
         template = self._compile(path)

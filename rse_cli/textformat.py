@@ -10,17 +10,21 @@ template's own Markdown makes links.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 SAFE_SCHEMES = ("http://", "https://", "mailto:", "matrix:")
 
 
-def _renderer():
+def _renderer() -> MarkdownIt:
     from markdown_it import MarkdownIt
 
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.disable(["image"])  # images would be fetched by clients from arbitrary hosts
     default_validate = md.validateLink
-    md.validateLink = lambda url: default_validate(url) and url.strip().lower().startswith(SAFE_SCHEMES)
+    md.validateLink = lambda url: default_validate(url) and url.strip().lower().startswith(SAFE_SCHEMES)  # type: ignore[method-assign]
     return md
 
 

@@ -95,7 +95,8 @@ def parse_nudge(raw: str) -> Step:
 
 
 def _template_jobs(network: Network, steps: list[Step], lang: str | None, communities: list[Community],
-                   sample: tuple[PersonRow, Person] | None, animator: Person | None = None):
+                   sample: tuple[PersonRow, Person] | None,
+                   animator: Person | None = None) -> list[tuple[str, dict, str | None]]:
     """(template, representative context, lang) for each step: a real enrolled person when there
     is one, an animator and a first post, so that every branch a message can take is rendered."""
     row, person = sample or (PersonRow(ref="camille.martin@example.org", file="", line=0,

@@ -275,14 +275,13 @@ def load(path: Path, *, addressing: Addressing | None = None) -> Manifest:
         before = len(problems)
         name = _text(raw.get("name"), "name", problems, file, lines.of(i, "name"), limit=MAX_NAME, required=True)
         alias = raw.get("alias")
-        key_of = addressing.community_key if addressing is not None else (lambda ref: ref.lstrip("#").split(":")[0])
-        if not isinstance(alias, str) or not ALIAS.match(key_of(alias)) or len(alias) > MAX_NAME:
+        if not isinstance(alias, str) or not ALIAS.match(_bare(alias)) or len(alias) > MAX_NAME:
             what = f"community {name!r}" if name else "a community"
             problems.append(Problem(file, lines.of(i, "alias"), f"alias: {what} needs an alias of lowercase letters, digits, '-', '.' or '_'"
                                     + (f", got {_got(alias)}" if alias is not None else ""), skippable=False))
         if name is None or len(problems) > before:
             continue
-        alias = key_of(alias)
+        alias = _bare(alias)
         if alias in aliases:
             problems.append(Problem(file, lines.of(i, "alias"), f"duplicate alias {alias!r} (already on line {aliases[alias]})", skippable=False))
             continue
@@ -350,6 +349,11 @@ def load(path: Path, *, addressing: Addressing | None = None) -> Manifest:
         specs.append(spec)
     problems.sort(key=lambda p: (p.file != file, p.file, p.line or 0))  # the manifest's own first, in file order
     return Manifest(path, specs, people, problems)
+
+
+def _bare(alias: str) -> str:
+    """The alias without a sigil or server, as rse creates it (`#ventes:server` -> `ventes`)."""
+    return alias.lstrip("#").split(":")[0]
 
 
 def _filter(raw: object, problems: list[Problem], file: str, line: int) -> dict[str, set[str]] | None:

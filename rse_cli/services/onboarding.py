@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
@@ -219,7 +219,8 @@ def _welcome_text(network: Network, templates: Templates, spec: mf.CommunitySpec
     return templates.render(spec.welcome_dm or "welcome", ctx, lang=spec.lang)
 
 
-def _welcome_jobs(network: Network, prepared: Prepared, by_email: dict[str, PersonRow]):
+def _welcome_jobs(network: Network, prepared: Prepared,
+                  by_email: dict[str, PersonRow]) -> Iterator[tuple[str, dict[str, Any], str | None]]:
     """(template, context, lang) of every welcome message the manifest will send, rendered before
     the first write (reliability: a bad template creates nothing on the server)."""
     for spec in prepared.manifest.communities:

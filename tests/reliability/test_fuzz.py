@@ -199,3 +199,19 @@ def test_template_precheck_gives_nothing_but_input_errors_with_a_line(pieces, n,
     except RseError as exc:
         assert exc.exit_code == 2
         assert re.match(rf"{re.escape(str(path))}:(\d+|\?): ", exc.message), exc.message
+
+
+@given(value=st.one_of(st.text(max_size=60), st.lists(st.sampled_from(["[", "]", "(", ")", "<", ">", "*", "_", "`", "\\", "!", "#", "-",
+                                                                     "=", "&", "1.", "http://evil.example", "\n", " ", "a", "~"]),
+                                                    max_size=20).map("".join)))
+def test_any_value_is_literal_text_in_a_message(value):
+    """Whatever a name or a field holds, the message shows it as typed and makes no markup of it."""
+    from rse_cli.textformat import render
+
+    folder = _tmp()
+    (folder / "fr").mkdir()
+    (folder / "fr" / "t.md.j2").write_text("Bonjour {{ v }} !", encoding="utf-8")
+    plain, html = render(Templates(folder).render("t", {"v": value}))
+    assert plain == f"Bonjour {value} !".strip("\n")
+    tags = set(re.findall(r"</?([a-z0-9]+)", html or ""))
+    assert tags <= {"p", "br", "pre", "code"}, html  # paragraphs and indented lines at most; no link, emphasis, heading

@@ -11,7 +11,7 @@ import pytest
 
 from rse_cli.templating import Templates
 from rse_cli.textformat import render
-from tests.cli.test_onboard import HEADER, dm_messages
+from tests.cli.test_onboard import HEADER
 from tests.conftest import unique
 
 PAYLOADS = [
@@ -83,14 +83,14 @@ def test_welcome_dm_from_a_hostile_csv_and_display_name_has_no_foreign_link(rse,
     animator = homeserver.server.register_user(f"{tag}anim", "pw-anim", displayname=PAYLOADS[0])
     people = [homeserver.server.register_user(f"{tag}{i}", f"pw-{i}", displayname=PAYLOADS[1]) for i in range(3)]
     firsts = [PAYLOADS[0], PAYLOADS[1], PAYLOADS[2]]
-    rows = [f"x{i}@corp.example;{uid};{first};Nom;Ventes;Nantes;;;" for i, (uid, first) in enumerate(zip(people, firsts))]
+    rows = [f"x{i}@corp.example;{uid};{first};Nom;Ventes;Nantes;;;" for i, (uid, first) in enumerate(zip(people, firsts, strict=True))]
     (tmp_path / "hr.csv").write_text(HEADER + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
     alias = unique("inj")
     path = tmp_path / "m.toml"
     path.write_text(f'[people]\ncsv = "hr.csv"\n\n[[community]]\nname = "Injection {alias}"\nalias = "{alias}"\n'
                     f'animators = ["{animator}"]\nmembers_where = {{ department = "Ventes" }}\n', encoding="utf-8")
     rse.json("onboard", "apply", str(path), "--yes")
-    for uid, first in zip(people, firsts):
+    for uid, first in zip(people, firsts, strict=True):
         [content] = dm_contents(homeserver, uid)
         assert first in content["body"] and PAYLOADS[0] in content["body"]  # literal, readable
         html = content.get("formatted_body", "")
