@@ -262,7 +262,7 @@ class Templates:
         self.env = BoundedEnvironment(undefined=StrictUndefined, autoescape=False, trim_blocks=True,
                                       lstrip_blocks=True, keep_trailing_newline=False, finalize=markdown_escape)
         self.env.filters["first_name"] = _guard_filter("first_name", lambda name: (name or "").split(" ")[0])
-        self._compiled: dict[Path, Any] = {}
+        self._compiled: dict[tuple[Path, int], Any] = {}
 
     def find(self, name: str, lang: str | None = None) -> Path:
         lang = lang or self.lang
@@ -281,9 +281,10 @@ class Templates:
     def _compile(self, path: Path) -> Any:
         from jinja2 import TemplateSyntaxError
 
-        if path in self._compiled:
-            return self._compiled[path]
         try:
+            stamp = path.stat().st_mtime_ns
+            if (path, stamp) in self._compiled:
+                return self._compiled[(path, stamp)]
             source = path.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:
             raise InputError(f"{path}: not UTF-8 (byte {exc.start})") from None
@@ -295,7 +296,7 @@ class Templates:
             raise InputError(f"{path}:{exc.lineno}: template error: {exc.message}") from None
         except (RecursionError, MemoryError, ValueError, OverflowError) as exc:  # pathological nesting
             raise InputError(f"{path}: template error: cannot compile ({type(exc).__name__})") from None
-        self._compiled[path] = template
+        self._compiled[(path, stamp)] = template  # compiled once per run (precheck, then each message)
         return template
 
     def check(self, name: str, lang: str | None = None) -> Path:

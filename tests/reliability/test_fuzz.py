@@ -36,8 +36,12 @@ nasty_text = st.one_of(
 )
 
 
+_ROOT = tempfile.TemporaryDirectory(prefix="rse-fuzz-")  # removed when the test process ends
+
+
 def _tmp() -> Path:
-    return Path(tempfile.mkdtemp(prefix="rse-fuzz-"))
+    """A fresh folder per example (a file left by the previous example must not change the next)."""
+    return Path(tempfile.mkdtemp(dir=_ROOT.name))
 
 
 def assert_located(problem, file: str) -> None:
