@@ -173,7 +173,8 @@ _MARKDOWN_LINE_START = re.compile(r"(^|\n)([ \t]*)([-+=#~]|\d+[.)])")
 def markdown_escape(value: Any) -> str:
     """The value as literal text in Markdown. CommonMark reads a backslash-escaped punctuation
     character as itself everywhere, link destinations included, so an rse link still works
-    where the template puts it in `(…)`; textformat.plain removes the escapes for plain text."""
+    where the template puts it in `(…)`; textformat.plain removes the escapes for plain text.
+    (Inside a code span escapes show as typed: templates put values outside backticks.)"""
     if value is None:
         return ""
     text = _MARKDOWN_INLINE.sub(r"\\\1", str(value))

@@ -11,6 +11,7 @@ import pytest
 
 from rse_cli.templating import Templates
 from rse_cli.textformat import render
+from tests.cli.test_audit import planted, send_as  # noqa: F401 - the fixture is shared
 from tests.cli.test_onboard import HEADER
 from tests.conftest import unique
 
@@ -129,3 +130,17 @@ def test_leader_brief_quotes_posts_and_names_as_text(lang):
            "angles": angles, "best_time": {"weekday": 1, "weekday_name": "Tuesday", "hour": 9}, "via": "@comms:rse.test"}
     plain, html = render(Templates(None, lang).render("leader-brief", ctx))
     assert payload in plain and not EVIL.search(html or "")
+
+
+def test_digest_quoting_a_hostile_post_links_only_to_posts(rse, homeserver, planted):  # noqa: F811
+    u = homeserver.users
+    hostile = send_as(homeserver, planted["room"], u["carol"], f"{PAYLOADS[0]} {PAYLOADS[1]} qui sait ?", 1)
+    send_as(homeserver, planted["room"], u["dave"], f"{PAYLOADS[2]} voir ici", 0.5, reply_to=hostile)
+    rse("sync", planted["alias"])
+    [digest] = rse.json("digest", "send", "--community", planted["alias"])
+    content = homeserver.api("GET", f"/_matrix/client/v3/rooms/{planted['room']}/event/{digest['event_id']}")["content"]
+    assert PAYLOADS[0] in content["body"]  # quoted as written
+    html = content["formatted_body"]
+    assert not EVIL.search(html), html
+    hrefs = links(html)
+    assert hrefs and all(h.startswith("https://matrix.to/#/") for h in hrefs)
