@@ -140,9 +140,6 @@ config_doc = st.fixed_dictionaries({}, optional={
 })
 
 
-# rse_cli.config is another helper's: known crashes found by this test are reported, not fixed here
-@pytest.mark.xfail(raises=(TypeError, ValueError, AttributeError), strict=False,
-                   reason="load_settings crashes on `[profiles] default = false` or a non-string `profile` (reported)")
 @FIXTURES
 @given(doc=config_doc)
 def test_config_loader_gives_settings_or_a_config_error(doc):
