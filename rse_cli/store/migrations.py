@@ -8,6 +8,6 @@ auto-increment primary key; use `?` placeholders.
 
 from __future__ import annotations
 
-from rse_cli.store import schema_animations, schema_core, schema_events, schema_health, schema_onboarding
+from rse_cli.store import schema_animations, schema_core, schema_events, schema_health, schema_insight, schema_onboarding
 
-MIGRATIONS: list[tuple[str, str]] = sorted([*schema_core.MIGRATIONS, *schema_events.MIGRATIONS, *schema_health.MIGRATIONS, *schema_onboarding.MIGRATIONS, *schema_animations.MIGRATIONS])
+MIGRATIONS: list[tuple[str, str]] = sorted([*schema_core.MIGRATIONS, *schema_events.MIGRATIONS, *schema_health.MIGRATIONS, *schema_onboarding.MIGRATIONS, *schema_animations.MIGRATIONS, *schema_insight.MIGRATIONS])

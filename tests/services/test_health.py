@@ -124,7 +124,7 @@ def test_planted_situations_are_found_with_their_codes(world):
     assert {"unanswered_questions", "silent_animator", "slow_replies", "pending_invites"} <= set(codes(q))
     assert codes(q)["pending_invites"] == "info"
     [late] = [f for f in q.findings if f.code == "unanswered_questions"]
-    assert [e.label for e in late.evidence] == ["Ann: Comment on déclare un déplacement ?"]
+    assert [e.label for e in late.evidence] == ["Ann : Comment on déclare un déplacement ?"]  # French typography
     assert late.evidence[0].link.startswith("https://matrix.to/#/!questions-0/$") and late.evidence[0].link.endswith("?via=corp.test")
     assert late.action
     [silent] = [f for f in q.findings if f.code == "silent_animator"]
@@ -154,9 +154,9 @@ def test_metrics_and_json_shape(world):
     plant(world)
     report = health.audit(world.store, settings(), ["sante"], now=NOW, window_days=30)
     data = report.model_dump(mode="json")
-    assert set(data) == {"generated_at", "window_days", "communities", "findings"}
+    assert set(data) == {"generated_at", "window_days", "communities", "findings", "network"}
     [c] = data["communities"]
-    assert set(c) == {"id", "name", "score", "metrics", "findings"}
+    assert set(c) == {"id", "name", "score", "band", "metrics", "findings"}
     m = c["metrics"]
     assert m["members"] == 12  # rse's own account is not counted
     assert m["animators"] == 1 and m["animator_posts"] == 14
