@@ -81,15 +81,15 @@ def messages_by_sender(store: Store, room_ids: list[str], start: int, end: int) 
         f"AND kind IN {MESSAGE_KINDS_SQL} AND {RSE_SENT} GROUP BY sender", (*room_ids, start, end))}
 
 
-def first_messages(store: Store, room_ids: list[str]) -> dict[str, tuple[int, str]]:
-    """Per sender: (time, event id) of their first message in these rooms, ever."""
-    out: dict[str, tuple[int, str]] = {}
+def first_messages(store: Store, room_ids: list[str]) -> dict[str, tuple[int, str, str, str]]:
+    """Per sender: (time, event id, kind, body) of their first message in these rooms, ever."""
+    out: dict[str, tuple[int, str, str, str]] = {}
     for r in store.query(
-        f"SELECT e.sender, e.ts, e.id FROM events e JOIN (SELECT sender, MIN(ts) AS first FROM events "
+        f"SELECT e.sender, e.ts, e.id, e.kind, e.body FROM events e JOIN (SELECT sender, MIN(ts) AS first FROM events "
         f"WHERE room_id IN ({_in(room_ids)}) AND kind IN {MESSAGE_KINDS_SQL} GROUP BY sender) f "
         f"ON e.sender = f.sender AND e.ts = f.first WHERE e.room_id IN ({_in(room_ids)}) AND e.kind IN {MESSAGE_KINDS_SQL}",
         (*room_ids, *room_ids)):
-        out.setdefault(r[0], (r[1], r[2]))
+        out.setdefault(r[0], (r[1], r[2], r[3], r[4] or ""))
     return out
 
 

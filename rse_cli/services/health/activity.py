@@ -4,8 +4,11 @@
   a question in French or English ("Quelqu'un sait…", "Est-ce que…", "Comment…", "Does
   anyone…"), or any root message in a Q&A room. It is **answered** by a reply or a thread
   message from someone else than the asker.
-- An **introduction** is a member's first message in the community, posted within
-  `INTRO_DAYS` of joining it: its author is a newcomer to welcome, not a topic to discuss.
+- An **introduction** is a member's first message in the community, a root message that is
+  not a question and reads as a greeting or a self-presentation ("Bonjour à tous, je
+  rejoins…", "Hello, I just joined…"), posted within `INTRO_DAYS` of joining it: its
+  author is a newcomer to welcome, not a topic to discuss (a newcomer's first question stays
+  a question, their first tip a tip).
 - rse's own posts never appear here: the store leaves out what rse sent (store.health.RSE_SENT).
 """
 
@@ -30,6 +33,16 @@ OPENERS = re.compile(
     r"does anyone|does anybody|has anyone|anyone|anybody|can (someone|anyone|somebody)|could (someone|anyone)|"
     r"how (do|can|does|to|should)|what (is|are|do|does|should)|where (is|are|can|do)|is there|are there|who (knows|has|can))\b",
     re.IGNORECASE)
+
+
+GREETING = re.compile(
+    r"\b(bonjour|bonsoir|salut|hello|hi|coucou|je viens d'arriver|je rejoins|je m'appelle|je me présente|nouvelle recrue|"
+    r"nouveau|nouvelle|arrivée?|ravie? de vous rejoindre|premier jour|just joined|new here|my name is|i'm new|first day|"
+    r"pleased to join|happy to join|excited to join)\b", re.IGNORECASE)
+
+
+def looks_like_introduction(body: str) -> bool:
+    return bool(GREETING.search(body or "")) and not is_question(body)
 
 
 def is_question(body: str, *, in_qa_room: bool = False) -> bool:
@@ -57,9 +70,9 @@ def introductions(store: Store, community: ev.SyncedCommunity, joins: dict[str, 
     """Event ids of the community's introductions (first message within INTRO_DAYS of joining)."""
     joins = joins if joins is not None else sql.membership_times(store, community.id)
     out = set()
-    for sender, (ts, event_id) in sql.first_messages(store, list(community.room_ids)).items():
+    for sender, (ts, event_id, kind, body) in sql.first_messages(store, list(community.room_ids)).items():
         joined = joins.get(sender, {}).get("joined")
-        if joined is not None and 0 <= ts - joined <= INTRO_DAYS * DAY_MS:
+        if kind == "post" and joined is not None and 0 <= ts - joined <= INTRO_DAYS * DAY_MS and looks_like_introduction(body):
             out.add(event_id)
     return out
 
