@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 SLOTS: dict[str, list[str]] = {
     "client": [
@@ -343,18 +344,62 @@ def fill(template: str, rng: random.Random, ctx: dict[str, str] | None = None) -
     return text[:1].upper() + text[1:]  # "{client} signe…" starts a sentence
 
 
+# What a community has already said: no seeded message repeats verbatim within a community
+# (readers notice "the same question three times in one room"). Set per community by `fresh()`.
+_used: set[str] | None = None
+TRIES = 12
+# when a bank is exhausted, a short message still varies the way people do
+LEADS = ("Petite question : ", "Bonjour, ", "Question rapide : ", "Re-bonjour, ", "Au fait, ", "Je me demandais : ")
+TAILS = (" 🙂", " !", " 👍", " Merci.", " Bonne journée.", " 🙏", " Top.", " Parfait.", " Super.", " À suivre.")
+
+
+@contextmanager
+def fresh() -> Iterator[set[str]]:
+    """Within this block, `say`/`ask` avoid repeating a message verbatim."""
+    global _used
+    before, _used = _used, set()
+    try:
+        yield _used
+    finally:
+        _used = before
+
+
+def _unique(draw: Callable[[], str], rng: random.Random) -> str:
+    text = draw()
+    if _used is None:
+        return text
+    for _ in range(TRIES):
+        if text not in _used:
+            break
+        text = draw()
+    base = text
+    while text in _used:
+        if base.rstrip().endswith("?"):  # a question stays a question: vary its opening
+            lead = rng.choice(LEADS)
+            text = lead + base[:1].lower() + base[1:]
+        else:
+            text = base.rstrip() + rng.choice(TAILS)
+        base = text if rng.random() < 0.3 else base
+    _used.add(text)
+    return text
+
+
 def say(kind: str, rng: random.Random, ctx: dict[str, str] | None = None) -> str:
-    """A random message of one kind of the BANK, filled in."""
-    return fill(rng.choice(BANK[kind]), rng, ctx)
+    """A random message of one kind of the BANK, filled in (not one the community already said)."""
+    return _unique(lambda: fill(rng.choice(BANK[kind]), rng, ctx), rng)
 
 
 def ask(kind: str, rng: random.Random, ctx: dict[str, str]) -> tuple[str, Callable[[int], str]]:
     """A question of one kind of QA, and its i-th answer (fitting answers first, then "+1"s)."""
-    question, answers = rng.choice(QA[kind])
+    if _used is not None:  # a question the community has not asked yet, when there is one
+        fresh_ones = [qa for qa in QA[kind] if fill(qa[0], random.Random(0), ctx) not in _used]
+        question, answers = rng.choice(fresh_ones or QA[kind])
+    else:
+        question, answers = rng.choice(QA[kind])
     pool = list(answers)
     rng.shuffle(pool)
 
     def answer(i: int) -> str:
-        return fill(pool[i] if i < len(pool) else rng.choice(BANK["followup"]), rng, ctx)
+        return _unique(lambda: fill(pool[i] if i < len(pool) else rng.choice(BANK["followup"]), rng, ctx), rng)
 
-    return fill(question, rng, ctx), answer
+    return _unique(lambda: fill(question, rng, ctx), rng), answer

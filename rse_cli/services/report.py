@@ -16,9 +16,13 @@ from rse_cli.services.health import SEVERITY_RANK, AuditReport, CommunityHealth
 if TYPE_CHECKING:
     from rse_cli.config import Settings
 
-CSV_METRICS = ("members", "new_members", "active_members", "contributors", "lurkers", "contributor_ratio", "posts", "replies",
-               "reactions", "questions", "unanswered_questions", "median_first_reply_hours", "last_post_at",
-               "days_since_last_post", "animators", "animator_posts", "leader_posts", "pending_invites", "top10_share")
+# messages = posts + replies (inline and thread): the same vocabulary as the table, history, JSON and HTML
+CSV_METRICS = ("members", "new_members", "active_members", "contributors", "lurkers", "contributor_ratio", "messages", "posts", "replies",
+               "reactions", "introductions", "questions", "unanswered_questions", "unanswered_share", "median_first_reply_hours",
+               "last_post_at", "days_since_last_post", "animators", "animators_invited", "animator_posts", "leader_posts",
+               "pending_invites", "top10_share", "absence_factor", "engaged_share")
+LEVEL_COLORS = {"core": "#1d4ed8", "regular": "#3b82f6", "occasional": "#93c5fd", "observer": "#e5e7eb"}
+CHAR_W = 7.4  # average width of a 13px system-ui character, to size labels instead of clipping them
 PALETTE = ["#2563eb", "#0d9488", "#9333ea", "#ea580c", "#db2777", "#65a30d", "#0891b2", "#ca8a04"]
 
 
@@ -35,21 +39,27 @@ def write_csv(report: AuditReport, path: Path) -> None:
 
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["community", "id", "score", *CSV_METRICS, "findings"])
+    w.writerow(["community", "id", "score", "band", *CSV_METRICS, *(f"level_{k}" for k in LEVEL_COLORS), "findings"])
     for c in report.communities:
-        w.writerow([c.name, c.id, c.score, *("" if c.metrics.get(k) is None else c.metrics[k] for k in CSV_METRICS),
+        levels = c.metrics.get("member_levels") or {}
+        w.writerow([c.name, c.id, c.score, c.band, *("" if c.metrics.get(k) is None else c.metrics[k] for k in CSV_METRICS),
+                    *(levels.get(k, "") for k in LEVEL_COLORS),
                     " ".join(f"{f.code}:{f.severity}" for f in c.findings)])
     _write(path, buf.getvalue())
 
 
 # -- charts (inline SVG) -------------------------------------------------------------------
-def tone(score: int) -> str:
-    return "#16a34a" if score >= 70 else "#d97706" if score >= 40 else "#dc2626"
+def tone(score: int, green: int = 70, amber: int = 40) -> str:
+    return "#16a34a" if score >= green else "#d97706" if score >= amber else "#dc2626"
 
 
-def score_bars(report: AuditReport) -> Markup:
+def score_bars(report: AuditReport, bands: tuple[int, int] = (70, 40)) -> Markup:
     rows = sorted(report.communities, key=lambda c: -c.score)
-    bar_h, gap, label_w, width = 22, 10, 130, 480
+    # the label column fits the longest name: a name is never clipped ("lub Sport & Lois…")
+    longest = max((len(c.name) for c in rows), default=10)
+    bar_h, gap = 22, 10
+    label_w = int(min(240, 20 + CHAR_W * min(longest, 30)))
+    width = label_w + 330
     height = len(rows) * (bar_h + gap) + 30
     scale = (width - label_w - 60) / 100
     parts = [f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" aria-label="score per community">']
@@ -61,8 +71,9 @@ def score_bars(report: AuditReport) -> Markup:
         y = i * (bar_h + gap) + 4
         w = max(2.0, c.score * scale)
         parts.append(
-            f'<text x="{label_w - 12}" y="{y + bar_h / 2 + 5}" font-size="13" fill="#1f2937" text-anchor="end">{escape(_short(c.name, 18))}</text>'
-            f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h}" rx="5" fill="{tone(c.score)}"/>'
+            f'<text x="{label_w - 12}" y="{y + bar_h / 2 + 5}" font-size="13" fill="#1f2937" text-anchor="end">{escape(_short(c.name, 30))}'
+            f'<title>{escape(c.name)}</title></text>'
+            f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h}" rx="5" fill="{tone(c.score, *bands)}"/>'
             f'<text x="{label_w + w + 8:.1f}" y="{y + bar_h / 2 + 5}" font-size="13" font-weight="700" fill="#1f2937">{c.score}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
@@ -147,13 +158,53 @@ def pyramid(c: CommunityHealth, labels: dict[str, str]) -> Markup:
     return Markup("".join(parts))
 
 
-def gauge(score: int) -> Markup:
+def levels_bar(c: CommunityHealth, labels: dict[str, str]) -> Markup:
+    """Member levels (last 28 days) as one stacked bar with its legend: core, regular, occasional, observer."""
+    levels = c.metrics.get("member_levels") or {}
+    total = max(1, sum(levels.get(k, 0) for k in LEVEL_COLORS))
+    width, bar_h = 330, 26
+    parts = [f'<svg viewBox="0 0 {width} 96" width="{width}" height="96" role="img" aria-label="{escape(labels["levels"])}">']
+    x = 0.0
+    for key, color in LEVEL_COLORS.items():
+        n = levels.get(key, 0)
+        w = width * n / total
+        if n:
+            parts.append(f'<rect x="{x:.1f}" y="0" width="{w:.1f}" height="{bar_h}" fill="{color}"><title>{escape(labels[key])}: {n}</title></rect>')
+            if w >= 26:
+                ink = "#ffffff" if key in ("core", "regular") else "#1f2937"
+                parts.append(f'<text x="{x + w / 2:.1f}" y="{bar_h / 2 + 5}" font-size="12" font-weight="700" fill="{ink}" text-anchor="middle">{n}</text>')
+        x += w
+    for i, (key, color) in enumerate(LEVEL_COLORS.items()):
+        lx, ly = (i % 2) * 165, 44 + (i // 2) * 24
+        parts.append(f'<rect x="{lx}" y="{ly}" width="12" height="12" rx="3" fill="{color}" stroke="#d1d5db"/>'
+                     f'<text x="{lx + 18}" y="{ly + 11}" font-size="12" fill="#374151">{escape(labels[key])} · {levels.get(key, 0)}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def retention_funnel(r: dict, labels: dict[str, str], pct=lambda x: f"{x:.0%}") -> Markup:
+    """Newcomer retention as three shrinking bars: joined 30-90 days ago, wrote once, wrote in the last 28 days."""
+    cohort = r.get("cohort", 0)
+    width, bar_h = 330, 22
+    rows = [("cohort", cohort, "#0d9488"), ("posted", r.get("posted", 0), "#14b8a6"), ("active", r.get("active", 0), "#5eead4")]
+    parts = [f'<svg viewBox="0 0 {width} {len(rows) * 30}" width="{width}" height="{len(rows) * 30}" role="img" aria-label="{escape(labels["retention"])}">']
+    for i, (key, n, color) in enumerate(rows):
+        w = max(2.0, 150 * n / cohort) if cohort else 2.0
+        y = i * 30
+        share = f" ({pct(n / cohort)})" if cohort and key != "cohort" else ""
+        parts.append(f'<rect x="0" y="{y}" width="{w:.1f}" height="{bar_h}" rx="4" fill="{color}"/>'
+                     f'<text x="{w + 8:.1f}" y="{y + 16}" font-size="12" fill="#374151"><tspan font-weight="700">{n}</tspan>{share} {escape(labels[key])}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def gauge(score: int, bands: tuple[int, int] = (70, 40)) -> Markup:
     r, circ = 26, 2 * math.pi * 26
     dash = circ * score / 100
     return Markup(
         f'<svg viewBox="0 0 64 64" width="64" height="64" role="img" aria-label="score {score}">'
         f'<circle cx="32" cy="32" r="{r}" fill="none" stroke="#e5e7eb" stroke-width="7"/>'
-        f'<circle cx="32" cy="32" r="{r}" fill="none" stroke="{tone(score)}" stroke-width="7" stroke-linecap="round" '
+        f'<circle cx="32" cy="32" r="{r}" fill="none" stroke="{tone(score, *bands)}" stroke-width="7" stroke-linecap="round" '
         f'stroke-dasharray="{dash:.1f} {circ:.1f}" transform="rotate(-90 32 32)"/>'
         f'<text x="32" y="38" font-size="18" font-weight="700" fill="#111827" text-anchor="middle">{score}</text></svg>')
 
@@ -175,14 +226,19 @@ def render_html(report: AuditReport, *, settings: Settings) -> str:
         template = env.from_string(source_path.read_text(encoding="utf-8"))
     except TemplateError as exc:
         raise InputError(f"{source_path}:{getattr(exc, 'lineno', '?')}: template error: {exc}") from None
+    from rse_cli.l10n import L10n
+    from rse_cli.services.health import bands as bands_of
+
+    bands = bands_of(settings)
     lines, legend = activity_lines(report)
     everything = [f for c in report.communities for f in c.findings] + report.findings
     counts = {s: sum(1 for f in everything if f.severity == s) for s in SEVERITY_RANK}
     ordered = sorted(report.communities, key=lambda c: c.score)
     try:
         return template.render(
-            lang=settings.lang, report=report, communities=ordered, score_bars=score_bars(report), activity=lines, legend=legend,
-            sparkline=sparkline, pyramid=pyramid, gauge=gauge, tone=tone, counts=counts,
+            lang=settings.lang, report=report, communities=ordered, score_bars=score_bars(report, bands), activity=lines, legend=legend,
+            sparkline=sparkline, pyramid=pyramid, gauge=lambda s: gauge(s, bands), tone=lambda s: tone(s, *bands), counts=counts,
+            levels_bar=levels_bar, retention_funnel=retention_funnel, t=L10n(settings.lang), bands=bands,
             average=round(sum(c.score for c in report.communities) / len(report.communities)) if report.communities else 0,
             members=report.people,
             by_severity=lambda fs: sorted(fs, key=lambda f: -SEVERITY_RANK[f.severity]),

@@ -312,7 +312,10 @@ def findings(m: dict[str, Any], facts: dict[str, Any], settings: Settings, windo
     if m["members"] and ratio is not None and ratio < a.low_participation_ratio:
         add("low_participation", "warning", n=m["contributors"], members=m["members"], ratio=t.pct(ratio), days=window_days)
     af = m["absence_factor"]
-    if af and af <= ABSENCE_RISK and m["messages"] >= CONCENTRATION_MIN_MESSAGES:
+    # CHAOSS Contributor Absence Factor: at most ABSENCE_RISK people, and at most (1 - concentration_ratio)
+    # of the writers (20% by default), write half of the messages: without them the community stops
+    if (af and af <= ABSENCE_RISK and af <= m["contributors"] * (1 - a.concentration_ratio) + 1e-9
+            and m["messages"] >= CONCENTRATION_MIN_MESSAGES):
         add("concentration", "warning", facts["absent"], n=af, share=t.pct(facts["absent_share"]))
     if facts["quiet_top"]:
         add("quiet_top_contributors", "info", facts["quiet_top"], n=len(facts["quiet_top"]), days=QUIET_DAYS)
