@@ -314,7 +314,7 @@ def findings(m: dict[str, Any], facts: dict[str, Any], settings: Settings, windo
     af = m["absence_factor"]
     # CHAOSS Contributor Absence Factor: at most ABSENCE_RISK people, and at most (1 - concentration_ratio)
     # of the writers (20% by default), write half of the messages: without them the community stops
-    if (af and af <= ABSENCE_RISK and af <= m["contributors"] * (1 - a.concentration_ratio) + 1e-9
+    if (af and af <= ABSENCE_RISK and af <= max(1.0, m["contributors"] * (1 - a.concentration_ratio)) + 1e-9
             and m["messages"] >= CONCENTRATION_MIN_MESSAGES):
         add("concentration", "warning", facts["absent"], n=af, share=t.pct(facts["absent_share"]))
     if facts["quiet_top"]:
