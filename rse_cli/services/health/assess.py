@@ -54,7 +54,6 @@ QUIET_DAYS = 14  # quiet_top_contributors: nothing written for 14 days (Common R
 TOP_SHARE = 0.25  # ... after being in the top 25% of writers of the previous period
 RETENTION = (30, 90)  # newcomer retention: people who joined 30 to 90 days ago (CHAOSS New/Inactive Contributors)
 UNANSWERED_CAP = 1 / 3
-DEFAULT_BANDS = (70, 40)
 
 
 def level(days: int) -> str:
@@ -72,8 +71,7 @@ def absence_factor(counts: list[int]) -> int:
 
 
 def bands(settings: Settings) -> tuple[int, int]:
-    a = settings.audit
-    return getattr(a, "score_green", DEFAULT_BANDS[0]), getattr(a, "score_amber", DEFAULT_BANDS[1])
+    return settings.audit.score_green, settings.audit.score_amber
 
 
 def band_of(score: int, settings: Settings) -> Band:
