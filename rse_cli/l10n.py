@@ -8,7 +8,8 @@ format per output: every date a brief, digest or report prints goes through `t.d
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date as Day
+from datetime import datetime
 from typing import Any
 
 from babel import Locale
@@ -49,7 +50,7 @@ class L10n:
         """0.42 -> '42 %' (fr, with a narrow no-break space) / '42%' (en)."""
         return "–" if x is None else format_percent(x, locale=self.locale)
 
-    def date(self, d: date | datetime | str | None) -> str:
+    def date(self, d: Day | datetime | str | None) -> str:
         """The one date format of every output: '13 octobre 2026' / '13 October 2026'."""
         if d is None:
             return ""
@@ -59,13 +60,21 @@ class L10n:
             d = d.date()
         return format_date(d, format="long", locale=self.locale)
 
-    def day(self, d: date | datetime | str) -> str:
+    def day(self, d: Day | datetime | str) -> str:
         """The same date without the year, for lists inside a dated period: '13 octobre' / '13 October'."""
         if isinstance(d, str):
             d = datetime.fromisoformat(d)
         if isinstance(d, datetime):
             d = d.date()
         return format_date(d, format="d MMMM", locale=self.locale)
+
+    def short(self, d: Day | datetime | str) -> str:
+        """Chart axes: '2 sept.' / '2 Sept' (the same day-month order as every other date)."""
+        if isinstance(d, str):
+            d = datetime.fromisoformat(d)
+        if isinstance(d, datetime):
+            d = d.date()
+        return format_date(d, format="d MMM", locale=self.locale)
 
     def time(self, d: datetime) -> str:
         return format_time(d, format="short", locale=self.locale)

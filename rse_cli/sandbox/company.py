@@ -39,11 +39,26 @@ import statistics
 from datetime import date, datetime
 
 from rse_cli.sandbox import phrases, stories
-from rse_cli.sandbox.people import LEADER_ROLES, Person, arrival, make_people, pending_count
-from rse_cli.sandbox.plan import CommunityPlan, Facts, Membership, Message, Plan, Question, Reaction, RoomPlan
+from rse_cli.sandbox.people import (
+    LEADER_ROLES,
+    Person,
+    arrival,
+    make_people,
+    pending_count,
+)
+from rse_cli.sandbox.plan import (
+    CommunityPlan,
+    Facts,
+    Membership,
+    Message,
+    Plan,
+    Question,
+    Reaction,
+    RoomPlan,
+)
 from rse_cli.sandbox.timeline import DAY, HOUR, MINUTE, Calendar, RoomLog
 
-__all__ = ["build_plan", "check_plan", "COMMUNITIES", "MIN_PEOPLE", "MIN_DAYS"]
+__all__ = ["COMMUNITIES", "MIN_DAYS", "MIN_PEOPLE", "build_plan", "check_plan"]
 
 MIN_PEOPLE, MIN_DAYS = 40, 50
 MIN_SPEAKERS = 4  # members who post, in every community

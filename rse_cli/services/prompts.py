@@ -146,7 +146,7 @@ def build_brief(store: Store, leader: Leader, *, now: datetime, weeks: int = 4, 
         for m in ev.members(store, c.id):
             if m.display_name:
                 names.setdefault(m.id, m.display_name)
-    name = lambda uid: names.get(uid) or fallback(uid)  # noqa: E731
+    name = lambda uid: names.get(uid) or fallback(uid)
     qa = {q.casefold() for q in qa_rooms}
     ours = health_sql.rse_sent_ids(store)
 

@@ -83,7 +83,7 @@ def _short(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def activity_lines(report: AuditReport) -> tuple[Markup, list[dict]]:
+def activity_lines(report: AuditReport, day=lambda iso: iso[5:]) -> tuple[Markup, list[dict]]:
     """Weekly messages per community (lines), and the legend."""
     series = [(c, [w["messages"] for w in c.metrics["activity_by_week"]]) for c in report.communities]
     series = sorted(series, key=lambda cs: -sum(cs[1]))[: len(PALETTE)]  # more lines than colours is unreadable
@@ -95,15 +95,15 @@ def activity_lines(report: AuditReport) -> tuple[Markup, list[dict]]:
     step = _nice(peak)
     ymax = step * math.ceil(peak / step)
     n = max(1, len(weeks) - 1)
-    x = lambda i: left + i * (width - left - 16) / n  # noqa: E731
-    y = lambda v: top + (height - top - bottom) * (1 - v / ymax)  # noqa: E731
+    x = lambda i: left + i * (width - left - 16) / n
+    y = lambda v: top + (height - top - bottom) * (1 - v / ymax)
     parts = [f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" aria-label="activity over time">']
     for v in range(0, int(ymax) + 1, int(step)):
         parts.append(f'<line x1="{left}" y1="{y(v):.1f}" x2="{width - 16}" y2="{y(v):.1f}" stroke="#e5e7eb"/>'
                      f'<text x="{left - 8}" y="{y(v) + 4:.1f}" font-size="11" fill="#6b7280" text-anchor="end">{v}</text>')
     for i, wk in enumerate(weeks):
         if i % 2 == 0 or len(weeks) <= 8:
-            parts.append(f'<text x="{x(i):.1f}" y="{height - 12}" font-size="11" fill="#6b7280" text-anchor="middle">{wk[5:]}</text>')
+            parts.append(f'<text x="{x(i):.1f}" y="{height - 12}" font-size="11" fill="#6b7280" text-anchor="middle">{escape(day(wk))}</text>')
     legend = []
     for k, (c, s) in enumerate(series):
         color = PALETTE[k % len(PALETTE)]
@@ -139,7 +139,7 @@ def sparkline(c: CommunityHealth, weeks_label: str = "weeks", now_label: str = "
     return Markup("".join(parts))
 
 
-def pyramid(c: CommunityHealth, labels: dict[str, str]) -> Markup:
+def pyramid(c: CommunityHealth, labels: dict[str, str], pct=lambda x: f"{x:.0%}") -> Markup:
     """Participation pyramid: who posts, who replies, who only reacts, who stays silent."""
     p = c.metrics["participation"]
     layers = [("posters", "#1d4ed8"), ("repliers", "#3b82f6"), ("reactors", "#93c5fd"), ("silent", "#e5e7eb")]
@@ -152,7 +152,7 @@ def pyramid(c: CommunityHealth, labels: dict[str, str]) -> Markup:
         parts.append(f'<polygon points="{cx - top_half},{y0} {cx + top_half},{y0} {cx + bottom_half},{y1} {cx - bottom_half},{y1}" fill="{color}"/>')
         share = p[key] / total
         ink = "#ffffff" if i < 2 else "#1f2937"
-        parts.append(f'<text x="{cx}" y="{(y0 + y1) / 2 + 4}" font-size="11" font-weight="700" fill="{ink}" text-anchor="middle">{share:.0%}</text>'
+        parts.append(f'<text x="{cx}" y="{(y0 + y1) / 2 + 4}" font-size="11" font-weight="700" fill="{ink}" text-anchor="middle">{escape(pct(share))}</text>'
                      f'<text x="{cx + 128}" y="{(y0 + y1) / 2 + 4}" font-size="12" fill="#374151">{escape(labels[key])} · {p[key]}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
@@ -230,15 +230,16 @@ def render_html(report: AuditReport, *, settings: Settings) -> str:
     from rse_cli.services.health import bands as bands_of
 
     bands = bands_of(settings)
-    lines, legend = activity_lines(report)
+    t = L10n(settings.lang)
+    lines, legend = activity_lines(report, t.short)
     everything = [f for c in report.communities for f in c.findings] + report.findings
     counts = {s: sum(1 for f in everything if f.severity == s) for s in SEVERITY_RANK}
     ordered = sorted(report.communities, key=lambda c: c.score)
     try:
         return template.render(
             lang=settings.lang, report=report, communities=ordered, score_bars=score_bars(report, bands), activity=lines, legend=legend,
-            sparkline=sparkline, pyramid=pyramid, gauge=lambda s: gauge(s, bands), tone=lambda s: tone(s, *bands), counts=counts,
-            levels_bar=levels_bar, retention_funnel=retention_funnel, t=L10n(settings.lang), bands=bands,
+            sparkline=sparkline, pyramid=lambda c, labels: pyramid(c, labels, t.pct), gauge=lambda s: gauge(s, bands), tone=lambda s: tone(s, *bands), counts=counts,
+            levels_bar=levels_bar, retention_funnel=retention_funnel, t=t, bands=bands,
             average=round(sum(c.score for c in report.communities) / len(report.communities)) if report.communities else 0,
             members=report.people,
             by_severity=lambda fs: sorted(fs, key=lambda f: -SEVERITY_RANK[f.severity]),

@@ -39,7 +39,7 @@ def _name(plan, user_id: str) -> str:
 
 
 def test_seeded_company_audit(seeded):
-    rse, plan = seeded
+    rse, _ = seeded
     report = rse.json("audit")
     by_name = {c["name"]: c for c in report["communities"]}
     codes = {name: {f["code"]: f["severity"] for f in c["findings"]} for name, c in by_name.items()}
@@ -154,5 +154,5 @@ def test_a_leaders_brief_reads_right(seeded):
     assert [q for q in brief["waiting_questions"] if q["text"][:100] in waiting]
     assert "(s)" not in text and "·e" not in text and "fière" in text
     assert "Bonjour Claire," in text and "[voir le message](" in text
-    assert not re.search(r"\(https?://[^)]{0,200}\)\s*$", text.split("## Des angles")[0], re.M) or "[voir" in text
+    assert not re.search(r"\(https?://[^)]{0,200}\)\s*$", text.split("## Des angles")[0], re.MULTILINE) or "[voir" in text
     assert "ces équipes" in text  # two communities: plural scope

@@ -266,7 +266,7 @@ def test_introductions_make_newcomers_and_levels_retention_absence_factor_are_me
 def test_a_third_of_questions_unanswered_is_never_green(world):
     people = [uid(f"p{i}") for i in range(6)]
     c = world.community("vert", "Vert", members={uid("anim"): 50, **{p: 0 for p in people}})
-    for day in range(0, 28):
+    for day in range(28):
         author, other = people[day % 6], people[(day + 1) % 6]
         q = world.event(c["Général"], author, day + 3, body=f"Qui a un avis sur le point {day} ?")
         if day % 3:  # one question in three waits

@@ -13,8 +13,24 @@ from typing import TYPE_CHECKING, Any
 from rse_cli.errors import NotFoundError
 from rse_cli.l10n import L10n
 from rse_cli.services.health.activity import is_question, qa_room_ids
-from rse_cli.services.health.assess import assess, band_of, bands, findings, leader_ids, parts, score
-from rse_cli.services.health.models import SEVERITY_RANK, AuditReport, CommunityHealth, Evidence, Finding, Severity, Snapshot
+from rse_cli.services.health.assess import (
+    assess,
+    band_of,
+    bands,
+    findings,
+    leader_ids,
+    parts,
+    score,
+)
+from rse_cli.services.health.models import (
+    SEVERITY_RANK,
+    AuditReport,
+    CommunityHealth,
+    Evidence,
+    Finding,
+    Severity,
+    Snapshot,
+)
 from rse_cli.services.health.snapshots import KEY_METRICS, history, save_snapshots
 from rse_cli.services.health.texts import text
 from rse_cli.store import Store
@@ -25,9 +41,29 @@ if TYPE_CHECKING:
     from rse_cli.config import Settings
     from rse_cli.network.base import Addressing
 
-__all__ = ["SEVERITY_RANK", "AuditReport", "CommunityHealth", "Evidence", "Finding", "KEY_METRICS", "Severity", "Snapshot", "assess",
-           "audit", "band_of", "bands", "findings", "history", "is_question", "leader_ids", "parts", "qa_room_ids", "save_snapshots",
-           "score", "silent_leaders"]
+__all__ = [
+    "KEY_METRICS",
+    "SEVERITY_RANK",
+    "AuditReport",
+    "CommunityHealth",
+    "Evidence",
+    "Finding",
+    "Severity",
+    "Snapshot",
+    "assess",
+    "audit",
+    "band_of",
+    "bands",
+    "findings",
+    "history",
+    "is_question",
+    "leader_ids",
+    "parts",
+    "qa_room_ids",
+    "save_snapshots",
+    "score",
+    "silent_leaders",
+]
 
 
 def _ms(ts: datetime) -> int:

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 
 MESSAGE_KINDS = ("post", "reply", "thread")
 CONCENTRATION_MIN_MESSAGES = 10  # below this, who writes half of it is noise
+CONCENTRATION_SHARE = 2 / 3
 ABSENCE_RISK = 2  # CHAOSS Contributor Absence Factor at or under this: the community rests on too few
 EVIDENCE_MAX = 20
 DAY_MS = sql.DAY_MS
@@ -310,10 +311,11 @@ def findings(m: dict[str, Any], facts: dict[str, Any], settings: Settings, windo
     if m["members"] and ratio is not None and ratio < a.low_participation_ratio:
         add("low_participation", "warning", n=m["contributors"], members=m["members"], ratio=t.pct(ratio), days=window_days)
     af = m["absence_factor"]
-    # CHAOSS Contributor Absence Factor: at most ABSENCE_RISK people, and at most (1 - concentration_ratio)
-    # of the writers (20% by default), write half of the messages: without them the community stops
-    if (af and af <= ABSENCE_RISK and af <= max(1.0, m["contributors"] * (1 - a.concentration_ratio)) + 1e-9
-            and m["messages"] >= CONCENTRATION_MIN_MESSAGES):
+    # CHAOSS Contributor Absence Factor: two people or fewer write two-thirds of the messages (without
+    # them the community stops), or the top 10% of writers write more than `concentration_ratio`
+    few = bool(af) and af <= ABSENCE_RISK and facts["absent_share"] >= CONCENTRATION_SHARE
+    top = (m["top10_share"] or 0) > a.concentration_ratio
+    if (few or top) and m["messages"] >= CONCENTRATION_MIN_MESSAGES:
         add("concentration", "warning", facts["absent"], n=af, share=t.pct(facts["absent_share"]))
     if facts["quiet_top"]:
         add("quiet_top_contributors", "info", facts["quiet_top"], n=len(facts["quiet_top"]), days=QUIET_DAYS)

@@ -49,8 +49,8 @@ class AuditReport(BaseModel):
     people: int = Field(0, exclude=True)
 
     def worst(self) -> Severity | None:
-        every = [f.severity for f in self.findings] + [f.severity for c in self.communities for f in c.findings]
-        return max(every, key=SEVERITY_RANK.__getitem__) if every else None
+        every: list[Severity] = [f.severity for f in self.findings] + [f.severity for c in self.communities for f in c.findings]
+        return max(every, key=lambda s: SEVERITY_RANK[str(s)]) if every else None
 
 
 class Snapshot(BaseModel):

@@ -14,8 +14,8 @@ Text = tuple[Callable[..., str], str]
 
 EN: dict[str, Text] = {
     "dormant": (lambda t, days, last: f"No message for {t.n(days, 'day', 'days')} (last: {last}).",
-                "Post a question that concerns everyone this week and ask an animator to answer every reply within a day; "
-                "if the community has no purpose any more, archive it."),
+                ("Post a question that concerns everyone this week and ask an animator to answer every reply within a day; "
+                 "if the community has no purpose any more, archive it.")),
     "unanswered_questions": (lambda t, n, hours, share: f"{t.n(n, 'question', 'questions')} without an answer from anyone else "
                              f"after {hours} h ({t.pct(share)} of the questions asked).",
                              "Answer them, or mention someone who knows (a colleague, an expert, an animator) in a reply today."),
@@ -50,8 +50,8 @@ EN: dict[str, Text] = {
 
 FR: dict[str, Text] = {
     "dormant": (lambda t, days, last: f"Aucun message depuis {t.n(days, 'jour', 'jours')} (dernier : {last}).",
-                "Publiez cette semaine une question qui concerne tout le monde et demandez à un animateur de répondre à chaque "
-                "réaction sous 24 h ; si la communauté n'a plus de raison d'être, archivez-la."),
+                ("Publiez cette semaine une question qui concerne tout le monde et demandez à un animateur de répondre à chaque "
+                 "réaction sous 24 h ; si la communauté n'a plus de raison d'être, archivez-la.")),
     "unanswered_questions": (lambda t, n, hours, share: f"{t.n(n, 'question', 'questions')} sans réponse d'une autre personne "
                              f"après {hours} h ({t.pct(share)} des questions posées).",
                              "Répondez-y, ou mentionnez aujourd'hui dans une réponse quelqu'un qui sait (un collègue, un expert, un animateur)."),
