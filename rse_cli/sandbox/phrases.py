@@ -243,6 +243,24 @@ QA: dict[str, list[tuple[str, tuple[str, ...]]]] = {
             "{client} qui nous a dit qu'on était les seuls à rappeler dans la journée.",
             "Un client qui a recommandé {produit} à son voisin sans qu'on lui demande.",
             "Une remarque dure sur nos délais, à remonter à la logistique.")),
+        # a Monday question every week of a 90-day history: enough of them that none is asked twice
+        ("Question du lundi : quelle question posez-vous toujours en premier rendez-vous ?", (
+            "« Qu'est-ce qui vous coûte le plus cher aujourd'hui ? »", "« Qui d'autre doit être convaincu chez vous ? »",
+            "« Comment faites-vous aujourd'hui, concrètement ? »")),
+        ("Question du lundi : quelle collaboration avec un autre service vous a aidé récemment ?", (
+            "Le bureau d'études, qui est venu en rendez-vous avec moi chez {client}.",
+            "La logistique, qui a tenu un délai impossible.", "Le marketing, pour la fiche cas client {produit}.")),
+        ("Question du lundi : quel argument sur {produit} fait mouche en ce moment ?", (
+            "La consommation d'énergie, surtout depuis la hausse des tarifs.", "La maintenance prédictive incluse.",
+            "Le retour sur investissement en moins de trois ans.")),
+        ("Question du lundi : quelle affaire perdue vous a le plus appris ?", (
+            "Une collectivité où on n'avait pas vu le bureau d'études assez tôt.",
+            "Une affaire chez {client} perdue sur le délai, pas sur le prix.", "Celle où je n'ai jamais rencontré le décideur.")),
+        ("Question du lundi : comment relancez-vous un devis resté sans réponse ?", (
+            "Un appel, jamais un mail : « qu'est-ce qui vous manque pour décider ? »",
+            "J'envoie un cas client proche, sans parler du devis.", "Je passe par le technicien du site.")),
+        ("Question du lundi : quel salon ou événement vaut vraiment le déplacement cette année ?", (
+            "Le salon des maires, pour les collectivités.", "Pollutec, toujours.", "Les rencontres régionales de l'agence de l'eau.")),
     ],
     "data.question": [
         ("Quelqu'un sait comment rafraîchir un rapport Power BI toutes les heures ?", (

@@ -182,18 +182,22 @@ def levels_bar(c: CommunityHealth, labels: dict[str, str]) -> Markup:
     return Markup("".join(parts))
 
 
-def retention_funnel(r: dict, labels: dict[str, str], pct=lambda x: f"{x:.0%}") -> Markup:
-    """Newcomer retention as three shrinking bars: joined 30-90 days ago, wrote once, wrote in the last 28 days."""
+def retention_funnel(r: dict, labels: dict[str, str], t: Any = None) -> Markup:
+    """Newcomer retention as three shrinking bars: joined 30-90 days ago, wrote once, wrote in the last 28 days.
+
+    `labels[key]` is "one|other" (the label agrees with its count through `t`, an L10n)."""
     cohort = r.get("cohort", 0)
-    width, bar_h = 330, 22
+    width, bar_h, bar_max = 440, 22, 130
     rows = [("cohort", cohort, "#0d9488"), ("posted", r.get("posted", 0), "#14b8a6"), ("active", r.get("active", 0), "#5eead4")]
     parts = [f'<svg viewBox="0 0 {width} {len(rows) * 30}" width="{width}" height="{len(rows) * 30}" role="img" aria-label="{escape(labels["retention"])}">']
     for i, (key, n, color) in enumerate(rows):
-        w = max(2.0, 150 * n / cohort) if cohort else 2.0
+        one, _, other = labels[key].partition("|")
+        word = (t.word(n, one, other or one) if t is not None else (other or one))
+        w = max(2.0, bar_max * n / cohort) if cohort else 2.0
         y = i * 30
-        share = f" ({pct(n / cohort)})" if cohort and key != "cohort" else ""
+        share = f" ({t.pct(n / cohort) if t is not None else f'{n / cohort:.0%}'})" if cohort and key != "cohort" else ""
         parts.append(f'<rect x="0" y="{y}" width="{w:.1f}" height="{bar_h}" rx="4" fill="{color}"/>'
-                     f'<text x="{w + 8:.1f}" y="{y + 16}" font-size="12" fill="#374151"><tspan font-weight="700">{n}</tspan>{share} {escape(labels[key])}</text>')
+                     f'<text x="{w + 8:.1f}" y="{y + 16}" font-size="12" fill="#374151"><tspan font-weight="700">{n}</tspan>{escape(share)} {escape(word)}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
 

@@ -10,7 +10,8 @@ from typing import Any
 
 from rse_cli.l10n import L10n
 
-Text = tuple[Callable[..., str], str]
+NA = ("n'a", "n'ont")  # French negation before a vowel, singular / plural (kept out of f-strings' quotes)
+Text = tuple[Callable[..., str], "str | Callable[..., str]"]  # (message, action): either may depend on the values
 
 EN: dict[str, Text] = {
     "dormant": (lambda t, days, last: f"No message for {t.n(days, 'day', 'days')} (last: {last}).",
@@ -26,9 +27,11 @@ EN: dict[str, Text] = {
                             f"{t.word(n, 'is', 'are')} invited but {t.word(n, 'has', 'have')} not joined yet.",
                             "Remind them personally: a direct message saying why the community needs them."),
     "silent_animator": (lambda t, n, days: f"{t.n(n, 'animator', 'animators')} wrote nothing in the last {t.n(days, 'day', 'days')}.",
-                        "Talk with them: offer a ready-made post, or find them a co-animator with more time."),
-    "low_participation": (lambda t, n, members, ratio, days: f"Only {t.num(n)} of {t.n(members, 'member', 'members')} ({ratio}) "
-                          f"wrote something in the last {t.n(days, 'day', 'days')}.",
+                        lambda t, n, **_: f"Talk with {t.word(n, 'them', 'them')}: offer a ready-made post, or find "
+                        f"{t.word(n, 'them', 'them')} a co-animator with more time."),
+    "low_participation": (lambda t, n, members, ratio, days: (f"None of the {t.n(members, 'member', 'members')} wrote anything"
+                          if n == 0 else f"Only {t.num(n)} of {t.n(members, 'member', 'members')} ({ratio}) wrote something")
+                          + f" in the last {t.n(days, 'day', 'days')}.",
                           "Ask easy questions (a poll, a photo, 'what are you working on?'), welcome newcomers by name, thank first posts."),
     "concentration": (lambda t, n, share: f"{t.n(n, 'person', 'people')} wrote {share} of the messages: "
                       f"without them, the community falls silent.",
@@ -58,13 +61,15 @@ FR: dict[str, Text] = {
     "slow_replies": (lambda t, median, hours: f"La première réponse arrive en {median} h (médiane ; seuil {hours} h).",
                      "Convenez avec les animateurs de qui veille sur la communauté chaque jour ; activez les notifications de ses salons."),
     "no_animator": (lambda t: "La communauté n'a pas d'animateur.", "Nommez un animateur : `rse member add COMMUNAUTÉ PERSONNE --role animator`."),
-    "animator_not_joined": (lambda t, n, names: f"L'animation est confiée à {names}, qui {t.word(n, 'n’a', 'n’ont')} pas encore "
+    "animator_not_joined": (lambda t, n, names: f"L'animation est confiée à {names}, qui {t.word(n, *NA)} pas encore "
                             f"rejoint la communauté.",
                             "Relancez personnellement : un message direct qui dit pourquoi la communauté a besoin de vous."),
     "silent_animator": (lambda t, n, days: f"{t.n(n, 'animateur', 'animateurs')} sans message depuis {t.n(days, 'jour', 'jours')}.",
-                        "Parlez-leur : proposez un message prêt à publier, ou trouvez un co-animateur plus disponible."),
-    "low_participation": (lambda t, n, members, ratio, days: f"{t.num(n)} {t.word(members, 'membre', 'membres')} sur {t.num(members)} "
-                          f"({ratio}) {t.word(n, 'a', 'ont')} écrit ces {t.num(days)} derniers jours.",
+                        lambda t, n, **_: f"{t.word(n, 'Parlez-lui', 'Parlez-leur')} : proposez un message prêt à publier, "
+                        "ou trouvez un co-animateur plus disponible."),
+    "low_participation": (lambda t, n, members, ratio, days: (f"Aucun des {t.n(members, 'membre', 'membres')} n'a écrit"
+                          if n == 0 else f"Seulement {t.num(n)} {t.word(n, 'membre', 'membres')} sur {t.num(members)} ({ratio}) "
+                          f"{t.word(n, 'a', 'ont')} écrit") + f" ces {t.num(days)} derniers jours.",
                           "Posez des questions faciles (un sondage, une photo, « sur quoi travaillez-vous ? »), accueillez les nouveaux par leur nom, remerciez les premiers messages."),
     "concentration": (lambda t, n, share: f"{t.n(n, 'personne a', 'personnes ont')} écrit {share} des messages : "
                       f"sans {t.word(n, 'elle', 'elles')}, la communauté se tait.",
@@ -72,13 +77,14 @@ FR: dict[str, Text] = {
     "pending_invites": (lambda t, n, days: f"{t.n(n, 'invitation', 'invitations')} en attente depuis plus de {t.n(days, 'jour', 'jours')}.",
                         "Relancez ces personnes personnellement (un message direct qui dit pourquoi la communauté les concerne), ou retirez l'invitation."),
     "quiet_top_contributors": (lambda t, n, days: f"{t.n(n, 'membre parmi les plus actifs', 'membres parmi les plus actifs')} de la période "
-                               f"précédente {t.word(n, 'n’a', 'n’ont')} rien écrit depuis {t.n(days, 'jour', 'jours')}.",
-                               "Un mot personnel : demandez-leur comment ils vont et ce qui les ferait revenir."),
+                               f"précédente {t.word(n, *NA)} rien écrit depuis {t.n(days, 'jour', 'jours')}.",
+                               lambda t, n, **_: f"Un mot personnel : prenez de {t.word(n, 'ses', 'leurs')} nouvelles et "
+                               f"demandez ce qui {t.word(n, 'le ferait', 'les ferait')} revenir."),
     "newcomers_silent": (lambda t, n, cohort: f"{t.num(n)} des {t.n(cohort, 'personne arrivée', 'personnes arrivées')} il y a 30 à 90 jours "
-                         f"{t.word(n, 'n’a', 'n’ont')} encore rien écrit.",
+                         f"{t.word(n, *NA)} encore rien écrit.",
                          "Invitez-les par leur nom à un premier pas simple : se présenter, ou répondre à une question facile."),
     "silent_leaders": (lambda t, n, total, days: f"{t.num(n)} {t.word(total, 'dirigeant', 'dirigeants')} sur {t.num(total)} "
-                       f"{t.word(n, 'n’a', 'n’ont')} rien écrit ces {t.num(days)} derniers jours.",
+                       f"{t.word(n, *NA)} rien écrit ces {t.num(days)} derniers jours.",
                        "Proposez à chacun un brief prêt à l'emploi (trois sujets, dans ses mots) et un créneau de 15 minutes pour publier."),
     "low_reach": (lambda t, share, people: f"{share} des {t.n(people, 'personne', 'personnes')} de l'entreprise ne sont dans aucune communauté.",
                   "Invitez-les là où l'on parle de leur travail : `rse onboard` depuis l'export RH."),
@@ -93,7 +99,8 @@ WORDS = {
 def text(lang: str, code: str, **values: Any) -> tuple[str, str]:
     table = FR if lang == "fr" else EN
     message, action = table[code]
-    return message(L10n(lang), **values), action
+    t = L10n(lang)
+    return message(t, **values), action(t, **values) if callable(action) else action
 
 
 def word(lang: str, key: str, **values: Any) -> str:
