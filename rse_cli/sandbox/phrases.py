@@ -148,10 +148,15 @@ BANK: dict[str, list[str]] = {
         "Bienvenue {prenom} ! Le livret d'accueil est épinglé dans Questions pratiques.",
         "Ravie de t'accueillir {prenom}, on se voit au petit-déjeuner des nouveaux.",
     ],
-    "accueil.welcome_batch": [
+    "accueil.welcome_batch": [  # several newcomers in the week
         "Bienvenue à {prenoms}, qui nous ont rejoints cette semaine 👋",
         "Cette semaine, {prenoms} ont rejoint Rivage : bienvenue à vous !",
         "Bienvenue à {prenoms} 🎉 N'hésitez pas à vous présenter ici.",
+    ],
+    "accueil.welcome_one": [  # one newcomer in the week: the same words, in the singular
+        "Bienvenue à {prenoms}, qui nous a rejoints cette semaine 👋",
+        "Cette semaine, {prenoms} a rejoint Rivage : bienvenue !",
+        "Bienvenue à {prenoms} 🎉 N'hésite pas à te présenter ici.",
     ],
     "accueil.news": [
         "Petit-déjeuner des nouveaux arrivants jeudi 9h à Nantes, salle Loire.",

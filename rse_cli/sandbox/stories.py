@@ -289,7 +289,7 @@ def newcomers(c: Cast, com: CommunityPlan, logs: dict[str, RoomLog], arrivals: l
         if week and friday < cal.end:
             names = [c.first_name(u) for u in week]
             text = ", ".join(names[:-1]) + " et " + names[-1] if len(names) > 1 else names[0]
-            root = general.say(host, friday, say("accueil.welcome_batch", rng, {"prenoms": text}), mentions=tuple(week))
+            root = general.say(host, friday, say("accueil.welcome_batch" if len(week) > 1 else "accueil.welcome_one", rng, {"prenoms": text}), mentions=tuple(week))
             cheer(c, general, root, rng.randint(1, 5), com.kind)
         if day.weekday() == 1 and rng.random() < 0.5:
             root = general.say(host, cal.at(rng, day), say("accueil.news", rng))

@@ -87,7 +87,7 @@ def test_senders_are_members_when_they_speak():
 
 
 ROOT_KINDS = {"ventes.deal", "ventes.info", "ventes.kudos", "data.tip", "veille.link", "sport.outing", "sport.report",
-              "accueil.intro", "accueil.welcome_batch", "accueil.news"}
+              "accueil.intro", "accueil.welcome_batch", "accueil.welcome_one", "accueil.news"}
 
 
 def test_questions_are_exactly_the_roots_ending_with_a_question_mark():
