@@ -230,7 +230,7 @@ def watch(c: Cast, com: CommunityPlan, logs: dict[str, RoomLog]) -> None:
             room = competition if rng.random() < 0.3 else general
             author = rng.choice(main) if rng.random() < 0.88 else (_one(c, room, ts, exclude=main) or main[0])
             root = room.say(author, ts, say("veille.link", rng))
-            if rng.random() < 0.2:
+            if rng.random() < 0.12:  # readers rarely comment: the two animators carry it
                 discuss(c, room, root, 1, lambda i: say("veille.comment", rng), lambda i, t: _one(c, room, t, exclude=(author,)),
                         first=(30, 600), gap=(30, 600))
             cheer(c, room, root, rng.randint(0, 3), com.kind)

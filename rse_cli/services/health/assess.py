@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 
 MESSAGE_KINDS = ("post", "reply", "thread")
 CONCENTRATION_MIN_MESSAGES = 10  # below this, who writes half of it is noise
-CONCENTRATION_SHARE = 2 / 3
+CONCENTRATION_SHARE = 0.6
 ABSENCE_RISK = 2  # CHAOSS Contributor Absence Factor at or under this: the community rests on too few
 EVIDENCE_MAX = 20
 DAY_MS = sql.DAY_MS
@@ -202,8 +202,9 @@ def assess(store: Store, community: ev.SyncedCommunity, settings: Settings, *, n
         "old_invites": [Evidence(kind="person", id=m.id, label=names[m.id], link=link(m.id, None), at=_dt(joins.get(m.id, {}).get("invited")))
                         for m in invites if end - joins.get(m.id, {}).get("invited", 0) >= a.pending_invite_days * DAY_MS],
         "absent": [Evidence(kind="person", id=s, label=word(settings.lang, "messages", name=names.get(s, s), n=n), link=link(s, None))
-                   for s, n in top_writers[:af]],
-        "absent_share": sum(n for _, n in top_writers[:af]) / max(1, sum(n for _, n in top_writers)),
+                   for s, n in top_writers[:min(max(af, 1), ABSENCE_RISK)]],
+        "absent_wrote": sum(n for _, n in top_writers[:min(max(af, 1), ABSENCE_RISK)]) / max(1, sum(n for _, n in top_writers)),
+        "absent_share": sum(n for _, n in top_writers[:ABSENCE_RISK]) / max(1, sum(n for _, n in top_writers)),
         "quiet_top": [_person(u, names, link) for u in quiet_top],
         "silent_newcomers": [_person(u, names, link) for u in sorted(cohort, key=lambda u: names.get(u, u)) if u not in firsts],
         "last_link": link(community.room_ids[0], None),
@@ -311,12 +312,12 @@ def findings(m: dict[str, Any], facts: dict[str, Any], settings: Settings, windo
     if m["members"] and ratio is not None and ratio < a.low_participation_ratio:
         add("low_participation", "warning", n=m["contributors"], members=m["members"], ratio=t.pct(ratio), days=window_days)
     af = m["absence_factor"]
-    # CHAOSS Contributor Absence Factor: two people or fewer write two-thirds of the messages (without
+    # CHAOSS Contributor Absence Factor: two people or fewer write 60% of the messages or more (without
     # them the community stops), or the top 10% of writers write more than `concentration_ratio`
-    few = bool(af) and af <= ABSENCE_RISK and facts["absent_share"] >= CONCENTRATION_SHARE
+    few = bool(af) and af <= ABSENCE_RISK and facts["absent_share"] >= CONCENTRATION_SHARE  # the top two's share
     top = (m["top10_share"] or 0) > a.concentration_ratio
     if (few or top) and m["messages"] >= CONCENTRATION_MIN_MESSAGES:
-        add("concentration", "warning", facts["absent"], n=af, share=t.pct(facts["absent_share"]))
+        add("concentration", "warning", facts["absent"], n=len(facts["absent"]), share=t.pct(facts["absent_wrote"]))
     if facts["quiet_top"]:
         add("quiet_top_contributors", "info", facts["quiet_top"], n=len(facts["quiet_top"]), days=QUIET_DAYS)
     r = m["newcomer_retention"]
