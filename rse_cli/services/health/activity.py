@@ -66,11 +66,13 @@ def qa_room_ids(community: ev.SyncedCommunity, settings: Settings) -> set[str]:
     return {rid for rid, name in community.room_names.items() if rid.casefold() in wanted or name.casefold() in wanted}
 
 
-def introductions(store: Store, community: ev.SyncedCommunity, joins: dict[str, dict[str, int]] | None = None) -> set[str]:
+def introductions(store: Store, community: ev.SyncedCommunity, joins: dict[str, dict[str, int]] | None = None,
+                  firsts: dict[str, tuple[int, str, str, str]] | None = None) -> set[str]:
     """Event ids of the community's introductions (first message within INTRO_DAYS of joining)."""
     joins = joins if joins is not None else sql.membership_times(store, community.id)
+    firsts = firsts if firsts is not None else sql.first_messages(store, list(community.room_ids))
     out = set()
-    for sender, (ts, event_id, kind, body) in sql.first_messages(store, list(community.room_ids)).items():
+    for sender, (ts, event_id, kind, body) in firsts.items():
         joined = joins.get(sender, {}).get("joined")
         if kind == "post" and joined is not None and 0 <= ts - joined <= INTRO_DAYS * DAY_MS and looks_like_introduction(body):
             out.add(event_id)

@@ -109,7 +109,8 @@ def assess(store: Store, community: ev.SyncedCommunity, settings: Settings, *, n
     af = absence_factor(per_writer)
 
     joins = sql.membership_times(store, community.id)
-    intros = activity.introductions(store, community, joins)
+    firsts = sql.first_messages(store, rooms)
+    intros = activity.introductions(store, community, joins, firsts)
     posts = activity.roots(store, community, settings, start, end, intros)
     questions = [p for p in posts if p["question"]]
     unanswered = [p for p in questions if p["first_reply"] is None]
@@ -146,7 +147,6 @@ def assess(store: Store, community: ev.SyncedCommunity, settings: Settings, *, n
                        key=lambda u: -prev[u])
     lo, hi = end - RETENTION[1] * DAY_MS, end - RETENTION[0] * DAY_MS
     cohort = [u for u in joined_ids if lo <= joins.get(u, {}).get("joined", -1) < hi]
-    firsts = sql.first_messages(store, rooms)
     last28 = sql.messages_by_sender(store, rooms, lstart, end)
     retention = {"cohort": len(cohort), "posted": sum(1 for u in cohort if u in firsts),
                  "active": sum(1 for u in cohort if last28.get(u))}
