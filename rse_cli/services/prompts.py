@@ -134,7 +134,7 @@ def scope_of(store: Store, leader: Leader) -> list[ev.SyncedCommunity]:
 
 # -- the brief ---------------------------------------------------------------------------
 def build_brief(store: Store, leader: Leader, *, now: datetime, weeks: int = 4, me: str | None, link: Link, lang: str,
-                tz: str = "Europe/Paris", qa_rooms: list[str] = (), upcoming: list[dict] | None = None,
+                tz: str = "Europe/Paris", qa_rooms: list[str] | tuple[str, ...] = (), upcoming: list[dict] | None = None,
                 short_name: ShortName | None = None, addressing: Addressing | None = None) -> Brief:
     """What a leader's communities did over `weeks`, from members only: rse's own posts are never
     a question or a discussion, and introductions make newcomers, never angles."""
@@ -182,7 +182,7 @@ def build_brief(store: Store, leader: Leader, *, now: datetime, weeks: int = 4, 
 
     roots = [e for e in events if e.kind is EventKind.post and e.body and e.id not in intros and e.sender != me]
     # an introduction's author is a newcomer to welcome, even if they joined just before the period
-    first_by = {}
+    first_by: dict[str, tuple[str, datetime]] = {}
     for e in events:
         if e.id in intros and e.sender not in (leader.id, me):
             first_by.setdefault(e.sender, (where[e.id][0], e.ts))
@@ -196,7 +196,7 @@ def build_brief(store: Store, leader: Leader, *, now: datetime, weeks: int = 4, 
 
     waiting = []
     for e in roots:
-        is_question = activity.is_question(e.body, in_qa_room=where[e.id][1].casefold() in qa or e.room_id in qa_rooms)
+        is_question = activity.is_question(e.body or "", in_qa_room=where[e.id][1].casefold() in qa or e.room_id in qa_rooms)
         answered = any(r.sender != e.sender for r in replies.get(e.id, []))
         if is_question and not answered and e.sender not in (leader.id, me):
             waiting.append(item(e, waiting_days=round((now - e.ts).total_seconds() / 86400, 1)))
@@ -208,7 +208,7 @@ def build_brief(store: Store, leader: Leader, *, now: datetime, weeks: int = 4, 
 
     # contributions worth recognising: answers to others, and messages others reacted to
     score: Counter = Counter()
-    best: dict[str, object] = {}
+    best: dict[str, Any] = {}
     helped: Counter = Counter()
     for e in others:
         if e.id in intros:
@@ -231,7 +231,8 @@ def build_brief(store: Store, leader: Leader, *, now: datetime, weeks: int = 4, 
                  for uid, (cname, ts) in first_seen.items()][:8]
 
     zone = ZoneInfo(tz)
-    by_day, by_hour = Counter(), Counter()
+    by_day: Counter[int] = Counter()
+    by_hour: Counter[int] = Counter()
     for e in events:
         if e.sender not in (leader.id, me) and e.kind in (*MESSAGES, EventKind.reaction):
             local = e.ts.astimezone(zone)
