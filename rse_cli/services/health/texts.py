@@ -25,7 +25,7 @@ EN: dict[str, Text] = {
     "no_animator": (lambda t: "The community has no animator.", "Name an animator: `rse member add COMMUNITY PERSON --role animator`."),
     "animator_not_joined": (lambda t, n, names: f"{t.word(n, 'The animator', 'The animators')} {names} "
                             f"{t.word(n, 'is', 'are')} invited but {t.word(n, 'has', 'have')} not joined yet.",
-                            "Remind them personally: a direct message saying why the community needs them."),
+                            "Remind them personally: a direct message saying why the community counts on them."),
     "silent_animator": (lambda t, n, days: f"{t.n(n, 'animator', 'animators')} wrote nothing in the last {t.n(days, 'day', 'days')}.",
                         lambda t, n, **_: f"Talk with {t.word(n, 'them', 'them')}: offer a ready-made post, or find "
                         f"{t.word(n, 'them', 'them')} a co-animator with more time."),
@@ -63,7 +63,7 @@ FR: dict[str, Text] = {
     "no_animator": (lambda t: "La communauté n'a pas d'animateur.", "Nommez un animateur : `rse member add COMMUNAUTÉ PERSONNE --role animator`."),
     "animator_not_joined": (lambda t, n, names: f"L'animation est confiée à {names}, qui {t.word(n, *NA)} pas encore "
                             f"rejoint la communauté.",
-                            "Relancez personnellement : un message direct qui dit pourquoi la communauté a besoin de vous."),
+                            "Relancez personnellement : un message direct qui dit pourquoi la communauté compte sur cette animation."),
     "silent_animator": (lambda t, n, days: f"{t.n(n, 'animateur', 'animateurs')} sans message depuis {t.n(days, 'jour', 'jours')}.",
                         lambda t, n, **_: f"{t.word(n, 'Parlez-lui', 'Parlez-leur')} : proposez un message prêt à publier, "
                         "ou trouvez un co-animateur plus disponible."),
