@@ -168,7 +168,9 @@ def send(store: Store, settings: Settings, *, network_factory, communities: list
                 event_id = _to_room(network_factory(), store, community, label, text)
             else:
                 event_id = None
-                send_email(settings, recipient, f"{community.name} — {label}", text, store=store, target=f"{community.name}/{label}")
+                t = context["t"]  # the subject a reader sees: dates, not "2026-W48"
+                subject = f"{community.name} — {t.day(context['start'])} → {t.date(context['end'])}"
+                send_email(settings, recipient, subject, text, store=store, target=f"{community.name}/{label}")
             records.record(store, community.id, label, recipient, event_id)
         except BaseException:
             store.finish(key, "failed")
