@@ -66,10 +66,9 @@ def _brief(c, ref: str, weeks: int, tz: str, via: str | None = None):
     from datetime import timedelta
 
     from rse_cli.cli.animate import linker
+    from rse_cli.network.base import addressing
     from rse_cli.services import animations, prompts
     from rse_cli.templating import Templates
-
-    from rse_cli.network.base import addressing
 
     address = addressing(c.settings)
     leader = prompts.get_leader(c.store, ref, c.settings.leaders, short_name=address.short_name)
