@@ -45,6 +45,8 @@ class AuditSettings(BaseModel):
     low_participation_ratio: float = Field(0.10, ge=0, le=1)
     concentration_ratio: float = Field(0.80, ge=0, le=1)
     pending_invite_days: int = Field(7, ge=1)
+    score_green: int = Field(70, ge=0, le=100)  # score bands (issue 14): green from here,
+    score_amber: int = Field(40, ge=0, le=100)  # amber from here, red below
 
 
 class ConfigWarning(UserWarning):

@@ -103,9 +103,21 @@ rse animate list --next 14d
 rse animate run
 rse animate run   # nothing twice
 
-say "11. A brief for the CEO, to answer in her own words (rse never posts for her)"
 rse sync >/dev/null
+# the CEO from the HR export: their name and grammatical gender make the brief (and this story) read right
 leader=$(rse config show --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["leaders"][0])')
+read -r leader_name leader_pronoun <<<"$(python3 - "$leader" <<'PY'
+import csv, os, sys
+with open(os.path.join(os.environ["RSE_DATA_DIR"], "sandbox", "hr_export.csv"), encoding="utf-8-sig") as fh:
+    row = next(r for r in csv.DictReader(fh, delimiter=";") if r["matrix_id"] == sys.argv[1])
+feminine = row["job_title"].split()[0].endswith(("rice", "ère", "euse", "ante", "ée"))
+print(f'{row["first_name"]}_{row["last_name"]}'.replace(" ", "_"), "elle" if feminine else "il")
+PY
+)"
+leader_name=${leader_name//_/ }
+if [ "$leader_pronoun" = elle ]; then possessive=her; else possessive=his; fi
+say "11. A brief for the CEO, $leader_name, to answer in $possessive own words (rse never posts for them)"
+rse leaders add "$leader" --name "$leader_name" --pronoun "$leader_pronoun" --scope accueil --scope ventes-ouest --scope veille --lang fr
 rse leaders brief "$leader"
 
 say "12. Everything rse wrote to the network"

@@ -8,8 +8,19 @@ auto-increment primary key; use `?` placeholders.
 
 from __future__ import annotations
 
-from rse_cli.store import schema_animations, schema_attempts, schema_core, schema_events, schema_health, schema_onboarding, schema_people
+from rse_cli.store import (
+    schema_animations,
+    schema_attempts,
+    schema_core,
+    schema_events,
+    schema_health,
+    schema_insight,
+    schema_onboarding,
+    schema_people,
+)
 
 __all__ = ["MIGRATIONS"]
 
-MIGRATIONS: list[tuple[str, str]] = sorted([*schema_core.MIGRATIONS, *schema_events.MIGRATIONS, *schema_health.MIGRATIONS, *schema_onboarding.MIGRATIONS, *schema_animations.MIGRATIONS, *schema_people.MIGRATIONS, *schema_attempts.MIGRATIONS])
+MIGRATIONS: list[tuple[str, str]] = sorted([*schema_core.MIGRATIONS, *schema_events.MIGRATIONS, *schema_health.MIGRATIONS,
+                                            *schema_onboarding.MIGRATIONS, *schema_animations.MIGRATIONS, *schema_people.MIGRATIONS,
+                                            *schema_attempts.MIGRATIONS, *schema_insight.MIGRATIONS])
