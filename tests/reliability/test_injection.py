@@ -4,11 +4,12 @@ markup in rse's messages; only the template's own Markdown renders (read back fr
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import quote
 
 import pytest
 
+from rse_cli.l10n import L10n
 from rse_cli.templating import Templates
 from rse_cli.textformat import render
 from tests.cli.test_audit import planted, send_as  # noqa: F401 - the fixture is shared
@@ -59,11 +60,11 @@ def test_digest_excerpts_and_names_are_text():
     payload = PAYLOADS[0]
     post = {"author": payload, "excerpt": payload, "replies": 1, "reactions": 2, "link": "https://matrix.to/#/!r:rse.test/$e",
             "room": payload, "at": datetime.now(UTC), "waiting_days": 2}
-    ctx = {"community": payload, "period": "2026-W48", "start": "2026-11-23", "end": "2026-11-30", "best_posts": [post],
+    ctx = {"community": payload, "period": "2026-W48", "start": date(2026, 11, 23), "end": date(2026, 11, 30), "best_posts": [post],
            "questions": [post], "newcomers": [{"name": payload, "id": "@n:rse.test", "link": "https://matrix.to/#/@n:rse.test"}],
            "animations": [{"title": payload, "at": datetime.now(UTC), "where": payload, "link": None}]}
     for lang in ("fr", "en"):
-        _, html = render(Templates(None, lang).render("digest", ctx))
+        _, html = render(Templates(None, lang).render("digest", {**ctx, "t": L10n(lang)}))
         assert not EVIL.search(html) and set(links(html)) == {post["link"], "https://matrix.to/#/@n:rse.test"}
 
 
@@ -126,9 +127,13 @@ def test_leader_brief_quotes_posts_and_names_as_text(lang):
     ctx = {"leader": "@dg:rse.test", "name": payload, "lang": lang, "communities": [payload], "since": now - timedelta(weeks=4),
            "until": now, "quiet": True, "activity": 1, "leader_messages": 0, "waiting_questions": [post], "discussions": [post],
            "contributors": [post], "newcomers": [{"name": payload}], "upcoming": [{"at": now, "name": payload, "community": payload,
-                                                                                  "question": payload}],
-           "angles": angles, "best_time": {"weekday": 1, "weekday_name": "Tuesday", "hour": 9}, "via": "@comms:rse.test"}
-    plain, html = render(Templates(None, lang).render("leader-brief", ctx))
+                                                                                  "question": payload, "title": payload,
+                                                                                  "community_name": payload}],
+           "angles": angles, "best_time": {"weekday": 1, "weekday_name": "Tuesday", "local": "mardi", "hour": 9, "tz": "Europe/Paris"}, "via": "@comms:rse.test"}
+    from rse_cli.services.prompts import Brief, render_brief
+
+    via = ctx.pop("via")
+    plain, html = render(render_brief(Templates(None, lang), Brief(gender="f", **ctx), via=via))
     assert payload in plain and not EVIL.search(html or "")
 
 
