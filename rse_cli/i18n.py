@@ -17,7 +17,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-__all__ = ["LANGUAGES", "_", "activate", "choose", "compile_catalog", "current", "early_language", "ngettext", "profile_lang", "sources"]
+__all__ = ["LANGUAGES", "N_", "_", "activate", "choose", "compile_catalog", "current", "early_language", "ngettext", "profile_lang", "sources"]
 
 DOMAIN = "rse"
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -100,6 +100,12 @@ def current() -> str:
 
 def _(message: str) -> str:
     return _translations.gettext(message)
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention
+    """Mark a message for the catalog without translating it yet (a table of labels built at import,
+    translated with `_()` when shown)."""
+    return message
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:

@@ -19,7 +19,7 @@ PLACEHOLDER = re.compile(r"\{(\w*)[^{}]*\}")
 def _source_messages() -> dict[str | tuple[str, str], str]:
     found = {}
     for filename, lineno, message, _comments, _context in extract_from_dir(
-            str(ROOT), keywords={"_": None, "ngettext": (1, 2)}, method_map=[("**.py", "python")]):
+            str(ROOT), keywords={"_": None, "N_": None, "ngettext": (1, 2)}, method_map=[("**.py", "python")]):
         found[message] = f"rse_cli/{filename}:{lineno}"
     return found
 
