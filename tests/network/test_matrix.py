@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from rse_cli.config import Settings
@@ -153,3 +154,94 @@ def test_the_connector_declares_synapse_limits_and_the_addressing():
     a = addressing(settings)
     assert a.alias_ref("ventes-ouest") == "#ventes-ouest" and a.short_name("@marc:example.org") == "marc"
     assert a.community_key("#Ventes-Ouest:example.org") == a.community_key("ventes-ouest") == "ventes-ouest"
+
+
+# -- no orphan rooms: what rse created is recognised from the server alone -----------------------
+
+class LosesAnswers(httpx.BaseTransport):
+    """A real connection to Synapse that drops the answer to the first `times` createRoom requests
+    after the server processed them (as a proxy timing out or a dropped connection would)."""
+
+    def __init__(self, times: int = 1) -> None:
+        self.inner = httpx.HTTPTransport()
+        self.times = times
+        self.lost: list[str] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = self.inner.handle_request(request)
+        if request.method == "POST" and request.url.path.endswith("/createRoom") and len(self.lost) < self.times:
+            response.read()
+            self.lost.append(response.json().get("room_id", ""))
+            response.close()
+            raise httpx.ReadTimeout("the answer never arrived", request=request)
+        return response
+
+
+def lossy(homeserver, times: int = 1) -> tuple[MatrixNetwork, LosesAnswers]:
+    transport = LosesAnswers(times)
+    settings = Settings(homeserver=homeserver.url, user=homeserver.admin)
+    return MatrixNetwork.from_settings(settings, token=homeserver.admin_token, transport=transport), transport
+
+
+def rooms_with(homeserver, person: str) -> list[str]:
+    """The admin's joined rooms where `person` is invited or joined, read from the server."""
+    from urllib.parse import quote
+
+    joined = homeserver.api("GET", "/_matrix/client/v3/joined_rooms")["joined_rooms"]
+    out = []
+    for room in joined:
+        try:
+            member = homeserver.api("GET", f"/_matrix/client/v3/rooms/{quote(room)}/state/m.room.member/{quote(person)}")
+        except httpx.HTTPStatusError:
+            continue
+        if member.get("membership") in {"invite", "join"}:
+            out.append(room)
+    return out
+
+
+def room_name(homeserver, room_id: str) -> str | None:
+    try:
+        return homeserver.api("GET", f"/_matrix/client/v3/rooms/{room_id}/state/m.room.name/").get("name")
+    except httpx.HTTPStatusError:
+        return None
+
+
+def fresh_person(homeserver, tag: str) -> str:
+    return homeserver.server.register_user(unique(tag).replace("-", ""), "pw-x", displayname="Personne Test")
+
+
+def test_a_direct_room_whose_create_answer_was_lost_is_adopted(homeserver):
+    person = fresh_person(homeserver, "lostdm")
+    net, transport = lossy(homeserver)
+    room = net.direct_room(person)
+    assert transport.lost == [room]  # the server did create it; rse adopted that very room
+    assert rooms_with(homeserver, person) == [room]
+    direct = homeserver.api("GET", f"/_matrix/client/v3/user/{homeserver.admin}/account_data/m.direct")
+    assert direct[person] == [room]
+    assert connector(homeserver).direct_room(person) == room  # and a later run uses it
+
+
+def test_a_direct_room_missing_from_m_direct_is_adopted(homeserver):
+    """A run killed between createRoom and its m.direct record: the next one finds the room by its mark."""
+    person = fresh_person(homeserver, "orphan")
+    room = connector(homeserver).direct_room(person)
+    path = f"/_matrix/client/v3/user/{homeserver.admin}/account_data/m.direct"
+    direct = homeserver.api("GET", path)
+    direct.pop(person)
+    homeserver.api("PUT", path, json=direct)  # as if the run had died before writing it
+    assert connector(homeserver).direct_room(person) == room
+    assert rooms_with(homeserver, person) == [room]
+    assert homeserver.api("GET", path)[person] == [room]
+
+
+def test_communities_and_rooms_whose_create_answer_was_lost_are_adopted(homeserver):
+    net, transport = lossy(homeserver, times=3)
+    name = unique("Perdue")
+    community = net.create_community(name, alias=unique("lost"), topic=None)
+    anonymous = net.create_community(name + " sans alias", topic=None)  # found by its mark alone
+    room = net.add_room(community, "Général")
+    assert transport.lost == [community.id, anonymous.id, room.id]
+    joined = homeserver.api("GET", "/_matrix/client/v3/joined_rooms")["joined_rooms"]
+    names = [room_name(homeserver, r) for r in joined]
+    assert names.count(name) == names.count(name + " sans alias") == 1
+    assert [r.id for r in net.get_community(community.id).rooms] == [room.id]

@@ -15,7 +15,7 @@ from rse_cli.errors import (
     NotFoundError,
     ServerError,
 )
-from rse_cli.network.matrix.client import C1, MEDIA, C, MatrixClient, q
+from rse_cli.network.matrix.client import C1, CREATION, MEDIA, C, MatrixClient, q
 from rse_cli.network.matrix.ids import slug
 
 __all__ = ["Communities", "PICTURE_HASH"]
@@ -96,8 +96,19 @@ class Communities(MatrixClient):
         }
 
     def _create_room(self, body: dict[str, Any], alias: str | None) -> str:
+        def find(nonce: str) -> str | None:
+            # the answer was lost: the alias, set in the same request, says whether the room exists
+            if not alias:
+                return self._created_with(nonce)
+            try:
+                room_id = str(self.http.get(f"{C}/directory/room/{q(self._alias(alias))}")["room_id"])
+            except NotFoundError:
+                return None
+            mark = ((self._create_event(room_id) or {}).get("content") or {}).get(CREATION) or {}
+            return room_id if mark.get("nonce") == nonce else None
+
         try:
-            return str(self.http.post(f"{C}/createRoom", json=body)["room_id"])
+            return self._create_room_once(body, find=find)
         except ServerError as exc:
             if exc.errcode == "M_ROOM_IN_USE":
                 raise ConflictError(f"the alias {self._alias(alias or '')} is already taken", hint="pick another alias, or use the existing community") from None
