@@ -162,9 +162,10 @@ class LosesAnswers(httpx.BaseTransport):
     """A real connection to Synapse that drops the answer to the first `times` createRoom requests
     after the server processed them (as a proxy timing out or a dropped connection would)."""
 
-    def __init__(self, times: int = 1) -> None:
+    def __init__(self, times: int = 1, *, gateway: bool = False) -> None:
         self.inner = httpx.HTTPTransport()
         self.times = times
+        self.gateway = gateway  # answer 504 as a reverse proxy would, instead of dropping the connection
         self.lost: list[str] = []
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
@@ -173,12 +174,14 @@ class LosesAnswers(httpx.BaseTransport):
             response.read()
             self.lost.append(response.json().get("room_id", ""))
             response.close()
+            if self.gateway:
+                return httpx.Response(504, text="<html>Gateway Time-out</html>", request=request)
             raise httpx.ReadTimeout("the answer never arrived", request=request)
         return response
 
 
-def lossy(homeserver, times: int = 1) -> tuple[MatrixNetwork, LosesAnswers]:
-    transport = LosesAnswers(times)
+def lossy(homeserver, times: int = 1, *, gateway: bool = False) -> tuple[MatrixNetwork, LosesAnswers]:
+    transport = LosesAnswers(times, gateway=gateway)
     settings = Settings(homeserver=homeserver.url, user=homeserver.admin)
     return MatrixNetwork.from_settings(settings, token=homeserver.admin_token, transport=transport), transport
 
@@ -210,9 +213,10 @@ def fresh_person(homeserver, tag: str) -> str:
     return homeserver.server.register_user(unique(tag).replace("-", ""), "pw-x", displayname="Personne Test")
 
 
-def test_a_direct_room_whose_create_answer_was_lost_is_adopted(homeserver):
+@pytest.mark.parametrize("gateway", [False, True], ids=["dropped", "proxy-504"])
+def test_a_direct_room_whose_create_answer_was_lost_is_adopted(homeserver, gateway):
     person = fresh_person(homeserver, "lostdm")
-    net, transport = lossy(homeserver)
+    net, transport = lossy(homeserver, gateway=gateway)
     room = net.direct_room(person)
     assert transport.lost == [room]  # the server did create it; rse adopted that very room
     assert rooms_with(homeserver, person) == [room]
