@@ -249,3 +249,28 @@ def test_communities_and_rooms_whose_create_answer_was_lost_are_adopted(homeserv
     names = [room_name(homeserver, r) for r in joined]
     assert names.count(name) == names.count(name + " sans alias") == 1
     assert [r.id for r in net.get_community(community.id).rooms] == [room.id]
+
+
+class Counting(httpx.BaseTransport):
+    def __init__(self) -> None:
+        self.inner = httpx.HTTPTransport()
+        self.paths: list[str] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.paths.append(f"{request.method} {request.url.path}")
+        return self.inner.handle_request(request)
+
+
+def test_the_look_for_unrecorded_rooms_is_done_once_per_run(homeserver):
+    """Bulk onboarding stays fast: the joined rooms are read once, each room's creation at most once."""
+    transport = Counting()
+    net = MatrixNetwork.from_settings(Settings(homeserver=homeserver.url, user=homeserver.admin),
+                                      token=homeserver.admin_token, transport=transport)
+    people = [fresh_person(homeserver, "once") for _ in range(4)]
+    rooms = [net.direct_room(p) for p in people]
+    assert len(set(rooms)) == 4 and [net.direct_room(p) for p in people] == rooms
+    assert transport.paths.count("GET /_matrix/client/v3/joined_rooms") == 1
+    creates = [p for p in transport.paths if p.endswith("/state/m.room.create/")]
+    assert len(creates) == len(set(creates))  # no room's creation read twice
+    direct_reads = [p for p in transport.paths if p.startswith("GET") and p.endswith("/account_data/m.direct")]
+    assert len(direct_reads) <= 1 + len(people)  # once to look, then once per merge before a write
