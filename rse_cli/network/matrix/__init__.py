@@ -592,7 +592,9 @@ class MatrixNetwork:
         return bool(self.http.stats.get("rate_limited"))
 
     def changed_since(self, token: str | None) -> tuple[set[str] | None, str | None]:
-        return None, None  # capabilities.changes_since is False: read every room from its checkpoint
+        from rse_cli.network.matrix.changes import changed_since  # /sync since a token (see changes.py)
+
+        return changed_since(self.http, token, admin=self.is_admin)
 
     def find_sent(self, room_id: str, message: Message, since_ms: int) -> Sent | None:
         # the server deduplicates a repeated transaction id on the same device (capabilities)
@@ -625,7 +627,7 @@ CAPABILITIES = Capabilities(
     reactions=True,
     pictures=True,
     identifiers=("id", "email", "name"),
-    changes_since=False,
+    changes_since=True,
     dated_memberships=True,
     login="password",
     rate_limits=SYNAPSE_DEFAULTS,
