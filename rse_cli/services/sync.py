@@ -89,6 +89,7 @@ class _Run:
         self.stop = threading.Event()
         self.results: dict[tuple[int, int], RoomSync] = {}
         self.tasks = 0
+        self.communities: set[str] = set()
         self.positions = 0
 
     # -- worker side ------------------------------------------------------------------------
@@ -154,6 +155,7 @@ class _Run:
                 for community in plan.listed:
                     self._submit(self._listed_community, community)
                 for stored in plan.stored:
+                    self.communities.add(stored.id)
                     self._schedule(stored.name, [(r, stored.room_names.get(r, r)) for r in stored.room_ids])
                 while self.tasks:
                     kind, a, b = self.inbox.get()
@@ -177,6 +179,9 @@ class _Run:
         self.pool.submit(fn, *args)
 
     def _store_community(self, community: Community, members: list[Member]) -> None:
+        if community.id in self.communities:
+            return  # named twice (an alias and a name), or found again by a probe: read its rooms once
+        self.communities.add(community.id)
         ev.save_community(self.store, community, members)
         self._schedule(community.name, [(community.id, community.name), *((r.id, r.name) for r in community.rooms)])
 

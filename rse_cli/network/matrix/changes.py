@@ -21,6 +21,7 @@ costs the server ~5 s at 1,200 rooms: not worth it on every run.
 from __future__ import annotations
 
 import json
+import uuid
 from typing import TYPE_CHECKING, Any
 
 from rse_cli.errors import NotFoundError, ServerError
@@ -32,24 +33,32 @@ C = "/_matrix/client/v3"
 ADMIN = "/_synapse/admin"
 _QUIET: dict[str, Any] = {"presence": {"types": []}, "account_data": {"types": []}}
 # only the rooms with something new, each with at most its last event
-CHANGES_FILTER = json.dumps({**_QUIET, "room": {
+CHANGES_FILTER: dict[str, Any] = {**_QUIET, "room": {
     "timeline": {"limit": 1}, "state": {"types": []}, "ephemeral": {"types": []}, "account_data": {"types": []},
-}}, separators=(",", ":"))
+}}
 # no room at all: just the current position
-NOW_FILTER = json.dumps({**_QUIET, "room": {"rooms": []}}, separators=(",", ":"))
+NOW_FILTER: dict[str, Any] = {**_QUIET, "room": {"rooms": []}}
+
+
+def _fresh(spec: dict[str, Any]) -> str:
+    """The filter, made unique to this call: Synapse answers a repeated identical /sync request
+    from a cache for two minutes, which would hand back an old position (an initial sync) or
+    hide what arrived since the same token was last asked about."""
+    nonce = {"not_rooms": [f"!{uuid.uuid4().hex}:rse.invalid"]}
+    return json.dumps({**spec, "room": {**spec["room"], **nonce}}, separators=(",", ":"))
 ADMIN_PAGE = 500
 
 
 def current_token(http: HttpClient) -> str:
     """The server's current position, without reading any room."""
-    return str(http.get(f"{C}/sync", params={"filter": NOW_FILTER, "timeout": 0})["next_batch"])
+    return str(http.get(f"{C}/sync", params={"filter": _fresh(NOW_FILTER), "timeout": 0})["next_batch"])
 
 
 def joined_changes(http: HttpClient, since: str) -> tuple[set[str], str] | None:
     """Joined rooms with anything new since `since` (rooms left since then too: their end must be
     read), and the next token; None when the server no longer accepts the token."""
     try:
-        answer = http.get(f"{C}/sync", params={"filter": CHANGES_FILTER, "since": since, "timeout": 0})
+        answer = http.get(f"{C}/sync", params={"filter": _fresh(CHANGES_FILTER), "since": since, "timeout": 0})
     except (ServerError, NotFoundError) as exc:
         if exc.status in (400, 404):  # an unknown or expired token: start again from now
             return None
