@@ -120,3 +120,28 @@ def test_rooms_are_read_concurrently_within_the_configured_bound(rse, homeserver
     [community] = ev.communities(store, [alias])
     bodies = sorted(e.body for e in ev.iter_events(store, community.room_ids) if e.body)
     assert bodies == sorted(f"salon {i}" for i in range(8))
+
+
+def test_a_sync_cut_after_asking_what_changed_reads_those_rooms_next_time(rse, homeserver):
+    """The change token moves on before the rooms are read: what it reported must not be lost."""
+    import pytest
+
+    from rse_cli.errors import NetworkError
+
+    store = Store(str(rse.home / "data" / "rse.db"))
+    net = _network(homeserver, Counting())
+    alias = _community(rse, 2)
+    sync(net, store, [alias])
+    rse("post", f"{alias}/Salon 1", "--text", "coupé")
+
+    def cut(room_id, since=None, *, page_size=1000):
+        raise NetworkError("connection reset")
+
+    net.iter_events = cut  # type: ignore[method-assign]
+    with pytest.raises(NetworkError):
+        sync(net, store, [alias])
+    del net.iter_events
+    got = {r.room: r.new_events for r in sync(net, store, [alias])}
+    assert got == {f"Réseau {alias}": 0, "Salon 0": 0, "Salon 1": 1}
+    [community] = ev.communities(store, [alias])
+    assert [e.body for e in ev.iter_events(store, community.room_ids) if e.body] == ["coupé"]

@@ -42,8 +42,10 @@ NOW_FILTER: dict[str, Any] = {**_QUIET, "room": {"rooms": []}}
 
 def _fresh(spec: dict[str, Any]) -> str:
     """The filter, made unique to this call: Synapse answers a repeated identical /sync request
-    from a cache for two minutes, which would hand back an old position (an initial sync) or
-    hide what arrived since the same token was last asked about."""
+    (same filter string, same `since`) from a cache for two minutes (`sync_response_cache_duration`;
+    empty incremental answers excepted): the first token would then be a position up to two
+    minutes old. Checked on Synapse 1.163: without this, a sync's first token predated messages
+    sent a minute before it."""
     nonce = {"not_rooms": [f"!{uuid.uuid4().hex}:rse.invalid"]}
     return json.dumps({**spec, "room": {**spec["room"], **nonce}}, separators=(",", ":"))
 ADMIN_PAGE = 500
