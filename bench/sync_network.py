@@ -35,14 +35,14 @@ import httpx
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent), str(HERE)]
 
-from netseed import Seeder  # noqa: E402
-from onboard import ProxyProcess  # noqa: E402
+from netseed import Seeder
+from onboard import ProxyProcess
 
-from rse_cli.config import Settings  # noqa: E402
-from rse_cli.network.matrix import MatrixNetwork  # noqa: E402
-from rse_cli.sandbox.server import SynapseServer  # noqa: E402
-from rse_cli.services.sync import sync  # noqa: E402
-from rse_cli.store import Store  # noqa: E402
+from rse_cli.config import Settings
+from rse_cli.network.matrix import MatrixNetwork
+from rse_cli.sandbox.server import SynapseServer
+from rse_cli.services.sync import sync
+from rse_cli.store import Store
 
 IN_FLIGHT = 8
 

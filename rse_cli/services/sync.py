@@ -108,36 +108,32 @@ class _Run:
             community = self.network.get_community(ref)
             members = self.network.list_members(community)
             self._post(("community", community, members))
-        except NotFoundError as exc:
+        except NotFoundError:
             if why == "asked":
-                self._post(("error", exc, None))
-            else:
-                # a changed room that is not a community (a direct conversation, a room of a
-                # space not synced): remembered, so it is never asked about again
-                self._post(("gone", ref, why == "probe"))
-        except ForbiddenError as exc:
-            # left, or hidden since: nothing more to read there until it changes again
-            self._post(("error", exc, None) if why == "asked" else ("gone", ref, False))
-        except BaseException as exc:  # handed to the writing thread, which stops the run
-            self._post(("error", exc, None))
-        finally:
-            self._post(("end", None, None))
+                raise
+            # a changed room that is not a community (a direct conversation, a room of a space
+            # not synced): remembered, so it is never asked about again
+            self._post(("gone", ref, why == "probe"))
+        except ForbiddenError:
+            if why == "asked":
+                raise
+            self._post(("gone", ref, False))  # left, or hidden since: asked again when it changes again
 
     def _listed_community(self, community: Community) -> None:
-        try:
-            self._post(("community", community, self.network.list_members(community)))
-        except BaseException as exc:
-            self._post(("error", exc, None))
-        finally:
-            self._post(("end", None, None))
+        self._post(("community", community, self.network.list_members(community)))
 
     def _read_room(self, room: _Room, since: str | None) -> None:
+        for page in self.network.iter_events(room.room_id, since, page_size=self.page_size):
+            if self.stop.is_set():
+                return
+            self._post(("page", room, page))
+
+    def _guarded(self, fn: Callable[..., None], *args: Any) -> None:
+        """Run one task in a worker: whatever it raises is handed to the writing thread, which
+        stops the run and raises it; the end of every task is counted there."""
         try:
-            for page in self.network.iter_events(room.room_id, since, page_size=self.page_size):
-                if self.stop.is_set():
-                    return
-                self._post(("page", room, page))
-        except BaseException as exc:
+            fn(*args)
+        except BaseException as exc:  # noqa: BLE001 - re-raised by the writing thread
             self._post(("error", exc, None))
         finally:
             self._post(("end", None, None))
@@ -176,7 +172,7 @@ class _Run:
 
     def _submit(self, fn: Callable[..., None], *args: Any) -> None:
         self.tasks += 1
-        self.pool.submit(fn, *args)
+        self.pool.submit(self._guarded, fn, *args)
 
     def _store_community(self, community: Community, members: list[Member]) -> None:
         if community.id in self.communities:

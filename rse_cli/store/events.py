@@ -167,17 +167,17 @@ def iter_events(store: Store, room_ids: Iterable[str], *, since: datetime | None
     if not room_ids:
         return
     sql = f"SELECT * FROM events WHERE room_id IN ({', '.join('?' * len(room_ids))})"
-    params: list = list(room_ids)
+    params: list[str | int] = list(room_ids)
     if since is not None:
         sql += " AND ts >= ?"
         params.append(_ms(since))
     if until is not None:
         sql += " AND ts < ?"
         params.append(_ms(until))
-    kinds = [k.value for k in kinds]
-    if kinds:
-        sql += f" AND kind IN ({', '.join('?' * len(kinds))})"
-        params.extend(kinds)
+    kind_values = [k.value for k in kinds]
+    if kind_values:
+        sql += f" AND kind IN ({', '.join('?' * len(kind_values))})"
+        params.extend(kind_values)
     sql += " ORDER BY ts, id"
     for r in store.query(sql, tuple(params)):
         yield Event(
