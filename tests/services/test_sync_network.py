@@ -145,3 +145,18 @@ def test_a_sync_cut_after_asking_what_changed_reads_those_rooms_next_time(rse, h
     assert got == {f"Réseau {alias}": 0, "Salon 0": 0, "Salon 1": 1}
     [community] = ev.communities(store, [alias])
     assert [e.body for e in ev.iter_events(store, community.room_ids) if e.body] == ["coupé"]
+
+
+def test_a_token_the_server_refuses_means_reading_every_room_from_its_checkpoint(rse, homeserver):
+    store = Store(str(rse.home / "data" / "rse.db"))
+    transport = Counting()
+    net = _network(homeserver, transport)
+    alias = _community(rse, 1)
+    sync(net, store, [alias])
+    ev.note_changes(store, set(), "not-a-token")  # a store restored from elsewhere, a server reset
+    rse("post", f"{alias}/Salon 0", "--text", "toujours là")
+    transport.reset()
+    got = {r.room: r.new_events for r in sync(net, store, [alias])}
+    assert got["Salon 0"] == 1
+    assert sum(n for p, n in transport.paths.items() if p.endswith("/messages")) >= 2  # both rooms read
+    assert ev.change_token(store) not in (None, "not-a-token")
