@@ -37,7 +37,9 @@ class Events(MatrixClient):
         return map_event(raw, room_id)
 
     def changed_since(self, token: str | None) -> tuple[set[str] | None, str | None]:
-        return None, None  # capabilities.changes_since is False: read every room from its checkpoint
+        from rse_cli.network.matrix.changes import changed_since  # a filtered /sync since a token (see changes.py)
+
+        return changed_since(self.http, token, admin=self.is_admin)
 
 
 def map_event(raw: dict[str, Any], room_id: str) -> Event | None:
