@@ -123,4 +123,19 @@ rse leaders brief "$leader"
 say "12. Everything rse wrote to the network"
 rse journal --limit 12
 
-say "Done. To explore: export RSE_CONFIG_DIR=$RSE_CONFIG_DIR RSE_DATA_DIR=$RSE_DATA_DIR; then try rse --help. Stop the sandbox with: rse sandbox down"
+say "Done"
+cat <<EOF
+What happened: a local Matrix server with a seeded company (300 people, 5 communities, 90 days);
+a new community opened, people invited, a post and a DM sent once; health synced and audited;
+Logistique Lyon opened from a manifest; newcomers welcomed and nudged; a Monday ritual scheduled;
+a brief drafted for $leader_name. The journal above lists the last writes (rse journal: all of them).
+
+The health report, to open in a browser or forward:
+  $RSE_DATA_DIR/rapport-sante.html
+
+To continue in this world (README, "A five-minute tour on the sandbox"):
+  source .venv/bin/activate
+  export RSE_CONFIG_DIR=$RSE_CONFIG_DIR RSE_DATA_DIR=$RSE_DATA_DIR
+  rse doctor; rse audit data-ia; rse --lang en audit; rse leaders brief $leader
+Stop the local server with: rse sandbox down (its data is kept; make demo again picks it up).
+EOF
