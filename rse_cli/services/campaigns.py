@@ -252,8 +252,7 @@ def _enrolled(store: Store, name: str) -> list[tuple[str, dict[str, str], dateti
 
 
 def _room_ids(store: Store, campaign: Campaign) -> list[str]:
-    ids = [c["id"] for c in campaign.communities]
-    return [rid for sc in ev.communities(store, ids) for rid in sc.room_ids]
+    return saved.room_ids(store, [c["id"] for c in campaign.communities])
 
 
 def _posts(store: Store, campaign: Campaign) -> dict[str, list[Event]]:

@@ -13,13 +13,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rse_cli.domain import Picture
+from rse_cli.i18n import _
 from rse_cli.services.people_csv import MAX_FIELD, MAX_NAME, PeopleFile, PersonRow, Problem, read_people, value_problem
 
 if TYPE_CHECKING:
-    from rse_cli.network.base import Addressing
+    from rse_cli.network.base import Addressing, Capabilities
 
 COMMUNITY_KEYS = {"name", "alias", "topic", "avatar", "rooms", "animators", "moderators", "members", "members_where",
-                  "join", "welcome_post", "welcome_dm", "lang"}
+                  "join", "welcome_post", "welcome_dm", "welcome_in", "lang"}
+WELCOME_IN = ("dm", "community")  # a private message, or a post in the community that mentions the person
 PEOPLE_KEYS = {"csv", "columns"}
 ALIAS = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
@@ -31,13 +33,14 @@ class CommunitySpec:
     line: int
     topic: str | None = None
     avatar: Picture | None = None
-    rooms: list[str] = field(default_factory=lambda: ["Général"])
+    rooms: list[str] = field(default_factory=list)  # load() gives ["Général"] when the key is absent on a network of rooms
     animators: list[PersonRow] = field(default_factory=list)
     moderators: list[PersonRow] = field(default_factory=list)
     members: list[PersonRow] = field(default_factory=list)
     join: bool = False
     welcome_post: str | None = None
-    welcome_dm: str | None = "welcome"  # template name; None: no welcome direct message
+    welcome_dm: str | None = "welcome"  # template name; None: no welcome message
+    welcome_in: str = "dm"  # "dm": a private message; "community": a post in the community mentioning the person
     lang: str | None = None
 
 
@@ -232,10 +235,12 @@ def _people(data: dict, path: Path, lines: _Lines, problems: list[Problem], addr
     return people
 
 
-def load(path: Path, *, addressing: Addressing | None = None) -> Manifest:
+def load(path: Path, *, addressing: Addressing | None = None, capabilities: Capabilities | None = None) -> Manifest:
     """Read and check the manifest: every problem at once, with its file and line, typed strictly
     (no truthy strings for booleans, no numbers for strings). `addressing` is the network's syntax
-    of ids and picture references, checked here without any request."""
+    of ids and picture references, checked here without any request; `capabilities` what the
+    network can hold (rooms, a moderator role, private messages): a key it cannot honour is a
+    problem here, before any write, never an error half-way through `apply`."""
     file = str(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -298,6 +303,10 @@ def load(path: Path, *, addressing: Addressing | None = None) -> Manifest:
             _expected(problems, file, lines.of(i, "welcome_dm"), "welcome_dm",
                       "a template name (such as \"welcome\") or false for no welcome message", welcome_dm)
             welcome_dm = False
+        welcome_in = raw.get("welcome_in", "dm")
+        if welcome_in not in WELCOME_IN:
+            _expected(problems, file, lines.of(i, "welcome_in"), "welcome_in", " or ".join(f'"{x}"' for x in WELCOME_IN), welcome_in)
+            welcome_in = "dm"
         lang = raw.get("lang")
         if lang is not None and lang not in LANGS:
             _expected(problems, file, lines.of(i, "lang"), "lang", " or ".join(f'"{x}"' for x in LANGS), lang)
@@ -305,10 +314,13 @@ def load(path: Path, *, addressing: Addressing | None = None) -> Manifest:
         spec = CommunitySpec(name=name.strip(), alias=alias, line=line, topic=(topic or "").strip() or None,
                              avatar=_picture(raw.get("avatar"), path.parent, problems, file, lines.of(i, "avatar"), addressing),
                              join=join, welcome_post=welcome_post if (welcome_post or "").strip() else None,
-                             welcome_dm=welcome_dm or None, lang=lang)
-        # no `rooms` key: one room, Général; `rooms = []`: the community alone (its Space)
+                             welcome_dm=welcome_dm or None, welcome_in=welcome_in, lang=lang)
+        feed = capabilities is not None and capabilities.structure.value == "feed"
+        # no `rooms` key: one room, Général (none where a community is one feed); `rooms = []`: the community alone
         spec.rooms = (_str_list(raw.get("rooms"), "rooms", problems, file, lines.of(i, "rooms"), limit=MAX_NAME)
-                      if "rooms" in raw else ["Général"])
+                      if "rooms" in raw else [] if feed else ["Général"])
+        if capabilities is not None:
+            _check_capabilities(spec, raw, capabilities, problems, file, lines, i)
 
         def inline(key: str) -> list[PersonRow]:
             out, seen = [], {}
@@ -349,6 +361,26 @@ def load(path: Path, *, addressing: Addressing | None = None) -> Manifest:
         specs.append(spec)
     problems.sort(key=lambda p: (p.file != file, p.file, p.line or 0))  # the manifest's own first, in file order
     return Manifest(path, specs, people, problems)
+
+
+def _check_capabilities(spec: CommunitySpec, raw: dict, caps: Capabilities, problems: list[Problem], file: str,
+                        lines: _Lines, i: int) -> None:
+    """What this community asks that the network cannot express, each naming its key."""
+    from rse_cli.domain import Role
+
+    if spec.rooms and caps.structure.value == "feed":
+        problems.append(Problem(file, lines.of(i, "rooms"), _("rooms: this network has one feed per community: remove `rooms`"),
+                                skippable=False))
+        spec.rooms = []
+    if raw.get("moderators") and Role.moderator not in caps.roles:
+        problems.append(Problem(file, lines.of(i, "moderators"),
+                                _("moderators: this network has no moderator role: list these people under `animators`, "
+                                  "or remove `moderators`"), skippable=False))
+    if spec.welcome_dm and spec.welcome_in == "dm" and not caps.direct_messages:
+        line = lines.of(i, "welcome_dm") if "welcome_dm" in raw else lines.of(i)
+        problems.append(Problem(file, line, _('welcome_dm: this network has no private messages: add welcome_in = "community" '
+                                              "(a post in the community that mentions each newcomer), or welcome_dm = false"),
+                                skippable=False))
 
 
 def _bare(alias: str) -> str:

@@ -101,7 +101,8 @@ def _pool(network: Network, n: int) -> ThreadPoolExecutor:
 
 
 def prepare(network: Network, path: Path) -> Prepared:
-    manifest = mf.load(path, addressing=network.addressing)  # ids checked by the network's syntax, before any request
+    # ids checked by the network's syntax and keys by its capabilities, before any request
+    manifest = mf.load(path, addressing=network.addressing, capabilities=network.capabilities)
     problems = list(manifest.problems)
     rows: dict[str, PersonRow] = {}
     for spec in manifest.communities:
