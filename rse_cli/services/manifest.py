@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rse_cli.domain import Picture
-from rse_cli.i18n import _
+from rse_cli.i18n import N_, _, ngettext
 from rse_cli.services.people_csv import MAX_FIELD, MAX_NAME, PeopleFile, PersonRow, Problem, read_people, value_problem
 
 if TYPE_CHECKING:
@@ -100,25 +101,29 @@ class _Lines:
         return start
 
 
-_TOML_TYPES = ((bool, "boolean"), (int, "integer"), (float, "float"), (str, "string"), (list, "array"), (dict, "table"))
+_TOML_TYPES = ((bool, N_("boolean")), (int, N_("integer")), (float, N_("float")), (str, N_("string")), (list, N_("array")),
+               (dict, N_("table")))
 
 
 def _got(value: object) -> str:
     """How a wrong value is shown back: its TOML type and a short rendering of it."""
-    kind = next((name for t, name in _TOML_TYPES if isinstance(value, t)), type(value).__name__)
+    kind = _(next((name for t, name in _TOML_TYPES if isinstance(value, t)), type(value).__name__))
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
         shown = value if len(value) <= 40 else value[:39] + "…"
-        return f"string {shown!r}"
-    if isinstance(value, (list, dict)):
-        return f"{kind} of {len(value)}" if value else f"empty {kind}"
+        return _("string {value}").format(value=repr(shown))
+    if isinstance(value, list):
+        return ngettext("array of {n}", "array of {n}", len(value)).format(n=len(value)) if value else _("empty array")
+    if isinstance(value, dict):
+        return ngettext("table of {n}", "table of {n}", len(value)).format(n=len(value)) if value else _("empty table")
     shown = repr(value)
     return f"{kind} {shown if len(shown) <= 40 else shown[:39] + '…'}"
 
 
 def _expected(problems: list[Problem], file: str, line: int, key: str, what: str, value: object) -> None:
-    problems.append(Problem(file, line, f"{key}: expected {what}, got {_got(value)}", skippable=False))
+    problems.append(Problem(file, line, _("{key}: expected {what}, got {value}").format(key=key, what=what, value=_got(value)),
+                            skippable=False))
 
 
 def _text(raw: object, key: str, problems: list[Problem], file: str, line: int, *, limit: int,
@@ -127,7 +132,7 @@ def _text(raw: object, key: str, problems: list[Problem], file: str, line: int, 
     if raw is None and not required:
         return None
     if not isinstance(raw, str) or (required and not raw.strip()):
-        _expected(problems, file, line, key, "a non-empty string" if required else "a string", raw)
+        _expected(problems, file, line, key, _("a non-empty string") if required else _("a string"), raw)
         return None
     why = value_problem(raw, limit=limit, single_line=single_line)
     if why:
@@ -142,7 +147,7 @@ def _str_list(raw, where: str, problems: list[Problem], file: str, line: int, li
     if isinstance(raw, str):
         raw = [raw]
     if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
-        _expected(problems, file, line, where, "a list of strings", raw if not isinstance(raw, list)
+        _expected(problems, file, line, where, _("a list of strings"), raw if not isinstance(raw, list)
                   else next(x for x in raw if not isinstance(x, str)))
         return []
     out = []
@@ -178,7 +183,7 @@ def _picture(raw, base: Path, problems: list[Problem], file: str, line: int, add
     if raw is None:
         return None
     if not isinstance(raw, str) or not raw.strip():
-        _expected(problems, file, line, "avatar", "an image file's path or a picture reference", raw)
+        _expected(problems, file, line, "avatar", _("an image file's path or a picture reference"), raw)
         return None
     why = value_problem(raw, limit=MAX_FIELD, single_line=True)
     if why:
@@ -196,15 +201,15 @@ def _picture(raw, base: Path, problems: list[Problem], file: str, line: int, add
     try:
         data = where.read_bytes()
     except (OSError, ValueError) as exc:
-        problems.append(Problem(file, line, f"avatar {raw!r}: cannot read {where}: {getattr(exc, 'strerror', None) or exc}", skippable=False))
+        problems.append(Problem(file, line, _("avatar {value}: cannot read {file}: {why}").format(value=repr(raw), file=where, why=getattr(exc, "strerror", None) or exc), skippable=False))
         return None
     kind = _image_type(data)
     if kind is None:
-        problems.append(Problem(file, line, f"avatar {raw!r} is not a PNG, JPEG, GIF or WebP image", skippable=False))
+        problems.append(Problem(file, line, _("avatar {value} is not a PNG, JPEG, GIF or WebP image").format(value=repr(raw)), skippable=False))
         return None
     if len(data) > MAX_PICTURE_BYTES:
-        problems.append(Problem(file, line, f"avatar {raw!r} weighs {len(data) / 1048576:.1f} MB; keep it under "
-                                            f"{MAX_PICTURE_BYTES // 1048576} MB (a 512×512 picture is plenty)", skippable=False))
+        problems.append(Problem(file, line, _("avatar {value} weighs {size} MB; keep it under {limit} MB (a 512×512 picture is plenty)").format(
+                                                value=repr(raw), size=f"{len(data) / 1048576:.1f}", limit=MAX_PICTURE_BYTES // 1048576), skippable=False))
         return None
     return Picture(source=str(where), data=data, mimetype=kind, sha256=hashlib.sha256(data).hexdigest())
 
@@ -216,14 +221,15 @@ def _people(data: dict, path: Path, lines: _Lines, problems: list[Problem], addr
     if cfg is None:
         return None
     if not isinstance(cfg, dict):
-        _expected(problems, file, lines.top("people"), "people", 'a [people] table (csv = "hr.csv")', cfg)
+        _expected(problems, file, lines.top("people"), "people", _('a [people] table (csv = "hr.csv")'), cfg)
         return None
     for key in sorted(set(cfg) - PEOPLE_KEYS):
-        problems.append(Problem(file, lines.in_people(key), f"unknown key {key!r} in [people] (expected: {', '.join(sorted(PEOPLE_KEYS))})", skippable=False))
+        problems.append(Problem(file, lines.in_people(key), _("unknown key {key} in [people] (expected: {keys})").format(key=repr(key), keys=", ".join(sorted(PEOPLE_KEYS)))
+                                + _near(key, PEOPLE_KEYS), skippable=False))
     columns = cfg.get("columns", {})
     if not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values()):
         bad = columns if not isinstance(columns, dict) else next(v for v in columns.values() if not isinstance(v, str))
-        _expected(problems, file, lines.in_people("columns"), "columns", 'a table of field = "column name"', bad)
+        _expected(problems, file, lines.in_people("columns"), "columns", _('a table of field = "column name"'), bad)
         columns = {}
     csv_name = _text(cfg.get("csv"), "csv", problems, file, lines.in_people("csv"), limit=MAX_FIELD, required="csv" in cfg)
     if not csv_name:
@@ -245,20 +251,20 @@ def load(path: Path, *, addressing: Addressing | None = None, capabilities: Capa
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        return Manifest(path, [], None, [Problem(file, None, "no such file", skippable=False)])
+        return Manifest(path, [], None, [Problem(file, None, _("no such file"), skippable=False)])
     except UnicodeDecodeError:
-        return Manifest(path, [], None, [Problem(file, None, "not UTF-8 text", skippable=False)])
+        return Manifest(path, [], None, [Problem(file, None, _("not UTF-8 text"), skippable=False)])
     except OSError as exc:
-        return Manifest(path, [], None, [Problem(file, None, f"cannot read: {exc.strerror or exc}", skippable=False)])
+        return Manifest(path, [], None, [Problem(file, None, _("cannot read: {why}").format(why=exc.strerror or exc), skippable=False)])
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"at line (\d+)", str(exc))
-        return Manifest(path, [], None, [Problem(file, int(m.group(1)) if m else None, f"invalid TOML: {exc}", skippable=False)])
+        return Manifest(path, [], None, [Problem(file, int(m.group(1)) if m else None, _("invalid TOML: {why}").format(why=exc), skippable=False)])
     lines = _Lines(text)
     problems: list[Problem] = []
     for key in sorted(set(data) - {"people", "community"}):
-        problems.append(Problem(file, lines.top(key), f"unknown key {key!r} (expected [people] and [[community]] tables)", skippable=False))
+        problems.append(Problem(file, lines.top(key), _("unknown key {key} (expected [people] and [[community]] tables)").format(key=repr(key)), skippable=False))
 
     people = _people(data, path, lines, problems, addressing)
     by_ref = {r.ref.casefold(): r for r in people.rows} if people else {}
@@ -266,50 +272,53 @@ def load(path: Path, *, addressing: Addressing | None = None, capabilities: Capa
     specs: list[CommunitySpec] = []
     raw_communities = data.get("community")
     if raw_communities is None or raw_communities == []:
-        problems.append(Problem(file, 1, "no [[community]] table: nothing to onboard", skippable=False))
+        problems.append(Problem(file, 1, _("no [[community]] table: nothing to onboard"), skippable=False))
         raw_communities = []
     elif not isinstance(raw_communities, list) or not all(isinstance(r, dict) for r in raw_communities):
         bad = raw_communities if not isinstance(raw_communities, list) else next(r for r in raw_communities if not isinstance(r, dict))
-        _expected(problems, file, lines.top("community"), "community", "[[community]] tables", bad)
+        _expected(problems, file, lines.top("community"), "community", _("[[community]] tables"), bad)
         raw_communities = []
     aliases: dict[str, int] = {}
     for i, raw in enumerate(raw_communities):
         line = lines.of(i)
         for key in sorted(set(raw) - COMMUNITY_KEYS):
-            problems.append(Problem(file, lines.of(i, key), f"unknown key {key!r} in [[community]] (expected: {', '.join(sorted(COMMUNITY_KEYS))})", skippable=False))
+            problems.append(Problem(file, lines.of(i, key), _("unknown key {key} in [[community]] (expected: {keys})").format(key=repr(key), keys=", ".join(sorted(COMMUNITY_KEYS)))
+                                    + _near(key, COMMUNITY_KEYS), skippable=False))
         before = len(problems)
         name = _text(raw.get("name"), "name", problems, file, lines.of(i, "name"), limit=MAX_NAME, required=True)
         alias = raw.get("alias")
         if not isinstance(alias, str) or not ALIAS.match(_bare(alias)) or len(alias) > MAX_NAME:
-            what = f"community {name!r}" if name else "a community"
-            problems.append(Problem(file, lines.of(i, "alias"), f"alias: {what} needs an alias of lowercase letters, digits, '-', '.' or '_'"
-                                    + (f", got {_got(alias)}" if alias is not None else ""), skippable=False))
+            what = _("community {name}").format(name=repr(name)) if name else _("a community")
+            message = _("alias: {what} needs an alias of lowercase letters, digits, '-', '.' or '_'").format(what=what)
+            if alias is not None:
+                message = _("{problem}, got {value}").format(problem=message, value=_got(alias))
+            problems.append(Problem(file, lines.of(i, "alias"), message, skippable=False))
         if name is None or len(problems) > before:
             continue
         alias = _bare(alias)
         if alias in aliases:
-            problems.append(Problem(file, lines.of(i, "alias"), f"duplicate alias {alias!r} (already on line {aliases[alias]})", skippable=False))
+            problems.append(Problem(file, lines.of(i, "alias"), _("duplicate alias {alias} (already on line {line})").format(alias=repr(alias), line=aliases[alias]), skippable=False))
             continue
         aliases[alias] = lines.of(i, "alias")
         topic = _text(raw.get("topic"), "topic", problems, file, lines.of(i, "topic"), limit=MAX_TOPIC, single_line=False)
         join = raw.get("join", False)
         if not isinstance(join, bool):  # "no" would be truthy: force-joining people who were only to be invited
-            _expected(problems, file, lines.of(i, "join"), "join", "true or false", join)
+            _expected(problems, file, lines.of(i, "join"), "join", _("true or false"), join)
             join = False
         welcome_post = _text(raw.get("welcome_post"), "welcome_post", problems, file, lines.of(i, "welcome_post"),
                              limit=MAX_POST, single_line=False)
         welcome_dm = raw.get("welcome_dm", "welcome")
         if welcome_dm is not False and not (isinstance(welcome_dm, str) and TEMPLATE_NAME.match(welcome_dm)):
             _expected(problems, file, lines.of(i, "welcome_dm"), "welcome_dm",
-                      "a template name (such as \"welcome\") or false for no welcome message", welcome_dm)
+                      _('a template name (such as "welcome") or false for no welcome message'), welcome_dm)
             welcome_dm = False
         welcome_in = raw.get("welcome_in", "dm")
         if welcome_in not in WELCOME_IN:
-            _expected(problems, file, lines.of(i, "welcome_in"), "welcome_in", " or ".join(f'"{x}"' for x in WELCOME_IN), welcome_in)
+            _expected(problems, file, lines.of(i, "welcome_in"), "welcome_in", _("{a} or {b}").format(a='"dm"', b='"community"'), welcome_in)
             welcome_in = "dm"
         lang = raw.get("lang")
         if lang is not None and lang not in LANGS:
-            _expected(problems, file, lines.of(i, "lang"), "lang", " or ".join(f'"{x}"' for x in LANGS), lang)
+            _expected(problems, file, lines.of(i, "lang"), "lang", _("{a} or {b}").format(a='"fr"', b='"en"'), lang)
             lang = None
         spec = CommunitySpec(name=name.strip(), alias=alias, line=line, topic=(topic or "").strip() or None,
                              avatar=_picture(raw.get("avatar"), path.parent, problems, file, lines.of(i, "avatar"), addressing),
@@ -342,11 +351,12 @@ def load(path: Path, *, addressing: Addressing | None = None, capabilities: Capa
             wline = lines.of(i, "members_where")
             wanted = _filter(where_filter, problems, file, wline)
             if wanted is not None and people is None:
-                problems.append(Problem(file, wline, "members_where needs a people CSV: add [people] csv = \"…\"", skippable=False))
+                problems.append(Problem(file, wline, _('members_where needs a people CSV: add [people] csv = "…"'), skippable=False))
             elif wanted is not None and people is not None and people.header:  # an unreadable CSV is reported once
                 bad = [c for c in wanted if c not in people.header]
                 for col in bad:
-                    problems.append(Problem(file, wline, f"unknown column {col!r} in members_where; columns of {people.path.name}: {', '.join(people.header)}", skippable=False))
+                    problems.append(Problem(file, wline, _("unknown column {column} in members_where; columns of {file}: {columns}").format(
+                        column=repr(col), file=people.path.name, columns=", ".join(people.header)) + _near(col, people.header), skippable=False))
                 if not bad:
                     members += [r for r in people.rows if all(r.values.get(c, "").casefold() in vs for c, vs in wanted.items())]
         seen: dict[str, PersonRow] = {}
@@ -354,7 +364,8 @@ def load(path: Path, *, addressing: Addressing | None = None, capabilities: Capa
             key = row.ref.casefold()
             if key in seen:
                 if seen[key].file == row.file and row.file == file:
-                    problems.append(Problem(file, row.line, f"duplicate person {row.ref} in {name} (already on line {seen[key].line})"))
+                    problems.append(Problem(file, row.line, _("duplicate person {person} in {community} (already on line {line})").format(
+                        person=row.ref, community=name, line=seen[key].line)))
                 continue  # inline and CSV selecting the same person: one membership
             seen[key] = row
         spec.members = list(seen.values())
@@ -383,6 +394,14 @@ def _check_capabilities(spec: CommunitySpec, raw: dict, caps: Capabilities, prob
                                 skippable=False))
 
 
+def _near(word: str, known: Iterable[str]) -> str:
+    """' (did you mean `x`?)' for a close match among the known names, else ''."""
+    import difflib
+
+    near = difflib.get_close_matches(word, list(known), n=1)
+    return _(" (did you mean `{name}`?)").format(name=near[0]) if near else ""
+
+
 def _bare(alias: str) -> str:
     """The alias without a sigil or server, as rse creates it (`#ventes:server` -> `ventes`)."""
     return alias.lstrip("#").split(":")[0]
@@ -391,13 +410,13 @@ def _bare(alias: str) -> str:
 def _filter(raw: object, problems: list[Problem], file: str, line: int) -> dict[str, set[str]] | None:
     """members_where: column = "value" or ["values"], compared casefolded."""
     if not isinstance(raw, dict):
-        _expected(problems, file, line, "members_where", 'a table of column = "value" or ["values"]', raw)
+        _expected(problems, file, line, "members_where", _('a table of column = "value" or ["values"]'), raw)
         return None
     wanted: dict[str, set[str]] = {}
     for col, want in raw.items():
         values = [want] if isinstance(want, str) else want
         if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-            _expected(problems, file, line, f"members_where.{col}", "a string or a list of strings", want)
+            _expected(problems, file, line, f"members_where.{col}", _("a string or a list of strings"), want)
             continue
         wanted[col] = {v.casefold() for v in values}
     return wanted if len(wanted) == len(raw) else None

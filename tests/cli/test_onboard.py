@@ -114,7 +114,8 @@ def test_plan_apply_reapply_status(rse, homeserver, tmp_path):
 
     status = rse.json("onboard", "status", str(path))
     assert status == [{"community": f"Ventes Ouest {alias}", "alias": f"#{alias}", "exists": True, "expected": len(ventes),
-                       "invited": len(ventes), "joined": 0, "pending": 0, "failed": 0}]
+                       "invited": len(ventes), "joined": 0, "pending": 0, "failed": 0,
+                       "invited_not_joined": len(ventes), "not_yet_invited": 0}]  # one word per concept; old keys kept
 
 
 def png(width: int, height: int) -> bytes:
@@ -380,7 +381,7 @@ def test_plan_warns_at_the_limits_the_connector_declares(rse, homeserver, tmp_pa
     path = manifest(tmp_path / "communities.toml", unique("lim"), homeserver.users["alice"])
     shown = rse("onboard", "plan", str(path))
     note = [line for line in shown.stderr.splitlines() if line.startswith("note:")]
-    assert note and "15 room creation(s)" in note[0] and "Synapse's default rate limits" in note[0]
+    assert len(note) == 1 and "15 room creations" in note[0] and "Synapse's default rate limits" in note[0]  # once
     assert "override_ratelimit" in shown.stderr  # the fast path, in the connector's words
     est = rse.json("onboard", "plan", str(path))["estimate"]
     assert (est["room_creations"], est["communities"]) == (15, 1)
