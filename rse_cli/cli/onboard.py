@@ -114,7 +114,7 @@ def plan(ctx: typer.Context, manifest: ManifestArg, json_: JsonOpt = False) -> N
         if not rows:
             hint = None
         elif rows == n:
-            hint = _("or drop the bad rows with `rse onboard apply --skip-invalid`")
+            hint = _("fix them, or drop the bad rows with `rse onboard apply --skip-invalid`")
         else:
             hint = ngettext("`--skip-invalid` would drop the {n} bad row, not fix the rest",
                             "`--skip-invalid` would drop the {n} bad rows, not fix the rest", rows).format(n=rows)

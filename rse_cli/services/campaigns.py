@@ -186,7 +186,7 @@ def create(network: Network, store: Store, name: str, people_csv: Path, communit
     templates.precheck(_template_jobs(network, steps, lang, found, sample))
     names = {r.fields.get("email", "").casefold(): f"{r.fields.get('first_name', '')} {r.fields.get('last_name', '')}".strip()
              for r in sheet.rows if r.fields.get("email")}
-    for row, _ in resolved:
+    for row, _person in resolved:
         manager = row.fields.get("manager", "")
         row.fields["manager"] = names.get(manager.casefold()) or manager
     saved.enrol(store, name, communities=[{"id": c.id, "name": c.name, "alias": c.alias or ""} for c in found],
@@ -300,7 +300,7 @@ def run(network: Network, store: Store, *, templates_for: Callable[[str], Templa
         enrolled = _enrolled(store, camp.name)
         try:  # reliability: a campaign whose templates fail sends nothing and blocks no other campaign
             first = next(((PersonRow(ref=pid, file="", line=0, fields=fields), Person(id=pid, display_name=fields.get("display_name") or None))
-                          for pid, fields, _ in enrolled), None)
+                          for pid, fields, _day in enrolled), None)
             templates.precheck(_template_jobs(network, camp.steps, None, communities, first, animator))
         except RseError as exc:
             results.append(StepResult(campaign=camp.name, person="", step="templates", outcome="failed", detail=exc.message))

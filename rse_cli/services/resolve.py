@@ -48,7 +48,7 @@ def did_you_mean(word: str, known: Iterable[str], n: int = 2) -> str:
     import difflib
 
     by_key = {k.casefold(): k for k in known if k}
-    near = [by_key[k] for k in difflib.get_close_matches(word.casefold(), list(by_key), n=n, cutoff=0.6)]
+    near = [by_key[k] for k in difflib.get_close_matches(word.casefold(), list(by_key), n=n, cutoff=0.8)]
     if not near:
         return ""
     if len(near) == 1:
