@@ -162,9 +162,9 @@ def apply(
     def preflight(check: onboard_run.Preflight) -> None:
         for p in check.skipped:
             c.say(_("skipped {problem}").format(problem=p))
-        if check.changes != 0:  # nothing to do takes no time (None: not planned, --yes)
+        if check.changes:  # nothing to do takes no time
             _warn_limits(c, check.estimate)
-        if check.changes:  # None with --yes: no question asked
+        if check.changes and check.ask:  # --yes: no question asked
             _confirm(ngettext("apply {n} change?", "apply {n} changes?", check.changes).format(n=check.changes))
 
     with c.progress(_("onboarding")) as bar:

@@ -494,6 +494,10 @@ def test_a_long_plan_notes_the_rate_limits_once(mem, tmp_path):
     notes = [ln for ln in shown.stderr.splitlines() if ln.startswith("note:")]
     assert len(notes) == 1 and "401 invitations, 400 messages" in notes[0], shown.stderr
     assert "(s)" not in notes[0]
+    applied = mem("onboard", "apply", str(path), "--yes")
+    assert sum(ln.startswith("note:") for ln in applied.stderr.splitlines()) == 1
+    again = mem("onboard", "apply", str(path), "--yes")  # nothing left to do: no note, with --yes too
+    assert "note:" not in again.stderr and "400 already there" in again.stderr
 
 
 def test_manifest_hints_name_the_cause(mem, tmp_path):
