@@ -11,10 +11,11 @@ campaign's communities first).
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache, partial
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache, partial
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -23,7 +24,7 @@ from rse_cli.errors import ConflictError, InputError, NotFoundError, RseError, U
 from rse_cli.i18n import _
 from rse_cli.network.base import Network, Structure
 from rse_cli.services.messages import MESSAGE_KINDS
-from rse_cli.services.onboarding import Pacer, _context
+from rse_cli.services.onboarding import Pacer, welcome_context
 from rse_cli.services.people_csv import PeopleFile, PersonRow, Problem, read_people
 from rse_cli.services.posting import build_message
 from rse_cli.services.resolve import did_you_mean, refuse, resolve_people
@@ -120,13 +121,13 @@ def parse_nudge(raw: str) -> Step:
 
 def _template_jobs(network: Network, steps: list[Step], lang: str | None, communities: list[Community],
                    sample: tuple[PersonRow, Person] | None,
-                   animator: Person | None = None) -> list[tuple[str, dict, str | None]]:
+                   animator: Person | None = None) -> list[tuple[str, dict[str, Any], str | None]]:
     """(template, representative context, lang) for each step: a real enrolled person when there
     is one, an animator and a first post, so that every branch a message can take is rendered."""
     row, person = sample or (PersonRow(ref="camille.martin@example.org", file="", line=0,
                                        fields={"first_name": "Camille", "last_name": "Martin", "manager": "Alex Durand"}),
                              Person(id="camille.martin@example.org", display_name="Camille Martin"))
-    ctx = _context(network, row, person, communities, animator or Person(id="dominique.animator@example.org", display_name="Dominique"), {})
+    ctx = welcome_context(network, row, person, communities, animator or Person(id="dominique.animator@example.org", display_name="Dominique"), {})
     ctx["first_post_link"] = network.link(communities[0].id, "$event") if communities else "https://example.org/post"
     return [(step.template, ctx, lang) for step in steps]
 
@@ -348,7 +349,7 @@ def _step(network: Network, store: Store, camp: Campaign, step: Step, pid: str, 
     try:
         # the text first: a template that fails for this person leaves nothing half-done
         row = PersonRow(ref=pid, file="", line=0, fields=fields)
-        ctx = _context(network, row, Person(id=pid, display_name=fields.get("display_name") or None), communities, animator, {})
+        ctx = welcome_context(network, row, Person(id=pid, display_name=fields.get("display_name") or None), communities, animator, {})
         if posts:
             ctx["first_post_link"] = network.link(posts[0].room_id, posts[0].id)
         text = templates.render(step.template, ctx)

@@ -6,14 +6,15 @@ with its file and line; nothing here touches the network.
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from rse_cli.domain import Picture
+from rse_cli.domain import Picture, Role
 from rse_cli.i18n import N_, _, ngettext
 from rse_cli.services.people_csv import MAX_FIELD, MAX_NAME, PeopleFile, PersonRow, Problem, read_people, value_problem
 
@@ -141,7 +142,7 @@ def _text(raw: object, key: str, problems: list[Problem], file: str, line: int, 
     return raw
 
 
-def _str_list(raw, where: str, problems: list[Problem], file: str, line: int, limit: int = MAX_FIELD) -> list[str]:
+def _str_list(raw: object, where: str, problems: list[Problem], file: str, line: int, limit: int = MAX_FIELD) -> list[str]:
     if raw is None:
         return []
     if isinstance(raw, str):
@@ -175,7 +176,7 @@ def _image_type(data: bytes) -> str | None:
     return next((kind for magic, kind in _SIGNATURES if data.startswith(magic)), None)
 
 
-def _picture(raw, base: Path, problems: list[Problem], file: str, line: int, addressing: Addressing | None) -> Picture | None:
+def _picture(raw: object, base: Path, problems: list[Problem], file: str, line: int, addressing: Addressing | None) -> Picture | None:
     """`avatar`: a picture already on the network (its own syntax, e.g. mxc://), or an image file
     (relative to the manifest)."""
     import hashlib
@@ -214,7 +215,7 @@ def _picture(raw, base: Path, problems: list[Problem], file: str, line: int, add
     return Picture(source=str(where), data=data, mimetype=kind, sha256=hashlib.sha256(data).hexdigest())
 
 
-def _people(data: dict, path: Path, lines: _Lines, problems: list[Problem], addressing: Addressing | None) -> PeopleFile | None:
+def _people(data: dict[str, Any], path: Path, lines: _Lines, problems: list[Problem], addressing: Addressing | None) -> PeopleFile | None:
     """The [people] table: `csv` (a path relative to the manifest) and `columns` (field = column)."""
     file = str(path)
     cfg = data.get("people")
@@ -332,7 +333,8 @@ def load(path: Path, *, addressing: Addressing | None = None, capabilities: Capa
             _check_capabilities(spec, raw, capabilities, problems, file, lines, i)
 
         def inline(key: str) -> list[PersonRow]:
-            out, seen = [], {}
+            out: list[PersonRow] = []
+            seen: dict[str, int] = {}
             for ref in _str_list(raw.get(key), key, problems, file, lines.of(i, key)):
                 seen[ref] = seen.get(ref, -1) + 1
                 where = lines.value(i, key, ref, seen[ref])
@@ -374,11 +376,9 @@ def load(path: Path, *, addressing: Addressing | None = None, capabilities: Capa
     return Manifest(path, specs, people, problems)
 
 
-def _check_capabilities(spec: CommunitySpec, raw: dict, caps: Capabilities, problems: list[Problem], file: str,
+def _check_capabilities(spec: CommunitySpec, raw: dict[str, Any], caps: Capabilities, problems: list[Problem], file: str,
                         lines: _Lines, i: int) -> None:
     """What this community asks that the network cannot express, each naming its key."""
-    from rse_cli.domain import Role
-
     if spec.rooms and caps.structure.value == "feed":
         problems.append(Problem(file, lines.of(i, "rooms"), _("rooms: this network has one feed per community: remove `rooms`"),
                                 skippable=False))
@@ -396,8 +396,6 @@ def _check_capabilities(spec: CommunitySpec, raw: dict, caps: Capabilities, prob
 
 def _near(word: str, known: Iterable[str]) -> str:
     """' (did you mean `x`?)' for a close match among the known names, else ''."""
-    import difflib
-
     near = difflib.get_close_matches(word, list(known), n=1)
     return _(" (did you mean `{name}`?)").format(name=near[0]) if near else ""
 

@@ -10,6 +10,7 @@ any request; a bad row is one skippable problem among others.
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import re
 from dataclasses import dataclass, field
@@ -212,8 +213,6 @@ def refusal(problems: list[Problem], skip_invalid: bool, where: str) -> InputErr
 
 def _close(word: str, known: object) -> str:
     """' (did you mean `x`?)' for a close match (difflib), else ''."""
-    import difflib
-
     near = difflib.get_close_matches(word, [str(k) for k in known], n=1, cutoff=0.6) if isinstance(known, (list, dict, tuple)) else []
     return _(" (did you mean `{name}`?)").format(name=near[0]) if near else ""
 

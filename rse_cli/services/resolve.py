@@ -3,6 +3,7 @@ the refusal that lists every problem at once before anything is written."""
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 
@@ -45,8 +46,6 @@ def refuse(problems: list[Problem], *, skip_invalid: bool, where: str) -> None:
 def did_you_mean(word: str, known: Iterable[str], n: int = 2) -> str:
     """' (did you mean `a` or `b`?)' for the close matches of `word` among `known` (difflib,
     compared casefolded), else ''. For a name the user typed that names nothing."""
-    import difflib
-
     by_key = {k.casefold(): k for k in known if k}
     near = [by_key[k] for k in difflib.get_close_matches(word.casefold(), list(by_key), n=n, cutoff=0.8)]
     if not near:

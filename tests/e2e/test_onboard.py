@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from rse_cli.network import base
 from tests.network.conformance.drivers import unique
 

@@ -17,8 +17,8 @@ from rse_cli.i18n import _
 from rse_cli.network.base import Network
 from rse_cli.services import manifest as mf
 from rse_cli.services.people_csv import PersonRow, Problem
-from rse_cli.services.resolve import refuse as refuse_problems
 from rse_cli.services.resolve import did_you_mean, resolve_people
+from rse_cli.services.resolve import refuse as refuse_problems
 from rse_cli.templating import Templates
 
 
