@@ -159,8 +159,8 @@ def list_(ctx: typer.Context, json_: JsonOpt = False, format_: FormatOpt = Forma
     items = campaigns.list_(c.store)
     f = fmt(json_, format_)
     if f is Format.table:
-        rows = [{"name": x.name, "people": x.people, "communities": [k["name"] for k in x.communities],
-                 "steps": [s.name for s in x.steps], "created_at": x.created_at.isoformat()} for x in items]
+        rows = [{_("name"): x.name, _("people"): x.people, _("communities"): [k["name"] for k in x.communities],
+                 _("steps"): [s.name for s in x.steps], _("created"): x.created_at.isoformat()} for x in items]
         render(c, rows, f)
         return
     render(c, items, f)

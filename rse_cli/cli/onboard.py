@@ -178,8 +178,10 @@ def apply(
         c.say(_("failed rows written to {file} (fix and feed them back)").format(file=result.failed_csv))
     f = fmt(json_, format_)
     if f is Format.table:
-        rows = [o for o in result.outcomes if o.action != "unchanged" or o.welcome == "sent"]
-        render(c, rows, f, columns=["community", "person", "action", "welcome", "error"])
+        rows = [{_("community"): o.community, _("person"): o.person, _("action"): _(ACTIONS.get(o.action, o.action)),
+                 _("welcome"): _(ACTIONS.get(o.welcome, o.welcome)) if o.welcome else "", _("error"): o.error or ""}
+                for o in result.outcomes if o.action != "unchanged" or o.welcome == "sent"]
+        render(c, rows, f)
     else:
         render(c, result, f)
     if s.get("failed"):
@@ -187,6 +189,11 @@ def apply(
 
         raise ServerError(ngettext("{n} person could not be onboarded", "{n} people could not be onboarded", s["failed"]).format(
             n=s["failed"]), hint=_("see {file}").format(file=result.failed_csv))
+
+
+# what happened to a person, as the apply table shows it (the values stay as they are in --json)
+ACTIONS = {"invited": N_("invitation sent"), "joined": N_("added"), "unchanged": N_("already there"), "failed": N_("failed"),
+           "sent": N_("sent")}
 
 
 def _confirm(question: str) -> None:

@@ -473,6 +473,8 @@ def test_apply_summary_and_status_use_plurals_and_one_word_per_concept(mem, tmp_
     assert ("done: 1 community created, 1 room created, 2 people invited, 0 people added, 0 already there, "
             "2 welcomes sent, 0 failed") in done.stderr
     assert "(ies)" not in done.stderr and "(s)" not in done.stderr
+    assert done.stdout.splitlines()[0].split() == ["COMMUNITY", "PERSON", "ACTION", "WELCOME", "ERROR"]
+    assert all("invitation sent" in row and row.rstrip().endswith("sent") for row in done.stdout.splitlines()[1:])
     status = mem("onboard", "status", path).stdout.splitlines()
     assert status[0].split("  ")[0] == "COMMUNITY" and "INVITED, NOT JOINED" in status[0] and "NOT YET INVITED" in status[0]
     assert "PENDING" not in status[0]
