@@ -289,7 +289,11 @@ def run(network: Network, store: Store, *, templates_for: Callable[[str], Templa
     """Do every step that is due, exactly once across concurrent runs."""
     campaigns = [get(store, only)] if only else list_(store)
     if sync and campaigns:
-        sync_communities(network, store, sorted({c["id"] for camp in campaigns for c in camp.communities}))
+        # each community (itself, its members, its new events) read side by side: a run over many
+        # quiet communities waits for the slowest, not for the sum of their round trips
+        ids = sorted({c["id"] for camp in campaigns for c in camp.communities})
+        with ThreadPoolExecutor(max_workers=max(1, min(network.concurrency, len(ids)))) as pool:
+            list(pool.map(lambda cid: sync_communities(network, store, [cid]), ids))
     results: list[StepResult] = []
     pacer = Pacer(network, network.concurrency)
     for camp in campaigns:
