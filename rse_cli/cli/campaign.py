@@ -43,7 +43,7 @@ def create(
     lang: Annotated[Optional[str], typer.Option("--lang", help=_("fr or en (default: the profile's lang)."))] = None,
     where: Annotated[Optional[list[str]], typer.Option("--where", help=_("Only rows whose COLUMN=VALUE[,VALUE] (repeat), e.g. site=Nantes."))] = None,
     started_since: Annotated[Optional[str], typer.Option("--started-since", help=_("Only people whose start_date is on or after this date."))] = None,
-    column: Annotated[Optional[list[str]], typer.Option("--column", help=_("FIELD=COLUMN: the export's column for one of rse's fields (repeat), e.g. email=Courriel first_name=Prénom, as a manifest's [people.columns]."))] = None,
+    column: Annotated[Optional[list[str]], typer.Option("--column", help=_("FIELD=COLUMN: the export's column for one of rse's fields, as a manifest's [people.columns] (repeat), e.g. --column email=Courriel --column first_name=Prénom."))] = None,
     welcome_in: Annotated[str, typer.Option("--welcome-in", help=_("Where the campaign's messages go: dm (private messages) or community (a post in the first community that mentions the person, for a network without private messages)."))] = "dm",
     skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help=_("Drop bad rows and unknown people (listed) instead of refusing."))] = False,
     json_: JsonOpt = False,
