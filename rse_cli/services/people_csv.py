@@ -88,7 +88,11 @@ def value_problem(value: str, *, limit: int = MAX_FIELD, single_line: bool = Fal
     if _CONTROL.search(value) or (single_line and ("\n" in value or "\r" in value)):
         return _("contains a control character") if _CONTROL.search(value) else _("contains a line break")
     if len(value) > limit:
-        return _("too long ({n} characters, at most {limit})").format(n=len(value), limit=limit)
+        from rse_cli.i18n import current
+        from rse_cli.l10n import L10n
+
+        t = L10n(current())  # 100,000 / 100 000: the reader's digits
+        return _("too long ({n} characters, at most {limit})").format(n=t.num(len(value)), limit=t.num(limit))
     return None
 
 
