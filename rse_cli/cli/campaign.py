@@ -9,29 +9,45 @@ import typer
 
 from rse_cli.cli.options import FormatOpt, JsonOpt, ctx_of, fmt
 from rse_cli.cli.output import Format
+from rse_cli.i18n import N_, _, ngettext
 
-app = typer.Typer(help="Onboarding campaigns for newcomers: welcome, nudges, funnel.", no_args_is_help=True)
+app = typer.Typer(help=_("Onboarding campaigns for newcomers: welcome, nudges, funnel."), no_args_is_help=True)
 
 
-@app.command("create")
+def _columns(raw: list[str] | None) -> dict[str, str] | None:
+    """--column FIELD=COLUMN (repeat): rse's field -> the export's column name."""
+    from rse_cli.errors import UsageError
+
+    if not raw:
+        return None
+    out: dict[str, str] = {}
+    for item in raw:
+        field, sep, column = item.partition("=")
+        if not sep or not field.strip() or not column.strip():
+            raise UsageError(_("bad --column '{value}': expected FIELD=COLUMN, e.g. email=Courriel").format(value=item))
+        out[field.strip()] = column.strip()
+    return out
+
+
+@app.command("create", help=_("Create a campaign for the people of an HR export; `rse campaign run` then sends its steps.\n\n"
+                               "Example: rse campaign create newcomers-2026-12 --people hr_export.csv --community accueil "
+                               "--nudge 3d:nudge-first-post --lang fr"))
 def create(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Campaign name, e.g. newcomers-2026-12.")],
-    people: Annotated[Path, typer.Option("--people", help="HR export (CSV, `,` or `;`, UTF-8): email or matrix_id, first_name, manager_email...")],
-    community: Annotated[list[str], typer.Option("--community", help="Community to invite them to (repeat).")],
-    welcome: Annotated[str, typer.Option("--welcome", help="Template of the day-0 welcome message.")] = "welcome",
-    nudge: Annotated[Optional[list[str]], typer.Option("--nudge", help="DELAY:TEMPLATE, e.g. 3d:nudge-first-post (repeat). Default: 3d:nudge-first-post and 7d:nudge-second.")] = None,
-    thanks: Annotated[Optional[str], typer.Option("--thanks", help="Template thanking people for their first post (optional), e.g. thanks-first-post.")] = None,
-    lang: Annotated[Optional[str], typer.Option("--lang", help="fr or en (default: the profile's lang).")] = None,
-    where: Annotated[Optional[list[str]], typer.Option("--where", help="Only rows whose COLUMN=VALUE[,VALUE] (repeat), e.g. site=Nantes.")] = None,
-    started_since: Annotated[Optional[str], typer.Option("--started-since", help="Only people whose start_date is on or after this date.")] = None,
-    skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="Drop bad rows and unknown people (listed) instead of refusing.")] = False,
+    name: Annotated[str, typer.Argument(help=_("Campaign name, e.g. newcomers-2026-12."))],
+    people: Annotated[Path, typer.Option("--people", help=_("HR export (CSV, `,` or `;`, UTF-8): email or matrix_id, first_name, manager_email...")),],
+    community: Annotated[list[str], typer.Option("--community", help=_("Community to invite them to (repeat)."))],
+    welcome: Annotated[str, typer.Option("--welcome", help=_("Template of the day-0 welcome message."))] = "welcome",
+    nudge: Annotated[Optional[list[str]], typer.Option("--nudge", help=_("DELAY:TEMPLATE, e.g. 3d:nudge-first-post (repeat). Default: 3d:nudge-first-post and 7d:nudge-second."))] = None,
+    thanks: Annotated[Optional[str], typer.Option("--thanks", help=_("Template thanking people for their first post (optional), e.g. thanks-first-post."))] = None,
+    lang: Annotated[Optional[str], typer.Option("--lang", help=_("fr or en (default: the profile's lang)."))] = None,
+    where: Annotated[Optional[list[str]], typer.Option("--where", help=_("Only rows whose COLUMN=VALUE[,VALUE] (repeat), e.g. site=Nantes."))] = None,
+    started_since: Annotated[Optional[str], typer.Option("--started-since", help=_("Only people whose start_date is on or after this date."))] = None,
+    column: Annotated[Optional[list[str]], typer.Option("--column", help=_("FIELD=COLUMN: the export's column for one of rse's fields, as a manifest's [people.columns] (repeat), e.g. --column email=Courriel --column first_name=Prénom."))] = None,
+    welcome_in: Annotated[str, typer.Option("--welcome-in", help=_("Where the campaign's messages go: dm (private messages) or community (a post in the first community that mentions the person, for a network without private messages)."))] = "dm",
+    skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help=_("Drop bad rows and unknown people (listed) instead of refusing."))] = False,
     json_: JsonOpt = False,
 ) -> None:
-    """Create a campaign for the people of an HR export; `rse campaign run` then sends its steps.
-
-    Example: rse campaign create newcomers-2026-12 --people hr_export.csv --community accueil --nudge 3d:nudge-first-post --lang fr
-    """
     from rse_cli.cli.output import render
     from rse_cli.services import campaigns
 
@@ -39,25 +55,27 @@ def create(
     language = lang or c.settings.lang
     camp, skipped = campaigns.create(c.network(), c.store, name, people, community, templates=c.templates(language),
                                      welcome=welcome, nudges=nudge, thanks=thanks, lang=language, now=c.clock(), skip_invalid=skip_invalid,
-                                     where=where, started_since=started_since)
+                                     where=where, started_since=started_since, welcome_in=welcome_in, columns=_columns(column))
     for p in skipped:
-        c.say(f"skipped {p}")
-    c.say(f"campaign {camp.name}: {camp.people} people, steps {', '.join(s.name for s in camp.steps)}; run `rse campaign run` (cron)")
+        c.say(_("skipped {problem}").format(problem=p))
+    c.say(ngettext("campaign {name}: {n} person, steps {steps}; run `rse campaign run` (cron)",
+                   "campaign {name}: {n} people, steps {steps}; run `rse campaign run` (cron)", camp.people).format(
+        name=camp.name, n=camp.people, steps=", ".join(s.name for s in camp.steps)))
     render(c, camp, Format.json if json_ else Format.table, columns=["name", "people", "lang", "created_at"])
 
 
-@app.command("run")
+OUTCOMES = {"sent": N_("sent"), "skipped": N_("skipped"), "failed": N_("failed")}
+
+
+@app.command("run", help=_("Send every campaign step that is due, exactly once (safe under cron, even with concurrent runs).\n\n"
+                            "Example: rse campaign run --json"))
 def run(
     ctx: typer.Context,
-    campaign: Annotated[Optional[str], typer.Option("--campaign", help="Only this campaign.")] = None,
-    no_sync: Annotated[bool, typer.Option("--no-sync", help="Use the synced state as is (do not sync the campaigns' communities first).")] = False,
+    campaign: Annotated[Optional[str], typer.Option("--campaign", help=_("Only this campaign."))] = None,
+    no_sync: Annotated[bool, typer.Option("--no-sync", help=_("Use the synced state as is (do not sync the campaigns' communities first)."))] = False,
     json_: JsonOpt = False,
     format_: FormatOpt = Format.table,
 ) -> None:
-    """Send every campaign step that is due, exactly once (safe under cron, even with concurrent runs).
-
-    Example: rse campaign run --json
-    """
     from rse_cli.cli.output import render
     from rse_cli.services import campaigns
 
@@ -65,25 +83,34 @@ def run(
     results = campaigns.run(c.network(), c.store, templates_for=c.templates,
                             now=c.clock(), grace_hours=c.settings.campaign_grace_hours, sync=not no_sync, only=campaign)
     counts = {o: sum(1 for r in results if r.outcome == o) for o in ("sent", "skipped", "failed")}
-    c.say(f"{counts['sent']} sent, {counts['skipped']} skipped, {counts['failed']} failed")
-    render(c, results, fmt(json_, format_), columns=["campaign", "person", "step", "outcome", "detail"])
+    c.say(_("{sent} sent, {skipped} skipped, {failed} failed").format(**counts))
+    f = fmt(json_, format_)
+    if f is Format.table:
+        # a reader's table: the reason for a skip or a failure, never an event id (those are in --json, or --verbose)
+        rows = [{_("campaign"): r.campaign, _("person"): r.person, _("step"): r.step, _("outcome"): _(OUTCOMES.get(r.outcome, r.outcome)),
+                 _("detail"): r.detail if (r.outcome != "sent" or c.verbose) else ""} for r in results]
+        render(c, rows, f)
+    else:
+        render(c, results, f, columns=["campaign", "person", "step", "outcome", "detail"])
     if counts["failed"]:
         from rse_cli.errors import ServerError
 
-        raise ServerError(f"{counts['failed']} step(s) failed; they will be retried by the next run")
+        raise ServerError(ngettext("{n} step failed; it will be retried by the next run",
+                                   "{n} steps failed; they will be retried by the next run", counts["failed"]).format(n=counts["failed"]))
 
 
-@app.command("status")
+FUNNEL = (("enrolled", N_("enrolled")), ("invited", N_("invited")), ("joined", N_("joined")),
+          ("first_post", N_("first post")), ("active", N_("active")))
+
+
+@app.command("status", help=_("Show the campaign's funnel: invited → joined → first post → active (from synced events).\n\n"
+                               "Example: rse campaign status newcomers-2026-12 --json"))
 def status(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Campaign name.")],
-    csv_file: Annotated[Optional[Path], typer.Option("--csv", help="Also write one line per person to this CSV file.")] = None,
+    name: Annotated[str, typer.Argument(help=_("Campaign name."))],
+    csv_file: Annotated[Optional[Path], typer.Option("--csv", help=_("Also write one line per person to this CSV file."))] = None,
     json_: JsonOpt = False,
 ) -> None:
-    """Show the campaign's funnel: invited → joined → first post → active (from synced events).
-
-    Example: rse campaign status newcomers-2026-12 --json
-    """
     from rse_cli.cli.output import render
     from rse_cli.services import campaigns
 
@@ -100,26 +127,31 @@ def status(
                 writer.writerow([p.person, p.first_name, p.day0.isoformat(), p.invited, p.joined,
                                  p.first_post_at.isoformat() if p.first_post_at else "",
                                  p.messages, *(p.steps.get(s, "") for s in steps)])
-        c.say(f"wrote {len(result.people)} line(s) to {csv_file}")
+        c.say(ngettext("wrote {n} line to {file}", "wrote {n} lines to {file}", len(result.people)).format(
+            n=len(result.people), file=csv_file))
     if json_:
         render(c, result, Format.json)
         return
+    from rse_cli.i18n import current
+    from rse_cli.l10n import L10n
+
+    t = L10n(current())
     f = result.funnel
     base = f.enrolled or 1
-    for label, n in (("enrolled", f.enrolled), ("invited", f.invited), ("joined", f.joined), ("first post", f.first_post), ("active", f.active)):
-        c.stdout.write(f"{label:<11} {n:>5}  {100 * n / base:5.1f}%  {'█' * round(30 * n / base)}\n")
+    labels = [(_(label), getattr(f, key)) for key, label in FUNNEL]
+    width = max(len(label) for label, _n in labels)
+    for label, n in labels:
+        c.stdout.write(f"{label:<{width}} {n:>5}  {t.pct(n / base):>6}  {'█' * round(30 * n / base)}".rstrip() + "\n")
     now = c.clock()
     later = sorted(p.day0 for p in result.people if p.day0 > now)
     if later:
-        c.stdout.write(f"{len(later)} not started yet: welcomed from their start date ({later[0]:%Y-%m-%d} to {later[-1]:%Y-%m-%d})\n")
+        c.stdout.write(ngettext("{n} person not started yet: welcomed from their start date ({first} to {last})",
+                                "{n} people not started yet: welcomed from their start date ({first} to {last})",
+                                len(later)).format(n=len(later), first=t.date(later[0]), last=t.date(later[-1])) + "\n")
 
 
-@app.command("list")
+@app.command("list", help=_("List the campaigns of this profile.\n\nExample: rse campaign list --json"))
 def list_(ctx: typer.Context, json_: JsonOpt = False, format_: FormatOpt = Format.table) -> None:
-    """List the campaigns of this profile.
-
-    Example: rse campaign list --json
-    """
     from rse_cli.cli.output import render
     from rse_cli.services import campaigns
 
@@ -127,8 +159,8 @@ def list_(ctx: typer.Context, json_: JsonOpt = False, format_: FormatOpt = Forma
     items = campaigns.list_(c.store)
     f = fmt(json_, format_)
     if f is Format.table:
-        rows = [{"name": x.name, "people": x.people, "communities": [k["name"] for k in x.communities],
-                 "steps": [s.name for s in x.steps], "created_at": x.created_at.isoformat()} for x in items]
+        rows = [{_("name"): x.name, _("people"): x.people, _("communities"): [k["name"] for k in x.communities],
+                 _("steps"): [s.name for s in x.steps], _("created"): x.created_at.isoformat()} for x in items]
         render(c, rows, f)
         return
     render(c, items, f)

@@ -9,28 +9,60 @@ import typer
 
 from rse_cli.cli.options import FormatOpt, JsonOpt, ctx_of, fmt
 from rse_cli.cli.output import Format
+from rse_cli.i18n import N_, _, ngettext
 
-app = typer.Typer(help="Onboard communities in bulk from a manifest (plan, apply, status).", no_args_is_help=True)
+app = typer.Typer(help=_("Onboard communities in bulk from a manifest (plan, apply, status)."), no_args_is_help=True)
 
-ManifestArg = Annotated[Path, typer.Argument(help="The manifest, e.g. communities.toml (see templates/communities.example.toml).")]
+ManifestArg = Annotated[Path, typer.Argument(help=_("The manifest, e.g. communities.toml (see templates/communities.example.toml)."))]
 SYMBOL = {"+": "+", "~": "~", "=": " "}
+
+# a change's kind as a reader sees it (the kind itself stays in --json)
+KINDS = {"community": N_("community"), "topic": N_("description"), "avatar": N_("picture"), "room": N_("room"),
+         "role": N_("role"), "invite": N_("invitation"), "join": N_("addition"), "welcome-dm": N_("welcome message"),
+         "welcome-mention": N_("welcome post mentioning"), "welcome-post": N_("welcome post")}
+ROLES = {"animator": N_("animator"), "moderator": N_("moderator")}
+
+
+def _todo(kind: str, n: int) -> str:
+    """'2 invitations to send': one grammatical phrase per kind of change (ngettext, never '(s)')."""
+    phrases = {
+        "community": ngettext("{n} community to create", "{n} communities to create", n),
+        "room": ngettext("{n} room to create", "{n} rooms to create", n),
+        "topic": ngettext("{n} description to set", "{n} descriptions to set", n),
+        "avatar": ngettext("{n} picture to set", "{n} pictures to set", n),
+        "role": ngettext("{n} role to give", "{n} roles to give", n),
+        "invite": ngettext("{n} invitation to send", "{n} invitations to send", n),
+        "join": ngettext("{n} person to add", "{n} people to add", n),
+        "welcome-dm": ngettext("{n} welcome message to send", "{n} welcome messages to send", n),
+        "welcome-mention": ngettext("{n} welcome post to send", "{n} welcome posts to send", n),
+        "welcome-post": ngettext("{n} community post to send", "{n} community posts to send", n),
+    }
+    return phrases.get(kind, "{n} " + kind).format(n=n)
 
 
 def _duration(seconds: float) -> str:
     if seconds < 90:
-        return f"{seconds:.0f} s"
+        return _("{n} s").format(n=f"{seconds:.0f}")
     if seconds < 5400:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.1f} h"
+        return _("{n} min").format(n=f"{seconds / 60:.0f}")
+    return _("{n} h").format(n=f"{seconds / 3600:.1f}")
 
 
 def _warn_limits(c, est) -> None:
+    """The rate-limit note: once per command, and only when there is work that takes over a minute."""
     if est.exempt or est.seconds_at_default_limits < 60:
         return
-    c.say(f"note: {est.invitations} invitation(s), {est.messages} message(s) and {est.room_creations} room creation(s) "
-          f"take at least {_duration(est.seconds_at_default_limits)} at {est.limits}.")
+    work = [ngettext("{n} invitation", "{n} invitations", est.invitations).format(n=est.invitations) if est.invitations else "",
+            ngettext("{n} message", "{n} messages", est.messages).format(n=est.messages) if est.messages else "",
+            ngettext("{n} room creation", "{n} room creations", est.room_creations).format(n=est.room_creations)
+            if est.room_creations else ""]
+    from rse_cli.i18n import current
+    from rse_cli.l10n import L10n
+
+    c.say(_("note: {work} take at least {duration} at {limits}.").format(
+        work=L10n(current()).join([w for w in work if w]), duration=_duration(est.seconds_at_default_limits), limits=est.limits))
     if est.fast_path:  # the connector's words: rse's commands know no network
-        c.say(f"  fast path: {est.fast_path}.")
+        c.say(_("  fast path: {how}.").format(how=est.fast_path))
 
 
 def _problems(c, problems) -> None:
@@ -38,14 +70,28 @@ def _problems(c, problems) -> None:
         c.say(f"{p.file}:{p.line}: {p.message}" if p.line else f"{p.file}: {p.message}")
 
 
-@app.command("plan")
+def plan_text(result) -> str:
+    """The plan as a reader sees it: per community, what changes; then one summary line."""
+    out: list[str] = []
+    current = None
+    for ch in result.changes:
+        if ch.community != current:
+            current = ch.community
+            out.append(current)
+        if ch.op != "=" or ch.kind in ("community", "room"):
+            detail = _(ROLES[ch.detail]) if ch.kind == "role" and ch.detail in ROLES else ch.detail
+            out.append(f"  {SYMBOL[ch.op]} {_(KINDS.get(ch.kind, ch.kind))} {ch.target}{f' ({detail})' if detail else ''}")
+    todo = [_todo(k, v) for k, v in result.counts.items() if k != "unchanged"]
+    unchanged = result.counts.get("unchanged", 0)
+    already = ngettext("{n} already in place", "{n} already in place", unchanged).format(n=unchanged)
+    out.append(_("Plan: {todo}; {already}.").format(todo=", ".join(todo) or _("nothing to do"), already=already))
+    return "\n".join(out) + "\n"
+
+
+@app.command("plan", help=_("Show what `apply` would change (communities, rooms, roles, invitations, welcomes); write nothing.\n\n"
+                             "Exits 2 when the manifest or its CSV has problems (all listed with file:line).\n\n"
+                             "Example: rse onboard plan communities.toml --json"))
 def plan(ctx: typer.Context, manifest: ManifestArg, json_: JsonOpt = False) -> None:
-    """Show what `apply` would change (communities, rooms, roles, invitations, welcomes); write nothing.
-
-    Exits 2 when the manifest or its CSV has problems (all listed with file:line).
-
-    Example: rse onboard plan communities.toml --json
-    """
     from rse_cli.cli.output import render
     from rse_cli.services import onboarding
 
@@ -54,45 +100,60 @@ def plan(ctx: typer.Context, manifest: ManifestArg, json_: JsonOpt = False) -> N
     if json_:
         render(c, result, Format.json)
     else:
-        current = None
-        for ch in result.changes:
-            if ch.community != current:
-                current = ch.community
-                c.stdout.write(f"{current}\n")
-            if ch.op != "=" or ch.kind in ("community", "room"):
-                c.stdout.write(f"  {SYMBOL[ch.op]} {ch.kind} {ch.target}{f' ({ch.detail})' if ch.detail else ''}\n")
-        todo = {k: v for k, v in result.counts.items() if k != "unchanged"}
-        summary = ", ".join(f"{v} {k}" for k, v in todo.items()) or "nothing to do"
-        c.stdout.write(f"Plan: {summary}; {result.counts.get('unchanged', 0)} unchanged.\n")
-        _warn_limits(c, result.estimate)
+        c.stdout.write(plan_text(result))
+        if not result.problems:  # a plan that cannot be applied takes no time
+            _warn_limits(c, result.estimate)
     for note in result.notes:
-        c.say(f"note: {note}")
+        c.say(_("note: {note}").format(note=note))
     if result.problems:
         _problems(c, result.problems)
         from rse_cli.errors import InputError
 
+        n = len(result.problems)
         rows = sum(1 for p in result.problems if p.skippable)  # the hint only where it would help
-        raise InputError(f"{len(result.problems)} problem(s) to fix before `rse onboard apply`",
-                         hint=None if not rows else "or drop the bad rows with `rse onboard apply --skip-invalid`"
-                         if rows == len(result.problems) else f"`--skip-invalid` would drop the {rows} bad row(s), not fix the rest")
+        if not rows:
+            hint = None
+        elif rows == n:
+            hint = _("fix them, or drop the bad rows with `rse onboard apply --skip-invalid`")
+        else:
+            hint = ngettext("`--skip-invalid` would drop the {n} bad row, not fix the rest",
+                            "`--skip-invalid` would drop the {n} bad rows, not fix the rest", rows).format(n=rows)
+        raise InputError(ngettext("{n} problem to fix before `rse onboard apply`", "{n} problems to fix before `rse onboard apply`",
+                                  n).format(n=n), hint=hint)
 
 
-@app.command("apply")
+def done_text(s: dict[str, int]) -> list[str]:
+    """What apply did, in whole sentences (one ngettext per count)."""
+    parts = [
+        ngettext("{n} community created", "{n} communities created", s.get("communities_created", 0)),
+        ngettext("{n} room created", "{n} rooms created", s.get("rooms_created", 0)),
+        ngettext("{n} person invited", "{n} people invited", s.get("invited", 0)),
+        ngettext("{n} person added", "{n} people added", s.get("joined", 0)),
+        ngettext("{n} already there", "{n} already there", s.get("unchanged", 0)),
+        ngettext("{n} welcome sent", "{n} welcomes sent", s.get("welcome_sent", 0)),
+        ngettext("{n} failed", "{n} failed", s.get("failed", 0)),
+    ]
+    keys = ("communities_created", "rooms_created", "invited", "joined", "unchanged", "welcome_sent", "failed")
+    lines = [_("done: {summary}").format(summary=", ".join(p.format(n=s.get(k, 0)) for p, k in zip(parts, keys, strict=True)))]
+    if s.get("topics_set") or s.get("avatars_set"):
+        lines.append("      " + ", ".join([
+            ngettext("{n} description set", "{n} descriptions set", s.get("topics_set", 0)).format(n=s.get("topics_set", 0)),
+            ngettext("{n} picture set", "{n} pictures set", s.get("avatars_set", 0)).format(n=s.get("avatars_set", 0))]))
+    return lines
+
+
+@app.command("apply", help=_("Create the communities and rooms, set roles, invite members and welcome them; safe to re-run.\n\n"
+                              "A run killed at any point resumes where it stopped when re-run, with no duplicate invitation "
+                              "or message.\n\nExample: rse onboard apply communities.toml --yes"))
 def apply(
     ctx: typer.Context,
     manifest: ManifestArg,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
-    skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="Drop invalid rows and people not found (listed) instead of refusing.")] = False,
-    failed_csv: Annotated[Optional[Path], typer.Option("--failed-csv", help="Where to write the rows that failed (default: MANIFEST.failed.csv).")] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help=_("Do not ask for confirmation."))] = False,
+    skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help=_("Drop invalid rows and people not found (listed) instead of refusing."))] = False,
+    failed_csv: Annotated[Optional[Path], typer.Option("--failed-csv", help=_("Where to write the rows that failed (default: MANIFEST.failed.csv)."))] = None,
     json_: JsonOpt = False,
     format_: FormatOpt = Format.table,
 ) -> None:
-    """Create the communities and rooms, set roles, invite members and welcome them; safe to re-run.
-
-    A run killed at any point resumes where it stopped when re-run, with no duplicate invitation or message.
-
-    Example: rse onboard apply communities.toml --yes
-    """
     from rse_cli.cli.output import render
     from rse_cli.services import onboard_run
 
@@ -100,33 +161,39 @@ def apply(
 
     def preflight(check: onboard_run.Preflight) -> None:
         for p in check.skipped:
-            c.say(f"skipped {p}")
-        _warn_limits(c, check.estimate)
-        if check.changes:  # None with --yes: no question asked
-            _confirm(f"apply {check.changes} change(s)?")
+            c.say(_("skipped {problem}").format(problem=p))
+        if check.changes:  # nothing to do takes no time
+            _warn_limits(c, check.estimate)
+        if check.changes and check.ask:  # --yes: no question asked
+            _confirm(ngettext("apply {n} change?", "apply {n} changes?", check.changes).format(n=check.changes))
 
-    with c.progress("onboarding") as bar:
+    with c.progress(_("onboarding")) as bar:
         result = onboard_run.apply_manifest(c.network(), c.store, manifest, templates=c.templates(), skip_invalid=skip_invalid,
                                             failed_csv=failed_csv, plan_first=not yes, preflight=preflight,
                                             progress=bar.update if bar else None)
     s = result.summary
-    c.say(f"done: {s.get('communities_created', 0)} community(ies) and {s.get('rooms_created', 0)} room(s) created, "
-          f"{s.get('invited', 0)} invited, {s.get('joined', 0)} joined, {s.get('unchanged', 0)} already there, "
-          f"{s.get('welcome_sent', 0)} welcome(s) sent, {s.get('failed', 0)} failed")
-    if s.get("topics_set") or s.get("avatars_set"):
-        c.say(f"      {s.get('topics_set', 0)} description(s) and {s.get('avatars_set', 0)} picture(s) set")
+    for line in done_text(s):
+        c.say(line)
     if result.failed_csv:
-        c.say(f"failed rows written to {result.failed_csv} (fix and feed them back)")
+        c.say(_("failed rows written to {file} (fix and feed them back)").format(file=result.failed_csv))
     f = fmt(json_, format_)
     if f is Format.table:
-        rows = [o for o in result.outcomes if o.action != "unchanged" or o.welcome == "sent"]
-        render(c, rows, f, columns=["community", "person", "action", "welcome", "error"])
+        rows = [{_("community"): o.community, _("person"): o.person, _("action"): _(ACTIONS.get(o.action, o.action)),
+                 _("welcome"): _(ACTIONS.get(o.welcome, o.welcome)) if o.welcome else "", _("error"): o.error or ""}
+                for o in result.outcomes if o.action != "unchanged" or o.welcome == "sent"]
+        render(c, rows, f)
     else:
         render(c, result, f)
     if s.get("failed"):
         from rse_cli.errors import ServerError
 
-        raise ServerError(f"{s['failed']} person(s) could not be onboarded", hint=f"see {result.failed_csv}")
+        raise ServerError(ngettext("{n} person could not be onboarded", "{n} people could not be onboarded", s["failed"]).format(
+            n=s["failed"]), hint=_("see {file}").format(file=result.failed_csv))
+
+
+# what happened to a person, as the apply table shows it (the values stay as they are in --json)
+ACTIONS = {"invited": N_("invitation sent"), "joined": N_("added"), "unchanged": N_("already there"), "failed": N_("failed"),
+           "sent": N_("sent")}
 
 
 def _confirm(question: str) -> None:
@@ -136,19 +203,29 @@ def _confirm(question: str) -> None:
     from rse_cli.errors import AbortedError, UsageError
 
     if not sys.stdin.isatty():
-        raise UsageError("apply needs --yes when not run from a terminal")
+        raise UsageError(_("apply needs --yes when not run from a terminal"))
     if not typer.confirm(question, err=True):
-        raise AbortedError("nothing applied")
+        raise AbortedError(_("nothing applied"))
 
 
-@app.command("status")
+# `onboard status`'s columns: one word per concept, the same as the audit's ("invited, not joined")
+STATUS_COLUMNS = (("community", N_("community")), ("alias", N_("alias")), ("exists", N_("exists")),
+                  ("expected", N_("expected")), ("joined", N_("joined")), ("invited_not_joined", N_("invited, not joined")),
+                  ("not_yet_invited", N_("not yet invited")), ("failed", N_("failed")))
+
+
+@app.command("status", help=_("Show, per community of the manifest, how many people joined, are invited but not joined, "
+                               "are not yet invited, or failed.\n\nExample: rse onboard status communities.toml --json"))
 def status(ctx: typer.Context, manifest: ManifestArg, json_: JsonOpt = False, format_: FormatOpt = Format.table) -> None:
-    """Show, per community of the manifest, how many people are invited, joined, pending or failed.
-
-    Example: rse onboard status communities.toml --json
-    """
     from rse_cli.cli.output import render
     from rse_cli.services import onboarding
 
     c = ctx_of(ctx)
-    render(c, onboarding.status(c.network(), c.store, manifest), fmt(json_, format_))
+    result = onboarding.status(c.network(), c.store, manifest)
+    f = fmt(json_, format_)
+    if f is Format.table:
+        rows = [{_(label): (_("yes") if v else _("no")) if isinstance(v := getattr(s, key), bool) else v
+                 for key, label in STATUS_COLUMNS} for s in result]
+        render(c, rows, f)
+        return
+    render(c, result, f)

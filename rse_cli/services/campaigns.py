@@ -13,18 +13,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache, partial
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel
 
 from rse_cli.domain import Community, Event, Person, Role
 from rse_cli.errors import ConflictError, InputError, NotFoundError, RseError, UsageError
-from rse_cli.network.base import Network
+from rse_cli.i18n import _
+from rse_cli.network.base import Network, Structure
 from rse_cli.services.messages import MESSAGE_KINDS
-from rse_cli.services.onboarding import Pacer, _context
+from rse_cli.services.onboarding import Pacer, welcome_context
 from rse_cli.services.people_csv import PeopleFile, PersonRow, Problem, read_people
 from rse_cli.services.posting import build_message
-from rse_cli.services.resolve import refuse, resolve_people
+from rse_cli.services.resolve import did_you_mean, refuse, resolve_people
 from rse_cli.services.schedule import parse_duration
 from rse_cli.services.sync import sync as sync_communities
 from rse_cli.services.writes import journaled, send_once
@@ -50,6 +53,7 @@ __all__ = [
     "status",
 ]
 
+WELCOME_IN = ("dm", "community")
 ACTIVE_MESSAGES = 3  # "active": at least this many messages in the campaign's communities
 
 
@@ -58,6 +62,7 @@ class Step(BaseModel):
     template: str
     delay_hours: float = 0
     kind: str = "nudge"  # welcome | nudge | thanks
+    where: str = "dm"  # dm: a private message; community: a post in the campaign's first community mentioning the person
 
 
 class Campaign(BaseModel):
@@ -105,23 +110,24 @@ class CampaignStatus(BaseModel):
 def parse_nudge(raw: str) -> Step:
     delay, sep, template = raw.partition(":")
     if not sep or not template.strip():
-        raise UsageError(f"bad --nudge {raw!r}: expected DELAY:TEMPLATE such as 3d:nudge-first-post")
+        raise UsageError(_("bad --nudge '{value}': expected DELAY:TEMPLATE such as 3d:nudge-first-post").format(value=raw))
     try:
         after = parse_duration(delay)
     except UsageError as exc:
-        raise UsageError(f"bad --nudge {raw!r}: expected DELAY:TEMPLATE such as 3d:nudge-first-post; {exc.message}") from None
+        raise UsageError(_("bad --nudge '{value}': expected DELAY:TEMPLATE such as 3d:nudge-first-post; {why}").format(
+            value=raw, why=exc.message)) from None
     return Step(name=f"nudge-{delay.strip()}", template=template.strip(), delay_hours=after / timedelta(hours=1), kind="nudge")
 
 
 def _template_jobs(network: Network, steps: list[Step], lang: str | None, communities: list[Community],
                    sample: tuple[PersonRow, Person] | None,
-                   animator: Person | None = None) -> list[tuple[str, dict, str | None]]:
+                   animator: Person | None = None) -> list[tuple[str, dict[str, Any], str | None]]:
     """(template, representative context, lang) for each step: a real enrolled person when there
     is one, an animator and a first post, so that every branch a message can take is rendered."""
     row, person = sample or (PersonRow(ref="camille.martin@example.org", file="", line=0,
                                        fields={"first_name": "Camille", "last_name": "Martin", "manager": "Alex Durand"}),
                              Person(id="camille.martin@example.org", display_name="Camille Martin"))
-    ctx = _context(network, row, person, communities, animator or Person(id="dominique.animator@example.org", display_name="Dominique"), {})
+    ctx = welcome_context(network, row, person, communities, animator or Person(id="dominique.animator@example.org", display_name="Dominique"), {})
     ctx["first_post_link"] = network.link(communities[0].id, "$event") if communities else "https://example.org/post"
     return [(step.template, ctx, lang) for step in steps]
 
@@ -133,27 +139,40 @@ def _key(store: Store, campaign: str, person: str, step: str) -> str:
 def create(network: Network, store: Store, name: str, people_csv: Path, communities: list[str], *, templates: Templates,
            welcome: str | None = "welcome", nudges: list[str] | None = None, thanks: str | None = None,
            lang: str = "fr", now: datetime, skip_invalid: bool = False, where: list[str] | None = None,
-           started_since: str | None = None) -> tuple[Campaign, list[Problem]]:
-    """Enrol the people of the CSV; nothing is sent until `campaign run`."""
+           started_since: str | None = None, welcome_in: str = "dm",
+           columns: dict[str, str] | None = None) -> tuple[Campaign, list[Problem]]:
+    """Enrol the people of the CSV; nothing is sent until `campaign run`. `welcome_in`: the
+    campaign's messages go as private messages ("dm") or as posts in its first community that
+    mention each person ("community"), for a network without private messages. `columns` maps
+    rse's fields to the export's column names, as a manifest's [people.columns] does."""
     if saved.exists(store, name):
-        raise ConflictError(f"a campaign named {name!r} already exists", hint="pick another name, or see `rse campaign status`")
+        raise ConflictError(_("a campaign named '{name}' already exists").format(name=name),
+                            hint=_("pick another name, or see `rse campaign status`"))
     if not communities:
-        raise UsageError("give at least one --community")
-    steps = ([Step(name="welcome", template=welcome, kind="welcome")] if welcome else [])
-    steps += [parse_nudge(n) for n in (nudges if nudges is not None else ["3d:nudge-first-post", "7d:nudge-second"])]
+        raise UsageError(_("give at least one --community"))
+    if welcome_in not in WELCOME_IN:
+        raise UsageError(_("bad --welcome-in '{value}': expected dm or community").format(value=welcome_in))
+    if welcome_in == "dm" and not network.capabilities.direct_messages:
+        # said at create, not discovered on the first run: the campaign would send nothing
+        raise UsageError(_("{network} has no private messages: this campaign cannot welcome people privately").format(
+            network=network.name), hint=_("welcome them with a post that mentions them: --welcome-in community"))
+    steps = ([Step(name="welcome", template=welcome, kind="welcome", where=welcome_in)] if welcome else [])
+    steps += [parse_nudge(n).model_copy(update={"where": welcome_in})
+              for n in (nudges if nudges is not None else ["3d:nudge-first-post", "7d:nudge-second"])]
     if thanks:
-        steps.append(Step(name="thanks", template=thanks, kind="thanks"))
+        steps.append(Step(name="thanks", template=thanks, kind="thanks", where=welcome_in))
     for step in steps:
         templates.check(step.template, lang)
     found = [network.get_community(c) for c in communities]
-    sheet = read_people(people_csv, addressing=network.addressing)
+    sheet = read_people(people_csv, columns, addressing=network.addressing)
     problems = list(sheet.problems)
     sheet.rows = _select(sheet, where or [], started_since)
 
     found_people = resolve_people(network, (row.ref for row in sheet.rows))
     resolved = [(row, p if isinstance(p, Person) else None) for row in sheet.rows for p in [found_people[row.ref]]]
-    problems += [Problem(row.file, row.line, f"person not found on the network: {found_people[row.ref]}")
-                 for row, p in resolved if p is None]
+    known = [r.ref for r, p in resolved if p is not None]
+    problems += [Problem(row.file, row.line, _("person not found on the network: {why}").format(why=found_people[row.ref])
+                         + did_you_mean(row.ref, known)) for row, p in resolved if p is None]
     undated = set()
     for row in sheet.rows:
         try:
@@ -168,7 +187,7 @@ def create(network: Network, store: Store, name: str, people_csv: Path, communit
     templates.precheck(_template_jobs(network, steps, lang, found, sample))
     names = {r.fields.get("email", "").casefold(): f"{r.fields.get('first_name', '')} {r.fields.get('last_name', '')}".strip()
              for r in sheet.rows if r.fields.get("email")}
-    for row, _ in resolved:
+    for row, _person in resolved:
         manager = row.fields.get("manager", "")
         row.fields["manager"] = names.get(manager.casefold()) or manager
     saved.enrol(store, name, communities=[{"id": c.id, "name": c.name, "alias": c.alias or ""} for c in found],
@@ -189,7 +208,7 @@ def start_date(fields: dict[str, str]) -> date | None:
             return datetime.strptime(raw, pattern).date()
         except ValueError:
             continue
-    raise ValueError(f"start_date {raw!r} is not a date such as 2026-12-01 or 01/12/2026")
+    raise ValueError(_("start_date '{value}' is not a date such as 2026-12-01 or 01/12/2026").format(value=raw))
 
 
 def day0(enrolled_at: datetime, fields: dict[str, str]) -> datetime:
@@ -208,16 +227,17 @@ def _select(sheet: PeopleFile, where: list[str], started_since: str | None) -> l
     for cond in where:
         col, sep, values = cond.partition("=")
         if not sep or not col.strip():
-            raise UsageError(f"bad --where {cond!r}: expected COLUMN=VALUE, e.g. department=Ventes")
+            raise UsageError(_("bad --where '{value}': expected COLUMN=VALUE, e.g. department=Ventes").format(value=cond))
         if sheet.header and col.strip() not in sheet.header:
-            raise InputError(f"{sheet.path}:1: unknown column {col.strip()!r}; columns: {', '.join(sheet.header)}")
+            raise InputError(_("{file}:1: unknown column '{column}'; columns: {columns}").format(
+                file=sheet.path, column=col.strip(), columns=", ".join(sheet.header)) + did_you_mean(col.strip(), sheet.header))
         wanted = {v.strip().casefold() for v in values.split(",")}
         rows = [r for r in rows if r.values.get(col.strip(), "").casefold() in wanted]
     if started_since:
         try:
             since = datetime.fromisoformat(started_since).date()
         except ValueError:
-            raise UsageError(f"bad --started-since {started_since!r}: expected a date such as 2026-12-01") from None
+            raise UsageError(_("bad --started-since '{value}': expected a date such as 2026-12-01").format(value=started_since)) from None
         kept = []
         for r in rows:
             try:
@@ -238,7 +258,9 @@ def _campaign(store: Store, row: saved.Stored) -> Campaign:
 def get(store: Store, name: str) -> Campaign:
     row = saved.campaign(store, name)
     if row is None:
-        raise NotFoundError(f"no campaign named {name!r}", hint="see `rse campaign list`")
+        names = [c.name for c in saved.campaigns(store)]
+        raise NotFoundError(_("no campaign named '{name}'").format(name=name) + did_you_mean(name, names),
+                            hint=_("see `rse campaign list`"))
     return _campaign(store, row)
 
 
@@ -252,8 +274,7 @@ def _enrolled(store: Store, name: str) -> list[tuple[str, dict[str, str], dateti
 
 
 def _room_ids(store: Store, campaign: Campaign) -> list[str]:
-    ids = [c["id"] for c in campaign.communities]
-    return [rid for sc in ev.communities(store, ids) for rid in sc.room_ids]
+    return saved.room_ids(store, [c["id"] for c in campaign.communities])
 
 
 def _posts(store: Store, campaign: Campaign) -> dict[str, list[Event]]:
@@ -268,7 +289,11 @@ def run(network: Network, store: Store, *, templates_for: Callable[[str], Templa
     """Do every step that is due, exactly once across concurrent runs."""
     campaigns = [get(store, only)] if only else list_(store)
     if sync and campaigns:
-        sync_communities(network, store, sorted({c["id"] for camp in campaigns for c in camp.communities}))
+        # each community (itself, its members, its new events) read side by side: a run over many
+        # quiet communities waits for the slowest, not for the sum of their round trips
+        ids = sorted({c["id"] for camp in campaigns for c in camp.communities})
+        with ThreadPoolExecutor(max_workers=max(1, min(network.concurrency, len(ids)))) as pool:
+            list(pool.map(lambda cid: sync_communities(network, store, [cid]), ids))
     results: list[StepResult] = []
     pacer = Pacer(network, network.concurrency)
     for camp in campaigns:
@@ -280,21 +305,24 @@ def run(network: Network, store: Store, *, templates_for: Callable[[str], Templa
         enrolled = _enrolled(store, camp.name)
         try:  # reliability: a campaign whose templates fail sends nothing and blocks no other campaign
             first = next(((PersonRow(ref=pid, file="", line=0, fields=fields), Person(id=pid, display_name=fields.get("display_name") or None))
-                          for pid, fields, _ in enrolled), None)
+                          for pid, fields, _day in enrolled), None)
             templates.precheck(_template_jobs(network, camp.steps, None, communities, first, animator))
         except RseError as exc:
             results.append(StepResult(campaign=camp.name, person="", step="templates", outcome="failed", detail=exc.message))
             continue
 
+        talk = cache(partial(_talk_room, network, camp.communities[0]["id"]))  # read once, only if a step posts there
+
         def steps_of(item: tuple[str, dict[str, str], datetime], camp: Campaign = camp, templates: Templates = templates,
                      posts: dict[str, list[Event]] = posts, animator: Person | None = animator,
-                     communities: list[Community] = communities) -> list[StepResult]:
+                     communities: list[Community] = communities, talk: Callable[[], str] = talk) -> list[StepResult]:
             pid, fields, since = item
             out: list[StepResult] = []
             with pacer:
                 for step in camp.steps:
                     done = _step(network, store, camp, step, pid, fields, since, now=now, grace_hours=grace_hours,
-                                 posts=posts.get(pid, []), templates=templates, communities=communities, animator=animator)
+                                 posts=posts.get(pid, []), templates=templates, communities=communities, animator=animator,
+                                 talk_room=talk)
                     if done is not None:
                         out.append(done)
             return out
@@ -308,7 +336,7 @@ def run(network: Network, store: Store, *, templates_for: Callable[[str], Templa
 
 def _step(network: Network, store: Store, camp: Campaign, step: Step, pid: str, fields: dict[str, str], enrolled: datetime, *,
           now: datetime, grace_hours: float, posts: list[Event], templates: Templates, communities: list[Community],
-          animator: Person | None) -> StepResult | None:
+          animator: Person | None, talk_room: Callable[[], str]) -> StepResult | None:
     key = _key(store, camp.name, pid, step.name)
     state = store.claim_state(key)
     if state is not None and state["state"] in ("done", "skipped"):
@@ -325,7 +353,7 @@ def _step(network: Network, store: Store, camp: Campaign, step: Step, pid: str, 
     try:
         # the text first: a template that fails for this person leaves nothing half-done
         row = PersonRow(ref=pid, file="", line=0, fields=fields)
-        ctx = _context(network, row, Person(id=pid, display_name=fields.get("display_name") or None), communities, animator, {})
+        ctx = welcome_context(network, row, Person(id=pid, display_name=fields.get("display_name") or None), communities, animator, {})
         if posts:
             ctx["first_post_link"] = network.link(posts[0].room_id, posts[0].id)
         text = templates.render(step.template, ctx)
@@ -337,21 +365,33 @@ def _step(network: Network, store: Store, camp: Campaign, step: Step, pid: str, 
         late = now - due
         if late > timedelta(hours=grace_hours):
             result.outcome = "skipped"
-            result.detail = (f"stale: due {due:%Y-%m-%d %H:%M} UTC, run at {now:%Y-%m-%d %H:%M} UTC, "
-                             f"beyond the {grace_hours:g} h grace period")
+            result.detail = _("stale: due {due} UTC, run at {now} UTC, beyond the {hours} h grace period").format(
+                due=f"{due:%Y-%m-%d %H:%M}", now=f"{now:%Y-%m-%d %H:%M}", hours=f"{grace_hours:g}")
         elif step.kind == "nudge" and posts:
-            result.outcome, result.detail = "skipped", f"already posted ({posts[0].ts:%Y-%m-%d})"
+            result.outcome, result.detail = "skipped", _("already posted ({day})").format(day=f"{posts[0].ts:%Y-%m-%d}")
         if result.outcome == "skipped":
             store.finish(key, "skipped", result.detail)
             return result
-        sent = send_once(network, store, action=f"campaign.{step.kind}", target=f"{camp.name}:{pid}:{step.name}", room_id=None,
-                         message=build_message(text), room_for=lambda: network.direct_room(pid))
+        if step.where == "community":  # no private messages: a post in the community that mentions the person
+            sent = send_once(network, store, action=f"campaign.{step.kind}", target=f"{camp.name}:{pid}:{step.name}",
+                             room_id=talk_room(), message=build_message(text, [pid]))
+        else:
+            sent = send_once(network, store, action=f"campaign.{step.kind}", target=f"{camp.name}:{pid}:{step.name}", room_id=None,
+                             message=build_message(text), room_for=lambda: network.direct_room(pid))
         result.detail = sent.event_id
         store.finish(key, "done", sent.event_id)
     except RseError as exc:
         store.finish(key, "failed", exc.message)
         result.outcome, result.detail = "failed", exc.message
     return result
+
+
+def _talk_room(network: Network, community_id: str) -> str:
+    """Where a campaign posts in its community: the feed, or the community's first room."""
+    community = network.get_community(community_id)
+    if network.capabilities.structure is Structure.feed or not community.rooms:
+        return community.id
+    return community.rooms[0].id
 
 
 def status(store: Store, name: str) -> CampaignStatus:

@@ -23,7 +23,8 @@ class Preflight:
 
     skipped: list[Problem]  # rows dropped (--skip-invalid)
     estimate: Estimate  # what the writes cost at the network's rate limits
-    changes: int | None  # changes planned; None when no plan was made (--yes)
+    changes: int  # changes planned
+    ask: bool = True  # confirm before writing (False with --yes)
 
 
 def apply_manifest(
@@ -40,16 +41,17 @@ def apply_manifest(
 ) -> ApplyResult:
     """Make the network match the manifest. Every problem is raised before any write (InputError);
     `preflight` sees the plan's size and estimate first and may raise to stop (nothing written).
-    `plan_first=False` skips the plan (a rough estimate instead), for `--yes`."""
+    `plan_first=False`: no confirmation is asked (`--yes`); the plan is made all the same, from
+    what prepare() read, for the estimate."""
     prepared = onboarding.prepare(network, manifest)
     onboarding.refuse(prepared, skip_invalid)
-    if plan_first:
-        planned = onboarding.plan(network, store, manifest, templates=templates, prepared=prepared)
-        check = Preflight(
-            list(prepared.problems), planned.estimate, sum(v for k, v in planned.counts.items() if k != "unchanged")
-        )
-    else:
-        check = Preflight(list(prepared.problems), onboarding.rough_estimate(network, prepared), None)
+    # the plan costs no request now (prepare() read the communities): its estimate counts only the
+    # work left, so a re-run with nothing to do notes no rate limit, with or without --yes
+    planned = onboarding.plan(network, store, manifest, templates=templates, prepared=prepared)
+    check = Preflight(
+        list(prepared.problems), planned.estimate, sum(v for k, v in planned.counts.items() if k != "unchanged"),
+        ask=plan_first,
+    )
     if preflight is not None:
         preflight(check)
     return onboarding.apply(

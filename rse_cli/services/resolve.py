@@ -3,20 +3,23 @@ the refusal that lists every problem at once before anything is written."""
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 
 from rse_cli.domain import Person
 from rse_cli.errors import NotFoundError
+from rse_cli.i18n import _
 from rse_cli.network.base import Network
 from rse_cli.services.people_csv import Problem, refusal
 
-__all__ = ["refuse", "resolve_people"]
+__all__ = ["did_you_mean", "refuse", "resolve_people"]
 
 
-def resolve_people(network: Network, refs: Iterable[str]) -> dict[str, Person | str]:
+def resolve_people(network: Network, refs: Iterable[str], *, pool: ThreadPoolExecutor | None = None) -> dict[str, Person | str]:
     """Each distinct reference -> the person it names, or why none (not found, ambiguous).
-    Lookups run `network.concurrency` at a time: a 500-line export is not 500 round trips in a row."""
+    Lookups run `network.concurrency` at a time: a 500-line export is not 500 round trips in a row.
+    `pool`: share the caller's (its other reads, e.g. the communities, run alongside)."""
     distinct = list(dict.fromkeys(refs))
 
     def one(ref: str) -> tuple[str, Person | str]:
@@ -27,8 +30,10 @@ def resolve_people(network: Network, refs: Iterable[str]) -> dict[str, Person | 
 
     if not distinct:
         return {}
-    with ThreadPoolExecutor(max_workers=max(1, min(network.concurrency, len(distinct)))) as pool:
+    if pool is not None:
         return dict(pool.map(one, distinct))
+    with ThreadPoolExecutor(max_workers=max(1, min(network.concurrency, len(distinct)))) as own:
+        return dict(own.map(one, distinct))
 
 
 def refuse(problems: list[Problem], *, skip_invalid: bool, where: str) -> None:
@@ -36,3 +41,15 @@ def refuse(problems: list[Problem], *, skip_invalid: bool, where: str) -> None:
     error = refusal(problems, skip_invalid, where)
     if error is not None:
         raise error
+
+
+def did_you_mean(word: str, known: Iterable[str], n: int = 2) -> str:
+    """' (did you mean `a` or `b`?)' for the close matches of `word` among `known` (difflib,
+    compared casefolded), else ''. For a name the user typed that names nothing."""
+    by_key = {k.casefold(): k for k in known if k}
+    near = [by_key[k] for k in difflib.get_close_matches(word.casefold(), list(by_key), n=n, cutoff=0.8)]
+    if not near:
+        return ""
+    if len(near) == 1:
+        return _(" (did you mean `{name}`?)").format(name=near[0])
+    return _(" (did you mean `{a}` or `{b}`?)").format(a=near[0], b=near[1])

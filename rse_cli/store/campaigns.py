@@ -14,7 +14,7 @@ from typing import Any
 
 from rse_cli.store import Row, Store
 
-__all__ = ["Stored", "campaign", "campaigns", "enrol", "enrolled", "exists", "people_count"]
+__all__ = ["Stored", "campaign", "campaigns", "enrol", "enrolled", "exists", "people_count", "room_ids"]
 
 
 @dataclass(frozen=True)
@@ -90,3 +90,14 @@ def enrolled(store: Store, name: str) -> list[tuple[str, dict[str, str], datetim
             "SELECT * FROM campaign_people WHERE profile = ? AND campaign = ? ORDER BY person", (store.profile, name)
         )
     ]
+
+
+def room_ids(store: Store, community_ids: list[str]) -> list[str]:
+    """The synced rooms of these communities (each community's own id first: its Space, or its
+    feed where a community is one feed), matched by id exactly: a campaign stores the ids, and
+    ids are opaque (`c:10` is not an alias to reduce)."""
+    if not community_ids:
+        return []
+    marks = ", ".join("?" for _ in community_ids)
+    rows = store.query(f"SELECT id FROM rooms WHERE community_id IN ({marks}) ORDER BY is_space DESC, id", tuple(community_ids))
+    return list(dict.fromkeys([*community_ids, *(r["id"] for r in rows)]))

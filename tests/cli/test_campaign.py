@@ -92,7 +92,7 @@ def test_campaign_day0_day3_day7_with_grace_and_funnel(rse, homeserver, tmp_path
     assert rows[people[0]["uid"]]["steps"] == {"welcome": "done", "nudge-3d": "done", "nudge-7d": "skipped", "thanks": "pending"}
     assert (tmp_path / "funnel.csv").read_text().count("\n") == 5
     text = rse("campaign", "status", name).stdout
-    assert "first post" in text and "25.0%" in text
+    assert "first post" in text and "25%" in text
 
 
 def test_newcomers_who_start_later_are_welcomed_on_their_first_day(rse, homeserver, tmp_path, monkeypatch):
@@ -113,7 +113,7 @@ def test_newcomers_who_start_later_are_welcomed_on_their_first_day(rse, homeserv
     status = rse.json("campaign", "status", name)
     assert {p["person"]: p["day0"][:10] for p in status["people"]} == {
         people[0]["uid"]: "2026-11-25", people[1]["uid"]: "2026-12-07", people[2]["uid"]: "2026-12-07"}
-    assert "2 not started yet" in rse("campaign", "status", name).stdout
+    assert "2 people not started yet" in rse("campaign", "status", name).stdout
 
     at(monkeypatch, datetime(2026, 12, 7, 7, 30, tzinfo=UTC))  # their first morning
     first_day = rse.json("campaign", "run", "--campaign", name, "--no-sync")
@@ -184,3 +184,130 @@ def test_create_selects_rows_with_where_and_started_since(rse, homeserver, tmp_p
     assert camp["people"] == 1
     bad = rse("campaign", "create", unique("sel"), "--people", str(path), "--community", alias, "--where", "service=RH", ok=False)
     assert bad.exit_code == 2 and "unknown column 'service'" in bad.stderr
+
+
+# -- on the in-memory network: what a champion reads, in both languages, and the hints ---------------
+
+import pytest  # noqa: E402
+
+from tests.cli.test_onboard import mem  # noqa: E402,F401 - the in-memory `rse` fixture
+
+
+def mem_csv(path: Path, header: str = "email;first_name;last_name;department;start_date") -> Path:
+    path.write_text("\n".join([header, "bruno@corp.example;Bruno;Petit;Ventes;2026-11-02",
+                               "chloe@corp.example;Chloé;Durand;Ventes;2026-11-02"]) + "\n", encoding="utf-8")
+    return path
+
+
+def mem_campaign(mem, tmp_path, monkeypatch, *extra: str) -> str:
+    at(monkeypatch, T0)
+    mem.json("community", "create", "Accueil", "--alias", "accueil")
+    mem.json("campaign", "create", "nouveaux", "--people", str(mem_csv(tmp_path / "hr.csv")), "--community", "accueil",
+             "--nudge", "3d:nudge-first-post", "--lang", "fr", *extra)
+    return "nouveaux"
+
+
+def test_campaign_status_and_run_read_the_same_in_both_languages(mem, tmp_path, monkeypatch):
+    name = mem_campaign(mem, tmp_path, monkeypatch)
+    ran = mem("campaign", "run", "--campaign", name)
+    assert ran.stderr.startswith("2 sent, 0 skipped, 0 failed")
+    rows = ran.stdout.splitlines()
+    assert rows[0].split() == ["CAMPAIGN", "PERSON", "STEP", "OUTCOME", "DETAIL"]
+    assert all(r.rstrip().endswith("sent") for r in rows[1:])  # no event id in DETAIL
+    assert all(r["detail"] for r in mem.json("campaign", "run", "--campaign", name) or [{"detail": "x"}])
+    world = mem.world
+    accueil = next(c for c in mem.json("community", "list") if c["name"] == "Accueil")
+    world.join(mem.people["bruno"], accueil["id"])
+    room = next(r for r in world.rooms.values() if r.kind == "room" and r.name == "Général")
+    world.post(mem.people["bruno"], room.id, "Bonjour à tous !")
+    at(monkeypatch, T0 + timedelta(hours=1))
+    mem("campaign", "run", "--campaign", name)  # syncs: Bruno joined and posted
+    assert mem("campaign", "status", name).stdout == (
+        "enrolled       2    100%  ██████████████████████████████\n"
+        "invited        2    100%  ██████████████████████████████\n"
+        "joined         1     50%  ███████████████\n"
+        "first post     1     50%  ███████████████\n"
+        "active         0      0%\n")
+    assert mem("--lang", "fr", "campaign", "status", name).stdout == (
+        "inscrits            2   100\u00a0%  ██████████████████████████████\n"
+        "invités             2   100\u00a0%  ██████████████████████████████\n"
+        "arrivés             1    50\u00a0%  ███████████████\n"
+        "premier message     1    50\u00a0%  ███████████████\n"
+        "actifs              0     0\u00a0%\n")
+    funnel = mem.json("--lang", "fr", "campaign", "status", name)["funnel"]
+    assert (funnel["enrolled"], funnel["joined"], funnel["first_post"]) == (2, 1, 1)  # keys never translated
+
+
+def test_campaign_hints_did_you_mean_and_column_mapping(mem, tmp_path, monkeypatch):
+    name = mem_campaign(mem, tmp_path, monkeypatch)
+    typo = mem("campaign", "status", "nouveau", ok=False)
+    assert typo.exit_code != 0 and f"no campaign named 'nouveau' (did you mean `{name}`?)" in typo.stderr
+    french = mem("--lang", "fr", "campaign", "status", "nouveau", ok=False)
+    assert f"aucune campagne nommée « nouveau » (vouliez-vous dire `{name}` ?)" in french.stderr
+    # an export with its own column names, mapped as a manifest's [people.columns]
+    export = mem_csv(tmp_path / "export.csv", header="Courriel;Prénom;Nom;Service;Arrivée")
+    made = mem.json("campaign", "create", "mapped", "--people", str(export), "--community", "accueil",
+                    "--column", "email=Courriel", "--column", "first_name=Prénom", "--column", "start_date=Arrivée")
+    assert made["people"] == 2
+    wrong = mem("campaign", "create", "mapped2", "--people", str(export), "--community", "accueil", "--column", "email=Couriel", ok=False)
+    assert wrong.exit_code == 2 and "unknown column 'Couriel' (mapped to email); found: 'Courriel'" in wrong.stderr
+    assert "did you mean `Courriel`?" in wrong.stderr and "--skip-invalid" not in wrong.stderr
+    missing = mem("campaign", "create", "mapped3", "--people", str(tmp_path / "absent.csv"), "--community", "accueil", ok=False)
+    assert missing.exit_code == 2 and "absent.csv: no such file" in missing.stderr and "--skip-invalid" not in missing.stderr
+    bad = mem("campaign", "create", "mapped4", "--people", str(export), "--community", "accueil", "--column", "email", ok=False)
+    assert bad.exit_code == 2 and "expected FIELD=COLUMN" in bad.stderr
+
+
+@pytest.fixture
+def no_dm(cli, monkeypatch):
+    """A feed network whose private messages are off (like a Viva Engage tenant that disabled them)."""
+    from rse_cli.network import base
+    from rse_cli.network.base import Capabilities
+    from tests.fakes import memory
+
+    caps: Capabilities = memory.FEED.model_copy(update={"direct_messages": False})
+    base.register("memory-nodm", memory.MemoryConnector("memory-nodm", caps))
+    world = memory.World(caps, connector="memory-nodm")
+    memory.WORLDS[world.url] = world
+    champion = world.add_person("Camille Admin", "admin@example.org", admin=True)
+    people = {k: world.add_person(n, f"{k}@corp.example") for k, n in (("bruno", "Bruno Petit"), ("chloe", "Chloé Durand"))}
+    for name, value in {"RSE_NETWORK": "memory-nodm", "RSE_HOMESERVER": world.url, "RSE_USER": champion,
+                        "RSE_TOKEN": world.token(champion)}.items():
+        monkeypatch.setenv(name, value)
+    cli.world, cli.people = world, people  # type: ignore[attr-defined]
+    try:
+        yield cli
+    finally:
+        memory.WORLDS.pop(world.url, None)
+
+
+def test_without_private_messages_a_campaign_welcomes_with_a_mention(no_dm, tmp_path, monkeypatch):
+    at(monkeypatch, T0)
+    accueil = no_dm.json("community", "create", "Accueil", "--alias", "accueil")
+    csv = str(mem_csv(tmp_path / "hr.csv"))
+    refused = no_dm("campaign", "create", "n1", "--people", csv, "--community", "accueil", ok=False)
+    assert refused.exit_code == 2 and "has no private messages" in refused.stderr and "--welcome-in community" in refused.stderr
+    no_dm.json("campaign", "create", "n1", "--people", csv, "--community", "accueil", "--welcome-in", "community",
+               "--nudge", "3d:nudge-first-post", "--lang", "en")
+    day0 = no_dm.json("campaign", "run", "--campaign", "n1")
+    assert sorted((r["step"], r["outcome"]) for r in day0) == [("welcome", "sent")] * 2
+    feed = no_dm.world.bodies(accueil["id"])
+    assert sum("Hello Bruno" in b for b in feed) == 1 and sum("Hello Chloé" in b for b in feed) == 1
+    assert no_dm.json("campaign", "run", "--campaign", "n1") == []  # once
+
+
+def test_without_private_messages_a_manifest_welcomes_with_a_mention(no_dm, tmp_path):
+    mem_csv(tmp_path / "hr.csv")
+    path = tmp_path / "m.toml"
+    body = '[people]\ncsv = "hr.csv"\n\n[[community]]\nname = "Ventes"\nalias = "ventes"\nmembers_where = { department = "Ventes" }\n'
+    path.write_text(body, encoding="utf-8")
+    refused = no_dm("onboard", "plan", str(path), ok=False)
+    assert refused.exit_code == 2 and f"{path}:4: welcome_dm: this network has no private messages" in refused.stderr
+    path.write_text(body + 'welcome_in = "community"\n', encoding="utf-8")
+    kinds = [c["kind"] for c in no_dm.json("onboard", "plan", str(path))["changes"]]
+    assert kinds.count("welcome-mention") == 2 and "welcome-dm" not in kinds
+    done = no_dm.json("onboard", "apply", str(path), "--yes")
+    assert done["summary"]["welcome_sent"] == 2
+    community = next(c for c in no_dm.json("community", "list") if c["name"] == "Ventes")
+    assert sum("Bruno" in b for b in no_dm.world.bodies(community["id"])) == 1
+    assert no_dm.json("onboard", "apply", str(path), "--yes")["summary"]["welcome_unchanged"] == 2

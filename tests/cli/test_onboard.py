@@ -114,7 +114,8 @@ def test_plan_apply_reapply_status(rse, homeserver, tmp_path):
 
     status = rse.json("onboard", "status", str(path))
     assert status == [{"community": f"Ventes Ouest {alias}", "alias": f"#{alias}", "exists": True, "expected": len(ventes),
-                       "invited": len(ventes), "joined": 0, "pending": 0, "failed": 0}]
+                       "invited": len(ventes), "joined": 0, "pending": 0, "failed": 0,
+                       "invited_not_joined": len(ventes), "not_yet_invited": 0}]  # one word per concept; old keys kept
 
 
 def png(width: int, height: int) -> bytes:
@@ -380,8 +381,170 @@ def test_plan_warns_at_the_limits_the_connector_declares(rse, homeserver, tmp_pa
     path = manifest(tmp_path / "communities.toml", unique("lim"), homeserver.users["alice"])
     shown = rse("onboard", "plan", str(path))
     note = [line for line in shown.stderr.splitlines() if line.startswith("note:")]
-    assert note and "15 room creation(s)" in note[0] and "Synapse's default rate limits" in note[0]
+    assert len(note) == 1 and "15 room creations" in note[0] and "Synapse's default rate limits" in note[0]  # once
     assert "override_ratelimit" in shown.stderr  # the fast path, in the connector's words
     est = rse.json("onboard", "plan", str(path))["estimate"]
     assert (est["room_creations"], est["communities"]) == (15, 1)
     assert est["seconds_at_default_limits"] == round((15 - 10) / 0.016, 1) and est["limits"].startswith("Synapse")
+
+
+# -- on the in-memory network: the plain output a champion reads, in both languages, and the hints --
+
+MEM_HEADER = "email;first_name;last_name;department"
+
+
+@pytest.fixture
+def mem(cli, monkeypatch):
+    """`rse` signed in as the champion of a fresh in-memory network (connector `memory`); people
+    Alice (animator), then Bruno and Chloé in Ventes, Denis in RH, each with an e-mail."""
+    from rse_cli.network import base
+    from tests.fakes import memory
+
+    world = memory.new_world("memory")
+    base.register("memory", memory.CONNECTORS["memory"])
+    champion = world.add_person("Camille Admin", "admin@example.org", admin=True)
+    people = {k: world.add_person(name, f"{k}@corp.example") for k, name in
+              (("alice", "Alice Martin"), ("bruno", "Bruno Petit"), ("chloe", "Chloé Durand"), ("denis", "Denis Roy"))}
+    for name, value in {"RSE_NETWORK": "memory", "RSE_HOMESERVER": world.url, "RSE_USER": champion,
+                        "RSE_TOKEN": world.token(champion)}.items():
+        monkeypatch.setenv(name, value)
+    cli.world, cli.people = world, people  # type: ignore[attr-defined]
+    try:
+        yield cli
+    finally:
+        memory.WORLDS.pop(world.url, None)
+
+
+def mem_manifest(tmp_path: Path, extra: str = "") -> Path:
+    (tmp_path / "hr.csv").write_text("\n".join([MEM_HEADER, "bruno@corp.example;Bruno;Petit;Ventes",
+                                                "chloe@corp.example;Chloé;Durand;Ventes", "denis@corp.example;Denis;Roy;RH"]) + "\n",
+                                     encoding="utf-8")
+    path = tmp_path / "communities.toml"
+    path.write_text(f"""
+[people]
+csv = "hr.csv"
+
+[[community]]
+name = "Ventes Ouest"
+alias = "ventes-ouest"
+topic = "L'équipe commerciale"
+animators = ["alice@corp.example"]
+members_where = {{ department = "Ventes" }}
+{extra}
+""", encoding="utf-8")
+    return path
+
+
+def test_plan_reads_as_sentences_in_english_and_french(mem, tmp_path):
+    path = str(mem_manifest(tmp_path))
+    p = mem.people
+    english = mem("onboard", "plan", path)
+    assert english.stdout == (
+        "Ventes Ouest\n"
+        "  + community ~ventes-ouest (L'équipe commerciale)\n"
+        "  + room Général\n"
+        f"  ~ role {p['alice']} (animator)\n"
+        f"  + invitation {p['bruno']}\n"
+        f"  + welcome message {p['bruno']}\n"
+        f"  + invitation {p['chloe']}\n"
+        f"  + welcome message {p['chloe']}\n"
+        "Plan: 1 community to create, 1 room to create, 1 role to give, 2 invitations to send, "
+        "2 welcome messages to send; 0 already in place.\n")
+    assert "note:" not in english.stderr  # seconds of work: no rate-limit note
+    french = mem("--lang", "fr", "onboard", "plan", path)
+    assert french.stdout == (
+        "Ventes Ouest\n"
+        "  + communauté ~ventes-ouest (L'équipe commerciale)\n"
+        "  + salon Général\n"
+        f"  ~ rôle {p['alice']} (animateur)\n"
+        f"  + invitation {p['bruno']}\n"
+        f"  + message de bienvenue {p['bruno']}\n"
+        f"  + invitation {p['chloe']}\n"
+        f"  + message de bienvenue {p['chloe']}\n"
+        "Plan : 1 communauté à créer, 1 salon à créer, 1 rôle à attribuer, 2 invitations à envoyer, "
+        "2 messages de bienvenue à envoyer ; 0 déjà en place.\n")
+    # --json keeps its keys and values whatever the language
+    assert mem.json("--lang", "fr", "onboard", "plan", path)["changes"][0]["kind"] == "community"
+
+
+def test_apply_summary_and_status_use_plurals_and_one_word_per_concept(mem, tmp_path):
+    path = str(mem_manifest(tmp_path))
+    done = mem("onboard", "apply", path, "--yes")
+    assert ("done: 1 community created, 1 room created, 2 people invited, 0 people added, 0 already there, "
+            "2 welcomes sent, 0 failed") in done.stderr
+    assert "(ies)" not in done.stderr and "(s)" not in done.stderr
+    assert done.stdout.splitlines()[0].split() == ["COMMUNITY", "PERSON", "ACTION", "WELCOME", "ERROR"]
+    assert all("invitation sent" in row and row.rstrip().endswith("sent") for row in done.stdout.splitlines()[1:])
+    status = mem("onboard", "status", path).stdout.splitlines()
+    assert status[0].split("  ")[0] == "COMMUNITY" and "INVITED, NOT JOINED" in status[0] and "NOT YET INVITED" in status[0]
+    assert "PENDING" not in status[0]
+    french = mem("--lang", "fr", "onboard", "status", path).stdout
+    assert "INVITÉS, PAS ENCORE ARRIVÉS" in french and "PAS ENCORE INVITÉS" in french
+    [row] = mem.json("onboard", "status", path)
+    assert (row["invited"], row["invited_not_joined"], row["pending"], row["not_yet_invited"]) == (2, 2, 0, 0)
+    again = mem("--lang", "fr", "onboard", "apply", path, "--yes")
+    assert "terminé : 0 communauté créée, 0 salon créé, 0 personne invitée" in again.stderr
+
+
+def test_a_long_plan_notes_the_rate_limits_once(mem, tmp_path):
+    lines = [MEM_HEADER] + [f"p{i}@corp.example;P{i};N;Ventes" for i in range(400)]
+    for i in range(400):
+        mem.world.add_person(f"P{i} N", f"p{i}@corp.example")
+    path = mem_manifest(tmp_path)
+    (tmp_path / "hr.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    shown = mem("onboard", "plan", str(path))
+    notes = [ln for ln in shown.stderr.splitlines() if ln.startswith("note:")]
+    assert len(notes) == 1 and "401 invitations, 400 messages" in notes[0], shown.stderr
+    assert "(s)" not in notes[0]
+    applied = mem("onboard", "apply", str(path), "--yes")
+    assert sum(ln.startswith("note:") for ln in applied.stderr.splitlines()) == 1
+    again = mem("onboard", "apply", str(path), "--yes")  # nothing left to do: no note, with --yes too
+    assert "note:" not in again.stderr and "400 already there" in again.stderr
+
+
+def test_manifest_hints_name_the_cause(mem, tmp_path):
+    path = mem_manifest(tmp_path)
+    (tmp_path / "hr.csv").unlink()
+    missing = mem("onboard", "plan", str(path), ok=False)
+    assert missing.exit_code == 2 and "hr.csv: no such file" in missing.stderr
+    assert "--skip-invalid" not in missing.stderr  # it would not help
+    (tmp_path / "hr.csv").write_text("mail;prenom\nbruno@corp.example;Bruno\n", encoding="utf-8")
+    header = mem("onboard", "plan", str(path), ok=False)
+    assert "wrong header: no identifier column; expected 'matrix_id' or 'email', found 'mail', 'prenom'" in header.stderr
+    assert "--skip-invalid" not in header.stderr
+    mem_manifest(tmp_path, extra='moderators = ["bruno@corp.exampel"]')
+    typo = mem("onboard", "plan", str(path), ok=False)
+    assert "did you mean `bruno@corp.example`?" in typo.stderr, typo.stderr
+    assert "hint: fix them, or drop the bad rows with `rse onboard apply --skip-invalid`" in typo.stderr  # here it helps
+    dropped = mem("onboard", "apply", str(path), "--yes", "--skip-invalid")
+    assert "skipped" in dropped.stderr and "hint:" not in dropped.stderr
+
+
+def test_a_feed_network_refuses_rooms_and_moderators_naming_the_line(cli, monkeypatch, tmp_path):
+    from rse_cli.network import base
+    from tests.fakes import memory
+
+    world = memory.new_world("memory-feed")
+    base.register("memory-feed", memory.CONNECTORS["memory-feed"])
+    champion = world.add_person("Camille Admin", "admin@example.org", admin=True)
+    world.add_person("Bruno Petit", "bruno@corp.example")
+    for name, value in {"RSE_NETWORK": "memory-feed", "RSE_HOMESERVER": world.url, "RSE_USER": champion,
+                        "RSE_TOKEN": world.token(champion)}.items():
+        monkeypatch.setenv(name, value)
+    path = tmp_path / "m.toml"
+    path.write_text('[[community]]\nname = "Forme"\nalias = "forme"\nrooms = ["Général"]\nmoderators = ["bruno@corp.example"]\n',
+                    encoding="utf-8")
+    try:
+        refused = cli("onboard", "apply", str(path), "--yes", ok=False)
+        assert refused.exit_code == 2
+        assert f"{path}:4: rooms: this network has one feed per community: remove `rooms`" in refused.stderr
+        assert f"{path}:5: moderators: this network has no moderator role" in refused.stderr
+        french = cli("--lang", "fr", "onboard", "plan", str(path), ok=False)
+        assert f"{path}:4: rooms : ce réseau a un seul fil par communauté : retirez `rooms`" in french.stderr
+        assert all(c["name"] != "Forme" for c in cli.json("community", "list"))  # nothing half-written
+        # no `rooms` key: no default room on a feed
+        path.write_text('[[community]]\nname = "Forme"\nalias = "forme"\nwelcome_dm = false\n', encoding="utf-8")
+        kinds = [c["kind"] for c in cli.json("onboard", "plan", str(path))["changes"]]
+        assert "room" not in kinds
+    finally:
+        memory.WORLDS.pop(world.url, None)

@@ -34,10 +34,6 @@ FEED_ROOM = ("services/communities.py:37 gives every new community a room `GÃ©nÃ
 SYNCED_ALIAS = "store/events.py:80 strips only `#` from stored aliases (`~audit-1` never matches `audit-1`: 'no synced community')"
 
 
-@pytest.mark.matrix_bound(CONFIG)
-@pytest.mark.matrix_bound("store/events.py:77 cuts every reference at `:` (`c:10` -> `c`), so a campaign never finds "
-                          "its community's synced events and never thanks a first post")
-@pytest.mark.matrix_bound(FEED_ROOM, networks=["memory-feed"])
 def test_campaign_welcomes_then_thanks_once(e2e, tmp_path, monkeypatch):
     tag = unique("nc").replace("-", "")
     people = [{"id": e2e.driver.new_person(f"Nouveau{i} Venu", f"{tag}{i}@corp.example"), "email": f"{tag}{i}@corp.example",

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from rse_cli.network import base
 from tests.network.conformance.drivers import unique
 
@@ -30,11 +28,6 @@ def hr_export(e2e, path: Path, n: int = 4) -> list[dict]:
     return people
 
 
-@pytest.mark.matrix_bound(CONFIG)
-@pytest.mark.matrix_bound("services/onboarding.py:235 looks the community up as `#alias` (never found: a re-plan "
-                          "plans to create it again); onboarding.py:277 plans it as `#alias`; onboarding.py:514 "
-                          "reports `#alias` in status; services/people_csv.py:114 takes an id that is not `@name:server` "
-                          "for a malformed e-mail")
 def test_plan_apply_reapply_status(e2e, tmp_path):
     people = hr_export(e2e, tmp_path / "hr.csv")
     alias = unique("ventes")
@@ -90,11 +83,6 @@ welcome_post = "Bienvenue à toutes et à tous dans la communauté !"
     assert status["failed"] == 0 and status["pending"] == 0
 
 
-@pytest.mark.matrix_bound(CONFIG)
-@pytest.mark.matrix_bound("services/manifest.py:194 reads `rooms` (default [\"Général\"]) and manifest.py:205 "
-                          "`moderators` whatever the network's capabilities: plan lists `+ room`, and apply "
-                          "(onboarding.py:348 then :358) creates the community, then fails in add_room: half-written",
-                          networks=["memory-feed"])
 def test_a_manifest_asks_only_for_what_the_network_can_express(e2e, tmp_path):
     alias = unique("forme")
     carol = e2e.driver.people["carol"]

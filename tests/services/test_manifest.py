@@ -26,7 +26,7 @@ def test_csv_with_commas_and_every_problem(tmp_path):
     assert [r.ref for r in sheet.rows] == ["a@x.org"]
     assert [(p.line, p.message.split(":")[0].split(" (")[0]) for p in sheet.problems] == [
         (3, "malformed line"), (4, "duplicate person A@X.org"), (5, "malformed e-mail 'not-an-email'"),
-        (6, "no Matrix ID and no e-mail on this line")]
+        (6, "neither 'matrix_id' nor 'email' on this line")]
     assert str(sheet.problems[0]).startswith(f"{path}:3: ")
 
 

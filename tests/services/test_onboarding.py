@@ -109,3 +109,53 @@ def test_the_rough_estimate_counts_a_picture_like_the_plan_does(tmp_path):
     path.write_text(path.read_text(encoding="utf-8") + 'avatar = "logo.gif"\n', encoding="utf-8")
     with_picture = rough_estimate(Net(), Prepared(mf.load(path), {}, []))
     assert (without.messages, with_picture.messages) == (1, 2)
+
+
+def test_set_up_reads_each_community_once_and_side_by_side(memory_world, tmp_path):
+    """Issue 15: resolving people and reading the communities run in one pool, before any write,
+    and plan + apply read each community (and its members) once, not once per phase."""
+    import threading
+    import time
+
+    from rse_cli.network import base
+    from rse_cli.services import onboard_run
+    from rse_cli.store import Store
+    from rse_cli.templating import Templates
+    from tests.fakes.test_memory import settings_for
+
+    me = memory_world.add_person("Camille", "camille@example.org", admin=True)
+    people = [memory_world.add_person(f"P{i}", f"p{i}@corp.example") for i in range(12)]
+    net = base.connector("memory").connect(settings_for(memory_world), token=memory_world.token(me))
+    existing = net.create_community("Déjà là", alias="deja", topic=None)
+    (tmp_path / "hr.csv").write_text("email;first_name;department\n" + "".join(
+        f"p{i}@corp.example;P{i};D{i % 3}\n" for i in range(12)), encoding="utf-8")
+    (tmp_path / "m.toml").write_text('[people]\ncsv = "hr.csv"\n' + "".join(
+        f'\n[[community]]\nname = "C{k}"\nalias = "{alias}"\nrooms = []\nwelcome_dm = false\n'
+        f'members_where = {{ department = "D{k}" }}\n' for k, alias in enumerate(["deja", "c1", "c2"])), encoding="utf-8")
+    calls: dict[str, int] = {}
+    busy, peak, lock = [0], [0], threading.Lock()
+
+    def counted(name, fn):
+        def wrapper(*args, **kw):
+            with lock:
+                calls[name] = calls.get(name, 0) + 1
+                busy[0] += 1
+                peak[0] = max(peak[0], busy[0])
+            time.sleep(0.02)  # a round trip: reads in a row would never overlap
+            try:
+                return fn(*args, **kw)
+            finally:
+                with lock:
+                    busy[0] -= 1
+        return wrapper
+
+    for name in ("get_community", "list_members", "resolve_person"):
+        setattr(net, name, counted(name, getattr(net, name)))
+    store = Store(str(tmp_path / "rse.db"))
+    result = onboard_run.apply_manifest(net, store, tmp_path / "m.toml", templates=Templates(None, "fr"), plan_first=True)
+    assert result.summary["communities_created"] == 2 and result.summary["invited"] == 12
+    assert calls["resolve_person"] == 12
+    assert calls["get_community"] == 3  # once per community, for plan and apply together
+    assert calls["list_members"] == 1  # the one that existed; a new community has nobody to read
+    assert peak[0] >= 4  # people and communities read side by side
+    assert existing.id == net.get_community("~deja").id

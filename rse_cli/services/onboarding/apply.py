@@ -16,7 +16,6 @@ from rse_cli.services.onboarding.common import (
     ApplyResult,
     Outcome,
     Prepared,
-    _lookup,
     _pool,
     _problems,
     _ref,
@@ -26,6 +25,7 @@ from rse_cli.services.onboarding.common import (
     _welcome_text,
     prepare,
     refuse,
+    survey,
 )
 from rse_cli.services.onboarding.pacing import Pacer
 from rse_cli.services.people_csv import PersonRow, write_rows
@@ -36,8 +36,9 @@ from rse_cli.store.onboarding import record_person, welcomed
 from rse_cli.templating import Templates
 
 
-def _ensure_community(network: Network, store: Store, spec: mf.CommunitySpec, created: list[str]) -> Community:
-    community = _lookup(network, spec)
+def _ensure_community(network: Network, store: Store, spec: mf.CommunitySpec, created: list[str],
+                      community: Community | None) -> Community:
+    """The community (as prepare() read it; None: not there then), created with its rooms when missing."""
     ref = _ref(network, spec)
     if community is None:
         # intent first: a run killed after the creation finds the community again by its alias
@@ -76,12 +77,20 @@ def _look(network: Network, store: Store, spec: mf.CommunitySpec, community: Com
                 rec["outcome"] = "unchanged"
 
 
+def _talk_room(network: Network, spec: mf.CommunitySpec, community: Community) -> str:
+    """Where rse posts in the community: its first room; else the community itself (its feed;
+    on Matrix the Space, where only animators post)."""
+    return network.find_room(community, spec.rooms[0]).id if spec.rooms else community.id
+
+
 def apply(network: Network, store: Store, path: Path, *, templates: Templates, skip_invalid: bool = False,
           failed_csv: Path | None = None, progress: Callable[[int, int], None] | None = None,
           prepared: Prepared | None = None) -> ApplyResult:
     """Make the network match the manifest. Safe to re-run; resumes where a killed run stopped."""
     prepared = prepared or prepare(network, path)
     refuse(prepared, skip_invalid)
+    if not prepared.fresh():  # a confirmation prompt came in between: people may have joined since
+        prepared.survey = survey(network, prepared.manifest.communities)
     key = str(path.resolve())
     by_email = _rows_by_email(prepared)
     templates.precheck(_welcome_jobs(network, prepared, by_email))  # before the first write
@@ -96,9 +105,12 @@ def apply(network: Network, store: Store, path: Path, *, templates: Templates, s
         """The community, its rooms and its staff; then who is already in it (one read of the
         member list instead of one membership check per person)."""
         made: list[str] = []
-        community = _ensure_community(network, store, spec, made)
+        seen = prepared.seen(spec)
+        community = _ensure_community(network, store, spec, made, seen.community)
         _look(network, store, spec, community, made)
+        staff: set[str] = set()
         for role, person in _staff(prepared, spec):
+            staff.add(person.id)
             with journaled(store, "onboard.invite", f"{_ref(network, spec)}:{person.id}") as rec:
                 if not network.invite(community, person.id):
                     rec["outcome"] = "unchanged"
@@ -106,7 +118,8 @@ def apply(network: Network, store: Store, path: Path, *, templates: Templates, s
                 rec["detail"] = role.value
                 if not network.set_role(community, person.id, role):
                     rec["outcome"] = "unchanged"
-        present = set() if spec.join else {m.id for m in network.list_members(community) if m.membership in ("join", "invite")}
+        # who is already in it: as read by prepare() (a new community: nobody), plus the staff just invited
+        present = set() if spec.join else {pid for pid, m in seen.members.items() if m.membership in ("join", "invite")} | staff
         return community, made, present
 
     # communities are set up side by side: each is a few requests in a row, which latency stretches
@@ -140,8 +153,12 @@ def apply(network: Network, store: Store, path: Path, *, templates: Templates, s
                     out.welcome = "unchanged"
                 elif spec.welcome_dm:
                     text = _welcome_text(network, templates, spec, row, person, community, animator, by_email)
-                    sent = send_once(network, store, action="onboard.welcome", target=f"{spec.alias}:{person.id}", room_id=None,
-                                     message=build_message(text), room_for=lambda: network.direct_room(person.id))
+                    if spec.welcome_in == "community":  # no private messages: a post that mentions the newcomer
+                        sent = send_once(network, store, action="onboard.welcome", target=f"{spec.alias}:{person.id}",
+                                         room_id=_talk_room(network, spec, community), message=build_message(text, [person.id]))
+                    else:
+                        sent = send_once(network, store, action="onboard.welcome", target=f"{spec.alias}:{person.id}", room_id=None,
+                                         message=build_message(text), room_for=lambda: network.direct_room(person.id))
                     out.welcome = "sent" if sent.sent else "unchanged"
                 record_person(store, key, spec.alias, person.id, row.ref, out.action if out.action != "unchanged" else "done", None)
             except RseError as exc:
@@ -173,8 +190,7 @@ def apply(network: Network, store: Store, path: Path, *, templates: Templates, s
     for spec, community in posts:
         # in the first room; else in the community itself (its feed; on Matrix the Space, where only animators post)
         assert spec.welcome_post is not None
-        room_id = network.find_room(community, spec.rooms[0]).id if spec.rooms else community.id
-        send_once(network, store, action="onboard.post", target=spec.alias, room_id=room_id,
+        send_once(network, store, action="onboard.post", target=spec.alias, room_id=_talk_room(network, spec, community),
                   message=build_message(spec.welcome_post))
 
     kinds = Counter(c.split(" ", 1)[0] for c in created)  # "room Ventes/Général" -> room

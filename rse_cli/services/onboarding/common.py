@@ -3,6 +3,7 @@ and how the network finds a manifest's community."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -10,19 +11,20 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from rse_cli.domain import Community, Person, Role
+from rse_cli.domain import Community, Member, Person, Role
 from rse_cli.errors import NotFoundError
+from rse_cli.i18n import _
 from rse_cli.network.base import Network
 from rse_cli.services import manifest as mf
 from rse_cli.services.people_csv import PersonRow, Problem
+from rse_cli.services.resolve import did_you_mean, resolve_people
 from rse_cli.services.resolve import refuse as refuse_problems
-from rse_cli.services.resolve import resolve_people
 from rse_cli.templating import Templates
 
 
 class Change(BaseModel):
     op: str  # + create/add, ~ change, = unchanged
-    kind: str  # community | topic | avatar | room | role | invite | join | welcome-dm | welcome-post
+    kind: str  # community | topic | avatar | room | role | invite | join | welcome-dm | welcome-mention | welcome-post
     community: str
     target: str
     detail: str | None = None
@@ -78,50 +80,98 @@ class CommunityStatus(BaseModel):
     alias: str
     exists: bool
     expected: int
-    invited: int
+    invited: int  # invited, not joined (the same as `invited_not_joined`; kept for scripts)
     joined: int
-    pending: int
+    pending: int  # not yet invited (the same as `not_yet_invited`; kept for scripts)
     failed: int
+    invited_not_joined: int = 0  # the audit's word: `pending_invites` there
+    not_yet_invited: int = 0
+
+
+SURVEY_FRESH_SECONDS = 30.0  # older than this (a confirmation prompt in between), apply reads the communities again
+
+
+class Seen(BaseModel):
+    """One community of the manifest as the network showed it: itself (None: not created yet) and
+    its members by id."""
+
+    community: Community | None
+    members: dict[str, Member] = {}
 
 
 class Prepared:
-    """The manifest with every person resolved, and the problems found on the way."""
+    """The manifest with every person resolved and every community read once (side by side, in
+    one pool: the set-up phase is as long as its slowest request, not the sum), and the problems
+    found on the way."""
 
-    def __init__(self, manifest: mf.Manifest, people: dict[str, Person], problems: list[Problem]) -> None:
+    def __init__(self, manifest: mf.Manifest, people: dict[str, Person], problems: list[Problem],
+                 survey: dict[str, Seen] | None = None) -> None:
         self.manifest = manifest
         self.people = people  # ref (casefold) -> Person
         self.problems = problems
+        self.survey = survey or {}  # alias -> what the network showed
+        self.surveyed_at = time.monotonic()
 
     def person(self, row: PersonRow) -> Person | None:
         return self.people.get(row.ref.casefold())
+
+    def seen(self, spec: mf.CommunitySpec) -> Seen:
+        return self.survey[spec.alias]
+
+    def fresh(self) -> bool:
+        return time.monotonic() - self.surveyed_at < SURVEY_FRESH_SECONDS
 
 
 def _pool(network: Network, n: int) -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=max(1, min(network.concurrency, n)))
 
 
+def _read(network: Network, spec: mf.CommunitySpec) -> Seen:
+    community = _lookup(network, spec)
+    return Seen(community=community, members={m.id: m for m in network.list_members(community)} if community else {})
+
+
+def survey(network: Network, specs: list[mf.CommunitySpec]) -> dict[str, Seen]:
+    """Each community of the manifest and its members, read side by side."""
+    with _pool(network, len(specs)) as pool:
+        futures = {spec.alias: pool.submit(_read, network, spec) for spec in specs}
+        return {alias: f.result() for alias, f in futures.items()}
+
+
 def prepare(network: Network, path: Path) -> Prepared:
-    manifest = mf.load(path, addressing=network.addressing)  # ids checked by the network's syntax, before any request
+    """Read the manifest (no request), then resolve its people and read its communities, all in
+    one pool of `network.concurrency` requests in flight. Reads only: nothing is written before
+    every problem is known."""
+    # ids checked by the network's syntax and keys by its capabilities, before any request
+    manifest = mf.load(path, addressing=network.addressing, capabilities=network.capabilities)
     problems = list(manifest.problems)
     rows: dict[str, PersonRow] = {}
     for spec in manifest.communities:
         for row in [*spec.animators, *spec.moderators, *spec.members]:
             rows.setdefault(row.ref.casefold(), row)
-    found = resolve_people(network, (row.ref for row in rows.values()))
+    with _pool(network, len(rows) + len(manifest.communities)) as pool:
+        reads = {spec.alias: pool.submit(_read, network, spec) for spec in manifest.communities}
+        found = resolve_people(network, (row.ref for row in rows.values()), pool=pool)
+        seen = {alias: f.result() for alias, f in reads.items()}
     people: dict[str, Person] = {}
+    # a typo in a name: the close matches among the people the manifest and its file do name
+    known = [r.ref for r in rows.values() if isinstance(found[r.ref], Person)]
+    known += [r.fields.get("email", "") for r in (manifest.people.rows if manifest.people else [])]
     for key, row in rows.items():
         person = found[row.ref]
         if isinstance(person, Person):
             people[key] = person
             continue
+        near = did_you_mean(row.ref, [k for k in known if k.casefold() != key])
         for spec in manifest.communities:
             for kind, group in (("animator", spec.animators), ("moderator", spec.moderators), ("person", spec.members)):
                 for other in group:
                     if other.ref.casefold() == key:
-                        what = f"unknown {kind}" if kind != "person" else "person not found on the network"
-                        problems.append(Problem(other.file, other.line, f"{what}: {person}"))
+                        what = {"animator": _("unknown animator: {why}"), "moderator": _("unknown moderator: {why}")}.get(
+                            kind, _("person not found on the network: {why}"))
+                        problems.append(Problem(other.file, other.line, what.format(why=person) + near))
     problems.sort(key=lambda p: (p.file, p.line or 0))
-    return Prepared(manifest, people, problems)
+    return Prepared(manifest, people, problems, seen)
 
 
 def _problems(items: list[Problem]) -> list[ProblemOut]:
@@ -130,7 +180,7 @@ def _problems(items: list[Problem]) -> list[ProblemOut]:
 
 def refuse(prepared: Prepared, skip_invalid: bool) -> None:
     """Raise with every problem at once, unless they are all droppable rows and the user said so."""
-    refuse_problems(prepared.problems, skip_invalid=skip_invalid, where="the manifest or its people file")
+    refuse_problems(prepared.problems, skip_invalid=skip_invalid, where=_("the manifest or its people file"))
 
 
 def _context(network: Network, row: PersonRow, person: Person, communities: list[Community], animator: Person | None,

@@ -64,8 +64,9 @@ def rough_estimate(network: Network, prepared: Prepared) -> Estimate:
     """An upper bound from the manifest alone (as if nothing existed yet): no reads but one."""
     specs = prepared.manifest.communities
     people = sum(1 for s in specs for r in s.members if prepared.person(r))
-    dms = sum(1 for s in specs if s.welcome_dm for r in s.members if prepared.person(r))
+    welcomes = sum(1 for s in specs if s.welcome_dm for r in s.members if prepared.person(r))
+    dms = sum(1 for s in specs if s.welcome_dm and s.welcome_in == "dm" for r in s.members if prepared.person(r))
     staff = sum(1 for s in specs for r in [*s.animators, *s.moderators] if prepared.person(r))
     pictures = sum(1 for s in specs if s.avatar)  # a state event, paced like a message (a new community gets its topic at creation)
-    return estimate(network, invitations=people + staff, messages=dms + pictures + sum(1 for s in specs if s.welcome_post),
+    return estimate(network, invitations=people + staff, messages=welcomes + pictures + sum(1 for s in specs if s.welcome_post),
                     room_creations=_dm_rooms(network, dms) + sum(1 + len(s.rooms) for s in specs), communities=len(specs))

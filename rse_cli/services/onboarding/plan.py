@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from rse_cli.domain import Member, Role
+from rse_cli.i18n import _
 from rse_cli.network.base import Network
 from rse_cli.services.onboarding.common import (
     Change,
     Plan,
     Prepared,
-    _lookup,
     _placeholder,
     _problems,
     _ref,
@@ -36,19 +36,19 @@ def plan(network: Network, store: Store, path: Path, *, templates: Templates, pr
     templates.precheck(_welcome_jobs(network, prepared, by_email))  # all template problems at once, before any write
     dms = 0
     for spec in prepared.manifest.communities:
-        community = _lookup(network, spec)
-        members: dict[str, Member] = {}
+        seen = prepared.seen(spec)  # read once, side by side with the people, by prepare()
+        community = seen.community
+        members: dict[str, Member] = seen.members
         if community is None:
             changes.append(Change(op="+", kind="community", community=spec.name, target=_ref(network, spec), detail=spec.topic))
             if spec.avatar:
                 changes.append(Change(op="+", kind="avatar", community=spec.name, target=spec.avatar.source))
             changes += [Change(op="+", kind="room", community=spec.name, target=r) for r in spec.rooms]
         else:
-            members = {m.id: m for m in network.list_members(community)}
             if spec.topic:
                 same = (community.topic or "") == spec.topic
                 changes.append(Change(op="=" if same else "~", kind="topic", community=spec.name, target=spec.topic,
-                                      detail=None if same else f"was: {community.topic or 'none'}"))
+                                      detail=None if same else _("was: {topic}").format(topic=community.topic or _("none"))))
             if spec.avatar:
                 same = network.has_picture(community, spec.avatar)
                 changes.append(Change(op="=" if same else "~", kind="avatar", community=spec.name, target=spec.avatar.source))
@@ -76,8 +76,9 @@ def plan(network: Network, store: Store, path: Path, *, templates: Templates, pr
             target_key = f"{spec.alias}:{person.id}"
             sent = community is not None and (welcomed(store, target_key) or store.sent(
                 txn_key(store, "onboard.welcome", target_key, build_message(text).text)) is not None)
-            changes.append(Change(op="=" if sent else "+", kind="welcome-dm", community=spec.name, target=person.id))
-            dms += 0 if sent else 1
+            kind = "welcome-mention" if spec.welcome_in == "community" else "welcome-dm"
+            changes.append(Change(op="=" if sent else "+", kind=kind, community=spec.name, target=person.id))
+            dms += 0 if sent or spec.welcome_in == "community" else 1
         if spec.welcome_post:
             sent = store.sent(txn_key(store, "onboard.post", spec.alias, build_message(spec.welcome_post).text)) is not None
             changes.append(Change(op="=" if sent else "+", kind="welcome-post", community=spec.name,
@@ -89,7 +90,7 @@ def plan(network: Network, store: Store, path: Path, *, templates: Templates, pr
     pending = [c for c in changes if c.op != "="]
     est = estimate(network,
                    invitations=sum(1 for c in pending if c.kind in ("invite", "role")),
-                   messages=sum(1 for c in pending if c.kind in ("welcome-dm", "welcome-post", "topic", "avatar")),
+                   messages=sum(1 for c in pending if c.kind in ("welcome-dm", "welcome-mention", "welcome-post", "topic", "avatar")),
                    room_creations=_dm_rooms(network, dms) + sum(1 for c in pending if c.kind in ("community", "room")),
                    communities=sum(1 for c in pending if c.kind == "community"))
     return Plan(manifest=str(path), changes=changes, problems=_problems(prepared.problems), counts=counts, estimate=est)
