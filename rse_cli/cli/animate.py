@@ -92,11 +92,15 @@ def list_(
         rows = svc.calendar(c.store, c.clock(), horizon)
         if out is not Format.table:
             return _render(c, rows, out, ["at", "name", "community", "room", "template", "question"])
+        if not rows:
+            return c.say(_("nothing is scheduled over the next {horizon}").format(horizon=svc.human_duration(horizon)))
         return _table(c, [{"at": _when(o.at), "ritual": _ritual(o.name, o.template), "community": o.community,
                            "room": o.room, "question": o.question} for o in rows])
     infos = svc.list_info(c.store, c.clock())
     if out is not Format.table:
         return _render(c, infos, out, ["name", "community", "room", "schedule", "template", "paused", "next_at", "bank_left"])
+    if not infos:
+        return c.say(_("no animation scheduled yet: `rse animate add NAME --community … --template … --every …`"))
     by_name = {a.name: a for a in svc.all_animations(c.store)}
     _table(c, [{"name": a.name, "ritual": _ritual(a.name, a.template), "community": a.community, "room": a.room,
                 "schedule": Schedule(by_name[a.name].kind, by_name[a.name].expr, a.tz).label(_lang()),

@@ -45,6 +45,7 @@ __all__ = [
     "close_names",
     "due",
     "get",
+    "human_duration",
     "info",
     "list_info",
     "parse_vars",
@@ -383,7 +384,7 @@ def run(store: Store, network: Callable[[], Network], templates: Callable[[], Te
             if not store.claim(key):
                 continue
             why = (_("missed by {late} (grace {grace}): not posted late, after a failed attempt") if state == "failed"
-                   else _("missed by {late} (grace {grace}): not posted late")).format(late=_human(late), grace=_human(grace))
+                   else _("missed by {late} (grace {grace}): not posted late")).format(late=human_duration(late), grace=human_duration(grace))
             store.finish(key, "skipped", why)
             _skip(store, anim, occurrence, why)
             results.append(RunResult(name=anim.name, occurrence=occurrence, state="skipped", detail=why))
@@ -422,7 +423,7 @@ def _publish(store: Store, network: Callable[[], Network], templates: Callable[[
     return RunResult(name=anim.name, occurrence=occurrence, state="posted" if sent.sent else "already-posted", event_id=sent.event_id)
 
 
-def _human(d: timedelta) -> str:
+def human_duration(d: timedelta) -> str:
     """'90 minutes', '4 hours', '3 days' (in French too): Babel's CLDR units, only on this rare path."""
     from babel.dates import format_timedelta  # noqa: PLC0415
 
