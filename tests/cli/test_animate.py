@@ -295,3 +295,27 @@ def test_a_room_on_a_feed_network_is_refused_naming_the_flag(cli, memory_feed_wo
                  ok=False)
     assert result.exit_code == 2 and "--room Général" in result.stderr and "one conversation feed" in result.stderr
     assert cli.json("animate", "list") == []
+
+
+def test_run_shows_message_ids_only_when_asked(cli, monkeypatch):
+    """On the in-memory network: the table a champion reads has no message id; --verbose shows it."""
+    from tests.network.conformance.drivers import MemoryDriver
+
+    driver = MemoryDriver("memory")
+    try:
+        for name, value in driver.env().items():
+            monkeypatch.setenv(name, value)
+        cli("community", "create", "Anim", "--alias", "anim", "--room", "Général")
+        for name in ("ama-1", "ama-2"):
+            cli("animate", "add", name, "--community", "anim", "--at", _minutes_ago(1), "--tz", "UTC", "--template", "ama-announcement",
+                "--var", "guest=Marie Durand")
+        plain = cli("animate", "run", "--only", "ama-1")
+        assert plain.stdout.split()[:3] == ["ANIMATION", "OCCURRENCE", "RESULT"] and "MESSAGE ID" not in plain.stdout
+        assert "1 posted, 0 skipped, 0 failed" in plain.stderr
+        verbose = cli("--verbose", "animate", "run", "--only", "ama-2")
+        header, row = verbose.stdout.splitlines()
+        room = driver.connect().get_community("anim").rooms[0].id
+        sent = [e.id for e in driver.world.messages(room) if "Marie Durand" in (e.body or "")]
+        assert header.endswith("MESSAGE ID") and len(sent) == 2 and row.split()[-1] == sent[-1]
+    finally:
+        driver.close()
