@@ -271,22 +271,27 @@ def calendar(store: Store, now: datetime, horizon: timedelta, *, communities: se
 # -- rendering ---------------------------------------------------------------------------
 def top_posts(store: Store, community_ref: str, since: datetime, until: datetime, link: Link, addressing: Addressing,
               limit: int = 5) -> list[dict[str, Any]]:
-    """The week's posts with the most reactions, from synced events (empty when never synced).
-    The network's `addressing` says which synced community `community_ref` names."""
+    """The week's members' posts with the most reactions, from synced events (empty when never
+    synced); rse's own posts (its questions, welcomes, digests) are never among them. The network's
+    `addressing` says which synced community `community_ref` names and how to name a person
+    who has no display name."""
+    from rse_cli.store.health import rse_sent_ids  # noqa: PLC0415 - only when a post is rendered
+
     found = ev.communities(store, [community_ref], addressing=addressing)
     if not found:
         return []
     c = found[0]
-    names = {m.id: m.display_name or m.id for m in ev.members(store, c.id)}
+    names = {m.id: m.display_name or addressing.short_name(m.id) for m in ev.members(store, c.id)}
+    ours = rse_sent_ids(store)
     posts: dict[str, Event] = {}
     reactions: dict[str, int] = {}
     for e in ev.iter_events(store, c.room_ids, since=since, until=until):
-        if e.kind in MESSAGE_KINDS and e.body:
+        if e.kind in MESSAGE_KINDS and e.body and e.id not in ours:
             posts[e.id] = e
         elif e.kind is EventKind.reaction and e.parent_id:
             reactions[e.parent_id] = reactions.get(e.parent_id, 0) + 1
     ranked = sorted((p for p in posts.values() if reactions.get(p.id)), key=lambda p: (-reactions[p.id], p.ts))[:limit]
-    return [{"author": names.get(p.sender, p.sender), "author_id": p.sender, "text": excerpt(p.body), "reactions": reactions[p.id],
+    return [{"author": names.get(p.sender) or addressing.short_name(p.sender), "author_id": p.sender, "text": excerpt(p.body), "reactions": reactions[p.id],
              "room": c.room_names.get(p.room_id, ""), "link": link(p.room_id, p.id)} for p in ranked]
 
 

@@ -182,13 +182,16 @@ def test_kudos_cites_the_weeks_most_liked_posts_from_synced_events(rse, homeserv
                           json={"msgtype": "m.text", "body": "J'ai automatisé les devis, 2h gagnées par semaine"})
     homeserver.api("PUT", f"/_matrix/client/v3/rooms/{quote(room_id)}/send/m.room.message/k2", token=tokens["bob"],
                    json={"msgtype": "m.text", "body": "Un message sans réaction"})
+    ours = rse.json("post", f"{alias}/Général", "--text", "Question de rse : quel est votre outil préféré ?")
     for i, who in enumerate(("bob", "carol")):
-        homeserver.api("PUT", f"/_matrix/client/v3/rooms/{quote(room_id)}/send/m.reaction/r{i}", token=tokens[who],
-                       json={"m.relates_to": {"rel_type": "m.annotation", "event_id": sent["event_id"], "key": "👍"}})
+        for target in (sent["event_id"], ours["event_id"]):  # rse's own post draws as many reactions
+            homeserver.api("PUT", f"/_matrix/client/v3/rooms/{quote(room_id)}/send/m.reaction/r{i}{target[-6:]}", token=tokens[who],
+                           json={"m.relates_to": {"rel_type": "m.annotation", "event_id": target, "key": "👍"}})
     rse("sync", alias)
     rse("animate", "add", "kudos", "--community", alias, "--cron", "* * * * *", "--tz", "UTC", "--template", "kudos-friday")
     text = rse.json("animate", "preview", "kudos")["text"]
     assert "**Alice Martin**" in text and "2 réactions" in text and "sans réaction" not in text
+    assert "Question de rse" not in text  # rse never thanks itself
 
 
 def test_recurring_missed_beyond_grace_is_skipped_and_within_grace_is_due(tmp_path):
