@@ -4,6 +4,7 @@ runs (SQLite and PostgreSQL), the missed-run policy, retries, the question bank,
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -322,3 +323,6 @@ def test_run_shows_message_ids_only_when_asked(cli, monkeypatch):
         assert header.endswith("MESSAGE ID") and len(sent) == 2 and row.split()[-1] == sent[-1]
     finally:
         driver.close()
+        # --verbose in-process leaves a handler on the runner's closed stderr (cli/context.py): later tests would log into it
+        logging.getLogger("rse").handlers[:] = []
+        logging.getLogger("rse").setLevel(logging.NOTSET)
