@@ -24,8 +24,10 @@ from pydantic import BaseModel
 
 from rse_cli.domain import Event, EventKind
 from rse_cli.errors import ConflictError, InputError, NotFoundError, RseError, UsageError
+from rse_cli.i18n import _
+from rse_cli.names import excerpt
 from rse_cli.services.messages import MESSAGE_KINDS
-from rse_cli.services.rooms import room_to_write_in
+from rse_cli.services.rooms import check_room_option, where_to_write
 from rse_cli.services.schedule import Schedule
 from rse_cli.store import Store
 from rse_cli.store import animations as saved
@@ -40,8 +42,10 @@ __all__ = [
     "add",
     "all_animations",
     "calendar",
+    "close_names",
     "due",
     "get",
+    "human_duration",
     "info",
     "list_info",
     "parse_vars",
@@ -56,13 +60,10 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from rse_cli.network.base import Addressing, Network
+    from rse_cli.network.base import Addressing, Capabilities, Network
     from rse_cli.templating import Templates
 
 Link = Callable[[str, str | None], str]  # (room id, event id) -> a link a reader opens
-
-if TYPE_CHECKING:
-    from rse_cli.templating import Templates
 
 LOOKBACK = timedelta(days=31)  # how far back a run looks for occurrences to post or to record as missed
 MAX_LOOKBACK_OCCURRENCES = 200
@@ -128,15 +129,16 @@ def read_bank(path: Path) -> list[str]:
     try:
         lines = path.read_text(encoding="utf-8-sig").splitlines()
     except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
+        raise InputError(_("--bank {path}: no such file").format(path=path), hint=_("--bank takes a text file, one question per line")) from None
     except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+        raise InputError(_("--bank {path}: not UTF-8 text (byte {byte})").format(path=path, byte=exc.start),
+                         hint=_("save the question bank as UTF-8 text")) from None
     bank = [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
     if not bank:
-        raise InputError(f"{path}: no question in the bank (one question per line)")
+        raise InputError(_("{path}: no question in the bank (one question per line)").format(path=path))
     dup = sorted({q for q in bank if bank.count(q) > 1})
     if dup:
-        raise InputError(f"{path}: question listed twice: {dup[0]!r}")
+        raise InputError(_('--bank {path}: question listed twice: "{question}"').format(path=path, question=dup[0]))
     return bank
 
 
@@ -145,7 +147,7 @@ def parse_vars(items: list[str]) -> dict[str, str]:
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key.strip().isidentifier():
-            raise UsageError(f"--var {item!r}: expected NAME=VALUE, e.g. guest=\"Marie Durand\"")
+            raise UsageError(_("--var {item}: expected NAME=VALUE, e.g. guest=\"Marie Durand\"").format(item=item))
         out[key.strip()] = value
     return out
 
@@ -153,16 +155,21 @@ def parse_vars(items: list[str]) -> dict[str, str]:
 # -- definitions -------------------------------------------------------------------------
 def add(store: Store, *, name: str, community: str, room: str | None, schedule: Schedule, template: str,
         lang: str | None = None, bank: list[str] | None = None, variables: dict[str, str] | None = None,
-        now: datetime, templates: Templates | None = None) -> AnimationInfo:
+        now: datetime, templates: Templates | None = None, capabilities: Capabilities | None = None) -> AnimationInfo:
+    """Schedule an animation. `capabilities` (the configured network's, known offline) refuses a
+    room on a network whose communities are one feed."""
     if not name or any(c in name for c in " /:"):
-        raise UsageError(f"animation name {name!r}: use letters, digits and dashes, e.g. weekly-question")
+        raise UsageError(_("animation name {name}: use letters, digits and dashes, e.g. weekly-question").format(name=name))
+    if capabilities is not None:
+        check_room_option(capabilities, room)
     if templates is not None:  # reliability: a template that cannot render is refused now, not at 9:00 on Monday
         sample = Animation(name, community, room, schedule.kind, schedule.expr, schedule.tz, template, lang, bank or [],
                            variables or {}, False, now)
-        precheck(store, templates, sample, now)
+        precheck(templates, sample, now)
     if not saved.add_definition(store, name=name, community=community, room=room, kind=schedule.kind, expr=schedule.expr,
                             tz=schedule.tz, template=template, lang=lang, bank=bank or [], variables=variables or {}, active_since=now):
-        raise ConflictError(f"an animation named {name!r} already exists", hint=f"rse animate remove {name}, then add it again")
+        raise ConflictError(_("an animation named {name} already exists").format(name=name),
+                            hint=_("`rse animate remove {name}`, then add it again").format(name=name))
     return info(store, get(store, name), now)
 
 
@@ -173,9 +180,24 @@ def all_animations(store: Store) -> list[Animation]:
 def get(store: Store, name: str) -> Animation:
     row = saved.definition(store, name)
     if row is None:
-        known = ", ".join(a.name for a in all_animations(store)) or "none yet"
-        raise NotFoundError(f"no animation named {name!r}", hint=f"known: {known}")
+        known = [a.name for a in all_animations(store)]
+        near = close_names(name, known)
+        if near:
+            hint = _("did you mean {names}? (`rse animate list` shows them all)").format(names=" / ".join(near))
+        elif known:
+            hint = _("known animations: {names}").format(names=", ".join(known))
+        else:
+            hint = _("none is scheduled yet: `rse animate add`")
+        raise NotFoundError(_("no animation named {name}").format(name=name), hint=hint)
     return Animation.from_stored(row)
+
+
+def close_names(name: str, known: list[str]) -> list[str]:
+    """The known names close to a mistyped one (a typo, a missing dash, another case)."""
+    import difflib  # noqa: PLC0415 - only on this error path: cron's nothing-due path stays light
+
+    by_fold = {k.casefold(): k for k in known}
+    return [by_fold[m] for m in difflib.get_close_matches(name.casefold(), list(by_fold), n=3, cutoff=0.6)]
 
 
 def set_paused(store: Store, name: str, paused: bool, now: datetime) -> AnimationInfo:
@@ -207,7 +229,7 @@ def upcoming_questions(bank: list[str], asked: list[str], n: int) -> list[str]:
     """The next `n` questions: the bank's order, never repeating one until all were asked."""
     out: list[str] = []
     history = list(asked)
-    for _ in range(n):
+    for _i in range(n):
         used = _used_this_round(bank, history)
         nxt = next(q for q in bank if q not in used)
         out.append(nxt)
@@ -247,64 +269,70 @@ def calendar(store: Store, now: datetime, horizon: timedelta, *, communities: se
 
 
 # -- rendering ---------------------------------------------------------------------------
-def top_posts(store: Store, community_ref: str, since: datetime, until: datetime, link: Callable[[str, str | None], str],
+def top_posts(store: Store, community_ref: str, since: datetime, until: datetime, link: Link, addressing: Addressing,
               limit: int = 5) -> list[dict[str, Any]]:
-    """The week's posts with the most reactions, from synced events (empty when never synced)."""
-    found = ev.communities(store, [community_ref])
+    """The week's members' posts with the most reactions, from synced events (empty when never
+    synced); rse's own posts (its questions, welcomes, digests) are never among them. The network's
+    `addressing` says which synced community `community_ref` names and how to name a person
+    who has no display name."""
+    from rse_cli.store.health import rse_sent_ids  # noqa: PLC0415 - only when a post is rendered
+
+    found = ev.communities(store, [community_ref], addressing=addressing)
     if not found:
         return []
     c = found[0]
-    names = {m.id: m.display_name or m.id for m in ev.members(store, c.id)}
+    names = {m.id: m.display_name or addressing.short_name(m.id) for m in ev.members(store, c.id)}
+    ours = rse_sent_ids(store)
     posts: dict[str, Event] = {}
     reactions: dict[str, int] = {}
     for e in ev.iter_events(store, c.room_ids, since=since, until=until):
-        if e.kind in MESSAGE_KINDS and e.body:
+        if e.kind in MESSAGE_KINDS and e.body and e.id not in ours:
             posts[e.id] = e
         elif e.kind is EventKind.reaction and e.parent_id:
             reactions[e.parent_id] = reactions.get(e.parent_id, 0) + 1
     ranked = sorted((p for p in posts.values() if reactions.get(p.id)), key=lambda p: (-reactions[p.id], p.ts))[:limit]
-    return [{"author": names.get(p.sender, p.sender), "author_id": p.sender, "text": _excerpt(p.body), "reactions": reactions[p.id],
+    return [{"author": names.get(p.sender) or addressing.short_name(p.sender), "author_id": p.sender, "text": excerpt(p.body), "reactions": reactions[p.id],
              "room": c.room_names.get(p.room_id, ""), "link": link(p.room_id, p.id)} for p in ranked]
 
 
-def _excerpt(text: str | None, n: int = 140) -> str:
-    text = " ".join((text or "").split())
-    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
+def _render_context(anim: Animation, occurrence: datetime, question: str | None, posts: list[dict[str, Any]],
+                    lang: str | None) -> dict[str, Any]:
+    from rse_cli.l10n import L10n  # noqa: PLC0415 - Babel loads only when a post is rendered
 
-
-def _render_context(store: Store, anim: Animation, occurrence: datetime, question: str | None,
-                    link: Callable[[str, str | None], str]) -> dict:
     local = occurrence.astimezone(anim.schedule.zone)
+    t = L10n(lang)
     return {
         "animation": anim.name, "community": anim.community, "room": anim.room or "", "question": question,
-        "when": local, "date": local.date().isoformat(), "time": local.strftime("%H:%M"),
-        "top_posts": top_posts(store, anim.community, occurrence - timedelta(days=7), occurrence, link),
-        "vars": anim.vars, **anim.vars,
+        # one date format per output: the post's date and time as the reader's language writes them
+        "when": local, "date": t.date(local), "time": t.time(local), "t": t,
+        "top_posts": posts, "vars": anim.vars, **anim.vars,
     }
 
 
 def render(store: Store, templates: Templates, anim: Animation, occurrence: datetime, question: str | None,
-           link: Callable[[str, str | None], str]) -> str:
-    return templates.render(anim.template, _render_context(store, anim, occurrence, question, link), lang=anim.lang)
+           link: Link, addressing: Addressing) -> str:
+    posts = top_posts(store, anim.community, occurrence - timedelta(days=7), occurrence, link, addressing)
+    lang = anim.lang or templates.lang
+    return templates.render(anim.template, _render_context(anim, occurrence, question, posts, lang), lang=anim.lang)
 
 
-def precheck(store: Store, templates: Templates, anim: Animation, now: datetime) -> None:
+def precheck(templates: Templates, anim: Animation, now: datetime) -> None:
     """Render the animation with representative values (a question, a top post) or raise InputError."""
     def link(room: str, event: str | None = None) -> str:
         return f"https://example.org/{room}/{event or ''}"
 
     occurrence = anim.schedule.next_after(now) or now
-    ctx = _render_context(store, anim, occurrence, anim.bank[0] if anim.bank else "Une question ?", link)
-    ctx["top_posts"] = ctx["top_posts"] or [{"author": "Camille Martin", "author_id": "camille", "text": "Un message",
-                                             "reactions": 3, "room": anim.room or "", "link": link("room", "event")}]
+    sample = [{"author": "Camille Martin", "author_id": "camille", "text": "Un message", "reactions": 3,
+               "room": anim.room or "", "link": link("room", "event")}]
+    ctx = _render_context(anim, occurrence, anim.bank[0] if anim.bank else "Une question ?", sample, anim.lang or templates.lang)
     templates.precheck([(anim.template, ctx, anim.lang)])
 
 
-def preview(store: Store, templates: Templates, name: str, now: datetime, link: Callable[[str, str | None], str]) -> Preview:
+def preview(store: Store, templates: Templates, name: str, now: datetime, link: Link, addressing: Addressing) -> Preview:
     anim = get(store, name)
     nxt = anim.schedule.next_after(now)
     question = upcoming_questions(anim.bank, saved.questions_asked(store, name), 1)[0] if anim.bank else None
-    text = render(store, templates, anim, nxt or now, question, link)
+    text = render(store, templates, anim, nxt or now, question, link, addressing)
     return Preview(name=name, at=nxt.astimezone(anim.schedule.zone) if nxt else None, community=anim.community, room=anim.room,
                    question=question, text=text)
 
@@ -331,13 +359,14 @@ def due(store: Store, now: datetime) -> list[tuple[Animation, datetime, str | No
     return todo
 
 
-def _text_for(store: Store, templates: Templates, anim: Animation, occurrence: datetime, link: Link) -> tuple[str, str | None]:
+def _text_for(store: Store, templates: Templates, anim: Animation, occurrence: datetime, link: Link,
+              addressing: Addressing) -> tuple[str, str | None]:
     """The occurrence's text, rendered once and kept: a retry sends the very same text."""
     kept = saved.kept_text(store, anim.name, occurrence)
     if kept is not None:
         return kept
     question = upcoming_questions(anim.bank, saved.questions_asked(store, anim.name), 1)[0] if anim.bank else None
-    text = render(store, templates, anim, occurrence, question, link)
+    text = render(store, templates, anim, occurrence, question, link, addressing)
     saved.keep_text(store, anim.name, occurrence, text, question)
     return text, question
 
@@ -359,14 +388,14 @@ def run(store: Store, network: Callable[[], Network], templates: Callable[[], Te
         if late > grace:
             if not store.claim(key):
                 continue
-            why = (f"missed by {_human(late)} (grace {_human(grace)}): not posted late"
-                   + (" after a failed attempt" if state == "failed" else ""))
+            why = (_("missed by {late} (grace {grace}): not posted late, after a failed attempt") if state == "failed"
+                   else _("missed by {late} (grace {grace}): not posted late")).format(late=human_duration(late), grace=human_duration(grace))
             store.finish(key, "skipped", why)
             _skip(store, anim, occurrence, why)
             results.append(RunResult(name=anim.name, occurrence=occurrence, state="skipped", detail=why))
             continue
         if not store.claim(key):
-            results.append(RunResult(name=anim.name, occurrence=occurrence, state="busy", detail="another run has it"))
+            results.append(RunResult(name=anim.name, occurrence=occurrence, state="busy", detail=_("another run is posting it")))
             continue
         results.append(_publish(store, network, templates, anim, occurrence, key, link))
     return results
@@ -381,10 +410,10 @@ def _publish(store: Store, network: Callable[[], Network], templates: Callable[[
 
     try:
         net = network()
-        text, _question = _text_for(store, templates(), anim, occurrence, link() if link else net.link)
-        room = room_to_write_in(net, net.get_community(anim.community), anim.room,
-                                how=f"`rse animate remove {anim.name}`, then add it again with --room")
-        sent = send_once(net, store, action="animate", target=f"{anim.name}@{occurrence.isoformat()}", room_id=room.id,
+        text, _question = _text_for(store, templates(), anim, occurrence, link() if link else net.link, net.addressing)
+        where = where_to_write(net, net.get_community(anim.community), anim.room,
+                               how=_("`rse animate remove {name}`, then add it again with --room").format(name=anim.name))
+        sent = send_once(net, store, action="animate", target=f"{anim.name}@{occurrence.isoformat()}", room_id=where.room_id,
                          message=build_message(text))
     except RseError as exc:
         # reliability: recorded as failed with its reason (even when the text never rendered), claim released
@@ -392,17 +421,18 @@ def _publish(store: Store, network: Callable[[], Network], templates: Callable[[
         saved.record_failed(store, anim.name, occurrence, exc.message)
         return RunResult(name=anim.name, occurrence=occurrence, state="failed", detail=exc.message)
     except BaseException:
-        store.finish(key, "failed", "interrupted")
+        store.finish(key, "failed", _("interrupted"))
         raise
     store.finish(key, "done", sent.event_id)
     saved.record_outcome(store, anim.name, occurrence, state="posted", room_id=sent.room_id, event_id=sent.event_id, detail=None)
     return RunResult(name=anim.name, occurrence=occurrence, state="posted" if sent.sent else "already-posted", event_id=sent.event_id)
 
 
-def _human(d: timedelta) -> str:
-    minutes = int(d.total_seconds() // 60)
-    if minutes < 120:
-        return f"{minutes} min"
-    if minutes < 48 * 60:
-        return f"{minutes // 60} h"
-    return f"{minutes // 1440} d"
+def human_duration(d: timedelta) -> str:
+    """'90 minutes', '4 hours', '3 days' (in French too): Babel's CLDR units, only on this rare path."""
+    from babel.dates import format_timedelta  # noqa: PLC0415
+
+    from rse_cli.i18n import current  # noqa: PLC0415
+    from rse_cli.l10n import locale_of  # noqa: PLC0415
+
+    return format_timedelta(d, threshold=2, locale=locale_of(current()))

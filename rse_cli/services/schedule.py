@@ -21,18 +21,19 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rse_cli.errors import UsageError
+from rse_cli.i18n import N_, _
 
 __all__ = ["Cron", "Schedule", "every_to_cron", "is_nonexistent", "parse_duration", "resolve_local", "zone"]
 
 DAYS = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"]
 MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
 _FRENCH_DAYS = {"LUN": "MON", "MAR": "TUE", "MER": "WED", "JEU": "THU", "VEN": "FRI", "SAM": "SAT", "DIM": "SUN"}
-_FIELDS = [  # name, low, high, names (index 0 = low)
-    ("minute", 0, 59, None),
-    ("hour", 0, 23, None),
-    ("day of month", 1, 31, None),
-    ("month", 1, 12, MONTHS),
-    ("day of week", 0, 7, DAYS),
+_FIELDS = [  # name (shown with _()), low, high, names (index 0 = low)
+    (N_("the minute field"), 0, 59, None),
+    (N_("the hour field"), 0, 23, None),
+    (N_("the day-of-month field"), 1, 31, None),
+    (N_("the month field"), 1, 12, MONTHS),
+    (N_("the day-of-week field"), 0, 7, DAYS),
 ]
 _SEARCH_DAYS = 366 * 8 + 2  # enough to find "29 FEB" even across a century gap year
 
@@ -41,7 +42,7 @@ def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise UsageError(f"--tz {name}: unknown time zone", hint="an IANA name such as Europe/Paris or UTC") from None
+        raise UsageError(_("--tz {name}: unknown time zone").format(name=name), hint=_("an IANA name such as Europe/Paris or UTC")) from None
 
 
 def _value(token: str, field: int, expr: str) -> int:
@@ -50,25 +51,30 @@ def _value(token: str, field: int, expr: str) -> int:
     if names and up in names:
         return names.index(up) + (1 if names is MONTHS else 0)
     if not token.isdigit():
-        raise UsageError(f"cron {expr!r}: {name}: {token!r} is not a number" + (f" or a name ({names[0]}..{names[-1]})" if names else ""))
+        if names:
+            raise UsageError(_('cron "{expr}": {field}: "{token}" is not a number or a name ({first}..{last})').format(
+                expr=expr, field=_(name), token=token, first=names[0], last=names[-1]))
+        raise UsageError(_('cron "{expr}": {field}: "{token}" is not a number').format(expr=expr, field=_(name), token=token))
     v = int(token)
     if not low <= v <= high:
-        raise UsageError(f"cron {expr!r}: {name}: {v} is outside {low}-{high}")
+        raise UsageError(_('cron "{expr}": {field}: {value} is outside {low}-{high}').format(
+            expr=expr, field=_(name), value=v, low=low, high=high))
     return v
 
 
 def _field(text: str, field: int, expr: str) -> frozenset[int]:
     """The set of values of one field."""
-    name, low, high, _ = _FIELDS[field]
+    name, low, high, _names = _FIELDS[field]
     values: set[int] = set()
     for part in text.split(","):
         if not part:
-            raise UsageError(f"cron {expr!r}: {name}: empty item in list")
-        rng, _, step_s = part.partition("/")
+            raise UsageError(_('cron "{expr}": {field}: empty item in list').format(expr=expr, field=_(name)))
+        rng, _sep, step_s = part.partition("/")
         step = 1
         if step_s:
             if not step_s.isdigit() or int(step_s) == 0:
-                raise UsageError(f"cron {expr!r}: {name}: step {step_s!r} must be a positive number")
+                raise UsageError(_('cron "{expr}": {field}: step "{step}" must be a positive number').format(
+                    expr=expr, field=_(name), step=step_s))
             step = int(step_s)
         if rng == "*":
             a, b = low, high
@@ -76,7 +82,7 @@ def _field(text: str, field: int, expr: str) -> frozenset[int]:
             a_s, b_s = rng.split("-", 1)
             a, b = _value(a_s, field, expr), _value(b_s, field, expr)
             if a > b:
-                raise UsageError(f"cron {expr!r}: {name}: range {rng} goes backwards")
+                raise UsageError(_('cron "{expr}": {field}: range {range} goes backwards').format(expr=expr, field=_(name), range=rng))
         else:
             a = _value(rng, field, expr)
             b = high if step_s else a
@@ -102,8 +108,8 @@ class Cron:
     def parse(cls, expr: str) -> Cron:
         parts = expr.split()
         if len(parts) != 5:
-            raise UsageError(f"cron {expr!r}: expected 5 fields (minute hour day-of-month month day-of-week), got {len(parts)}",
-                             hint='e.g. "0 16 * * FRI" for Fridays at 16:00')
+            raise UsageError(_('cron "{expr}": expected 5 fields (minute hour day-of-month month day-of-week), got {count}').format(
+                             expr=expr, count=len(parts)), hint=_('e.g. "0 16 * * FRI" for Fridays at 16:00'))
         fields = [_field(p, i, expr) for i, p in enumerate(parts)]
         # as in Vixie cron, a day field starting with '*' ("*", "*/2") does not restrict
         minutes, hours, days, months, weekdays = fields
@@ -126,10 +132,10 @@ def every_to_cron(text: str) -> str:
     """`MON 09:00`, `MON,THU 09:30`, `DAILY 08:00`, `WEEKDAYS 09:00`, `LUN 9h` -> a cron expression."""
     m = re.fullmatch(r"\s*([A-Za-z,\-]+)\s+(\d{1,2})(?:[:hH](\d{2})?)?\s*", text)
     if not m:
-        raise UsageError(f'--every {text!r}: expected DAY HH:MM, e.g. "MON 09:00", "MON,THU 09:30" or "DAILY 08:00"')
+        raise UsageError(_('--every "{text}": expected DAY HH:MM, e.g. "MON 09:00", "MON,THU 09:30" or "DAILY 08:00"').format(text=text))
     days, hour, minute = m.group(1).upper(), int(m.group(2)), int(m.group(3) or 0)
     if hour > 23 or minute > 59:
-        raise UsageError(f"--every {text!r}: {hour:02d}:{minute:02d} is not a time of day")
+        raise UsageError(_('--every "{text}": {time} is not a time of day').format(text=text, time=f"{hour:02d}:{minute:02d}"))
     if days in {"DAILY", "DAY", "EVERYDAY", "TOUS-LES-JOURS"}:
         dow = "*"
     elif days in {"WEEKDAYS", "WORKDAYS", "SEMAINE"}:
@@ -139,7 +145,7 @@ def every_to_cron(text: str) -> str:
         for item in days.split(","):
             ends = [_FRENCH_DAYS.get(x, x) for x in item.split("-")]
             if any(e not in DAYS for e in ends):
-                raise UsageError(f"--every {text!r}: {item!r} is not a day (MON..SUN, or DAILY, WEEKDAYS)")
+                raise UsageError(_('--every "{text}": "{item}" is not a day (MON..SUN, or DAILY, WEEKDAYS)').format(text=text, item=item))
             items.append("-".join(ends))
         dow = ",".join(items)
     return f"{minute} {hour} * * {dow}"
@@ -168,12 +174,13 @@ class Schedule:
     def build(cls, *, at: str | None = None, every: str | None = None, cron: str | None = None, tz: str = "UTC") -> Schedule:
         given = [x for x in (at, every, cron) if x]
         if len(given) != 1:
-            raise UsageError("give exactly one of --at, --every or --cron")
+            raise UsageError(_("give exactly one of --at, --every or --cron"),
+                             hint=_('e.g. --every "MON 09:00", --cron "0 16 * * FRI" or --at 2026-12-15T12:00'))
         zone(tz)
         s = cls("at" if at else "every" if every else "cron", given[0].strip(), tz)
-        _ = s.cron  # validate now, not at the first run
+        s.cron  # noqa: B018 - validate now, not at the first run
         if at:
-            _ = s.at_instant
+            s.at_instant  # noqa: B018 - validate now
         return s
 
     @property
@@ -191,16 +198,40 @@ class Schedule:
         try:
             naive = datetime.fromisoformat(self.expr)
         except ValueError:
-            raise UsageError(f"--at {self.expr!r}: expected a date and time such as 2026-12-15T12:00") from None
+            raise UsageError(_('--at "{text}": expected a date and time such as 2026-12-15T12:00').format(text=self.expr)) from None
         try:
             if naive.tzinfo is not None:
                 return naive.astimezone(UTC)
             return resolve_local(naive, self.zone)
         except OverflowError:  # reliability: year 9999 or 0001 shifted out of range by the zone
-            raise UsageError(f"--at {self.expr!r}: the date is out of range") from None
+            raise UsageError(_('--at "{text}": the date is out of range').format(text=self.expr)) from None
 
     def describe(self) -> str:
+        """The stable, untranslated form for --json: `every MON 09:00 (Europe/Paris)`."""
         return {"at": f"once at {self.expr}", "every": f"every {self.expr}", "cron": f"cron {self.expr}"}[self.kind] + f" ({self.tz})"
+
+    def label(self, lang: str | None) -> str:
+        """For a reader, in `lang`: "every Monday and Thursday at 09:30", "chaque jour à 08:00",
+        "une fois : 15 décembre 2099, 12:00"; a cron expression is shown as written."""
+        from rse_cli.l10n import L10n  # noqa: PLC0415 - Babel only where a schedule is shown
+
+        t = L10n(lang)
+        if self.kind == "at":
+            local = self.at_instant.astimezone(self.zone)
+            return _("once: {when}").format(when=f"{t.date(local)}, {t.time(local)}")  # as every other date of rse animate
+        cron = self.cron
+        assert cron is not None
+        if self.kind == "cron" or len(cron.times()) != 1 or cron.days_restricted or len(cron.months) != 12:
+            return _("cron {expr} ({tz})").format(expr=self.expr, tz=self.tz)
+        at = t.time(datetime.combine(date(2026, 1, 5), cron.times()[0]))
+        days = sorted(cron.weekdays, key=lambda d: (d + 6) % 7)  # Monday first
+        if len(days) == 7:
+            when = _("every day at {time}").format(time=at)
+        elif days == [1, 2, 3, 4, 5]:
+            when = _("Monday to Friday at {time}").format(time=at)
+        else:
+            when = _("every {days} at {time}").format(days=t.join([t.weekday((d + 6) % 7) for d in days]), time=at)
+        return f"{when} ({self.tz})"
 
     def occurrences(self, start: datetime, end: datetime) -> Iterator[datetime]:
         """UTC instants in [start, end), in order."""
@@ -250,9 +281,15 @@ def parse_duration(text: str, *, units: str = "mhdw", bare: str | None = None, w
     unit = (m.group(2) or bare or "") if m else ""
     if m is None or not unit or unit not in units or int(m.group(1)) < 1:
         *most, last = [_EXAMPLES[u] for u in units]
-        examples = f"{', '.join(most)} or {last}" if most else last
-        raise UsageError(f"{what + ' ' if what else ''}{text!r}: expected a duration such as {examples}")
+        from babel.lists import format_list  # noqa: PLC0415 - only on this error path
+
+        from rse_cli.i18n import current  # noqa: PLC0415
+        from rse_cli.l10n import locale_of  # noqa: PLC0415
+
+        examples = format_list([*most, last], style="or", locale=locale_of(current()))
+        raise UsageError(_('{option}"{text}": expected a duration such as {examples}').format(
+            option=what + " " if what else "", text=text, examples=examples))
     try:
         return int(m.group(1)) * _UNITS[unit]
     except OverflowError:  # reliability: more than 2.7 million years is a typo, not a crash
-        raise UsageError(f"{what + ' ' if what else ''}{text!r}: too long a duration") from None
+        raise UsageError(_('{option}"{text}": too long a duration').format(option=what + " " if what else "", text=text)) from None

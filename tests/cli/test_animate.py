@@ -4,6 +4,7 @@ runs (SQLite and PostgreSQL), the missed-run policy, retries, the question bank,
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -144,7 +145,7 @@ def test_list_calendar_preview_pause_resume_remove(rse, homeserver):
     assert all(datetime.fromisoformat(o["at"]).strftime("%a %H:%M") == "Fri 16:00" for o in cal)
 
     shown = rse.json("animate", "preview", "ama-dg")
-    assert "Marie Durand" in shown["text"] and "2099-12-15 at 12:00" in shown["text"]
+    assert "Marie Durand" in shown["text"] and "15 December 2099 at 12:00" in shown["text"]
     assert not any("AMA" in b for b in bodies(homeserver, room_id))  # preview sends nothing
 
     rse("animate", "pause", "kudos")
@@ -182,13 +183,16 @@ def test_kudos_cites_the_weeks_most_liked_posts_from_synced_events(rse, homeserv
                           json={"msgtype": "m.text", "body": "J'ai automatisé les devis, 2h gagnées par semaine"})
     homeserver.api("PUT", f"/_matrix/client/v3/rooms/{quote(room_id)}/send/m.room.message/k2", token=tokens["bob"],
                    json={"msgtype": "m.text", "body": "Un message sans réaction"})
+    ours = rse.json("post", f"{alias}/Général", "--text", "Question de rse : quel est votre outil préféré ?")
     for i, who in enumerate(("bob", "carol")):
-        homeserver.api("PUT", f"/_matrix/client/v3/rooms/{quote(room_id)}/send/m.reaction/r{i}", token=tokens[who],
-                       json={"m.relates_to": {"rel_type": "m.annotation", "event_id": sent["event_id"], "key": "👍"}})
+        for target in (sent["event_id"], ours["event_id"]):  # rse's own post draws as many reactions
+            homeserver.api("PUT", f"/_matrix/client/v3/rooms/{quote(room_id)}/send/m.reaction/r{i}{target[-6:]}", token=tokens[who],
+                           json={"m.relates_to": {"rel_type": "m.annotation", "event_id": target, "key": "👍"}})
     rse("sync", alias)
     rse("animate", "add", "kudos", "--community", alias, "--cron", "* * * * *", "--tz", "UTC", "--template", "kudos-friday")
     text = rse.json("animate", "preview", "kudos")["text"]
     assert "**Alice Martin**" in text and "2 réactions" in text and "sans réaction" not in text
+    assert "Question de rse" not in text  # rse never thanks itself
 
 
 def test_recurring_missed_beyond_grace_is_skipped_and_within_grace_is_due(tmp_path):
@@ -206,7 +210,7 @@ def test_recurring_missed_beyond_grace_is_skipped_and_within_grace_is_due(tmp_pa
     # cron was down from Monday 23 March 09:00 CET to 13:00: the occurrence is 4 h late, skipped
     now = datetime(2026, 3, 23, 12, tzinfo=UTC)
     [r] = svc.run(store, no_network, no_network, now, grace=timedelta(hours=2))
-    assert r.state == "skipped" and r.occurrence == datetime(2026, 3, 23, 8, tzinfo=UTC) and "4 h" in r.detail
+    assert r.state == "skipped" and r.occurrence == datetime(2026, 3, 23, 8, tzinfo=UTC) and "4 hours" in r.detail
     assert store.claim_state(svc.get(store, "q").key(store.profile, r.occurrence))["state"] == "skipped"
     assert svc.run(store, no_network, no_network, now, grace=timedelta(hours=2)) == []
     # the next Monday (after the DST change: 07:00 UTC) is due at 09:05 local
@@ -216,3 +220,109 @@ def test_recurring_missed_beyond_grace_is_skipped_and_within_grace_is_due(tmp_pa
     svc.set_paused(store, "q", True, datetime(2026, 3, 29, tzinfo=UTC))
     svc.set_paused(store, "q", False, datetime(2026, 4, 14, tzinfo=UTC))
     assert svc.due(store, datetime(2026, 4, 14, tzinfo=UTC)) == []
+
+
+# -- the champion's language (no server: list, preview errors and add read only the store) --------
+
+NOW = "2026-11-25T12:00:00+00:00"  # a Wednesday
+
+
+@pytest.fixture
+def scheduled(cli, monkeypatch, tmp_path):
+    """Three rituals in the store of a profile with no server: a weekly question with its bank, the
+    Friday kudos, and a paused one-off AMA."""
+    monkeypatch.setenv("RSE_NOW", NOW)
+    bank = tmp_path / "questions.txt"
+    bank.write_text("Quel outil vous fait gagner du temps ?\nQuelle réussite cette semaine ?\n", encoding="utf-8")
+    cli("animate", "add", "weekly-question", "--community", "ventes-ouest", "--every", "MON 09:00", "--template", "weekly-question",
+        "--bank", str(bank))
+    cli("animate", "add", "kudos", "--community", "ventes-ouest", "--cron", "0 16 * * FRI", "--template", "kudos-friday")
+    cli("animate", "add", "ama-dg", "--community", "ventes-ouest", "--at", "2099-12-15T12:00", "--template", "ama-announcement",
+        "--var", "guest=Marie Durand")
+    cli("animate", "pause", "ama-dg")
+    return cli
+
+
+def test_list_in_english_shows_rituals_by_name_and_dates_in_words(scheduled):
+    assert scheduled("animate", "list").stdout == (
+        "ANIMATION        RITUAL               COMMUNITY     SCHEDULE                              NEXT POST                "
+        "QUESTIONS LEFT\n"
+        "ama-dg           The AMA              ventes-ouest  once: 15 December 2099, 12:00         paused until resumed\n"
+        "kudos            Friday kudos         ventes-ouest  cron 0 16 * * FRI (Europe/Paris)      27 November 2026, 16:00\n"
+        "weekly-question  The weekly question  ventes-ouest  every Monday at 09:00 (Europe/Paris)  30 November 2026, 09:00  2 of 2\n"
+    )
+
+
+def test_list_in_french_says_the_same_in_french(scheduled):
+    assert scheduled("--lang", "fr", "animate", "list").stdout == (
+        "ANIMATION        RITUEL                     COMMUNAUTÉ    RYTHME                               PROCHAIN MESSAGE             "
+        "QUESTIONS RESTANTES\n"
+        "ama-dg           L'AMA                      ventes-ouest  une fois : 15 décembre 2099, 12:00   en pause jusqu'à la reprise\n"
+        "kudos            Les kudos du vendredi      ventes-ouest  cron 0 16 * * FRI (Europe/Paris)     27 novembre 2026, 16:00\n"
+        "weekly-question  La question de la semaine  ventes-ouest  chaque lundi à 09:00 (Europe/Paris)  30 novembre 2026, 09:00      "
+        "2 sur 2\n"
+    )
+
+
+def test_json_keeps_its_fields_and_values_whatever_the_language(scheduled):
+    english, french = scheduled.json("animate", "list"), scheduled.json("--lang", "fr", "animate", "list")
+    assert english == french
+    assert {a["name"]: a["schedule"] for a in english}["weekly-question"] == "every MON 09:00 (Europe/Paris)"
+
+
+@pytest.mark.parametrize("command", ["preview", "pause", "resume", "remove"])
+def test_a_mistyped_animation_name_gets_did_you_mean_in_both_languages(scheduled, command):
+    english = scheduled("animate", command, "weekly-questoin", ok=False)
+    assert english.exit_code == 4
+    assert "no animation named weekly-questoin" in english.stderr and "did you mean weekly-question?" in english.stderr
+    french = scheduled("--lang", "fr", "animate", command, "kudo", ok=False)
+    assert "aucune animation nommée kudo" in french.stderr and "vouliez-vous dire kudos ?" in french.stderr
+
+
+def test_an_unrelated_name_lists_the_known_animations(scheduled):
+    result = scheduled("animate", "preview", "zzz", ok=False)
+    assert "did you mean" not in result.stderr and "known animations: ama-dg, kudos, weekly-question" in result.stderr
+
+
+def test_bad_schedules_are_explained_in_french(cli):
+    result = cli("--lang", "fr", "animate", "add", "x", "--community", "c", "--template", "weekly-question", "--every", "FUNDAY 9:00",
+                 ok=False)
+    assert result.exit_code == 2 and "« FUNDAY » n'est pas un jour" in result.stderr
+    result = cli("--lang", "fr", "animate", "list", "--next", "3y", ok=False)
+    assert result.exit_code == 2 and "attendu une durée comme 90m, 36h, 14d ou 2w" in result.stderr
+
+
+def test_a_room_on_a_feed_network_is_refused_naming_the_flag(cli, memory_feed_world, monkeypatch):
+    monkeypatch.setenv("RSE_NETWORK", "memory-feed")
+    monkeypatch.setenv("RSE_HOMESERVER", memory_feed_world.url)
+    result = cli("animate", "add", "q", "--community", "c", "--room", "Général", "--every", "MON 09:00", "--template", "weekly-question",
+                 ok=False)
+    assert result.exit_code == 2 and "--room Général" in result.stderr and "one conversation feed" in result.stderr
+    assert cli.json("animate", "list") == []
+
+
+def test_run_shows_message_ids_only_when_asked(cli, monkeypatch):
+    """On the in-memory network: the table a champion reads has no message id; --verbose shows it."""
+    from tests.network.conformance.drivers import MemoryDriver
+
+    driver = MemoryDriver("memory")
+    try:
+        for name, value in driver.env().items():
+            monkeypatch.setenv(name, value)
+        cli("community", "create", "Anim", "--alias", "anim", "--room", "Général")
+        for name in ("ama-1", "ama-2"):
+            cli("animate", "add", name, "--community", "anim", "--at", _minutes_ago(1), "--tz", "UTC", "--template", "ama-announcement",
+                "--var", "guest=Marie Durand")
+        plain = cli("animate", "run", "--only", "ama-1")
+        assert plain.stdout.split()[:3] == ["ANIMATION", "OCCURRENCE", "RESULT"] and "MESSAGE ID" not in plain.stdout
+        assert "1 posted, 0 skipped, 0 failed" in plain.stderr
+        verbose = cli("--verbose", "animate", "run", "--only", "ama-2")
+        header, row = verbose.stdout.splitlines()
+        room = driver.connect().get_community("anim").rooms[0].id
+        sent = [e.id for e in driver.world.messages(room) if "Marie Durand" in (e.body or "")]
+        assert header.endswith("MESSAGE ID") and len(sent) == 2 and row.split()[-1] == sent[-1]
+    finally:
+        driver.close()
+        # --verbose in-process leaves a handler on the runner's closed stderr (cli/context.py): later tests would log into it
+        logging.getLogger("rse").handlers[:] = []
+        logging.getLogger("rse").setLevel(logging.NOTSET)

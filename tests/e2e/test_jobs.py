@@ -68,9 +68,6 @@ def test_campaign_welcomes_then_thanks_once(e2e, tmp_path, monkeypatch):
     assert len(e2e.driver.dm_bodies(people[0]["id"])) == 2 and len(e2e.driver.dm_bodies(people[1]["id"])) == 2
 
 
-@pytest.mark.matrix_bound(CONFIG)
-@pytest.mark.matrix_bound(FEED_ROOM + "; services/animations.py:373 needs a room (no branch for a community that is one feed)",
-                          networks=["memory-feed"])
 def test_animation_posts_once_when_due(e2e):
     alias, _, room = community(e2e, "Anim")
     at = (datetime.now(UTC) - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M")
