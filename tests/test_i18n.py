@@ -25,16 +25,25 @@ def _source_messages() -> dict[str | tuple[str, str], str]:
 
 
 def _catalog(lang: str):
-    """Every source of the language merged (one .po per area of rse)."""
+    """Every source of the language merged (one .po per area of rse). A message may stand in two
+    areas' files only with the same translation: the merge keeps one, so they must not disagree."""
     from babel.messages.catalog import Catalog
 
     merged = Catalog(locale=lang)
+    where: dict[object, str] = {}
     for po in i18n.sources(lang):
         with po.open("rb") as fh:
             for message in read_po(fh, locale=lang):
-                if message.id:
-                    assert message.id not in merged, f"{po.name}: {message.id!r} is already in another catalog file"
-                    merged[message.id] = message
+                if not message.id:
+                    continue
+                if message.id in merged:
+                    first = merged[message.id]
+                    assert first.string == message.string or not message.string, (
+                        f"{po.name} and {where[message.id]} translate {message.id!r} differently: "
+                        f"{message.string!r} vs {first.string!r}")
+                    continue
+                merged[message.id] = message
+                where[message.id] = po.name
     return merged
 
 
