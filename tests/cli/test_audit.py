@@ -49,9 +49,9 @@ def planted(rse, homeserver):
 def test_sync_then_audit_finds_the_planted_situations(rse, homeserver, planted, tmp_path):
     rse("sync", planted["alias"])
     report = rse.json("audit", planted["alias"], "--window", "30d")
-    assert set(report) == {"generated_at", "window_days", "communities", "findings", "network"} and report["window_days"] == 30
+    assert set(report) == {"generated_at", "window_days", "communities", "findings", "network", "notes"} and report["window_days"] == 30
     [c] = report["communities"]
-    assert set(c) == {"id", "name", "score", "band", "metrics", "findings"} and c["name"] == "Audit Test"
+    assert set(c) == {"id", "name", "score", "band", "metrics", "findings", "notes"} and c["name"] == "Audit Test"
     assert 0 <= c["score"] <= 100
     m = c["metrics"]
     assert m["members"] == 4 and m["animators"] == 1 and m["contributors"] == 3
@@ -124,12 +124,12 @@ def test_html_report_renders_in_headless_chromium(tmp_path):
     from rse_cli.services import health
     from rse_cli.services.report import write_html
     from rse_cli.store import Store
-    from tests.services.test_health import NOW, World, plant, settings
+    from tests.services.test_health import MATRIX, NOW, World, plant, settings
 
     world = World(Store(str(tmp_path / "rse.db")))
     plant(world)
     page = tmp_path / "report.html"
-    write_html(health.audit(world.store, settings(), now=NOW), page, settings=settings())
+    write_html(health.audit(world.store, settings(), now=NOW, addressing=MATRIX), page, settings=settings())
     shot = tmp_path / "shot.png"
     subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                     "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}",
