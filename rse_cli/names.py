@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import unicodedata
 
 
@@ -34,8 +35,6 @@ def excerpt(text: str | None, n: int = 140) -> str:
 def close_matches(typed: str, candidates: list[str], n: int = 3) -> list[str]:
     """The candidates closest to what was typed, best first, for a "did you mean" hint
     (compared casefolded and without accents, shown as given)."""
-    import difflib
-
     by_key: dict[str, str] = {}
     for c in candidates:
         by_key.setdefault(slug(c) or c.casefold(), c)

@@ -63,10 +63,12 @@ def audit(
             raise UsageError(_("usage: rse audit history COMMUNITY"))
         rows = health.history(c.store, refs[1], addressing=c.addressing)
         if f is Format.table:
-            flat = [{_("at"): r.at.isoformat(), _("score"): r.score, _("trend"): f"{r.trend} {r.delta:+d}" if r.delta is not None else "",
+            t = _l10n()
+            flat = [{_("at"): f"{t.date(r.at)} {t.time(r.at)}", _("score"): r.score,
+                     _("trend"): f"{r.trend} {r.delta:+d}" if r.delta is not None else "",
                      _("members"): r.metrics.get("members"), _("contributors"): r.metrics.get("contributors"),
                      _("messages"): r.metrics.get("messages"), _("unanswered"): r.metrics.get("unanswered_questions"),
-                     _("findings"): r.findings} for r in rows]
+                     _("findings"): _counts([code.rpartition(":")[2] for code in r.findings])} for r in rows]
             render(c, flat, f)
         else:
             render(c, rows, f)
@@ -127,22 +129,30 @@ def _company(path: Path | None) -> list[str] | None:
     return [row.ref for row in found.rows]
 
 
-def _counts(findings) -> str:
+def _l10n():
+    from rse_cli.i18n import current
+    from rse_cli.l10n import L10n
+
+    return L10n(current())
+
+
+def _counts(severities: list[str]) -> str:
     """'1 critical, 2 warnings' in the language of the run."""
     words = {"critical": lambda n: ngettext("{n} critical", "{n} critical", n),
              "warning": lambda n: ngettext("{n} warning", "{n} warnings", n),
              "info": lambda n: ngettext("{n} info", "{n} info", n)}
-    return ", ".join(words[s](n).format(n=n) for s in ("critical", "warning", "info") if (n := sum(f.severity == s for f in findings)))
+    return ", ".join(words[s](n).format(n=n) for s in ("critical", "warning", "info") if (n := severities.count(s)))
 
 
 def _table(c, report) -> None:
     from rse_cli.cli.output import render
 
     # finding codes are for --json and scripts: the table says what was found, by severity
+    t = _l10n()
     rows = [{_("community"): x.name, _("score"): x.score, _("band"): _(LABELS[x.band]), _("members"): x.metrics["members"],
              _("contributors"): x.metrics["contributors"], _("messages"): x.metrics["messages"],
-             _("unanswered"): x.metrics["unanswered_questions"], _("idle days"): x.metrics["days_since_last_post"],
-             _("findings"): _counts(x.findings)}
+             _("unanswered"): x.metrics["unanswered_questions"], _("idle days"): t.num(x.metrics["days_since_last_post"]),
+             _("findings"): _counts([f.severity for f in x.findings])}
             for x in report.communities]
     render(c, rows, Format.table, title=_("Community health, last {days} days").format(days=report.window_days))
     every = [(x.name, f) for x in report.communities for f in x.findings] + [(_("(network)"), f) for f in report.findings]

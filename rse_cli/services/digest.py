@@ -171,8 +171,8 @@ def send(store: Store, settings: Settings, *, network_factory: Callable[[], Netw
     out = []
     for community, label, context in rendered:
         text = templates.render("digest", context)
-        base = dict(community=community.name, community_id=community.id, period=label, since=context["start"],
-                    until=context["end"], recipient=recipient, notes=context["notes"], text=text)
+        base = {"community": community.name, "community_id": community.id, "period": label, "since": context["start"],
+                "until": context["end"], "recipient": recipient, "notes": context["notes"], "text": text}
         if dry_run:
             out.append(Digest(**base, status="dry run"))
             continue
@@ -231,7 +231,7 @@ def send_email(settings: Settings, to: str, subject: str, text: str, *, store: S
     msg.add_alternative(f"<!doctype html><html><body>{html}</body></html>", subtype="html")
     with journaled(store, "digest-email", f"{target} -> {to}"):
         try:
-            with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=settings.timeout) as smtp:
+            with smtplib.SMTP(settings.smtp_host or "", settings.smtp_port, timeout=settings.timeout) as smtp:
                 if settings.smtp_starttls:
                     ctx = ssl.create_default_context(cafile=str(settings.ca_bundle) if settings.ca_bundle else None)
                     if not settings.verify_tls:

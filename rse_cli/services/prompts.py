@@ -141,7 +141,7 @@ def get_leader(store: Store, ref: str, configured: list[str], short_name: ShortN
     near = close_matches(ref, [x.id for x in everyone] + [x.name for x in everyone if x.name]
                          + ([short_name(x.id) for x in everyone] if short_name else []))
     if near:
-        hint = _("did you mean {names}?").format(names=either(list(dict.fromkeys(near))))
+        hint = _("did you mean {leaders}?").format(leaders=either(list(dict.fromkeys(near))))
     else:
         hint = _("add one: rse leaders add PERSON --name … --scope COMMUNITY")
     raise NotFoundError(_("no leader named {ref}").format(ref=ref), hint=hint)

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel
 
 from rse_cli.i18n import _
+from rse_cli.network.base import Structure
 
 if TYPE_CHECKING:
     from rse_cli.network.base import Capabilities
@@ -47,8 +48,6 @@ def dated_joins(capabilities: Capabilities | None) -> bool:
 
 def feed_sourced(capabilities: Capabilities | None) -> bool:
     """Whether events were read from conversation feeds that may be incomplete (see the module doc)."""
-    from rse_cli.network.base import Structure
-
     return capabilities is not None and capabilities.structure is Structure.feed
 
 

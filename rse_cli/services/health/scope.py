@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from babel.lists import format_list
+
 from rse_cli.errors import NotFoundError
-from rse_cli.i18n import _
+from rse_cli.i18n import _, current
+from rse_cli.l10n import locale_of
 from rse_cli.names import close_matches
 from rse_cli.store import Store
 from rse_cli.store import events as ev
@@ -46,11 +49,6 @@ def synced(store: Store, refs: list[str] | None, *, addressing: Addressing) -> l
 
 def either(items: list[str]) -> str:
     """'a, b or c' in the language of this run."""
-    from babel.lists import format_list
-
-    from rse_cli.i18n import current
-    from rse_cli.l10n import locale_of
-
     return format_list(items, style="or", locale=locale_of(current()))
 
 
@@ -62,7 +60,7 @@ def _unknown(ref: str, every: list[ev.SyncedCommunity], addressing: Addressing) 
     near += [by_name[n] for n in close_matches(ref, list(by_name)) if by_name[n] not in near]
     if near:
         return NotFoundError(_("no synced community named {ref}").format(ref=ref),
-                             hint=_("did you mean {names}?").format(names=either(near[:3])))
+                             hint=_("did you mean {communities}?").format(communities=either(near[:3])))
     return NotFoundError(_("no synced community named {ref}").format(ref=ref),
                          hint=_("synced communities: {names}; if {ref} is new, run `rse sync {ref}`").format(
                              names=", ".join(sorted(labels)), ref=ref))
