@@ -113,9 +113,10 @@ def send(
     if json_:
         render(c, sent, Format.json)
     elif sent.sent:
-        c.say(_("brief for {leader} sent to {recipient}").format(leader=sent.leader, recipient=sent.recipient))
+        c.say(_("brief for {leader} sent to {recipient}").format(leader=sent.leader_name or sent.leader,
+                                                                  recipient=sent.recipient_name or sent.recipient))
     else:
-        c.say(_("this brief was already sent to {recipient}").format(recipient=sent.recipient))
+        c.say(_("this brief was already sent to {recipient}").format(recipient=sent.recipient_name or sent.recipient))
 
 
 @app.command("report", help=_(

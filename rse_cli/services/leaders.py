@@ -32,6 +32,8 @@ UPCOMING = timedelta(days=14)  # the animations a brief announces
 class BriefSent(BaseModel):
     leader: str
     recipient: str
+    leader_name: str | None = None  # what a reader sees (ids only in --json)
+    recipient_name: str | None = None
     room_id: str
     event_id: str | None
     txn_id: str
@@ -113,5 +115,6 @@ def send(
     )
     prompts.record_brief(store, leader.id, person.id, sent, opts.now)
     return BriefSent(
-        leader=leader.id, recipient=person.id, room_id=sent.room_id, event_id=sent.event_id, txn_id=sent.txn_id, sent=sent.sent
+        leader=leader.id, recipient=person.id, leader_name=brief.name, recipient_name=person.display_name,
+        room_id=sent.room_id, event_id=sent.event_id, txn_id=sent.txn_id, sent=sent.sent,
     )

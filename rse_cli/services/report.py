@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup, escape
 
 from rse_cli.errors import InputError
+from rse_cli.i18n import _
 from rse_cli.services.health import SEVERITY_RANK, AuditReport, CommunityHealth
 
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ def _write(path: Path, text: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     except OSError as exc:
-        raise InputError(f"{path}: cannot write: {exc.strerror}") from None
+        raise InputError(_("{path}: cannot write: {reason}").format(path=path, reason=exc.strerror)) from None
 
 
 def write_csv(report: AuditReport, path: Path) -> None:
@@ -229,7 +230,8 @@ def render_html(report: AuditReport, *, settings: Settings) -> str:
     try:
         template = env.from_string(source_path.read_text(encoding="utf-8"))
     except TemplateError as exc:
-        raise InputError(f"{source_path}:{getattr(exc, 'lineno', '?')}: template error: {exc}") from None
+        raise InputError(_("{path}:{line}: template error: {error}").format(path=source_path, line=getattr(exc, "lineno", "?"),
+                                                                             error=exc)) from None
     from rse_cli.l10n import L10n
     from rse_cli.services.health import bands as bands_of
 
@@ -249,4 +251,4 @@ def render_html(report: AuditReport, *, settings: Settings) -> str:
             by_severity=lambda fs: sorted(fs, key=lambda f: -SEVERITY_RANK[f.severity]),
         )
     except TemplateError as exc:
-        raise InputError(f"{source_path}: template error: {exc}") from None
+        raise InputError(_("{path}: report template error: {error}").format(path=source_path, error=exc)) from None
