@@ -220,3 +220,10 @@ def test_fail_on_lists_its_values_in_the_users_language(cli):
     assert _lines(fr.stderr) == ["erreur : --fail-on severe : ce n'est pas un niveau de gravité",
                                  "conseil : utilisez info, warning (alerte) ou critical (critique)"]
     assert "Value error" not in en.stderr + fr.stderr
+
+
+def test_history_of_a_typo_gets_did_you_mean(ventes):
+    ventes("audit")
+    result = ventes("--lang", "en", "audit", "history", "ventes-est", ok=False)
+    assert result.exit_code == 4 and "did you mean ventes-ouest?" in result.stderr
+    assert [h["community"] for h in ventes.json("audit", "history", "ventes-ouest")] == ["Ventes Ouest"]

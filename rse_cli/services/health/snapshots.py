@@ -34,6 +34,10 @@ def history(store: Store, ref: str, *, addressing: Addressing, limit: int = 50) 
     ids = [c.id for c in found] or [ref]
     rows = sql.snapshots(store, ids, ref, limit)
     if not rows:
+        if not found:  # a typo or a community never synced: the same hint as every other command
+            from rse_cli.services.health.scope import synced
+
+            synced(store, [ref], addressing=addressing)
         raise NotFoundError(_("no audit recorded for {ref}").format(ref=ref), hint=_("run `rse audit` first: each audit records a snapshot"))
     out: list[Snapshot] = []
     prev: int | None = None
