@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
-from rse_cli.domain import EventKind
+from rse_cli.domain import Event, EventKind
 from rse_cli.errors import NotFoundError, UsageError
 from rse_cli.i18n import _
 from rse_cli.names import close_matches, excerpt
@@ -67,13 +67,13 @@ class Brief(BaseModel):
     quiet: bool
     activity: int  # messages by others over the period
     leader_messages: int
-    waiting_questions: list[dict]
-    discussions: list[dict]
-    contributors: list[dict]
-    newcomers: list[dict]
-    upcoming: list[dict]
-    angles: list[dict]
-    best_time: dict | None
+    waiting_questions: list[dict[str, Any]]
+    discussions: list[dict[str, Any]]
+    contributors: list[dict[str, Any]]
+    newcomers: list[dict[str, Any]]
+    upcoming: list[dict[str, Any]]
+    angles: list[dict[str, Any]]
+    best_time: dict[str, Any] | None
     notes: list[str] = []  # codes of what the network's data cannot tell exactly (health/notes.py)
     text: str = ""
 
@@ -166,7 +166,7 @@ def scope_of(store: Store, leader: Leader, addressing: Addressing) -> list[ev.Sy
 # -- the brief ---------------------------------------------------------------------------
 def build_brief(store: Store, leader: Leader, *, now: datetime, weeks: int = 4, me: str | None, link: Link, lang: str,
                 addressing: Addressing, capabilities: Capabilities | None = None, tz: str = "Europe/Paris",
-                qa_rooms: list[str] | tuple[str, ...] = (), upcoming: list[dict] | None = None) -> Brief:
+                qa_rooms: list[str] | tuple[str, ...] = (), upcoming: list[dict[str, Any]] | None = None) -> Brief:
     """What a leader's communities did over `weeks`, from members only: rse's own posts are never
     a question or a discussion, and introductions make newcomers, never angles. `notes` says what
     the network's data cannot tell exactly (health/notes.py); the template words it."""
@@ -178,7 +178,10 @@ def build_brief(store: Store, leader: Leader, *, now: datetime, weeks: int = 4, 
         for m in ev.members(store, c.id):
             if m.display_name:
                 names.setdefault(m.id, m.display_name)
-    name = lambda uid: names.get(uid) or fallback(uid)
+
+    def name(uid: str) -> str:
+        return names.get(uid) or fallback(uid)
+
     qa = {q.casefold() for q in qa_rooms}
     ours = health_sql.rse_sent_ids(store)
 
@@ -200,8 +203,8 @@ def build_brief(store: Store, leader: Leader, *, now: datetime, weeks: int = 4, 
                    if "joined" in t and t["joined"] >= activity.ms(since) and uid not in (leader.id, me)]
 
     by_id = {e.id: e for e in events}
-    replies: dict[str, list] = defaultdict(list)
-    reactions: Counter = Counter()
+    replies: dict[str, list[Event]] = defaultdict(list)
+    reactions: Counter[str] = Counter()
     for e in events:
         if e.kind is EventKind.reaction and e.parent_id:
             reactions[e.parent_id] += 1
@@ -221,7 +224,7 @@ def build_brief(store: Store, leader: Leader, *, now: datetime, weeks: int = 4, 
     joined += [(uid, cname, ts) for uid, (cname, ts) in first_by.items() if uid not in {j[0] for j in joined}]
     others = [e for e in events if e.kind in MESSAGES and e.sender not in (leader.id, me)]
 
-    def item(e, **extra):
+    def item(e: Event, **extra: Any) -> dict[str, Any]:
         community, room = where[e.id]
         return {"text": excerpt(e.body, 160), "author": name(e.sender), "author_id": e.sender, "community": community, "room": room,
                 "link": link(e.room_id, e.id), "at": e.ts.isoformat(), **extra}
@@ -239,9 +242,9 @@ def build_brief(store: Store, leader: Leader, *, now: datetime, weeks: int = 4, 
                             people=len({r.sender for r in replies[e.id]})) for e in discussions]
 
     # contributions worth recognising: answers to others, and messages others reacted to
-    score: Counter = Counter()
+    score: Counter[str] = Counter()
     best: dict[str, Any] = {}
-    helped: Counter = Counter()
+    helped: Counter[str] = Counter()
     for e in others:
         if e.id in intros:
             continue  # an introduction is welcomed, not "a contribution to salute"
@@ -279,7 +282,7 @@ def build_brief(store: Store, leader: Leader, *, now: datetime, weeks: int = 4, 
 
     quiet = len(others) < QUIET_BELOW
     upcoming = upcoming or []
-    angles: list[dict] = []
+    angles: list[dict[str, Any]] = []
     if waiting:
         angles.append({"kind": "answer", **waiting[0]})
     if discussions_out:
@@ -327,7 +330,7 @@ def render_brief(templates: Any, brief: Brief, *, via: str | None = None) -> str
     from rse_cli.l10n import L10n
 
     context = {**brief.model_dump(mode="python", exclude={"text"}), "via": via, "t": L10n(brief.lang)}
-    return templates.render("leader-brief", context, lang=brief.lang)
+    return str(templates.render("leader-brief", context, lang=brief.lang))
 
 
 # -- sending and measuring ---------------------------------------------------------------
