@@ -31,7 +31,6 @@ def community(e2e, name: str, *people: str):
 
 FEED_ROOM = ("services/communities.py:37 gives every new community a room `Général`, also on a network whose "
              "communities are one feed (add_room refuses)")
-SYNCED_ALIAS = "store/events.py:80 strips only `#` from stored aliases (`~audit-1` never matches `audit-1`: 'no synced community')"
 
 
 @pytest.mark.matrix_bound(CONFIG)
