@@ -14,7 +14,7 @@ from rse_cli.i18n import N_, _
 app = typer.Typer(help=_("Send community digests (best posts, newcomers, waiting questions)."), no_args_is_help=True)
 
 # what a reader sees for a digest's status (the values stay English in --json)
-STATUS = {"sent": N_("sent"), "already sent": N_("already sent"), "dry run": N_("dry run")}
+STATUS = {"sent": N_("digest sent"), "already sent": N_("digest already sent for this period"), "dry run": N_("not sent (dry run)")}
 
 
 class PeriodOpt(str, Enum):
