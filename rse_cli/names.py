@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import unicodedata
 
 
@@ -29,3 +30,13 @@ def excerpt(text: str | None, n: int = 140) -> str:
     if " " in cut[n // 2:]:
         cut = cut[: cut.rindex(" ")]
     return cut.rstrip(" ,;:.") + "…"
+
+
+def close_matches(typed: str, candidates: list[str], n: int = 3) -> list[str]:
+    """The candidates closest to what was typed, best first, for a "did you mean" hint
+    (compared casefolded and without accents, shown as given)."""
+    by_key: dict[str, str] = {}
+    for c in candidates:
+        by_key.setdefault(slug(c) or c.casefold(), c)
+    found = difflib.get_close_matches(slug(typed) or typed.casefold(), list(by_key), n=n, cutoff=0.6)
+    return [by_key[k] for k in found]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -10,12 +9,12 @@ import typer
 
 from rse_cli.cli.options import FormatOpt, JsonOpt, ctx_of, fmt
 from rse_cli.cli.output import Format
+from rse_cli.i18n import N_, _, ngettext
 
-
-class FailOn(str, Enum):
-    info = "info"
-    warning = "warning"
-    critical = "critical"
+SEVERITIES = ("info", "warning", "critical")  # --fail-on's values, parsed: never translated
+# what readers see for a severity or a band (the values stay English in --json)
+LABELS = {"info": N_("info"), "warning": N_("warning"), "critical": N_("critical"),
+          "green": N_("green"), "amber": N_("amber"), "red": N_("red")}
 
 
 def parse_window(text: str | None) -> int | None:
@@ -25,28 +24,33 @@ def parse_window(text: str | None) -> int | None:
     return None if text is None else parse_duration(text, units="dw", bare="d", what="--window").days
 
 
+def parse_fail_on(value: str | None) -> str | None:
+    """--fail-on's severity; a wrong one lists the valid values in the user's language."""
+    if value is None or value in SEVERITIES:
+        return value
+    from rse_cli.errors import UsageError
+    from rse_cli.services.health.scope import either
+
+    shown = [s if _(LABELS[s]) == s else f"{s} ({_(LABELS[s])})" for s in SEVERITIES]
+    raise UsageError(_("--fail-on {value}: not a severity").format(value=value),
+                     hint=_("use {values}").format(values=either(shown)))
+
+
 def audit(
     ctx: typer.Context,
-    communities: Annotated[Optional[list[str]], typer.Argument(help="Communities to audit (default: every synced one); `history COMMUNITY` shows past audits.")] = None,
-    window: Annotated[Optional[str], typer.Option("--window", help="Period audited, e.g. 30d or 4w (default: audit.window_days).")] = None,
-    csv_file: Annotated[Optional[Path], typer.Option("--csv", help="Also write one CSV row per community to FILE.")] = None,
-    html_file: Annotated[Optional[Path], typer.Option("--html", help="Also write a self-contained HTML report to FILE.")] = None,
-    fail_on: Annotated[Optional[FailOn], typer.Option("--fail-on", help="Exit with code 8 when a finding of this severity or worse exists.")] = None,
-    people_file: Annotated[Optional[Path], typer.Option("--people", help="The HR export (CSV): adds the company-wide reach (who is in a community, who wrote).")] = None,
-    sync_first: Annotated[bool, typer.Option("--sync/--no-sync", help="Pull new events from the network before auditing (default: audit the store as it is).")] = False,
+    communities: Annotated[Optional[list[str]], typer.Argument(help=_("Communities to audit (default: every synced one); `history COMMUNITY` shows past audits."))] = None,
+    window: Annotated[Optional[str], typer.Option("--window", help=_("Period audited, e.g. 30d or 4w (default: audit.window_days)."))] = None,
+    csv_file: Annotated[Optional[Path], typer.Option("--csv", help=_("Also write one CSV row per community to FILE."))] = None,
+    html_file: Annotated[Optional[Path], typer.Option("--html", help=_("Also write a self-contained HTML report to FILE."))] = None,
+    fail_on: Annotated[Optional[str], typer.Option("--fail-on", metavar="info|warning|critical", help=_("Exit with code 8 when a finding of this severity or worse exists: info, warning or critical."))] = None,
+    people_file: Annotated[Optional[Path], typer.Option("--people", help=_("The HR export (CSV): adds the company-wide reach (who is in a community, who wrote)."))] = None,
+    sync_first: Annotated[bool, typer.Option("--sync/--no-sync", help=_("Pull new events from the network before auditing (default: audit the store as it is)."))] = False,
     json_: JsonOpt = False,
     format_: FormatOpt = Format.table,
 ) -> None:
-    """Audit community health: metrics, findings with actions and a 0-100 score (or `audit history COMMUNITY`).
-
-    Reads the local store (run `rse sync` first, or pass --sync). Each audit is recorded, and
-    `rse audit history COMMUNITY` shows the score's trend.
-
-    Example: rse audit ventes-ouest --window 30d --html report.html --fail-on critical
-
-    Example: rse audit history ventes-ouest --json
-    """
     from rse_cli.cli.output import render
+    from rse_cli.i18n import current
+    from rse_cli.network.base import capabilities
     from rse_cli.services import health
 
     c = ctx_of(ctx)
@@ -56,43 +60,59 @@ def audit(
         from rse_cli.errors import UsageError
 
         if len(refs) != 2:
-            raise UsageError("usage: rse audit history COMMUNITY")
-        rows = health.history(c.store, refs[1])
+            raise UsageError(_("usage: rse audit history COMMUNITY"))
+        rows = health.history(c.store, refs[1], addressing=c.addressing)
         if f is Format.table:
-            flat = [{"at": r.at.isoformat(), "score": r.score, "trend": f"{r.trend} {r.delta:+d}" if r.delta is not None else "",
-                     **{k: r.metrics.get(k) for k in ("members", "contributors", "messages", "unanswered_questions")},
-                     "findings": r.findings} for r in rows]
+            t = _l10n()
+            flat = [{_("at"): f"{t.date(r.at)} {t.time(r.at)}", _("score"): r.score,
+                     _("trend"): f"{r.trend} {r.delta:+d}" if r.delta is not None else "",
+                     _("members"): r.metrics.get("members"), _("contributors"): r.metrics.get("contributors"),
+                     _("messages"): r.metrics.get("messages"), _("unanswered"): r.metrics.get("unanswered_questions"),
+                     _("findings"): _counts([code.rpartition(":")[2] for code in r.findings])} for r in rows]
             render(c, flat, f)
         else:
             render(c, rows, f)
         return
+    severity = parse_fail_on(fail_on)
     days = parse_window(window)
     if sync_first:
         from rse_cli.services.sync import sync
 
         results = sync(c.network(), c.store, refs or None)
-        c.say(f"synced {sum(r.new_events for r in results)} new event(s)")
-    report = health.audit(c.store, c.settings, refs, now=c.clock(), window_days=days, company=_company(people_file))
+        n = sum(r.new_events for r in results)
+        c.say(ngettext("synced {n} new event", "synced {n} new events", n).format(n=n))
+    lang = current()  # one language per run: the table, the findings and the HTML report
+    report = health.audit(c.store, c.settings, refs, now=c.clock(), addressing=c.addressing, capabilities=capabilities(c.settings),
+                          window_days=days, company=_company(people_file), lang=lang)
     health.save_snapshots(c.store, report)
     if csv_file:
         from rse_cli.services.report import write_csv
 
         write_csv(report, csv_file)
-        c.say(f"wrote {csv_file}")
+        c.say(_("wrote {path}").format(path=csv_file))
     if html_file:
         from rse_cli.services.report import write_html
 
-        write_html(report, html_file, settings=c.settings)
-        c.say(f"wrote {html_file}")
+        write_html(report, html_file, settings=c.settings.model_copy(update={"lang": lang}))
+        c.say(_("wrote {path}").format(path=html_file))
     if f is Format.table:
         _table(c, report)
     else:
         render(c, report, f)
     worst = report.worst()
-    if fail_on and worst and health.SEVERITY_RANK[worst] >= health.SEVERITY_RANK[fail_on.value]:
+    if severity and worst and health.SEVERITY_RANK[worst] >= health.SEVERITY_RANK[severity]:
         from rse_cli.errors import ExitCode, FindingsError
 
-        raise FindingsError(f"findings at or above {fail_on.value}: exit code {int(ExitCode.FINDINGS)}")
+        raise FindingsError(_("findings at or above {severity}: exit code {code}").format(severity=severity, code=int(ExitCode.FINDINGS)))
+
+
+HELP = N_("Audit community health: metrics, findings with actions and a 0-100 score (or `audit history COMMUNITY`).\n\n"
+          "Reads the local store (run `rse sync` first, or pass --sync). Each audit is recorded, and "
+          "`rse audit history COMMUNITY` shows the score's trend.\n\n"
+          "Example: rse audit ventes-ouest --window 30d --html report.html --fail-on critical\n\n"
+          "Example: rse audit history ventes-ouest --json")
+# the command's help, translated: typer reads it when the CLI is built, after the language is chosen
+audit.__doc__ = _(HELP)
 
 
 def _company(path: Path | None) -> list[str] | None:
@@ -109,17 +129,35 @@ def _company(path: Path | None) -> list[str] | None:
     return [row.ref for row in found.rows]
 
 
+def _l10n():
+    from rse_cli.i18n import current
+    from rse_cli.l10n import L10n
+
+    return L10n(current())
+
+
+def _counts(severities: list[str]) -> str:
+    """'1 critical, 2 warnings' in the language of the run."""
+    words = {"critical": lambda n: ngettext("{n} critical", "{n} critical", n),
+             "warning": lambda n: ngettext("{n} warning", "{n} warnings", n),
+             "info": lambda n: ngettext("{n} info", "{n} info", n)}
+    return ", ".join(words[s](n).format(n=n) for s in ("critical", "warning", "info") if (n := severities.count(s)))
+
+
 def _table(c, report) -> None:
     from rse_cli.cli.output import render
 
     # finding codes are for --json and scripts: the table says what was found, by severity
-    rows = [{"community": x.name, "score": x.score, "band": x.band, "members": x.metrics["members"],
-             "contributors": x.metrics["contributors"], "messages": x.metrics["messages"],
-             "unanswered": x.metrics["unanswered_questions"], "idle_days": x.metrics["days_since_last_post"],
-             "findings": ", ".join(f"{n} {s}" for s in ("critical", "warning", "info") if (n := sum(f.severity == s for f in x.findings)))}
+    t = _l10n()
+    rows = [{_("community"): x.name, _("score"): x.score, _("band"): _(LABELS[x.band]), _("members"): x.metrics["members"],
+             _("contributors"): x.metrics["contributors"], _("messages"): x.metrics["messages"],
+             _("unanswered"): x.metrics["unanswered_questions"], _("idle days"): t.num(x.metrics["days_since_last_post"]),
+             _("findings"): _counts([f.severity for f in x.findings])}
             for x in report.communities]
-    render(c, rows, Format.table, title=f"Community health, last {report.window_days} days")
-    every = [(x.name, f) for x in report.communities for f in x.findings] + [("(network)", f) for f in report.findings]
+    render(c, rows, Format.table, title=_("Community health, last {days} days").format(days=report.window_days))
+    every = [(x.name, f) for x in report.communities for f in x.findings] + [(_("(network)"), f) for f in report.findings]
     if every:
-        render(c, [{"where": w, "severity": f.severity, "message": f.message, "action": f.action} for w, f in every],
-               Format.table, title="Findings")
+        render(c, [{_("where"): w, _("severity"): _(LABELS[f.severity]), _("message"): f.message, _("action"): f.action}
+                   for w, f in every], Format.table, title=_("Findings"))
+    for note in report.notes:  # once, after the figures they qualify
+        c.say(_("note: {message}").format(message=note.message))

@@ -9,8 +9,12 @@ import typer
 
 from rse_cli.cli.options import FormatOpt, JsonOpt, ctx_of, fmt
 from rse_cli.cli.output import Format
+from rse_cli.i18n import N_, _
 
-app = typer.Typer(help="Send community digests (best posts, newcomers, waiting questions).", no_args_is_help=True)
+app = typer.Typer(help=_("Send community digests (best posts, newcomers, waiting questions)."), no_args_is_help=True)
+
+# what a reader sees for a digest's status (the values stay English in --json)
+STATUS = {"sent": N_("digest sent"), "already sent": N_("digest already sent for this period"), "dry run": N_("not sent (dry run)")}
 
 
 class PeriodOpt(str, Enum):
@@ -19,25 +23,25 @@ class PeriodOpt(str, Enum):
     month = "month"
 
 
-@app.command("send")
+@app.command("send", help=_(
+    "Send each community's digest for the period, once: a re-run in the same period sends nothing.\n\n"
+    "Reads the local store (run `rse sync` first, or pass --sync). Templates: `digest` in "
+    "templates/{fr,en}/, overridable in templates_dir.\n\n"
+    "Example: rse digest send --community ventes-ouest --period week --to email:equipe@example.org --dry-run"))
 def send(
     ctx: typer.Context,
-    community: Annotated[Optional[list[str]], typer.Option("--community", "-c", help="Community (repeat; default: every synced one).")] = None,
-    period: Annotated[PeriodOpt, typer.Option("--period", help="day, week or month: the span covered, sent once per calendar period.")] = PeriodOpt.week,
-    to: Annotated[str, typer.Option("--to", help="`room` (the community's main room) or `email:someone@example.org`.")] = "room",
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the digests without sending anything.")] = False,
-    sync_first: Annotated[bool, typer.Option("--sync/--no-sync", help="Pull new events from the network first (default: use the store as it is).")] = False,
+    community: Annotated[Optional[list[str]], typer.Option("--community", "-c", help=_("Community (repeat; default: every synced one)."))] = None,
+    period: Annotated[PeriodOpt, typer.Option("--period", help=_("day, week or month: the span covered, sent once per calendar period."))] = PeriodOpt.week,
+    to: Annotated[str, typer.Option("--to", help=_("`room` (the community's main room) or `email:someone@example.org`."))] = "room",
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=_("Print the digests without sending anything."))] = False,
+    sync_first: Annotated[bool, typer.Option("--sync/--no-sync", help=_("Pull new events from the network first (default: use the store as it is)."))] = False,
     json_: JsonOpt = False,
     format_: FormatOpt = Format.table,
 ) -> None:
-    """Send each community's digest for the period, once: a re-run in the same period sends nothing.
-
-    Reads the local store (run `rse sync` first, or pass --sync). Templates: `digest` in
-    templates/{fr,en}/, overridable in templates_dir.
-
-    Example: rse digest send --community ventes-ouest --period week --to email:equipe@example.org --dry-run
-    """
     from rse_cli.cli.output import render
+    from rse_cli.i18n import current
+    from rse_cli.l10n import L10n
+    from rse_cli.network.base import capabilities
     from rse_cli.services import digest
 
     c = ctx_of(ctx)
@@ -45,16 +49,28 @@ def send(
         from rse_cli.services.sync import sync
 
         sync(c.network(), c.store, community or None)
-    results = digest.send(c.store, c.settings, network_factory=c.network, communities=community, period=period.value,
-                          to=to, dry_run=dry_run, now=c.clock(), upcoming=_upcoming(c.store, c.addressing, c.settings.lang))
+    results = digest.send(c.store, c.settings, network_factory=c.network, now=c.clock(), addressing=c.addressing,
+                          capabilities=capabilities(c.settings), communities=community, period=period.value, to=to,
+                          dry_run=dry_run, upcoming=_upcoming(c.store, c.addressing, c.settings.lang))
     f = fmt(json_, format_)
+    t = L10n(current())
+
+    def where(d) -> str:
+        return _("the main room") if d.recipient == "room" else d.recipient
+
+    def span(d) -> str:
+        return _("{start} to {end}").format(start=t.day(d.since), end=t.date(d.until))
+
     if dry_run and f is Format.table:
         for d in results:
-            c.stdout.write(f"# {d.community} — {d.period} -> {d.recipient}\n\n{d.text}\n")
+            c.stdout.write(_("# {community}, {span}, to {recipient}").format(community=d.community, span=span(d), recipient=where(d))
+                           + f"\n\n{d.text}\n")
         return
     for d in results:
-        c.say(f"{d.community} ({d.period}) -> {d.recipient}: {d.status}")
-    render(c, results, f, columns=["community", "period", "recipient", "status", "event_id"])
+        c.say(_("{community} ({span}), to {recipient}: {status}").format(community=d.community, span=span(d), recipient=where(d),
+                                                                        status=_(STATUS[d.status])))
+    if f is not Format.table:
+        render(c, results, f, columns=["community", "period", "recipient", "status", "event_id"])
 
 
 def _upcoming(store, addressing, lang: str = "fr"):

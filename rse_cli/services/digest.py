@@ -9,23 +9,24 @@ checked under an exactly-once claim, and room posts also go through `send_once`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel
 
-from rse_cli.errors import InputError, NotFoundError, UsageError
+from rse_cli.errors import InputError, UsageError
+from rse_cli.i18n import _
 from rse_cli.l10n import L10n
 from rse_cli.names import excerpt, slug
-from rse_cli.services.health import activity
+from rse_cli.services.health import activity, notes
+from rse_cli.services.health.scope import synced
 from rse_cli.store import Store
 from rse_cli.store import digest as records
 from rse_cli.store import events as ev
-from rse_cli.store import health as sql
 
 if TYPE_CHECKING:
     from rse_cli.config import Settings
-    from rse_cli.network.base import Addressing, Network
+    from rse_cli.network.base import Addressing, Capabilities, Network
 
 _ms = activity.ms
 
@@ -46,13 +47,16 @@ class Digest(BaseModel):
     community: str
     community_id: str
     period: str
+    since: date  # the span covered, as readers see it (`period` identifies the calendar period)
+    until: date
     recipient: str
+    notes: list[str] = []  # codes of what the network's data cannot tell exactly (health/notes.py)
     status: Literal["sent", "already sent", "dry run"]
     event_id: str | None = None
     text: str
 
 
-def period_of(period: Period, now: datetime) -> tuple[str, datetime]:
+def period_of(period: str, now: datetime) -> tuple[str, datetime]:
     """(label identifying the calendar period, start of the span the digest covers)."""
     if period == "day":
         return now.date().isoformat(), now - timedelta(days=1)
@@ -61,7 +65,7 @@ def period_of(period: Period, now: datetime) -> tuple[str, datetime]:
         return f"{year}-W{week:02d}", now - timedelta(days=7)
     if period == "month":
         return f"{now.year}-{now.month:02d}", now - timedelta(days=30)
-    raise UsageError(f"--period {period!r}: expected day, week or month")
+    raise UsageError(_("--period {period}: expected day, week or month").format(period=period))
 
 
 def main_room(community: ev.SyncedCommunity) -> str:
@@ -71,25 +75,24 @@ def main_room(community: ev.SyncedCommunity) -> str:
     for name in MAIN_ROOM_NAMES:  # in order of preference
         if name in by_slug:
             return by_slug[name]
-    if not rooms:
-        raise NotFoundError(f"{community.name} has no room to post the digest in")
+    if not rooms:  # a community that is one conversation feed (capabilities.structure feed): post in it
+        return community.id
     return rooms[0]
 
 
 def build(store: Store, community: ev.SyncedCommunity, settings: Settings, *, now: datetime, period: Period,
-          animations: list[Animation] | None = None, addressing: Addressing | None = None) -> tuple[str, dict[str, Any]]:
+          addressing: Addressing, capabilities: Capabilities | None = None,
+          animations: list[Animation] | None = None) -> tuple[str, dict[str, Any]]:
     """(period label, template context) from the synced store.
 
     Members' posts only (rse's own never), introductions greeted as newcomers rather than
-    listed as conversations, questions as the audit reads them (health.activity)."""
-    if addressing is None:
-        from rse_cli.network.base import addressing as addressing_of
-
-        addressing = addressing_of(settings)
+    listed as conversations, questions as the audit reads them (health.activity). `notes`
+    holds the codes of what this network's data cannot tell exactly (health/notes.py), which
+    the template words in one discreet sentence."""
     label, start = period_of(period, now)
     members = ev.members(store, community.id)
     names = {m.id: m.display_name or addressing.short_name(m.id) for m in members}
-    joins = sql.membership_times(store, community.id)
+    joins = activity.join_times(store, community, dated=notes.dated_joins(capabilities))
     intros = activity.introductions(store, community, joins)
     posts = activity.roots(store, community, settings, _ms(start), _ms(now), intros)
     me = {settings.user} if settings.user else set()
@@ -118,6 +121,7 @@ def build(store: Store, community: ev.SyncedCommunity, settings: Settings, *, no
         "newcomers": [{"name": names.get(u, addressing.short_name(u)), "id": u, "link": addressing.link(u, None)} for u, _ in arrived],
         "questions": [post_view(p) for p in sorted(waiting, key=lambda p: p["ts"])[:10]],
         "animations": [a.model_dump() for a in (animations or [])],
+        "notes": notes.codes(capabilities),
         "t": L10n(settings.lang),
     }
 
@@ -136,41 +140,39 @@ def _representative(context: dict[str, Any], now: datetime) -> dict[str, Any]:
 Upcoming = Callable[[ev.SyncedCommunity, datetime, datetime], list[Animation]]
 
 
-def send(store: Store, settings: Settings, *, network_factory, communities: list[str] | None = None, period: Period = "week",
-         to: str = "room", dry_run: bool = False, now: datetime | None = None,
-         upcoming: Upcoming | None = None) -> list[Digest]:
+def send(store: Store, settings: Settings, *, network_factory: Callable[[], Network] | None, now: datetime, addressing: Addressing,
+         capabilities: Capabilities | None = None, communities: list[str] | None = None, period: Period = "week",
+         to: str = "room", dry_run: bool = False, upcoming: Upcoming | None = None) -> list[Digest]:
     """Build and send the digests of the synced communities (all, or those named).
 
     `upcoming(community, start, end)` lists the animations planned in the next period (the
     animations feature provides it); without it, digests list none."""
     from rse_cli.templating import Templates
 
-    now = now or datetime.now(UTC)
     if to != "room" and not to.startswith("email:"):
-        raise UsageError(f"--to {to!r}: expected `room` or `email:someone@example.org`")
+        raise UsageError(_("--to {to}: expected `room` or `email:someone@example.org`").format(to=to))
     recipient = "room" if to == "room" else to.removeprefix("email:").strip()
     if recipient != "room" and "@" not in recipient:
-        raise UsageError(f"--to {to!r}: not an e-mail address")
+        raise UsageError(_("--to {to}: not an e-mail address").format(to=to))
     if recipient != "room" and not dry_run and not settings.smtp_host:
-        raise UsageError("no SMTP server configured", hint="rse config set smtp_host smtp.example.org (and smtp_from)")
-    targets = ev.communities(store, communities or [])
-    if not targets:
-        raise NotFoundError("no synced community" + (f" matches {', '.join(communities)}" if communities else ""),
-                            hint="run `rse sync` first")
+        raise UsageError(_("no SMTP server configured"), hint=_("rse config set smtp_host smtp.example.org (and smtp_from)"))
+    targets = synced(store, communities, addressing=addressing)
     templates = Templates(settings.templates_dir, settings.lang)
     # reliability: every digest rendered (and the template with an item in every list) before the first send
     rendered = []
     for community in targets:
         label, start = period_of(period, now)
         planned = upcoming(community, now, now + (now - start)) if upcoming else []
-        label, context = build(store, community, settings, now=now, period=period, animations=planned)
+        label, context = build(store, community, settings, now=now, period=period, addressing=addressing,
+                               capabilities=capabilities, animations=planned)
         rendered.append((community, label, context))
     templates.precheck([("digest", _representative(context, now), None) for _, _, context in rendered[:1]]
                        + [("digest", context, None) for _, _, context in rendered])
     out = []
     for community, label, context in rendered:
         text = templates.render("digest", context)
-        base = dict(community=community.name, community_id=community.id, period=label, recipient=recipient, text=text)
+        base = {"community": community.name, "community_id": community.id, "period": label, "since": context["start"],
+                "until": context["end"], "recipient": recipient, "notes": context["notes"], "text": text}
         if dry_run:
             out.append(Digest(**base, status="dry run"))
             continue
@@ -181,6 +183,8 @@ def send(store: Store, settings: Settings, *, network_factory, communities: list
             continue
         try:
             if recipient == "room":
+                if network_factory is None:
+                    raise UsageError(_("no network to post the digest to"))
                 event_id = _to_room(network_factory(), store, community, label, text)
             else:
                 event_id = None
@@ -227,7 +231,7 @@ def send_email(settings: Settings, to: str, subject: str, text: str, *, store: S
     msg.add_alternative(f"<!doctype html><html><body>{html}</body></html>", subtype="html")
     with journaled(store, "digest-email", f"{target} -> {to}"):
         try:
-            with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=settings.timeout) as smtp:
+            with smtplib.SMTP(settings.smtp_host or "", settings.smtp_port, timeout=settings.timeout) as smtp:
                 if settings.smtp_starttls:
                     ctx = ssl.create_default_context(cafile=str(settings.ca_bundle) if settings.ca_bundle else None)
                     if not settings.verify_tls:
@@ -238,12 +242,13 @@ def send_email(settings: Settings, to: str, subject: str, text: str, *, store: S
                     smtp.login(settings.smtp_user, password)
                 smtp.send_message(msg)
         except smtplib.SMTPAuthenticationError:
-            raise AuthError(f"the SMTP server {settings.smtp_host} refused the login of {settings.smtp_user}",
-                            hint="check smtp_user and RSE_SMTP_PASSWORD") from None
+            raise AuthError(_("the SMTP server {host} refused the login of {user}").format(host=settings.smtp_host, user=settings.smtp_user),
+                            hint=_("check smtp_user and RSE_SMTP_PASSWORD")) from None
         except smtplib.SMTPNotSupportedError:
-            raise NetworkError(f"{settings.smtp_host}:{settings.smtp_port} does not offer STARTTLS",
-                               hint="set smtp_starttls = false only if the server is on a trusted network") from None
+            raise NetworkError(_("{host}:{port} does not offer STARTTLS").format(host=settings.smtp_host, port=settings.smtp_port),
+                               hint=_("set smtp_starttls = false only if the server is on a trusted network")) from None
         except smtplib.SMTPRecipientsRefused:
-            raise InputError(f"the SMTP server refused the recipient {to}") from None
+            raise InputError(_("the SMTP server refused the recipient {to}").format(to=to)) from None
         except (OSError, smtplib.SMTPException) as exc:
-            raise NetworkError(f"cannot send e-mail through {settings.smtp_host}:{settings.smtp_port}: {exc}") from None
+            raise NetworkError(_("cannot send e-mail through {host}:{port}: {reason}").format(
+                host=settings.smtp_host, port=settings.smtp_port, reason=exc)) from None

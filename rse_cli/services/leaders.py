@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
-from rse_cli.network.base import Addressing, Network
+from rse_cli.network.base import Addressing, Capabilities, Network
 from rse_cli.services import animations, prompts
 from rse_cli.services.posting import build_message
 from rse_cli.services.prompts import Brief, Leader
@@ -32,6 +32,8 @@ UPCOMING = timedelta(days=14)  # the animations a brief announces
 class BriefSent(BaseModel):
     leader: str
     recipient: str
+    leader_name: str | None = None  # what a reader sees (ids only in --json)
+    recipient_name: str | None = None
     room_id: str
     event_id: str | None
     txn_id: str
@@ -56,12 +58,13 @@ def draft(
     link: Callable[[str, str | None], str],
     addressing: Addressing,
     templates_for: Callable[[str], Templates],
+    capabilities: Capabilities | None = None,
     via: str | None = None,
 ) -> tuple[Leader, Brief]:
     """The leader named `ref` and their brief, its text rendered in their language."""
     leader = prompts.get_leader(store, ref, settings.leaders, short_name=addressing.short_name)
     keys: set[str] = set()
-    for community in prompts.scope_of(store, leader):
+    for community in prompts.scope_of(store, leader, addressing):
         keys |= addressing.community_keys(community.id, community.name, community.alias)
     upcoming = [o.model_dump() for o in animations.calendar(store, opts.now, UPCOMING, communities=keys, addressing=addressing)]
     lang = leader.lang or settings.lang
@@ -77,6 +80,7 @@ def draft(
         qa_rooms=settings.qa_rooms,
         upcoming=upcoming,
         addressing=addressing,
+        capabilities=capabilities,
     )
     brief.text = prompts.render_brief(templates_for(lang), brief, via=via)
     return leader, brief
@@ -94,9 +98,10 @@ def send(
     templates_for: Callable[[str], Templates],
 ) -> BriefSent:
     """Send the brief as a direct message to the leader, or to `via` (else their recorded comms partner)."""
-    recipient = via or prompts.get_leader(store, ref, settings.leaders).via
+    recipient = via or prompts.get_leader(store, ref, settings.leaders, short_name=addressing.short_name).via
     leader, brief = draft(
-        store, settings, ref, opts, link=network.link, addressing=addressing, templates_for=templates_for, via=recipient
+        store, settings, ref, opts, link=network.link, addressing=addressing, templates_for=templates_for,
+        capabilities=network.capabilities, via=recipient,
     )
     person = network.resolve_person(recipient or leader.id)
     sent = send_once(
@@ -110,5 +115,6 @@ def send(
     )
     prompts.record_brief(store, leader.id, person.id, sent, opts.now)
     return BriefSent(
-        leader=leader.id, recipient=person.id, room_id=sent.room_id, event_id=sent.event_id, txn_id=sent.txn_id, sent=sent.sent
+        leader=leader.id, recipient=person.id, leader_name=brief.name, recipient_name=person.display_name,
+        room_id=sent.room_id, event_id=sent.event_id, txn_id=sent.txn_id, sent=sent.sent,
     )

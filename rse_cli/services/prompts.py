@@ -16,17 +16,19 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
-from rse_cli.domain import EventKind
+from rse_cli.domain import Event, EventKind
 from rse_cli.errors import NotFoundError, UsageError
-from rse_cli.names import excerpt
-from rse_cli.services.health import activity
+from rse_cli.i18n import _
+from rse_cli.names import close_matches, excerpt
+from rse_cli.services.health import activity, notes
+from rse_cli.services.health.scope import either, label
 from rse_cli.store import Store
 from rse_cli.store import events as ev
 from rse_cli.store import health as health_sql
 from rse_cli.store import leaders as sql
 
 if TYPE_CHECKING:
-    from rse_cli.network.base import Addressing
+    from rse_cli.network.base import Addressing, Capabilities
 
 Link = Callable[[str, "str | None"], str]
 ShortName = Callable[[str], str]
@@ -65,19 +67,21 @@ class Brief(BaseModel):
     quiet: bool
     activity: int  # messages by others over the period
     leader_messages: int
-    waiting_questions: list[dict]
-    discussions: list[dict]
-    contributors: list[dict]
-    newcomers: list[dict]
-    upcoming: list[dict]
-    angles: list[dict]
-    best_time: dict | None
+    waiting_questions: list[dict[str, Any]]
+    discussions: list[dict[str, Any]]
+    contributors: list[dict[str, Any]]
+    newcomers: list[dict[str, Any]]
+    upcoming: list[dict[str, Any]]
+    angles: list[dict[str, Any]]
+    best_time: dict[str, Any] | None
+    notes: list[str] = []  # codes of what the network's data cannot tell exactly (health/notes.py)
     text: str = ""
 
 
 class ReportRow(BaseModel):
     leader: str
     name: str | None
+    scopes: list[str] = []
     briefs: int
     last_brief: datetime | None
     posts_after: int  # leader messages within 7 days after a brief
@@ -88,16 +92,16 @@ class ReportRow(BaseModel):
 
 # -- leaders -----------------------------------------------------------------------------
 def add_leader(store: Store, user_id: str, *, name: str | None, scopes: list[str], lang: str | None, via: str | None,
-               pronoun: str | None = None, addressing: Addressing | None = None) -> Leader:
-    if addressing is not None:
-        if not addressing.is_person_id(user_id):
-            raise UsageError(f"{user_id!r}: not a person id on this network" + _why(addressing, user_id))
-        if via and not addressing.is_person_id(via):
-            raise UsageError(f"--via {via!r}: not a person id on this network" + _why(addressing, via))
+               addressing: Addressing, pronoun: str | None = None) -> Leader:
+    if not addressing.is_person_id(user_id):
+        raise UsageError(_("{ref}: not a person id on this network").format(ref=user_id) + _why(addressing, user_id))
+    if via and not addressing.is_person_id(via):
+        raise UsageError(_("--via {ref}: not a person id on this network").format(ref=via) + _why(addressing, via))
     if pronoun is not None and pronoun.casefold() not in PRONOUNS:
-        raise UsageError(f"--pronoun {pronoun!r}: one of il, elle, iel (or he, she, they)")
+        raise UsageError(_("--pronoun {value}: not a pronoun rse knows").format(value=pronoun),
+                         hint=_("use il, elle or iel (or he, she, they)"))
     if not scopes:
-        raise UsageError("give at least one --scope COMMUNITY")
+        raise UsageError(_("give at least one --scope COMMUNITY"))
     sql.upsert_leader(store, user_id, name=name, pronoun=pronoun.casefold() if pronoun else None, scopes=scopes, lang=lang, via=via)
     return get_leader(store, user_id, [])
 
@@ -107,10 +111,26 @@ def _why(addressing: Addressing, ref: str) -> str:
     return f" ({problem})" if problem else ""
 
 
-def leaders(store: Store, configured: list[str]) -> list[Leader]:
+def leaders(store: Store, configured: list[str], addressing: Addressing | None = None) -> list[Leader]:
+    """Stored leaders, then those only listed in the config's `leaders`. With `addressing`, a
+    leader without a recorded name or scope is shown with their synced display name and the
+    synced communities they belong to (what their briefs cover)."""
     stored = [Leader(**row) for row in sql.stored_leaders(store)]
     known = {x.id for x in stored}
-    return stored + [Leader(id=x, stored=False) for x in configured if x not in known]
+    every = stored + [Leader(id=x, stored=False) for x in configured if x not in known]
+    if addressing is None:
+        return every
+    names = health_sql.display_names(store, [x.id for x in every if not x.name])
+    synced = {c.id: c for c in ev.communities(store, [], addressing=addressing)}
+    out = []
+    for x in every:
+        update: dict[str, Any] = {}
+        if not x.name and names.get(x.id):
+            update["name"] = names[x.id]
+        if not x.scopes:
+            update["scopes"] = [label(synced[cid], addressing) for cid in sorted(sql.communities_of_member(store, x.id)) if cid in synced]
+        out.append(x.model_copy(update=update) if update else x)
+    return out
 
 
 def get_leader(store: Store, ref: str, configured: list[str], short_name: ShortName | None = None) -> Leader:
@@ -118,35 +138,50 @@ def get_leader(store: Store, ref: str, configured: list[str], short_name: ShortN
     for x in everyone:
         if ref == x.id or (short_name and ref == short_name(x.id)) or (x.name and x.name.casefold() == ref.casefold()):
             return x
-    raise NotFoundError(f"no leader {ref!r}", hint="add one: rse leaders add PERSON --name … --scope COMMUNITY")
+    near = close_matches(ref, [x.id for x in everyone] + [x.name for x in everyone if x.name]
+                         + ([short_name(x.id) for x in everyone] if short_name else []))
+    if near:
+        hint = _("did you mean {leaders}?").format(leaders=either(list(dict.fromkeys(near))))
+    else:
+        hint = _("add one: rse leaders add PERSON --name … --scope COMMUNITY")
+    raise NotFoundError(_("no leader named {ref}").format(ref=ref), hint=hint)
 
 
-def scope_of(store: Store, leader: Leader) -> list[ev.SyncedCommunity]:
+def scope_of(store: Store, leader: Leader, addressing: Addressing) -> list[ev.SyncedCommunity]:
     if leader.scopes:
-        found = ev.communities(store, leader.scopes)
+        found = ev.communities(store, leader.scopes, addressing=addressing)
         if not found:
-            raise NotFoundError(f"none of {', '.join(leader.scopes)} is synced", hint=f"run `rse sync {' '.join(leader.scopes)}` first")
+            every = [label(c, addressing) for c in ev.communities(store, [], addressing=addressing)]
+            near = [n for ref in leader.scopes for n in close_matches(addressing.community_key(ref), every)]
+            hint = (_("did you mean {names}? (fix it with `rse leaders add {leader} --scope …`)").format(
+                names=either(list(dict.fromkeys(near))), leader=leader.id) if near
+                    else _("run `rse sync {refs}` first").format(refs=" ".join(leader.scopes)))
+            raise NotFoundError(_("none of {scopes} is synced").format(scopes=", ".join(leader.scopes)), hint=hint)
         return found
     # a leader only listed in the config: the synced communities they belong to
     mine = sql.communities_of_member(store, leader.id)
-    return [c for c in ev.communities(store) if c.id in mine]
+    return [c for c in ev.communities(store, [], addressing=addressing) if c.id in mine]
 
 
 # -- the brief ---------------------------------------------------------------------------
 def build_brief(store: Store, leader: Leader, *, now: datetime, weeks: int = 4, me: str | None, link: Link, lang: str,
-                tz: str = "Europe/Paris", qa_rooms: list[str] | tuple[str, ...] = (), upcoming: list[dict] | None = None,
-                short_name: ShortName | None = None, addressing: Addressing | None = None) -> Brief:
+                addressing: Addressing, capabilities: Capabilities | None = None, tz: str = "Europe/Paris",
+                qa_rooms: list[str] | tuple[str, ...] = (), upcoming: list[dict[str, Any]] | None = None) -> Brief:
     """What a leader's communities did over `weeks`, from members only: rse's own posts are never
-    a question or a discussion, and introductions make newcomers, never angles."""
-    scope = scope_of(store, leader)
+    a question or a discussion, and introductions make newcomers, never angles. `notes` says what
+    the network's data cannot tell exactly (health/notes.py); the template words it."""
+    scope = scope_of(store, leader, addressing)
     since = now - timedelta(weeks=weeks)
-    fallback = short_name or (addressing.short_name if addressing is not None else (lambda uid: uid))
+    fallback = addressing.short_name
     names: dict[str, str] = {}
     for c in scope:
         for m in ev.members(store, c.id):
             if m.display_name:
                 names.setdefault(m.id, m.display_name)
-    name = lambda uid: names.get(uid) or fallback(uid)
+
+    def name(uid: str) -> str:
+        return names.get(uid) or fallback(uid)
+
     qa = {q.casefold() for q in qa_rooms}
     ours = health_sql.rse_sent_ids(store)
 
@@ -161,15 +196,15 @@ def build_brief(store: Store, leader: Leader, *, now: datetime, weeks: int = 4, 
                 continue
             events.append(e)
             where[e.id] = (c.name, c.room_names.get(e.room_id, ""))
-        joins = health_sql.membership_times(store, c.id)
+        joins = activity.join_times(store, c, dated=notes.dated_joins(capabilities))
         intros |= activity.introductions(store, c, joins)
         # newcomers: first join to the community within the period (earlier joins are older members)
         joined += [(uid, c.name, datetime.fromtimestamp(t["joined"] / 1000, tz=UTC)) for uid, t in joins.items()
                    if "joined" in t and t["joined"] >= activity.ms(since) and uid not in (leader.id, me)]
 
     by_id = {e.id: e for e in events}
-    replies: dict[str, list] = defaultdict(list)
-    reactions: Counter = Counter()
+    replies: dict[str, list[Event]] = defaultdict(list)
+    reactions: Counter[str] = Counter()
     for e in events:
         if e.kind is EventKind.reaction and e.parent_id:
             reactions[e.parent_id] += 1
@@ -189,7 +224,7 @@ def build_brief(store: Store, leader: Leader, *, now: datetime, weeks: int = 4, 
     joined += [(uid, cname, ts) for uid, (cname, ts) in first_by.items() if uid not in {j[0] for j in joined}]
     others = [e for e in events if e.kind in MESSAGES and e.sender not in (leader.id, me)]
 
-    def item(e, **extra):
+    def item(e: Event, **extra: Any) -> dict[str, Any]:
         community, room = where[e.id]
         return {"text": excerpt(e.body, 160), "author": name(e.sender), "author_id": e.sender, "community": community, "room": room,
                 "link": link(e.room_id, e.id), "at": e.ts.isoformat(), **extra}
@@ -207,9 +242,9 @@ def build_brief(store: Store, leader: Leader, *, now: datetime, weeks: int = 4, 
                             people=len({r.sender for r in replies[e.id]})) for e in discussions]
 
     # contributions worth recognising: answers to others, and messages others reacted to
-    score: Counter = Counter()
+    score: Counter[str] = Counter()
     best: dict[str, Any] = {}
-    helped: Counter = Counter()
+    helped: Counter[str] = Counter()
     for e in others:
         if e.id in intros:
             continue  # an introduction is welcomed, not "a contribution to salute"
@@ -247,7 +282,7 @@ def build_brief(store: Store, leader: Leader, *, now: datetime, weeks: int = 4, 
 
     quiet = len(others) < QUIET_BELOW
     upcoming = upcoming or []
-    angles: list[dict] = []
+    angles: list[dict[str, Any]] = []
     if waiting:
         angles.append({"kind": "answer", **waiting[0]})
     if discussions_out:
@@ -268,7 +303,7 @@ def build_brief(store: Store, leader: Leader, *, now: datetime, weeks: int = 4, 
                  since=since, until=now, quiet=quiet, activity=len(others),
                  leader_messages=sum(1 for e in events if e.sender == leader.id and e.kind in MESSAGES),
                  waiting_questions=waiting, discussions=discussions_out, contributors=contributors, newcomers=newcomers,
-                 upcoming=upcoming, angles=angles, best_time=best_time)
+                 upcoming=upcoming, angles=angles, best_time=best_time, notes=notes.codes(capabilities))
 
 
 def local_name(lang: str, weekday: int) -> str:
@@ -283,13 +318,10 @@ def ritual_name(lang: str, occurrence: dict[str, Any]) -> str:
     return known or str(occurrence.get("name") or "").split(" (")[0].replace("-", " ")
 
 
-def _community_name(scope: list[ev.SyncedCommunity], ref: str, addressing: Addressing | None) -> str:
+def _community_name(scope: list[ev.SyncedCommunity], ref: str, addressing: Addressing) -> str:
     """The display name of the scope's community `ref` names (the network's syntax decides)."""
     for c in scope:
-        if addressing is not None:
-            if addressing.community_key(ref) in addressing.community_keys(c.id, c.name, c.alias):
-                return c.name
-        elif ref in (c.id, c.name, c.alias):
+        if addressing.community_key(ref) in addressing.community_keys(c.id, c.name, c.alias):
             return c.name
     return ref
 
@@ -298,7 +330,7 @@ def render_brief(templates: Any, brief: Brief, *, via: str | None = None) -> str
     from rse_cli.l10n import L10n
 
     context = {**brief.model_dump(mode="python", exclude={"text"}), "via": via, "t": L10n(brief.lang)}
-    return templates.render("leader-brief", context, lang=brief.lang)
+    return str(templates.render("leader-brief", context, lang=brief.lang))
 
 
 # -- sending and measuring ---------------------------------------------------------------
@@ -306,13 +338,13 @@ def record_brief(store: Store, leader: str, recipient: str, sent: Any, now: date
     sql.record_brief(store, leader, recipient, int(now.timestamp() * 1000), sent.room_id, sent.event_id, sent.txn_id)
 
 
-def report(store: Store, configured: list[str], *, window_days: int = 7) -> list[ReportRow]:
+def report(store: Store, configured: list[str], *, addressing: Addressing, window_days: int = 7) -> list[ReportRow]:
     """Per leader: briefs sent, their messages within 7 days after a brief, and what those drew."""
     rows = []
-    for leader in leaders(store, configured):
+    for leader in leaders(store, configured, addressing):
         briefs = sql.brief_times(store, leader.id)
         try:
-            room_ids = [rid for c in scope_of(store, leader) for rid in c.room_ids]
+            room_ids = [rid for c in scope_of(store, leader, addressing) for rid in c.room_ids]
         except NotFoundError:
             room_ids = []
         posts, delays = {}, []
@@ -326,7 +358,7 @@ def report(store: Store, configured: list[str], *, window_days: int = 7) -> list
                     delays.append((after[0].ts.timestamp() * 1000 - b) / 3_600_000)
                 posts.update({e.id: e for e in after})
         replies, reactions = sql.responses_to(store, list(posts), leader.id)
-        rows.append(ReportRow(leader=leader.id, name=leader.name, briefs=len(briefs),
+        rows.append(ReportRow(leader=leader.id, name=leader.name, scopes=leader.scopes, briefs=len(briefs),
                               last_brief=datetime.fromtimestamp(briefs[-1] / 1000, UTC) if briefs else None,
                               posts_after=len(posts), hours_to_first_post=round(median(delays), 1) if delays else None,
                               replies=replies, reactions=reactions))

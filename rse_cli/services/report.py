@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import csv
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup, escape
 
 from rse_cli.errors import InputError
+from rse_cli.i18n import _
 from rse_cli.services.health import SEVERITY_RANK, AuditReport, CommunityHealth
 
 if TYPE_CHECKING:
@@ -31,7 +33,7 @@ def _write(path: Path, text: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     except OSError as exc:
-        raise InputError(f"{path}: cannot write: {exc.strerror}") from None
+        raise InputError(_("{path}: cannot write: {reason}").format(path=path, reason=exc.strerror)) from None
 
 
 def write_csv(report: AuditReport, path: Path) -> None:
@@ -83,7 +85,7 @@ def _short(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def activity_lines(report: AuditReport, day=lambda iso: iso[5:]) -> tuple[Markup, list[dict]]:
+def activity_lines(report: AuditReport, day: Callable[[str], str] = lambda iso: iso[5:]) -> tuple[Markup, list[dict[str, Any]]]:
     """Weekly messages per community (lines), and the legend."""
     series = [(c, [w["messages"] for w in c.metrics["activity_by_week"]]) for c in report.communities]
     series = sorted(series, key=lambda cs: -sum(cs[1]))[: len(PALETTE)]  # more lines than colours is unreadable
@@ -95,8 +97,13 @@ def activity_lines(report: AuditReport, day=lambda iso: iso[5:]) -> tuple[Markup
     step = _nice(peak)
     ymax = step * math.ceil(peak / step)
     n = max(1, len(weeks) - 1)
-    x = lambda i: left + i * (width - left - 16) / n
-    y = lambda v: top + (height - top - bottom) * (1 - v / ymax)
+
+    def x(i: int) -> float:
+        return left + i * (width - left - 16) / n
+
+    def y(v: float) -> float:
+        return float(top + (height - top - bottom) * (1 - v / ymax))
+
     parts = [f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" aria-label="activity over time">']
     for v in range(0, int(ymax) + 1, int(step)):
         parts.append(f'<line x1="{left}" y1="{y(v):.1f}" x2="{width - 16}" y2="{y(v):.1f}" stroke="#e5e7eb"/>'
@@ -139,7 +146,7 @@ def sparkline(c: CommunityHealth, weeks_label: str = "weeks", now_label: str = "
     return Markup("".join(parts))
 
 
-def pyramid(c: CommunityHealth, labels: dict[str, str], pct=lambda x: f"{x:.0%}") -> Markup:
+def pyramid(c: CommunityHealth, labels: dict[str, str], pct: Callable[[float], str] = lambda x: f"{x:.0%}") -> Markup:
     """Participation pyramid: who posts, who replies, who only reacts, who stays silent."""
     p = c.metrics["participation"]
     layers = [("posters", "#1d4ed8"), ("repliers", "#3b82f6"), ("reactors", "#93c5fd"), ("silent", "#e5e7eb")]
@@ -182,7 +189,7 @@ def levels_bar(c: CommunityHealth, labels: dict[str, str]) -> Markup:
     return Markup("".join(parts))
 
 
-def retention_funnel(r: dict, labels: dict[str, str], t: Any = None) -> Markup:
+def retention_funnel(r: dict[str, Any], labels: dict[str, str], t: Any = None) -> Markup:
     """Newcomer retention as three shrinking bars: joined 30-90 days ago, wrote once, wrote in the last 28 days.
 
     `labels[key]` is "one|other" (the label agrees with its count through `t`, an L10n)."""
@@ -229,7 +236,8 @@ def render_html(report: AuditReport, *, settings: Settings) -> str:
     try:
         template = env.from_string(source_path.read_text(encoding="utf-8"))
     except TemplateError as exc:
-        raise InputError(f"{source_path}:{getattr(exc, 'lineno', '?')}: template error: {exc}") from None
+        raise InputError(_("{path}:{line}: template error: {error}").format(path=source_path, line=getattr(exc, "lineno", "?"),
+                                                                             error=exc)) from None
     from rse_cli.l10n import L10n
     from rse_cli.services.health import bands as bands_of
 
@@ -249,4 +257,4 @@ def render_html(report: AuditReport, *, settings: Settings) -> str:
             by_severity=lambda fs: sorted(fs, key=lambda f: -SEVERITY_RANK[f.severity]),
         )
     except TemplateError as exc:
-        raise InputError(f"{source_path}: template error: {exc}") from None
+        raise InputError(_("{path}: report template error: {error}").format(path=source_path, error=exc)) from None

@@ -49,9 +49,9 @@ def planted(rse, homeserver):
 def test_sync_then_audit_finds_the_planted_situations(rse, homeserver, planted, tmp_path):
     rse("sync", planted["alias"])
     report = rse.json("audit", planted["alias"], "--window", "30d")
-    assert set(report) == {"generated_at", "window_days", "communities", "findings", "network"} and report["window_days"] == 30
+    assert set(report) == {"generated_at", "window_days", "communities", "findings", "network", "notes"} and report["window_days"] == 30
     [c] = report["communities"]
-    assert set(c) == {"id", "name", "score", "band", "metrics", "findings"} and c["name"] == "Audit Test"
+    assert set(c) == {"id", "name", "score", "band", "metrics", "findings", "notes"} and c["name"] == "Audit Test"
     assert 0 <= c["score"] <= 100
     m = c["metrics"]
     assert m["members"] == 4 and m["animators"] == 1 and m["contributors"] == 3
@@ -124,12 +124,12 @@ def test_html_report_renders_in_headless_chromium(tmp_path):
     from rse_cli.services import health
     from rse_cli.services.report import write_html
     from rse_cli.store import Store
-    from tests.services.test_health import NOW, World, plant, settings
+    from tests.services.test_health import MATRIX, NOW, World, plant, settings
 
     world = World(Store(str(tmp_path / "rse.db")))
     plant(world)
     page = tmp_path / "report.html"
-    write_html(health.audit(world.store, settings(), now=NOW), page, settings=settings())
+    write_html(health.audit(world.store, settings(), now=NOW, addressing=MATRIX), page, settings=settings())
     shot = tmp_path / "shot.png"
     subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                     "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}",
@@ -141,3 +141,89 @@ def test_html_report_renders_in_headless_chromium(tmp_path):
     assert (width, height) == (1280, 2000)
     assert len(data) > 100_000  # a blank page compresses to a few KB; the charts and cards do not
     assert Path(page).read_text(encoding="utf-8").count("<svg") >= 2 + 3 * 4
+
+
+# -- what a champion reads in the terminal, in both languages (no server: a store filled directly) --
+
+@pytest.fixture
+def ventes(cli, monkeypatch):
+    """Ventes Ouest: Bob's question waits for 3 days, Carol's news drew Dave's reply, Alice animates and is silent."""
+    from rse_cli.store import Store
+    from tests.services.test_health import ME, NOW, World, uid
+
+    monkeypatch.setenv("RSE_USER", ME)
+    monkeypatch.setenv("RSE_NOW", NOW.isoformat())
+    world = World(Store(str(cli.home / "data" / "rse.db")))
+    v = world.community("ventes-ouest", "Ventes Ouest", members={uid("alice"): 50, uid("bob"): 0, uid("carol"): 0, uid("dave"): 0})
+    for p in ("alice", "bob", "carol", "dave"):
+        world.join(v["space"], uid(p), 60)
+    world.event(v["Général"], uid("bob"), 3, body="Qui connaît la procédure de note de frais ?")
+    tip = world.event(v["Général"], uid("carol"), 2, body="Le nouveau badge arrive lundi")
+    world.event(v["Général"], uid("dave"), 1.9, "reply", body="Merci pour l'info", parent=tip)
+    world.store.close()
+    return cli
+
+
+def _lines(text: str) -> list[str]:
+    return [" ".join(line.split()) for line in text.strip().splitlines()]  # column widths aside
+
+
+def test_audit_table_in_english(ventes):
+    out = ventes("--lang", "en", "audit").stdout
+    assert _lines(out) == [
+        "COMMUNITY SCORE BAND MEMBERS CONTRIBUTORS MESSAGES UNANSWERED IDLE DAYS FINDINGS",
+        "Ventes Ouest 45 amber 4 3 3 1 1.9 2 warnings",
+        "WHERE SEVERITY MESSAGE ACTION",
+        "Ventes Ouest warning 1 question without an answer from anyone else after 48 h (100% of the questions asked). "
+        "Answer them, or mention someone who knows (a colleague, an expert, an animator) in a reply today.",
+        "Ventes Ouest warning 1 animator wrote nothing in the last 30 days. "
+        "Talk with them: offer a ready-made post, or find them a co-animator with more time.",
+    ]
+    assert "unanswered_questions" not in out and "!ventes-ouest" not in out  # codes and ids only in --json
+
+
+def test_audit_table_in_french(ventes):
+    out = ventes("--lang", "fr", "audit").stdout
+    assert _lines(out) == [
+        "COMMUNAUTÉ SCORE NIVEAU MEMBRES CONTRIBUTEURS MESSAGES SANS RÉPONSE JOURS SANS MESSAGE CONSTATS",
+        "Ventes Ouest 45 orange 4 3 3 1 1,9 2 alertes",
+        "OÙ GRAVITÉ CONSTAT ACTION",
+        "Ventes Ouest alerte 1 question sans réponse d'une autre personne après 48 h (100 % des questions posées). "
+        "Répondez-y, ou mentionnez aujourd'hui dans une réponse quelqu'un qui sait (un collègue, un expert, un animateur).",
+        "Ventes Ouest alerte 1 animateur sans message depuis 30 jours. "
+        "Parlez-lui : proposez un message prêt à publier, ou trouvez un co-animateur plus disponible.",
+    ]
+    history = ventes("--lang", "fr", "audit", "history", "ventes-ouest").stdout
+    assert _lines(history)[1] == "20 novembre 2026 12:00 45 4 3 3 1 2 alertes"  # no finding code, one date format
+
+
+def test_a_typo_gets_did_you_mean_and_an_empty_store_gets_sync_first(ventes, cli):
+    typo = ventes("--lang", "en", "audit", "ventes-est", ok=False)
+    assert typo.exit_code == 4
+    assert _lines(typo.stderr) == ["error: no synced community named ventes-est", "hint: did you mean ventes-ouest?"]
+    assert "rse sync" not in typo.stderr
+    fr = ventes("--lang", "fr", "digest", "send", "-c", "ventes-est", "--dry-run", ok=False)
+    assert "vouliez-vous dire ventes-ouest ?" in fr.stderr
+    unknown = ventes("--lang", "en", "audit", "ventes-ouest", "logistique", ok=False)  # one bad reference among good ones
+    assert "no synced community named logistique" in unknown.stderr and "if logistique is new, run `rse sync logistique`" in unknown.stderr
+
+
+def test_audit_of_an_empty_store_says_to_sync_first(cli):
+    empty = cli("audit", "ventes-ouest", ok=False)
+    assert empty.exit_code == 4 and "nothing synced yet" in empty.stderr and "rse sync" in empty.stderr
+
+
+def test_fail_on_lists_its_values_in_the_users_language(cli):
+    en = cli("--lang", "en", "audit", "--fail-on", "severe", ok=False)
+    assert en.exit_code == 2 and _lines(en.stderr) == ["error: --fail-on severe: not a severity", "hint: use info, warning or critical"]
+    fr = cli("--lang", "fr", "audit", "--fail-on", "severe", ok=False)
+    assert _lines(fr.stderr) == ["erreur : --fail-on severe : ce n'est pas un niveau de gravité",
+                                 "conseil : utilisez info, warning (alerte) ou critical (critique)"]
+    assert "Value error" not in en.stderr + fr.stderr
+
+
+def test_history_of_a_typo_gets_did_you_mean(ventes):
+    ventes("audit")
+    result = ventes("--lang", "en", "audit", "history", "ventes-est", ok=False)
+    assert result.exit_code == 4 and "did you mean ventes-ouest?" in result.stderr
+    assert [h["community"] for h in ventes.json("audit", "history", "ventes-ouest")] == ["Ventes Ouest"]

@@ -83,7 +83,7 @@ def test_veterans_are_never_newcomers_in_the_audit(seeded):
 def test_one_vocabulary_across_table_history_csv_json_and_html(seeded, tmp_path):
     rse, _ = seeded
     out_csv, out_html = tmp_path / "a.csv", tmp_path / "a.html"
-    table = rse("audit", "ventes-ouest", "--csv", str(out_csv), "--html", str(out_html)).stdout
+    table = rse("--lang", "fr", "audit", "ventes-ouest", "--csv", str(out_csv), "--html", str(out_html)).stdout
     [c] = rse.json("audit", "ventes-ouest")["communities"]
     m = c["metrics"]
     assert m["messages"] == m["posts"] + m["replies"]

@@ -207,7 +207,7 @@ def test_digest_lists_upcoming_animations_from_the_hook_and_newcomers(tmp_path):
 
     from rse_cli.services import digest
     from rse_cli.store import Store
-    from tests.services.test_health import NOW, World, settings, uid
+    from tests.services.test_health import MATRIX, NOW, World, settings, uid
 
     world = World(Store(str(tmp_path / "rse.db")))
     c = world.community("ventes", "Ventes", rooms=("Annonces", "Général"), members={uid("zoe"): 0, uid("yan"): 0})
@@ -222,11 +222,12 @@ def test_digest_lists_upcoming_animations_from_the_hook_and_newcomers(tmp_path):
         seen.append((community.name, end - start))
         return [digest.Animation(title="Café questions", at=NOW + timedelta(days=2), where="Général")]
 
-    [d] = digest.send(world.store, settings(lang="en"), network_factory=None, period="week", dry_run=True, now=NOW, upcoming=upcoming)
+    [d] = digest.send(world.store, settings(lang="en"), network_factory=None, period="week", dry_run=True, now=NOW, upcoming=upcoming,
+                      addressing=MATRIX)
     assert seen == [("Ventes", timedelta(days=7))] and d.period == "2026-W47" and d.status == "dry run"
     assert "Coming up" in d.text and "Café questions" in d.text
     assert "Nouveau catalogue en ligne" in d.text and "1 reply, 1 reaction" in d.text
     assert "Zoe" in d.text and "Yan](" not in d.text  # only who joined during the week is welcomed
     from rse_cli.store import events as ev
 
-    assert digest.main_room(ev.communities(world.store)[0]) == c["Général"]  # "Général" before "Annonces"
+    assert digest.main_room(ev.communities(world.store, addressing=MATRIX)[0]) == c["Général"]  # "Général" before "Annonces"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from tests.cli.test_audit import _lines, ventes  # noqa: F401 - the fixture is shared
 from tests.conftest import unique
 
 
@@ -139,3 +140,34 @@ def test_brief_on_the_seeded_company_greets_each_newcomer_once(sandbox_rse, seed
     brief = sandbox_rse.json("leaders", "brief", leaders[0])
     ids = [n["user_id"] for n in brief["newcomers"]]
     assert ids and len(ids) == len(set(ids))
+
+
+def test_leaders_list_shows_names_and_scopes_in_both_languages(ventes, monkeypatch):
+    """A leader added with `leaders add`, and one only listed in the config (named and scoped from the synced store)."""
+    monkeypatch.setenv("RSE_LEADERS", "@alice:corp.test")
+    ventes("leaders", "add", "@dg:corp.test", "--name", "Claire Dumas", "--pronoun", "elle", "--scope", "ventes-ouest", "--lang", "fr")
+    assert _lines(ventes("--lang", "en", "leaders", "list").stdout) == [
+        "NAME SCOPES PRONOUN LANGUAGE VIA",
+        "Claire Dumas ventes-ouest elle fr",
+        "Alice ventes-ouest",
+    ]
+    assert _lines(ventes("--lang", "fr", "leaders", "list").stdout) == [
+        "NOM PÉRIMÈTRE PRONOM LANGUE VIA",
+        "Claire Dumas ventes-ouest elle fr",
+        "Alice ventes-ouest",
+    ]
+    report = _lines(ventes("--lang", "fr", "leaders", "report").stdout)
+    assert report[0].startswith("NOM PÉRIMÈTRE BRIEFS") and report[1].startswith("Claire Dumas ventes-ouest 0")
+    listed = {x["id"]: x for x in ventes.json("leaders", "list")}
+    assert listed["@alice:corp.test"]["name"] == "Alice" and listed["@alice:corp.test"]["scopes"] == ["ventes-ouest"]
+    assert "@dg:corp.test" in ventes("--verbose", "leaders", "list").stdout  # ids on demand only
+
+
+def test_an_unknown_leader_gets_did_you_mean(ventes):
+    ventes("leaders", "add", "@dg:corp.test", "--name", "Claire Dumas", "--scope", "ventes-ouest")
+    result = ventes("--lang", "fr", "leaders", "brief", "Claire Duma", ok=False)
+    assert result.exit_code == 4
+    assert _lines(result.stderr) == ["erreur : aucun dirigeant nommé Claire Duma", "conseil : vouliez-vous dire Claire Dumas ?"]
+    ventes("leaders", "add", "@drh:corp.test", "--scope", "ventes-est")
+    typo = ventes("--lang", "en", "leaders", "brief", "@drh:corp.test", ok=False)
+    assert "none of ventes-est is synced" in typo.stderr and "did you mean ventes-ouest?" in typo.stderr

@@ -9,11 +9,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from rse_cli.config import Settings
+from rse_cli.network.matrix.ids import MatrixAddressing
 from rse_cli.services import health
 from rse_cli.store import Store
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 ME = "@rse:corp.test"
+MATRIX = MatrixAddressing(server_name="corp.test")
 _ids = itertools.count()
 
 
@@ -114,7 +116,7 @@ def codes(c):
 
 def test_planted_situations_are_found_with_their_codes(world):
     plant(world)
-    report = health.audit(world.store, settings(), now=NOW)
+    report = health.audit(world.store, settings(), addressing=MATRIX, now=NOW)
     got = by_name(report)
     assert codes(got["Santé"]) == {}
     assert got["Santé"].score >= 85
@@ -144,19 +146,20 @@ def test_planted_situations_are_found_with_their_codes(world):
 def test_dormant_warning_then_critical_and_thresholds_are_configurable(world):
     d = world.community("calme", "Calme", members={uid("a"): 50})
     world.event(d["Général"], uid("a"), 25, body="hello")
-    assert codes(health.audit(world.store, settings(), now=NOW).communities[0])["dormant"] == "warning"
-    assert codes(health.audit(world.store, settings(), now=NOW + timedelta(days=20)).communities[0])["dormant"] == "critical"
+    assert codes(health.audit(world.store, settings(), addressing=MATRIX, now=NOW).communities[0])["dormant"] == "warning"
+    assert codes(health.audit(world.store, settings(), addressing=MATRIX, now=NOW + timedelta(days=20)).communities[0])["dormant"] == "critical"
     relaxed = settings(audit={"dormant_warning_days": 30, "dormant_critical_days": 60})
-    assert "dormant" not in codes(health.audit(world.store, relaxed, now=NOW).communities[0])
+    assert "dormant" not in codes(health.audit(world.store, relaxed, now=NOW, addressing=MATRIX).communities[0])
 
 
 def test_metrics_and_json_shape(world):
     plant(world)
-    report = health.audit(world.store, settings(), ["sante"], now=NOW, window_days=30)
+    report = health.audit(world.store, settings(), ["sante"], addressing=MATRIX, now=NOW, window_days=30)
     data = report.model_dump(mode="json")
-    assert set(data) == {"generated_at", "window_days", "communities", "findings", "network"}
+    assert set(data) == {"generated_at", "window_days", "communities", "findings", "network", "notes"}
     [c] = data["communities"]
-    assert set(c) == {"id", "name", "score", "band", "metrics", "findings"}
+    assert set(c) == {"id", "name", "score", "band", "metrics", "findings", "notes"}
+    assert data["notes"] == c["notes"] == []  # Matrix dates joins and reads every message: nothing approximate
     m = c["metrics"]
     assert m["members"] == 12  # rse's own account is not counted
     assert m["animators"] == 1 and m["animator_posts"] == 14
@@ -171,17 +174,17 @@ def test_metrics_and_json_shape(world):
 def test_snapshots_make_a_trend(world):
     plant(world)
     for days in (14, 7, 0):
-        health.save_snapshots(world.store, health.audit(world.store, settings(), ["dormante"], now=NOW - timedelta(days=days)))
-    rows = health.history(world.store, "dormante")
+        health.save_snapshots(world.store, health.audit(world.store, settings(), ["dormante"], addressing=MATRIX, now=NOW - timedelta(days=days)))
+    rows = health.history(world.store, "dormante", addressing=MATRIX)
     assert [r.score for r in rows] == sorted([r.score for r in rows], reverse=True)
     assert rows[0].delta is None and rows[-1].trend in {"↓", "="}
     with pytest.raises(Exception, match="no audit recorded"):
-        health.history(world.store, "sante")
+        health.history(world.store, "sante", addressing=MATRIX)
 
 
 def test_the_account_rse_runs_as_is_never_an_animator(world):
     world.community("seul", "Seul", members={uid("x"): 0})
-    c = health.audit(world.store, settings(), now=NOW).communities[0]
+    c = health.audit(world.store, settings(), addressing=MATRIX, now=NOW).communities[0]
     assert c.metrics["animators"] == 0 and "no_animator" in codes(c)
 
 
@@ -189,8 +192,8 @@ def test_every_root_message_of_a_qa_room_is_a_question(world):
     c = world.community("aide", "Aide", rooms=("Général", "Questions"), members={uid("a"): 50, uid("b"): 0})
     world.event(c["Questions"], uid("b"), 4, body="Le VPN ne marche plus")
     world.event(c["Général"], uid("a"), 1, body="Bonne semaine à tous")
-    assert health.audit(world.store, settings(), now=NOW).communities[0].metrics["questions"] == 0
-    [h] = health.audit(world.store, settings(qa_rooms=["questions"]), now=NOW).communities
+    assert health.audit(world.store, settings(), addressing=MATRIX, now=NOW).communities[0].metrics["questions"] == 0
+    [h] = health.audit(world.store, settings(qa_rooms=["questions"]), now=NOW, addressing=MATRIX).communities
     assert h.metrics["questions"] == 1 and "unanswered_questions" in codes(h)
 
 
@@ -200,7 +203,7 @@ def test_report_headline_counts_a_person_of_several_communities_once(world):
     shared = {uid("anim"): 50, uid("both"): 0}
     world.community("un", "Un", members={**shared, uid("only1"): 0})
     world.community("deux", "Deux", members={**shared, uid("only2"): 0})
-    report = health.audit(world.store, settings(), now=NOW)
+    report = health.audit(world.store, settings(), addressing=MATRIX, now=NOW)
     assert [c.metrics["members"] for c in report.communities] == [3, 3]
     assert report.people == 4 and "people" not in report.model_dump(mode="json")
     html = render_html(report, settings=settings())
@@ -211,7 +214,7 @@ def test_an_invited_animator_who_has_not_joined_is_reported_by_name_not_as_no_an
     c = world.community("neuve", "Neuve", members={uid("a"): 0})
     with world.store.tx() as db:  # `community create --animator X`: X invited with the animator's power level
         db.execute("INSERT INTO members VALUES (?, ?, ?, 'invite', 'animator', 50)", (c["space"], uid("xavier"), "Xavier Roux"))
-    [h] = health.audit(world.store, settings(), now=NOW).communities
+    [h] = health.audit(world.store, settings(), addressing=MATRIX, now=NOW).communities
     found = {f.code: f for f in h.findings}
     assert "no_animator" not in found
     f = found["animator_not_joined"]
@@ -226,7 +229,7 @@ def test_rse_posts_are_not_activity_nor_questions_but_their_replies_count(world)
         db.execute("INSERT INTO sent (profile, key, room_id, txn_id, event_id, at) VALUES ('default', 'k', ?, 't', ?, '2026')",
                    (c["Général"], welcome))
     world.event(c["Général"], uid("b"), 0.5, "reply", body="Je suis acheteuse", parent=welcome)
-    [h] = health.audit(world.store, settings(), now=NOW).communities
+    [h] = health.audit(world.store, settings(), addressing=MATRIX, now=NOW).communities
     assert h.metrics["questions"] == 0 and h.metrics["posts"] == 0 and h.metrics["replies"] == 1 and h.metrics["messages"] == 1
 
 
@@ -238,7 +241,7 @@ def test_questions_open_in_french_or_english_and_an_answer_from_the_asker_does_n
     world.event(c["Général"], uid("b"), 4, "reply", body="Personne ?", parent=asked)
     world.event(c["Général"], uid("c"), 5, body="Does anyone have the Q3 deck")
     world.event(c["Général"], uid("c"), 4, body="Réunion d'équipe jeudi")  # not a question
-    [h] = health.audit(world.store, settings(), now=NOW).communities
+    [h] = health.audit(world.store, settings(), addressing=MATRIX, now=NOW).communities
     assert h.metrics["questions"] == 2 and h.metrics["unanswered_questions"] == 2
     late = next(f for f in h.findings if f.code == "unanswered_questions")
     assert "2 questions" in late.message and "(s)" not in late.message
@@ -254,7 +257,7 @@ def test_introductions_make_newcomers_and_levels_retention_absence_factor_are_me
     world.event(c["Général"], uid("host"), 4.9, "reply", body="Bienvenue !", parent=intro)
     for day in range(12):  # the host is active on 12 of the last 28 days: "core"
         world.event(c["Général"], uid("host"), day + 0.2, body=f"Info pratique numéro {day}")
-    [h] = health.audit(world.store, settings(), now=NOW).communities
+    [h] = health.audit(world.store, settings(), addressing=MATRIX, now=NOW).communities
     m = h.metrics
     assert m["introductions"] == 1 and m["questions"] == 0
     assert m["member_levels"]["core"] == 1 and m["member_levels"]["occasional"] == 1
@@ -273,7 +276,7 @@ def test_a_third_of_questions_unanswered_is_never_green(world):
             world.event(c["Général"], other, day + 2.9, "reply", body="Oui", parent=q)
         world.event(c["Général"], uid("anim"), day + 0.1, "reaction", parent=q)
         world.event(c["Général"], uid("anim"), day + 0.2, body=f"Point {day}")
-    [h] = health.audit(world.store, settings(), now=NOW).communities
+    [h] = health.audit(world.store, settings(), addressing=MATRIX, now=NOW).communities
     assert h.metrics["unanswered_share"] >= 1 / 3
     assert h.band != "green" and h.score < 70
 
@@ -285,9 +288,9 @@ def test_quiet_top_contributors_and_movers_since_the_last_snapshot(world):
     for i in range(5):
         world.event(c["Général"], uid(f"m{i}"), 30 + i, body=f"Merci pour le partage {i}")
         world.event(c["Général"], uid(f"m{i}"), 2 + i, body=f"Nouvelle info {i}")
-    before = health.audit(world.store, settings(), now=NOW - timedelta(days=20))
+    before = health.audit(world.store, settings(), addressing=MATRIX, now=NOW - timedelta(days=20))
     health.save_snapshots(world.store, before)
-    [h] = health.audit(world.store, settings(), now=NOW).communities
+    [h] = health.audit(world.store, settings(), addressing=MATRIX, now=NOW).communities
     assert h.metrics["quiet_top_contributors"] == ["Star"]
     f = next(f for f in h.findings if f.code == "quiet_top_contributors")
     assert [e.id for e in f.evidence] == [uid("star")] and "mot personnel" in f.action
@@ -297,7 +300,7 @@ def test_quiet_top_contributors_and_movers_since_the_last_snapshot(world):
 
 def test_network_view_from_the_hr_export(world):
     world.community("un", "Un", members={uid("a"): 0, uid("b"): 0})
-    report = health.audit(world.store, settings(), now=NOW, company=[uid("a"), uid("b"), uid("c"), uid("d")] + [uid(f"z{i}") for i in range(8)])
+    report = health.audit(world.store, settings(), addressing=MATRIX, now=NOW, company=[uid("a"), uid("b"), uid("c"), uid("d")] + [uid(f"z{i}") for i in range(8)])
     n = report.network
     assert n["people"] == 12 and n["in_a_community"] == 2 and n["member_share"] == round(2 / 12, 3)
     assert [f.code for f in report.findings if f.code == "low_reach"] == ["low_reach"]

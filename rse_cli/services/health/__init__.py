@@ -7,10 +7,9 @@ snapshots control the clock. The audit's vocabulary and score: see assess.py.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from rse_cli.errors import NotFoundError
 from rse_cli.l10n import L10n
 from rse_cli.services.health.activity import is_question, qa_room_ids
 from rse_cli.services.health.assess import (
@@ -31,18 +30,20 @@ from rse_cli.services.health.models import (
     Severity,
     Snapshot,
 )
+from rse_cli.services.health.notes import Note, dated_joins, report_notes
+from rse_cli.services.health.scope import synced
 from rse_cli.services.health.snapshots import KEY_METRICS, history, save_snapshots
 from rse_cli.services.health.texts import text
 from rse_cli.store import Store
-from rse_cli.store import events as ev
 from rse_cli.store import health as sql
 
 if TYPE_CHECKING:
     from rse_cli.config import Settings
-    from rse_cli.network.base import Addressing
+    from rse_cli.network.base import Addressing, Capabilities
 
 __all__ = [
     "KEY_METRICS",
+    "Note",
     "SEVERITY_RANK",
     "AuditReport",
     "CommunityHealth",
@@ -112,31 +113,30 @@ def _network(store: Store, settings: Settings, facts: list[dict[str, Any]], end:
     return out
 
 
-def audit(store: Store, settings: Settings, refs: list[str] | None = None, *, now: datetime | None = None,
-          window_days: int | None = None, addressing: Addressing | None = None, company: list[str] | None = None) -> AuditReport:
+def audit(store: Store, settings: Settings, refs: list[str] | None = None, *, now: datetime, addressing: Addressing,
+          capabilities: Capabilities | None = None, window_days: int | None = None, company: list[str] | None = None,
+          lang: str | None = None) -> AuditReport:
     """Audit the synced communities (all, or those named) over the window ending at `now`.
 
-    `company`: the ids of the company's people (from the HR export), for the reach figures."""
-    if addressing is None:
-        from rse_cli.network.base import addressing as addressing_of
-
-        addressing = addressing_of(settings)
-    now = now or datetime.now(UTC)
+    `company`: the ids of the company's people (from the HR export), for the reach figures.
+    `capabilities`: the network's, for the notes on what its data cannot tell exactly.
+    `lang`: the language of findings and notes (default: the profile's)."""
+    if lang is not None and lang != settings.lang:
+        settings = settings.model_copy(update={"lang": lang})
     window = window_days or settings.audit.window_days
-    targets = ev.communities(store, refs or [])
-    if not targets:
-        if refs:
-            raise NotFoundError(f"no synced community matches {', '.join(refs)}", hint="run `rse sync` first (or `rse audit --sync`)")
-        raise NotFoundError("nothing synced yet", hint="run `rse sync` first (or `rse audit --sync`)")
+    targets = synced(store, refs, addressing=addressing)
+    said = report_notes(capabilities)
     result, every = [], []
     for c in targets:
         previous = sql.last_snapshot_metrics(store, c.id, now.isoformat())
-        metrics, facts = assess(store, c, settings, now=now, window_days=window, addressing=addressing, previous=previous)
+        metrics, facts = assess(store, c, settings, now=now, window_days=window, addressing=addressing, previous=previous,
+                                dated_joins=dated_joins(capabilities))
         metrics["score_parts"] = parts(metrics, settings)
         every.append(facts)
         s = score(metrics, settings)
         result.append(CommunityHealth(id=c.id, name=c.name, score=s, band=band_of(s, settings), metrics=metrics,
-                                      findings=findings(metrics, facts, settings, window), levels_of=facts["levels_of"]))
+                                      findings=findings(metrics, facts, settings, window), levels_of=facts["levels_of"],
+                                      notes=said))
     network = _network(store, settings, every, _ms(now), company)
     found = silent_leaders(store, settings, now=now, window_days=window, addressing=addressing)
     share = network.get("member_share")
@@ -144,4 +144,4 @@ def audit(store: Store, settings: Settings, refs: list[str] | None = None, *, no
         message, action = text(settings.lang, "low_reach", share=L10n(settings.lang).pct(1 - share), people=network["people"])
         found.append(Finding(code="low_reach", severity="info", message=message, action=action))
     return AuditReport(generated_at=now, window_days=window, communities=result, findings=found, network=network,
-                       people=network["members"])
+                       notes=said, people=network["members"])

@@ -37,7 +37,8 @@ OPENERS = re.compile(
 
 GREETING = re.compile(
     r"\b(bonjour|bonsoir|salut|hello|hi|coucou|je viens d'arriver|je rejoins|je m'appelle|je me présente|nouvelle recrue|"
-    r"nouveau|nouvelle|arrivée?|ravie? de vous rejoindre|premier jour|just joined|new here|my name is|i'm new|first day|"
+    r"je suis (?:nouveau|nouvelle)|nouvel arrivant|nouvelle arrivante|nouvelle venue|nouveau venu|mon arrivée|"
+    r"ravie? de vous rejoindre|premier jour|just joined|new here|my name is|i'm new|first day|"
     r"pleased to join|happy to join|excited to join)\b", re.IGNORECASE)
 
 
@@ -64,6 +65,21 @@ def qa_room_ids(community: ev.SyncedCommunity, settings: Settings) -> set[str]:
     """Rooms marked as Q&A in `qa_rooms` (by id or name): every root message there is a question."""
     wanted = {q.casefold() for q in settings.qa_rooms}
     return {rid for rid, name in community.room_names.items() if rid.casefold() in wanted or name.casefold() in wanted}
+
+
+def join_times(store: Store, community: ev.SyncedCommunity, *, dated: bool = True,
+               firsts: dict[str, tuple[int, str, str, str]] | None = None) -> dict[str, dict[str, int]]:
+    """Per person: first join (and latest invite) in the community.
+
+    On a network without dated joins (`dated=False`: capabilities.dated_memberships), a member's
+    arrival is dated by their first message there: an approximation that misses silent members
+    (services/health/notes.py says so in every report built on it)."""
+    joins = sql.membership_times(store, community.id)
+    if not dated:
+        firsts = firsts if firsts is not None else sql.first_messages(store, list(community.room_ids))
+        for sender, (ts, *_rest) in firsts.items():
+            joins[sender].setdefault("joined", ts)
+    return joins
 
 
 def introductions(store: Store, community: ev.SyncedCommunity, joins: dict[str, dict[str, int]] | None = None,

@@ -29,6 +29,7 @@ from statistics import median
 from typing import TYPE_CHECKING, Any
 
 from rse_cli.names import excerpt
+from rse_cli.roles import Role
 from rse_cli.services.health import activity
 from rse_cli.services.health.models import Band, Evidence, Finding, Severity
 from rse_cli.services.health.texts import text, word
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     from rse_cli.network.base import Addressing
 
 MESSAGE_KINDS = ("post", "reply", "thread")
+ANIMATING = frozenset({Role.animator, Role.moderator, Role.owner})
 CONCENTRATION_MIN_MESSAGES = 10  # below this, who writes half of it is noise
 CONCENTRATION_SHARE = 0.6
 ABSENCE_RISK = 2  # CHAOSS Contributor Absence Factor at or under this: the community rests on too few
@@ -81,7 +83,7 @@ def band_of(score: int, settings: Settings) -> Band:
 
 
 def assess(store: Store, community: ev.SyncedCommunity, settings: Settings, *, now: datetime, window_days: int,
-           addressing: Addressing, previous: dict[str, Any] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+           addressing: Addressing, previous: dict[str, Any] | None = None, dated_joins: bool = True) -> tuple[dict[str, Any], dict[str, Any]]:
     """(metrics, facts): metrics go in the report; facts are what findings cite as evidence."""
     a = settings.audit
     end, start = activity.ms(now), activity.ms(now - timedelta(days=window_days))
@@ -93,8 +95,9 @@ def assess(store: Store, community: ev.SyncedCommunity, settings: Settings, *, n
     joined = [m for m in people if m.membership == "join"]
     joined_ids = {m.id for m in joined}
     names = {m.id: m.display_name or addressing.short_name(m.id) for m in people}
-    animators = [m for m in joined if m.power >= settings.animator_level]
-    invited_animators = [m for m in people if m.membership == "invite" and m.power >= settings.animator_level]
+    # by the role the connector mapped (power levels, group owners…): whoever may animate counts
+    animators = [m for m in joined if m.role in ANIMATING]
+    invited_animators = [m for m in people if m.membership == "invite" and m.role in ANIMATING]
 
     counts = sql.counts_by_sender(store, rooms, start, end)
     msgs = {s: sum(c[k] for k in MESSAGE_KINDS) for s, c in counts.items()}
@@ -108,8 +111,8 @@ def assess(store: Store, community: ev.SyncedCommunity, settings: Settings, *, n
     top_share = round(sum(per_writer[:top_n]) / sum(per_writer), 3) if per_writer else None
     af = absence_factor(per_writer)
 
-    joins = sql.membership_times(store, community.id)
     firsts = sql.first_messages(store, rooms)
+    joins = activity.join_times(store, community, dated=dated_joins, firsts=firsts)
     intros = activity.introductions(store, community, joins, firsts)
     posts = activity.roots(store, community, settings, start, end, intros)
     questions = [p for p in posts if p["question"]]

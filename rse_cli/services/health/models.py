@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from rse_cli.services.health.notes import Note
+
 Severity = Literal["info", "warning", "critical"]
 Band = Literal["green", "amber", "red"]
 SEVERITY_RANK = {"info": 0, "warning": 1, "critical": 2}
@@ -35,6 +37,7 @@ class CommunityHealth(BaseModel):
     band: Band = "green"
     metrics: dict[str, Any]
     findings: list[Finding]
+    notes: list[Note] = Field(default_factory=list)  # what this network's data cannot tell exactly (health/notes.py)
     # person id -> level (core/regular/occasional; observers omitted), kept for the next audit's movers
     levels_of: dict[str, str] = Field(default_factory=dict, exclude=True)
 
@@ -45,6 +48,7 @@ class AuditReport(BaseModel):
     communities: list[CommunityHealth]
     findings: list[Finding]  # network-wide
     network: dict[str, Any] = Field(default_factory=dict)  # the company-wide view (reach, retention)
+    notes: list[Note] = Field(default_factory=list)  # every note that applies to the report
     # distinct members across the audited communities (one person in three communities counts once)
     people: int = Field(0, exclude=True)
 

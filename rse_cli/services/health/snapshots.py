@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rse_cli.errors import NotFoundError
+from rse_cli.i18n import _
 from rse_cli.services.health.models import AuditReport, Snapshot
 from rse_cli.store import Store
 from rse_cli.store import events as ev
 from rse_cli.store import health as sql
+
+if TYPE_CHECKING:
+    from rse_cli.network.base import Addressing
 
 # messages = posts + replies: the same word as the audit table, CSV, JSON and HTML
 KEY_METRICS = ("members", "contributors", "messages", "posts", "replies", "unanswered_questions", "median_first_reply_hours",
@@ -23,13 +28,17 @@ def save_snapshots(store: Store, report: AuditReport) -> None:
          [f"{f.code}:{f.severity}" for f in c.findings]) for c in report.communities])
 
 
-def history(store: Store, ref: str, *, limit: int = 50) -> list[Snapshot]:
+def history(store: Store, ref: str, *, addressing: Addressing, limit: int = 50) -> list[Snapshot]:
     """Past audits of one community, oldest first, each with its score change."""
-    found = ev.communities(store, [ref])
+    found = ev.communities(store, [ref], addressing=addressing)
     ids = [c.id for c in found] or [ref]
     rows = sql.snapshots(store, ids, ref, limit)
     if not rows:
-        raise NotFoundError(f"no audit recorded for {ref!r}", hint="run `rse audit` first; each audit records a snapshot")
+        if not found:  # a typo or a community never synced: the same hint as every other command
+            from rse_cli.services.health.scope import synced
+
+            synced(store, [ref], addressing=addressing)
+        raise NotFoundError(_("no audit recorded for {ref}").format(ref=ref), hint=_("run `rse audit` first: each audit records a snapshot"))
     out: list[Snapshot] = []
     prev: int | None = None
     for r in reversed(rows):
