@@ -130,11 +130,6 @@ class Settings(BaseModel):
         """Where these settings came from, for messages ("config.toml", or "settings")."""
         return self._source or "settings"
 
-    # transitional: services/health.py compares Member.power with it until it reads Member.role
-    @property
-    def animator_level(self) -> int:
-        return int(self.table("matrix").get("animator_level", 50))
-
     @field_validator("homeserver")
     @classmethod
     def _homeserver_url(cls, v: str | None) -> str | None:

@@ -15,17 +15,6 @@ if TYPE_CHECKING:
     from rse_cli.network.base import Addressing
 
 
-class _Transitional:
-    """The keys callers got before they passed the network's Addressing (a sigil and a `:server`
-    dropped). Remove once every caller passes `addressing=`."""
-
-    def community_key(self, ref: str) -> str:
-        return ref.strip().lstrip("#").split(":")[0].casefold()
-
-    def community_keys(self, community_id: str, name: str, alias: str | None) -> set[str]:
-        return {community_id.casefold(), name.casefold(), self.community_key(alias or "")} - {""}
-
-
 @dataclass(frozen=True)
 class SyncedCommunity:
     id: str
@@ -152,12 +141,13 @@ def synced_rooms(store: Store) -> set[str]:
 def communities(store: Store, refs: Iterable[str] = (), *, addressing: Addressing | None = None) -> list[SyncedCommunity]:
     """Synced communities, all or those matching what a user typed (id, alias in any form the
     network accepts, name): the network's `addressing` reduces both sides to comparable keys."""
-    keyer = addressing or _Transitional()
-    wanted = {keyer.community_key(r) for r in refs}
+    refs = list(refs)
+    if refs and addressing is None:
+        raise ValueError("matching what a user typed needs the network's addressing")
+    wanted = {addressing.community_key(r) for r in refs} if addressing is not None else set()
     out = []
     for row in store.query("SELECT id, name, alias, synced_at FROM communities ORDER BY name"):
-        keys = keyer.community_keys(row["id"], row["name"], row["alias"])
-        if wanted and not keys & wanted:
+        if wanted and addressing is not None and not addressing.community_keys(row["id"], row["name"], row["alias"]) & wanted:
             continue
         rooms = store.query("SELECT id, name FROM rooms WHERE community_id = ? ORDER BY is_space DESC, name", (row["id"],))
         out.append(SyncedCommunity(

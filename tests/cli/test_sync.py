@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rse_cli.network.matrix.ids import MatrixAddressing
 from rse_cli.store import Store
 from rse_cli.store import events as ev
 from tests.conftest import unique
@@ -24,7 +25,7 @@ def test_sync_is_incremental_and_fills_the_store(rse, homeserver):
     assert third["Général"]["new_events"] == 1
 
     store = Store(str(rse.home / "data" / "rse.db"))
-    [community] = ev.communities(store, [alias])
+    [community] = ev.communities(store, [alias], addressing=MatrixAddressing())
     bodies = [e.body for e in ev.iter_events(store, community.room_ids) if e.body]
     assert bodies == [f"message {i}" for i in range(5)] + ["encore un"]
     roles = {m.id: m.role.value for m in ev.members(store, community.id)}
@@ -60,7 +61,7 @@ def test_sync_killed_midway_loses_and_duplicates_nothing(rse, homeserver):
     except Killed:
         pass
     sync(net, store, [alias], page_size=4)
-    [community] = ev.communities(store, [alias])
+    [community] = ev.communities(store, [alias], addressing=MatrixAddressing())
     stored = list(ev.iter_events(store, community.room_ids))
     assert len({e.id for e in stored}) == len(stored)
     assert [e.body for e in stored if e.body] == [f"m{i}" for i in range(12)]

@@ -10,6 +10,7 @@ import httpx
 
 from rse_cli.config import Settings
 from rse_cli.network.matrix import MatrixNetwork
+from rse_cli.network.matrix.ids import MatrixAddressing
 from rse_cli.services.sync import sync
 from rse_cli.store import Store
 from rse_cli.store import events as ev
@@ -69,7 +70,7 @@ def test_resync_with_nothing_new_costs_the_same_whatever_the_number_of_rooms(rse
 
     big, mid = _community(rse, 9), _community(rse, 6)
     sync(net, store)  # finds the two new communities through the change feed
-    assert sorted(len(c.room_ids) for c in ev.communities(store, [big, mid])) == [7, 10]
+    assert sorted(len(c.room_ids) for c in ev.communities(store, [big, mid], addressing=MatrixAddressing())) == [7, 10]
     sync(net, store)
     transport.reset()
     again = sync(net, store)
@@ -101,7 +102,7 @@ def test_a_sync_of_one_community_leaves_the_changes_of_the_others_for_later(rse,
     sync(net, store, [a])
     got = {r.room: r.new_events for r in sync(net, store, [b])}
     assert got["Salon 0"] == 1
-    [community] = ev.communities(store, [b])
+    [community] = ev.communities(store, [b], addressing=MatrixAddressing())
     assert [e.body for e in ev.iter_events(store, community.room_ids) if e.body] == ["pour B"]
 
 
@@ -117,7 +118,7 @@ def test_rooms_are_read_concurrently_within_the_configured_bound(rse, homeserver
     assert 2 <= transport.most_in_flight <= 3
     assert {r.room: r.new_events >= 1 for r in results if r.room.startswith("Salon")} == {f"Salon {i}": True for i in range(8)}
     assert sum(n for _, n in seen) >= 8  # progress reported every page
-    [community] = ev.communities(store, [alias])
+    [community] = ev.communities(store, [alias], addressing=MatrixAddressing())
     bodies = sorted(e.body for e in ev.iter_events(store, community.room_ids) if e.body)
     assert bodies == sorted(f"salon {i}" for i in range(8))
 
@@ -143,7 +144,7 @@ def test_a_sync_cut_after_asking_what_changed_reads_those_rooms_next_time(rse, h
     del net.iter_events
     got = {r.room: r.new_events for r in sync(net, store, [alias])}
     assert got == {f"Réseau {alias}": 0, "Salon 0": 0, "Salon 1": 1}
-    [community] = ev.communities(store, [alias])
+    [community] = ev.communities(store, [alias], addressing=MatrixAddressing())
     assert [e.body for e in ev.iter_events(store, community.room_ids) if e.body] == ["coupé"]
 
 
