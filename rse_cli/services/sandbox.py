@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from rse_cli.config import data_dir, default_config_path, write_profile
 from rse_cli.credentials import store_token
 from rse_cli.errors import UsageError
+from rse_cli.i18n import _
 
 PROFILE = "sandbox"
 CHAMPION = "champion"
@@ -36,8 +37,8 @@ def server(default_rate_limits: bool = False):
 
     if not synapse_available():
         raise UsageError(
-            "the sandbox needs Synapse, which is not installed",
-            hint="pip install 'rse-cli[sandbox]'  (or: pip install matrix-synapse)",
+            _("the sandbox needs Synapse, which is not installed"),
+            hint=_("pip install 'rse-cli[sandbox]'  (or: pip install matrix-synapse)"),
         )
     return SynapseServer(sandbox_dir(), default_rate_limits=default_rate_limits)
 
@@ -123,7 +124,7 @@ def seed(config_path: Path | None = None, *, seed: int = 42, people: int = 300, 
         up(config_path)
     srv = server()
     if not srv.status()["running"]:
-        raise UsageError("the sandbox is not running", hint="run `rse sandbox up` first")
+        raise UsageError(_("the sandbox is not running"), hint=_("run `rse sandbox up` first"))
     result = seed_sandbox(srv.url, srv.appservice_token, sandbox_dir(), seed=seed, people=people, days=days, progress=progress)
     # audits read the leaders from the config: point them at the company's leaders
     write_profile(config_path or default_config_path(), PROFILE, {"leaders": result.plan.leaders})
