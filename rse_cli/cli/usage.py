@@ -84,8 +84,9 @@ def explain(exc: Any) -> tuple[str, str | None]:
             shown = value if value is not None else _quoted_value(exc.message)
             message = _("{name}: “{value}” is not one of the accepted values").format(name=name, value=shown)
             hint = did_you_mean(str(shown), choices)
-            valid = _("the accepted values: {values}").format(values=", ".join(choices))
-            return message, f"{hint} {valid}" if hint else valid
+            if hint:
+                return message, _("{suggestion} (accepted values: {values})").format(suggestion=hint, values=", ".join(choices))
+            return message, _("the accepted values: {values}").format(values=", ".join(choices))
         if value is not None or error:
             return _("{name}: {problem}").format(name=name, problem=_problem(value, error)), help_hint
         return _("{name}: {problem}").format(name=name, problem=exc.message.removeprefix("Value error, ")), help_hint

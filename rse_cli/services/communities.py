@@ -12,7 +12,7 @@ from rse_cli.i18n import _
 from rse_cli.network.base import Network, Structure
 from rse_cli.services.writes import journaled
 from rse_cli.store import Store
-from rse_cli.suggest import did_you_mean
+from rse_cli.suggest import close_matches, did_you_mean
 
 __all__ = ["CommunityCreated", "CommunityDetail", "MemberChange", "add_members", "create", "find_community", "find_room",
            "show"]
@@ -56,9 +56,17 @@ def find_community(network: Network, ref: str) -> Community:
             known = network.list_communities()
         except RseError:
             known = []
-        # what the user could have typed: each alias in its short form, and each name
-        candidates = [network.addressing.community_key(c.alias) for c in known if c.alias] + [c.name for c in known]
-        hint = did_you_mean(network.addressing.community_key(ref), candidates)
+        # what the user could have typed: each alias in its short form, and each name; one per community
+        forms: dict[str, str] = {}
+        for c in known:
+            for form in ([network.addressing.community_key(c.alias)] if c.alias else []) + [c.name]:
+                forms.setdefault(form.casefold(), c.id)
+        close, seen = [], set()
+        for form in close_matches(network.addressing.community_key(ref), forms):
+            if forms[form.casefold()] not in seen:
+                seen.add(forms[form.casefold()])
+                close.append(form)
+        hint = did_you_mean(close[0], close) if close else None
         if hint is None:
             raise
         raise NotFoundError(_("no community “{ref}” among yours").format(ref=ref), hint=hint) from None
