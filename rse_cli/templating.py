@@ -297,7 +297,7 @@ class Templates:
             template = self.env.from_string(source)
         except TemplateSyntaxError as exc:
             raise InputError(_("{path}:{line}: template error: {message}").format(path=path, line=exc.lineno, message=exc.message)) from None
-        except (RecursionError, MemoryError, ValueError, OverflowError) as exc:  # pathological nesting
+        except (RecursionError, MemoryError, ValueError, OverflowError):  # pathological nesting
             raise InputError(_("{path}: template error: too deeply nested to compile").format(path=path)) from None
         self._compiled[(path, stamp)] = template  # compiled once per run (precheck, then each message)
         return template
