@@ -30,8 +30,11 @@ from rse_cli.cli import (
     sandbox,
     sync,
 )
+from rse_cli.cli import helptext
 from rse_cli.cli.context import AppContext
 from rse_cli.i18n import _
+
+helptext.install()
 
 
 class RseGroup(TyperGroup):
