@@ -86,10 +86,11 @@ def test_french_and_english_error_output(cli, monkeypatch):
 def test_doctor_speaks_french_and_keeps_json_keys(cli, monkeypatch):
     monkeypatch.setenv("LANG", "fr_FR.UTF-8")
     result = cli("doctor", ok=False)
-    assert "✗ config: aucun serveur configuré (pas de fichier de configuration à " in result.stdout
+    assert "✗ configuration : aucun serveur configuré (pas de fichier de configuration à " in result.stdout
+    assert "- jeton : non vérifié" in result.stdout
     assert "solution : rse config init" in result.stdout
     assert "erreur : 7 vérifications ont échoué" not in result.stderr  # skipped checks are not failures
-    assert "erreur : 1 vérification a échoué : config" in result.stderr
+    assert "erreur : 1 vérification a échoué : configuration" in result.stderr
     import json
 
     checks = json.loads(cli("doctor", "--json", ok=False).stdout)
