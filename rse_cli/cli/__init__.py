@@ -58,6 +58,16 @@ class RseGroup(TyperGroup):
         except KeyboardInterrupt:
             typer.echo(_("interrupted"), err=True)
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+        except ValueError as exc:
+            # a pydantic ValidationError that no service turned into an RseError: say which value, in the
+            # user's words, never pydantic's ("Input should be …", "Value error, …")
+            errors = getattr(exc, "errors", None)
+            if not (type(exc).__module__.startswith("pydantic") and callable(errors)):
+                raise
+            from rse_cli.cli.usage import pydantic_problem
+
+            _print_error(pydantic_problem(errors()), None)
+            raise typer.Exit(int(ExitCode.USAGE)) from None
         finally:
             obj = ctx.obj
             if isinstance(obj, AppContext):

@@ -15,7 +15,7 @@ from typing import Any
 from rse_cli.i18n import _
 from rse_cli.suggest import did_you_mean
 
-__all__ = ["choices_of", "did_you_mean", "explain"]
+__all__ = ["choices_of", "did_you_mean", "explain", "pydantic_problem"]
 
 
 def choices_of(param: Any) -> list[str] | None:
@@ -117,3 +117,10 @@ def _options(ctx: Any) -> list[str]:
     if ctx is None:
         return []
     return [o for p in ctx.command.params for o in getattr(p, "opts", [])]
+
+
+def pydantic_problem(errors: list[dict[str, Any]]) -> str:
+    """One line for a pydantic ValidationError's first error: the field and what is wrong, in the user's language."""
+    first = errors[0] if errors else {}
+    name = ".".join(str(p) for p in first.get("loc", ())) or _("a value")
+    return _("{name}: {problem}").format(name=name, problem=_problem(first.get("input"), first))
