@@ -22,6 +22,7 @@ from rse_cli.cli import (
     cron,
     digest,
     doctor,
+    helptext,
     journal,
     leaders,
     member,
@@ -30,7 +31,6 @@ from rse_cli.cli import (
     sandbox,
     sync,
 )
-from rse_cli.cli import helptext
 from rse_cli.cli.context import AppContext
 from rse_cli.i18n import _
 
