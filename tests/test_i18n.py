@@ -233,3 +233,24 @@ def test_help_snapshot_in_both_languages():
     assert "  Animer les communautés, accueillir les nouveaux" in french
     assert "  community  Créer et consulter les communautés.\n" in french
     assert "  list    Lister les communautés dont le compte est membre.\n" in _rse_process("--lang", "fr", "community", "--help")
+
+
+def test_community_create_on_a_feed_network_says_so(isolated, monkeypatch):
+    """One feed per community (Viva Engage's shape): no default room, and `post COMMUNITY` writes in the feed."""
+    from typer.testing import CliRunner
+
+    from tests.conftest import Rse
+    from tests.network.conformance.drivers import MemoryDriver
+
+    driver = MemoryDriver("memory-feed")
+    for name, value in driver.env().items():
+        monkeypatch.setenv(name, value)
+    rse = Rse(isolated, CliRunner())
+    try:
+        out = rse("--lang", "fr", "community", "create", "Ventes Ouest", "--alias", "ventes-ouest").stdout
+        assert out.startswith("Communauté « Ventes Ouest » créée.\n") and "  Un seul fil de conversation, sans salons.\n" in out
+        assert rse("post", "ventes-ouest", "--text", "Bonjour").stderr == "sent to ventes-ouest\n"
+        refused = rse("--lang", "fr", "community", "create", "Autre", "--room", "Général", ok=False)
+        assert refused.exit_code == 2 and "--room : sur memory-feed, une communauté est un seul fil" in refused.stderr
+    finally:
+        driver.close()
