@@ -13,7 +13,7 @@ from enum import Enum
 from typing import Any
 
 from rse_cli.i18n import _
-from rse_cli.suggest import did_you_mean
+from rse_cli.suggest import close_matches, did_you_mean
 
 __all__ = ["choices_of", "did_you_mean", "explain", "pydantic_problem"]
 
@@ -91,7 +91,9 @@ def explain(exc: Any) -> tuple[str, str | None]:
             return _("{name}: {problem}").format(name=name, problem=_problem(value, error)), help_hint
         return _("{name}: {problem}").format(name=name, problem=exc.message.removeprefix("Value error, ")), help_hint
     if isinstance(exc, NoSuchOption):
-        hint = did_you_mean(exc.option_name, exc.possibilities or _options(ctx)) or help_hint
+        options = {o.lstrip("-"): o for o in (exc.possibilities or _options(ctx))}  # the dashes would make all alike
+        close = close_matches(exc.option_name.lstrip("-"), options)
+        hint = did_you_mean(options[close[0]], [options[c] for c in close]) if close else help_hint
         return _("unknown option {option}").format(option=exc.option_name), hint
     message = str(getattr(exc, "message", exc))
     if message.startswith("No such command") and ctx is not None:
