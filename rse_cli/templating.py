@@ -278,7 +278,7 @@ class Templates:
                 except (OSError, ValueError):  # a name with a NUL byte or too long for the file system
                     break
         known = sorted({p.name.split(".")[0] for r in self.roots for p in (r / lang).glob("*.j2")} if self.roots else set())
-        raise InputError(_("no template named “{name}” for language “{lang}”").format(name=name, lang=lang),
+        raise InputError(_("no template named '{name}' for language '{lang}'").format(name=name, lang=lang),
                          hint=_("available: {names}").format(names=", ".join(known) or _("none")))
 
     def _compile(self, path: Path) -> Any:
@@ -335,7 +335,7 @@ class Templates:
         except RecursionError as exc:
             raise InputError(_("{path}:{line}: template error: recursion too deep").format(path=path, line=_line(exc))) from None
         except Exception as exc:  # anything a template expression raises (TypeError, ZeroDivisionError, OverflowError…)
-            raise InputError(_("{path}:{line}: template error: {what}").format(path=path, line=_line(exc), what=_short(exc))) from None
+            raise InputError(_("{path}:{line}: template error: {what}").format(path=path, line=_line(exc), what=f"{type(exc).__name__}: {_short(exc)}")) from None
         finally:
             _budget.reset(token)
 
