@@ -38,6 +38,7 @@ class AppContext:
     _network: Any = None
     _console: Any = None
     _err_console: Any = None
+    _log_handler: Any = None
 
     # -- settings and secrets ------------------------------------------------------------
     @property
@@ -132,6 +133,7 @@ class AppContext:
         logger = logging.getLogger("rse")
         logger.handlers[:] = [handler]
         logger.setLevel(logging.DEBUG)
+        self._log_handler = handler
 
     # -- streams -------------------------------------------------------------------------
     @property
@@ -181,6 +183,9 @@ class AppContext:
         self.err.print(message, markup=False)
 
     def close(self) -> None:
+        if self._log_handler is not None:  # its stream belongs to this run (tests run many in one process)
+            logging.getLogger("rse").removeHandler(self._log_handler)
+            self._log_handler = None
         if self._network is not None:
             self._network.close()
         if self._store is not None:
