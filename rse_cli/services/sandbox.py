@@ -6,6 +6,7 @@ import secrets
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
@@ -13,6 +14,9 @@ from rse_cli.config import data_dir, default_config_path, write_profile
 from rse_cli.credentials import store_token
 from rse_cli.errors import UsageError
 from rse_cli.i18n import _
+
+if TYPE_CHECKING:
+    from rse_cli.sandbox.server import SynapseServer
 
 PROFILE = "sandbox"
 CHAMPION = "champion"
@@ -32,7 +36,7 @@ def sandbox_dir() -> Path:
     return data_dir() / "sandbox"
 
 
-def server(default_rate_limits: bool = False):
+def server(default_rate_limits: bool = False) -> SynapseServer:
     from rse_cli.sandbox.server import SynapseServer, synapse_available
 
     if not synapse_available():
