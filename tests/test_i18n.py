@@ -254,3 +254,9 @@ def test_community_create_on_a_feed_network_says_so(isolated, monkeypatch):
         assert refused.exit_code == 2 and "--room : sur memory-feed, une communauté est un seul fil" in refused.stderr
     finally:
         driver.close()
+
+
+def test_a_mention_of_an_unknown_name_suggests_a_member(champion):
+    champion("member", "add", "ventes-ouest", "Bob Durand", "--join")
+    result = champion("post", "ventes-ouest/Général", "--text", "Bonjour", "--mention", "Bob Durant", ok=False)
+    assert result.exit_code == 4 and "  hint: did you mean “Bob Durand”?\n" in result.stderr

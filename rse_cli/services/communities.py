@@ -15,7 +15,7 @@ from rse_cli.store import Store
 from rse_cli.suggest import close_matches, did_you_mean
 
 __all__ = ["CommunityCreated", "CommunityDetail", "MemberChange", "add_members", "create", "find_community", "find_room",
-           "show"]
+           "resolve_person", "show"]
 
 
 class CommunityDetail(BaseModel):
@@ -82,7 +82,7 @@ def find_room(network: Network, community: Community, ref: str) -> Room:
         raise NotFoundError(_("{community} has no room “{ref}”").format(community=community.name, ref=ref), hint=hint) from None
 
 
-def _person(network: Network, ref: str, known: Callable[[], list[Member]]) -> Person:
+def resolve_person(network: Network, ref: str, known: Callable[[], list[Member]]) -> Person:
     """The person `ref` names; when the network knows nobody by that name, the closest names
     among `known()` people (the community's members) are suggested."""
     try:
@@ -162,7 +162,7 @@ def add_members(network: Network, store: Store, ref: str, people: list[str], *, 
     results = []
     for ref_person in people:
         try:
-            person = _person(network, ref_person, members_of)
+            person = resolve_person(network, ref_person, members_of)
             change = _add(network, store, community, person.id, role, join=join)
             change.display_name = person.display_name
         except RseError as exc:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rse_cli.domain import Sent
+from rse_cli.domain import Member, Sent
 from rse_cli.errors import InputError, UsageError
 from rse_cli.i18n import _
 from rse_cli.network.base import Message, Network, Structure
-from rse_cli.services.communities import find_community, find_room
+from rse_cli.services.communities import find_community, find_room, resolve_person
 from rse_cli.services.writes import send_once
 from rse_cli.store import Store
 from rse_cli.textformat import render
@@ -58,7 +58,14 @@ def post(network: Network, store: Store, target: str, text: str, *, mentions: li
             raise UsageError(_("say which room of {community}: {ref}/ROOM").format(community=community.name, ref=community_ref),
                              hint=_("its rooms: {names}").format(names=names))
         room_id, where = room.id, f"{community.name}/{room.name}"
-    people = [network.resolve_person(m).id for m in mentions or []]
+    members: list[Member] = []
+
+    def members_of() -> list[Member]:  # asked for only when a name is unknown: the closest members are suggested
+        if not members:
+            members.extend(network.list_members(community))
+        return members
+
+    people = [resolve_person(network, m, members_of).id for m in mentions or []]
     message = build_message(text, people)
     return send_once(network, store, action="post", target=where, room_id=room_id, message=message, again=again)
 
