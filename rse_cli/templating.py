@@ -27,6 +27,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from jinja2.visitor import NodeTransformer
 
 from rse_cli.errors import InputError
+from rse_cli.i18n import _, ngettext
 
 PACKAGED = Path(__file__).parent / "templates"
 SUFFIXES = ("", ".md.j2", ".txt.j2", ".html.j2", ".j2")
@@ -277,7 +278,8 @@ class Templates:
                 except (OSError, ValueError):  # a name with a NUL byte or too long for the file system
                     break
         known = sorted({p.name.split(".")[0] for r in self.roots for p in (r / lang).glob("*.j2")} if self.roots else set())
-        raise InputError(f"no template named {name!r} for language {lang!r}", hint=f"available: {', '.join(known) or 'none'}")
+        raise InputError(_("no template named '{name}' for language '{lang}'").format(name=name, lang=lang),
+                         hint=_("available: {names}").format(names=", ".join(known) or _("none")))
 
     def _compile(self, path: Path) -> Any:
         from jinja2 import TemplateSyntaxError
@@ -288,15 +290,15 @@ class Templates:
                 return self._compiled[(path, stamp)]
             source = path.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:
-            raise InputError(f"{path}: not UTF-8 (byte {exc.start})") from None
+            raise InputError(_("{path}: not UTF-8 text (byte {byte})").format(path=path, byte=exc.start)) from None
         except OSError as exc:
-            raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+            raise InputError(_("{path}: cannot read: {reason}").format(path=path, reason=exc.strerror or exc)) from None
         try:
             template = self.env.from_string(source)
         except TemplateSyntaxError as exc:
-            raise InputError(f"{path}:{exc.lineno}: template error: {exc.message}") from None
-        except (RecursionError, MemoryError, ValueError, OverflowError) as exc:  # pathological nesting
-            raise InputError(f"{path}: template error: cannot compile ({type(exc).__name__})") from None
+            raise InputError(_("{path}:{line}: template error: {message}").format(path=path, line=exc.lineno, message=exc.message)) from None
+        except (RecursionError, MemoryError, ValueError, OverflowError):  # pathological nesting
+            raise InputError(_("{path}: template error: too deeply nested to compile").format(path=path)) from None
         self._compiled[(path, stamp)] = template  # compiled once per run (precheck, then each message)
         return template
 
@@ -323,16 +325,17 @@ class Templates:
                 parts.append(chunk)
             return "".join(parts).strip() + "\n"
         except UndefinedError as exc:
-            raise InputError(f"{path}:{_line(exc)}: {exc.message}", hint=f"variables available: {', '.join(sorted(context))}") from None
+            raise InputError(f"{path}:{_line(exc)}: {exc.message}",
+                             hint=_("variables available: {names}").format(names=", ".join(sorted(context)))) from None
         except SecurityError as exc:
-            raise InputError(f"{path}:{_line(exc)}: not allowed in a template: {exc}") from None
+            raise InputError(_("{path}:{line}: not allowed in a template: {what}").format(path=path, line=_line(exc), what=exc)) from None
         except TemplateLimitError as exc:
-            raise InputError(f"{path}:{_line(exc)}: template over its limits: {exc.message}",
-                             hint="a message template formats a few values; loops and repetitions stay small") from None
+            raise InputError(_("{path}:{line}: template over its limits: {what}").format(path=path, line=_line(exc), what=exc.message),
+                             hint=_("a message template formats a few values; loops and repetitions stay small")) from None
         except RecursionError as exc:
-            raise InputError(f"{path}:{_line(exc)}: template error: recursion too deep") from None
+            raise InputError(_("{path}:{line}: template error: recursion too deep").format(path=path, line=_line(exc))) from None
         except Exception as exc:  # anything a template expression raises (TypeError, ZeroDivisionError, OverflowError…)
-            raise InputError(f"{path}:{_line(exc)}: template error: {type(exc).__name__}: {_short(exc)}") from None
+            raise InputError(_("{path}:{line}: template error: {what}").format(path=path, line=_line(exc), what=f"{type(exc).__name__}: {_short(exc)}")) from None
         finally:
             _budget.reset(token)
 
@@ -360,7 +363,8 @@ class Templates:
             raise InputError(problems[0], hint="; ".join(hints) or None)
         if problems:
             listing = "\n".join(f"  {p}" for p in problems)
-            raise InputError(f"{len(problems)} template problems, nothing was sent:\n{listing}", hint="; ".join(hints) or None)
+            raise InputError(ngettext("{n} template problem, nothing was sent:", "{n} template problems, nothing was sent:",
+                                      len(problems)).format(n=len(problems)) + "\n" + listing, hint="; ".join(hints) or None)
 
 
 def _short(exc: BaseException, n: int = 200) -> str:

@@ -95,10 +95,11 @@ def test_french_and_english_error_output(cli, monkeypatch):
 def test_doctor_speaks_french_and_keeps_json_keys(cli, monkeypatch):
     monkeypatch.setenv("LANG", "fr_FR.UTF-8")
     result = cli("doctor", ok=False)
-    assert "✗ config: aucun serveur configuré (pas de fichier de configuration à " in result.stdout
+    assert "✗ configuration : aucun serveur configuré (pas de fichier de configuration à " in result.stdout
+    assert "- jeton : non vérifié" in result.stdout
     assert "solution : rse config init" in result.stdout
     assert "erreur : 7 vérifications ont échoué" not in result.stderr  # skipped checks are not failures
-    assert "erreur : 1 vérification a échoué : config" in result.stderr
+    assert "erreur : 1 vérification a échoué : configuration" in result.stderr
     import json
 
     checks = json.loads(cli("doctor", "--json", ok=False).stdout)
@@ -120,3 +121,151 @@ def test_help_in_french_from_the_profile(tmp_path):
     assert "Vérifie la configuration, le jeton" in out.stdout, out.stdout + out.stderr
     out = subprocess.run([sys.executable, "-c", code, "--lang", "en", "doctor", "--help"], capture_output=True, text=True, env=env)
     assert "Check the config, the token" in out.stdout
+
+
+# -- snapshots: the plain output of everyday commands in both languages ----------------------------
+
+@pytest.fixture
+def champion(isolated, monkeypatch):
+    """`rse` as the champion of a fresh in-memory network with rooms, two communities on it."""
+    from typer.testing import CliRunner
+
+    from tests.conftest import Rse
+    from tests.network.conformance.drivers import MemoryDriver
+
+    driver = MemoryDriver("memory")
+    for name, value in driver.env().items():
+        monkeypatch.setenv(name, value)
+    rse = Rse(isolated, CliRunner())
+    rse("community", "create", "Ventes Ouest", "--alias", "ventes-ouest", "--room", "Général", "--room", "Questions")
+    rse("community", "create", "Communauté Data", "--alias", "data")
+    try:
+        yield rse
+    finally:
+        driver.close()
+
+
+def test_community_list_snapshot(champion):
+    assert champion("community", "list").stdout == (
+        "NAME             ALIAS          MEMBERS  ROOMS\n"
+        "Communauté Data  ~data          1        Général\n"
+        "Ventes Ouest     ~ventes-ouest  1        Général, Questions\n")
+    assert champion("--lang", "fr", "community", "list").stdout == (
+        "NOM              ALIAS          MEMBRES  SALONS\n"
+        "Communauté Data  ~data          1        Général\n"
+        "Ventes Ouest     ~ventes-ouest  1        Général, Questions\n")
+    # machine formats keep the field names whatever the language
+    assert champion("--lang", "fr", "community", "list", "--format", "csv").stdout.startswith("id,name,alias,topic,link,rooms,")
+
+
+def test_did_you_mean_a_community_and_a_room(champion):
+    result = champion("community", "show", "ventes-est", ok=False)
+    assert result.exit_code == 4
+    assert result.stderr == ("error: no community “ventes-est” among yours\n"
+                             "  hint: did you mean “ventes-ouest”?\n")
+    result = champion("--lang", "fr", "post", "ventes-est/Général", "--text", "Bonjour", ok=False)
+    assert result.stderr == ("erreur : aucune communauté « ventes-est » parmi les vôtres\n"
+                             "  conseil : vouliez-vous dire « ventes-ouest » ?\n")
+    result = champion("post", "ventes-ouest/Questons", "--text", "Bonjour", ok=False)
+    assert result.exit_code == 4
+    assert result.stderr == ("error: Ventes Ouest has no room “Questons”\n"
+                             "  hint: did you mean “Questions”?\n")
+    result = champion("--lang", "fr", "post", "ventes-ouest", "--text", "Bonjour", ok=False)
+    assert result.stderr == ("erreur : précisez le salon de Ventes Ouest : ventes-ouest/SALON\n"
+                             "  conseil : ses salons : Général, Questions\n")
+
+
+def test_did_you_mean_a_person_among_the_members(champion):
+    champion("member", "add", "ventes-ouest", "Alice Martin")
+    result = champion("--lang", "fr", "member", "add", "ventes-ouest", "Alice Martine", "--role", "animator", ok=False)
+    assert result.exit_code == 4
+    assert "vouliez-vous dire « Alice Martin » ?" in result.stdout
+    assert result.stderr == "erreur : 1 personne sur 1 n’a pas pu être ajoutée\n"
+
+
+def test_community_create_prints_a_summary_without_ids(champion):
+    import re
+
+    out = champion("community", "create", "Support", "--alias", "support", "--animator", "Alice Martin").stdout
+    out = re.sub(r"https://memory\.invalid/\S+", "LINK", out)  # the fake network's links hold its random key
+    assert out == ("Community “Support” created.\n"
+                   "  Link: LINK\n"
+                   "  Room: Général\n"
+                   "  Animator invited: Alice Martin\n")
+    out = champion("--lang", "fr", "community", "create", "Qualité", "--alias", "qualite", "--room", "Idées",
+                   "--room", "Retours").stdout
+    out = re.sub(r"https://memory\.invalid/\S+", "LINK", out)
+    assert out == ("Communauté « Qualité » créée.\n"
+                   "  Lien : LINK\n"
+                   "  Salons : Idées, Retours\n")
+
+
+def test_usage_errors_name_the_values_in_the_users_language(cli):
+    result = cli("audit", "--fail-on", "severe", ok=False)
+    assert result.exit_code == 2
+    assert result.stderr == ("error: --fail-on: “severe” is not one of the accepted values\n"
+                             "  hint: the accepted values: info, warning, critical\n")
+    result = cli("--lang", "fr", "member", "add", "x", "y", "--role", "animateur", ok=False)
+    assert result.stderr == ("erreur : --role : « animateur » ne fait pas partie des valeurs acceptées\n"
+                             "  conseil : vouliez-vous dire « animator » ? (valeurs acceptées : member, animator, moderator, owner)\n")
+    assert "Value error" not in result.stderr and "pydantic" not in result.stderr
+    result = cli("--lang", "fr", "comunity", "list", ok=False)
+    assert result.stderr == "erreur : commande inconnue « comunity »\n  conseil : vouliez-vous dire « community » ?\n"
+    result = cli("sandbox", "seed", "--people", "lots", ok=False)
+    assert result.stderr.startswith("error: --people: “lots” is not a whole number\n")
+
+
+def test_no_config_at_all_says_config_init_first(cli):
+    for lang, first in (("en", "run `rse config init"), ("fr", "lancez d’abord `rse config init")):
+        result = cli("--lang", lang, "community", "list", ok=False)
+        assert result.exit_code == 2 and first in result.stderr and "auth login" not in result.stderr
+
+
+def _rse_process(*args: str) -> str:
+    """`rse ARGS` in a new process: help texts are built when the commands are imported, once per process."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("RSE_", "LC_", "LANG"))}
+    env.update(RSE_FAST="0", RSE_CONFIG="/nonexistent/config.toml")
+    code = "import sys; sys.argv[0] = 'rse'; from rse_cli.entry import main; main()"
+    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env)
+    return done.stdout + done.stderr
+
+
+def test_help_snapshot_in_both_languages():
+    english = _rse_process("--help")
+    assert "  Animate communities, onboard newcomers, brief leaders" in english
+    assert "  community  Create and inspect communities.\n" in english
+    french = _rse_process("--lang", "fr", "--help")
+    assert "  Animer les communautés, accueillir les nouveaux" in french
+    assert "  community  Créer et consulter les communautés.\n" in french
+    assert "  list    Lister les communautés dont le compte est membre.\n" in _rse_process("--lang", "fr", "community", "--help")
+
+
+def test_community_create_on_a_feed_network_says_so(isolated, monkeypatch):
+    """One feed per community (Viva Engage's shape): no default room, and `post COMMUNITY` writes in the feed."""
+    from typer.testing import CliRunner
+
+    from tests.conftest import Rse
+    from tests.network.conformance.drivers import MemoryDriver
+
+    driver = MemoryDriver("memory-feed")
+    for name, value in driver.env().items():
+        monkeypatch.setenv(name, value)
+    rse = Rse(isolated, CliRunner())
+    try:
+        out = rse("--lang", "fr", "community", "create", "Ventes Ouest", "--alias", "ventes-ouest").stdout
+        assert out.startswith("Communauté « Ventes Ouest » créée.\n") and "  Un seul fil de conversation, sans salons.\n" in out
+        assert rse("post", "ventes-ouest", "--text", "Bonjour").stderr == "sent to ventes-ouest\n"
+        refused = rse("--lang", "fr", "community", "create", "Autre", "--room", "Général", ok=False)
+        assert refused.exit_code == 2 and "--room : sur memory-feed, une communauté est un seul fil" in refused.stderr
+    finally:
+        driver.close()
+
+
+def test_a_mention_of_an_unknown_name_suggests_a_member(champion):
+    champion("member", "add", "ventes-ouest", "Bob Durand", "--join")
+    result = champion("post", "ventes-ouest/Général", "--text", "Bonjour", "--mention", "Bob Durant", ok=False)
+    assert result.exit_code == 4 and "  hint: did you mean “Bob Durand”?\n" in result.stderr

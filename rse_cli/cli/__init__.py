@@ -22,6 +22,7 @@ from rse_cli.cli import (
     cron,
     digest,
     doctor,
+    helptext,
     journal,
     leaders,
     member,
@@ -33,27 +34,68 @@ from rse_cli.cli import (
 from rse_cli.cli.context import AppContext
 from rse_cli.i18n import _
 
+helptext.install()
+
 
 class RseGroup(TyperGroup):
-    """Turns rse's typed errors into a one-line message on stderr and the documented exit code."""
+    """Turns rse's typed errors into a one-line message on stderr and the documented exit code,
+    and does the same for the parser's own errors (a bad option value, an unknown option or
+    command) so that they speak the user's language and never show pydantic's or click's wording."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        with _usage_errors():
+            return super().make_context(info_name, args, parent=parent, **extra)
 
     def invoke(self, ctx):
         from rse_cli.errors import ExitCode, RseError
 
         try:
-            return super().invoke(ctx)
+            with _usage_errors():
+                return super().invoke(ctx)
         except RseError as exc:
-            typer.echo(_("error: {message}").format(message=exc.message), err=True)
-            if exc.hint:
-                typer.echo("  " + _("hint: {hint}").format(hint=exc.hint), err=True)
+            _print_error(exc.message, exc.hint)
             raise typer.Exit(int(exc.exit_code)) from None
         except KeyboardInterrupt:
             typer.echo(_("interrupted"), err=True)
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+        except ValueError as exc:
+            # a pydantic ValidationError that no service turned into an RseError: say which value, in the
+            # user's words, never pydantic's ("Input should be …", "Value error, …")
+            errors = getattr(exc, "errors", None)
+            if not (type(exc).__module__.startswith("pydantic") and callable(errors)):
+                raise
+            from rse_cli.cli.usage import pydantic_problem
+
+            _print_error(pydantic_problem(errors()), None)
+            raise typer.Exit(int(ExitCode.USAGE)) from None
         finally:
             obj = ctx.obj
             if isinstance(obj, AppContext):
                 obj.close()
+
+
+def _print_error(message: str, hint: str | None) -> None:
+    typer.echo(_("error: {message}").format(message=message), err=True)
+    if hint:
+        typer.echo("  " + _("hint: {hint}").format(hint=hint), err=True)
+
+
+class _usage_errors:  # a context manager, named for what it catches
+    """Parser errors (typer's vendored click) -> rse's own message and exit code 2."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind, exc, tb) -> bool:
+        from typer._click.exceptions import NoArgsIsHelpError, UsageError
+
+        if exc is None or not isinstance(exc, UsageError) or isinstance(exc, NoArgsIsHelpError):
+            return False
+        from rse_cli.cli.usage import explain
+
+        message, hint = explain(exc)
+        _print_error(message, hint)
+        raise typer.Exit(2) from None
 
 
 app = typer.Typer(
@@ -98,15 +140,15 @@ app.add_typer(member.app, name="member")
 app.add_typer(sandbox.app, name="sandbox")
 app.add_typer(onboard.app, name="onboard")
 app.add_typer(campaign.app, name="campaign")
-app.command("post")(post.post)
-app.command("dm")(post.dm)
-app.command("journal")(journal.journal)
-app.command("sync")(sync.sync)
+app.command("post", help=post.POST_HELP)(post.post)
+app.command("dm", help=post.DM_HELP)(post.dm)
+app.command("journal", help=journal.HELP)(journal.journal)
+app.command("sync", help=sync.HELP)(sync.sync)
 app.command("audit")(audit.audit)
 app.add_typer(digest.app, name="digest")
 app.add_typer(animate.app, name="animate")
 app.add_typer(leaders.app, name="leaders")
-app.command("cron")(cron.cron)
+app.command("cron", help=cron.HELP)(cron.cron)
 app.command("doctor", help=doctor.HELP)(doctor.doctor)
 
 

@@ -8,64 +8,86 @@ import typer
 
 from rse_cli.cli.options import FormatOpt, JsonOpt, ctx_of, fmt
 from rse_cli.cli.output import Format
+from rse_cli.i18n import _
 
-app = typer.Typer(help="Create and inspect communities.", no_args_is_help=True)
+app = typer.Typer(help=_("Create and inspect communities."), no_args_is_help=True)
 
 
-@app.command("create")
+@app.command("create", help=_("Create a community with its rooms, animators and moderators.\n\n"
+                               "Example: rse community create \"Ventes Ouest\" --alias ventes-ouest --room Général "
+                               "--room Questions --animator @marc:example.org"))
 def create(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Display name, e.g. \"Ventes Ouest\".")],
-    alias: Annotated[Optional[str], typer.Option("--alias", help="Short address, e.g. ventes-ouest.")] = None,
-    topic: Annotated[Optional[str], typer.Option("--topic", help="What the community is for.")] = None,
-    room: Annotated[Optional[list[str]], typer.Option("--room", help="A room to create (repeat). Default: Général.")] = None,
-    animator: Annotated[Optional[list[str]], typer.Option("--animator", help="Person who animates it (repeat).")] = None,
-    moderator: Annotated[Optional[list[str]], typer.Option("--moderator", help="Person who moderates it (repeat).")] = None,
+    name: Annotated[str, typer.Argument(help=_("Display name, e.g. \"Ventes Ouest\"."))],
+    alias: Annotated[Optional[str], typer.Option("--alias", help=_("Short address, e.g. ventes-ouest."))] = None,
+    topic: Annotated[Optional[str], typer.Option("--topic", help=_("What the community is for."))] = None,
+    room: Annotated[Optional[list[str]], typer.Option("--room", help=_("A room to create (repeat). Default: Général, on a network with rooms."))] = None,
+    animator: Annotated[Optional[list[str]], typer.Option("--animator", help=_("Person who animates it (repeat)."))] = None,
+    moderator: Annotated[Optional[list[str]], typer.Option("--moderator", help=_("Person who moderates it (repeat)."))] = None,
     json_: JsonOpt = False,
     format_: FormatOpt = Format.table,
 ) -> None:
-    """Create a community with its rooms, animators and moderators.
-
-    Example: rse community create "Ventes Ouest" --alias ventes-ouest --room Général --room Questions --animator @marc:example.org
-    """
     from rse_cli.cli.output import render
     from rse_cli.services import communities
 
     c = ctx_of(ctx)
     created = communities.create(c.network(), c.store, name, alias=alias, topic=topic, rooms=room or [],
                                  animators=animator or [], moderators=moderator or [])
-    c.say(f"created {created.name} with {len(created.rooms)} room(s)")
-    render(c, created, fmt(json_, format_), columns=["id", "name", "alias", "topic", "rooms", "link"])
+    f = fmt(json_, format_)
+    if f is not Format.table:
+        render(c, created.community, f)  # the community as the network shows it: ids and all
+        return
+    c.stdout.write(summary(created, verbose=c.verbose) + "\n")
 
 
-@app.command("list")
+def summary(created, *, verbose: bool = False) -> str:
+    """A readable account of `community create`: name, link, rooms by name, staff; ids only when verbose."""
+    from rse_cli.i18n import ngettext
+
+    community = created.community
+    lines = [_("Community “{name}” created.").format(name=community.name)]
+    if community.link:
+        lines.append("  " + _("Link: {link}").format(link=community.link))
+    if verbose:
+        lines.append("  " + _("Id: {id}").format(id=community.id))
+    if community.rooms:
+        rooms = ", ".join(r.name + (f" ({r.id})" if verbose else "") for r in community.rooms)
+        lines.append("  " + ngettext("Room: {rooms}", "Rooms: {rooms}", len(community.rooms)).format(rooms=rooms))
+    else:
+        lines.append("  " + _("One conversation feed, without rooms."))
+    for change in created.staff:
+        who = change.display_name or change.person
+        if verbose and change.display_name:
+            who = f"{who} ({change.person})"
+        if change.role.value == "moderator":
+            line = _("Moderator invited: {person}") if change.action == "invited" else _("Moderator: {person}")
+        else:
+            line = _("Animator invited: {person}") if change.action == "invited" else _("Animator: {person}")
+        lines.append("  " + line.format(person=who))
+    return "\n".join(lines)
+
+
+@app.command("list", help=_("List the communities the account belongs to.\n\nExample: rse community list --json"))
 def list_(ctx: typer.Context, json_: JsonOpt = False, format_: FormatOpt = Format.table) -> None:
-    """List the communities the account belongs to.
-
-    Example: rse community list --json
-    """
     from rse_cli.cli.output import render
 
     c = ctx_of(ctx)
     items = c.network().list_communities()
     if format_ is Format.table and not json_:
         rows = [{"name": x.name, "alias": x.alias, "members": x.member_count, "rooms": [r.name for r in x.rooms]} for x in items]
-        render(c, rows, Format.table)
+        render(c, rows, Format.table, title=_("Communities"))
         return
     render(c, items, fmt(json_, format_))
 
 
-@app.command("show")
+@app.command("show", help=_("Show a community: its rooms, animators, moderators and members.\n\n"
+                             "Example: rse community show ventes-ouest --json"))
 def show(
     ctx: typer.Context,
-    community: Annotated[str, typer.Argument(help="Alias, id or name.")],
+    community: Annotated[str, typer.Argument(help=_("Alias, id or name."))],
     json_: JsonOpt = False,
     format_: FormatOpt = Format.table,
 ) -> None:
-    """Show a community: its rooms, animators, moderators and members.
-
-    Example: rse community show ventes-ouest --json
-    """
     from rse_cli.cli.output import render
     from rse_cli.services import communities
 
@@ -76,5 +98,6 @@ def show(
         render(c, detail, f)
         return
     render(c, detail.community, f, columns=["name", "alias", "topic", "link"])
-    render(c, detail.community.rooms, f, columns=["name", "alias", "topic"], title="Rooms")
-    render(c, detail.members, f, columns=["id", "display_name", "membership", "role"], title="Members")
+    render(c, detail.community.rooms, f, columns=["name", "alias", "topic"], title=_("Rooms"))
+    members = ["display_name", "membership", "role"] if not c.verbose else ["id", "display_name", "membership", "role"]
+    render(c, detail.members, f, columns=members, title=_("Members"))

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from rse_cli.clock import now as system_clock
+from rse_cli.i18n import _
 
 __all__ = ["AppContext"]
 
@@ -37,6 +38,7 @@ class AppContext:
     _network: Any = None
     _console: Any = None
     _err_console: Any = None
+    _log_handler: Any = None
 
     # -- settings and secrets ------------------------------------------------------------
     @property
@@ -51,7 +53,7 @@ class AppContext:
                 self._settings = load_settings(config_path=self.config_path, profile=self.profile, flags=self.flags)
             for w in caught:  # e.g. keys in their pre-connector-table place: one line each, on stderr
                 if issubclass(w.category, ConfigWarning):
-                    self.say(f"note: {w.message}")
+                    self.say(_("note: {message}").format(message=w.message))
                 else:
                     warnings.showwarning(w.message, w.category, w.filename, w.lineno)
         return self._settings
@@ -82,9 +84,16 @@ class AppContext:
         if self._network is None:
             token = self.token_source()[0] if authenticated else None
             if authenticated and not token and not self._signs_in_itself():
-                from rse_cli.errors import AuthError
+                from rse_cli.config import default_config_path
+                from rse_cli.errors import AuthError, ConfigError
 
-                raise AuthError(f"no token for profile {self.settings.profile!r}", hint="run `rse auth login` (or set RSE_TOKEN for cron)")
+                path = self.config_path or default_config_path()
+                if not path.exists():  # nothing set up yet: one step, the first one
+                    raise ConfigError(_("rse is not set up yet: no config file at {path}").format(path=path),
+                                      hint=_("run `rse config init --homeserver URL --user ID` first "
+                                             "(or `rse sandbox up` to try rse on a local server)"))
+                raise AuthError(_("no token for profile “{profile}”").format(profile=self.settings.profile),
+                                hint=_("run `rse auth login` (or set RSE_TOKEN for cron)"))
             if self.network_factory is not None:
                 self._network = self.network_factory(self.settings, token=token)
             else:
@@ -100,13 +109,6 @@ class AppContext:
         from rse_cli.network.base import capabilities
 
         return capabilities(self.settings).login == "device_code"
-
-    @property
-    def addressing(self):
-        """The configured network's syntax of ids and links, without connecting (offline reports)."""
-        from rse_cli.network.base import addressing
-
-        return addressing(self.settings)
 
     @property
     def store(self):
@@ -131,6 +133,7 @@ class AppContext:
         logger = logging.getLogger("rse")
         logger.handlers[:] = [handler]
         logger.setLevel(logging.DEBUG)
+        self._log_handler = handler
 
     # -- streams -------------------------------------------------------------------------
     @property
@@ -180,6 +183,9 @@ class AppContext:
         self.err.print(message, markup=False)
 
     def close(self) -> None:
+        if self._log_handler is not None:  # its stream belongs to this run (tests run many in one process)
+            logging.getLogger("rse").removeHandler(self._log_handler)
+            self._log_handler = None
         if self._network is not None:
             self._network.close()
         if self._store is not None:

@@ -7,14 +7,23 @@ from typing import Annotated
 import typer
 
 from rse_cli.cli.options import JsonOpt, ctx_of
+from rse_cli.i18n import N_, _
 
 # (minute hour dom month dow, sub-command, what it does); spread off the hour on purpose
 JOBS = [
-    ("*/5 * * * *", "animate run", "publish the animations that are due, exactly once"),
-    ("*/15 * * * *", "campaign run", "send the onboarding campaign steps that are due"),
-    ("7 * * * *", "sync", "pull new events for audits, digests, kudos and leader briefs"),
-    ("30 8 * * MON", "digest send --period week --sync", "send the weekly digests"),
+    ("*/5 * * * *", "animate run", N_("publish the animations that are due, exactly once")),
+    ("*/15 * * * *", "campaign run", N_("send the onboarding campaign steps that are due")),
+    ("7 * * * *", "sync", N_("pull new events for audits, digests, kudos and leader briefs")),
+    ("30 8 * * MON", "digest send --period week --sync", N_("send the weekly digests")),
 ]
+
+HELP = _("""Print crontab lines for animate run, campaign run, sync and digests, ready to paste.
+
+The lines use the full path of this rse, the active profile, and RSE_CONFIG_DIR /
+RSE_DATA_DIR when set. The token: put RSE_TOKEN in the crontab's environment (or log in
+with `rse auth login` as the cron user).
+
+Example: rse cron >> my-crontab && crontab my-crontab""")
 
 
 def executable() -> str:
@@ -34,17 +43,9 @@ def executable() -> str:
 
 def cron(
     ctx: typer.Context,
-    log: Annotated[str, typer.Option("--log", help="File each job appends its output to (default: the data dir's cron.log).")] = "",
+    log: Annotated[str, typer.Option("--log", help=_("File each job appends its output to (default: the data dir's cron.log)."))] = "",
     json_: JsonOpt = False,
 ) -> None:
-    """Print crontab lines for animate run, campaign run, sync and digests, ready to paste.
-
-    The lines use the full path of this rse, the active profile, and RSE_CONFIG_DIR /
-    RSE_DATA_DIR when set. The token: put RSE_TOKEN in the crontab's environment (or log in
-    with `rse auth login` as the cron user).
-
-    Example: rse cron >> my-crontab && crontab my-crontab
-    """
     import os
     import shlex
 
@@ -65,8 +66,8 @@ def cron(
 
         c.stdout.write(json.dumps(jobs, ensure_ascii=False, indent=2) + "\n")
         return
-    out = [f"# rse jobs for profile {profile} (crontab -e, then paste). Times are the host's local time.",
-           "# The token: add a line RSE_TOKEN=… above, or run `rse auth login` as this user."]
+    out = ["# " + _("rse jobs for profile {profile} (crontab -e, then paste). Times are the host's local time.").format(profile=profile),
+           "# " + _("The token: add a line RSE_TOKEN=… above, or run `rse auth login` as this user.")]
     for job in jobs:
-        out += [f"# {job['purpose']}", job["line"]]
+        out += [f"# {_(job['purpose'])}", job["line"]]
     c.stdout.write("\n".join(out) + "\n")

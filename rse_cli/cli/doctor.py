@@ -5,9 +5,12 @@ from __future__ import annotations
 import typer
 
 from rse_cli.cli.options import JsonOpt, ctx_of
-from rse_cli.i18n import _, ngettext
+from rse_cli.i18n import N_, _, ngettext
 
 MARKS = {"ok": "✓", "fail": "✗", "warn": "!", "skip": "-"}
+# each check's name as the user reads it (--json keeps the stable `name`)
+NAMES = {"config": N_("config"), "profile": N_("profile"), "token": N_("token"), "server": N_("server"),
+         "rights": N_("rights"), "store": N_("store"), "smtp": N_("smtp"), "cron": N_("cron")}
 
 
 HELP = _("""Check the config, the token, the server, the account's rights, the store, SMTP and cron.
@@ -49,10 +52,11 @@ def doctor(ctx: typer.Context, json_: JsonOpt = False) -> None:
         c.stdout.write(json.dumps([ch.model_dump() for ch in checks], ensure_ascii=False, indent=2) + "\n")
     else:
         for ch in checks:
-            c.stdout.write(f"{MARKS[ch.status]} {ch.name}: {ch.detail}\n")
+            name = _(NAMES[ch.name]) if ch.name in NAMES else ch.name
+            c.stdout.write(_("{mark} {name}: {detail}").format(mark=MARKS[ch.status], name=name, detail=ch.detail) + "\n")
             if ch.fix and ch.status in ("fail", "warn"):
                 c.stdout.write("    " + _("fix: {fix}").format(fix=ch.fix) + "\n")
-    failed = [ch.name for ch in checks if ch.status == "fail"]
+    failed = [_(NAMES[ch.name]) if ch.name in NAMES else ch.name for ch in checks if ch.status == "fail"]
     if failed:
         raise FindingsError(ngettext("{n} check failed: {names}", "{n} checks failed: {names}", len(failed)).format(
             n=len(failed), names=", ".join(failed)))

@@ -7,9 +7,10 @@ from typing import Annotated
 import typer
 
 from rse_cli.cli.output import Format
+from rse_cli.i18n import _
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (stable field names) instead of a table.")]
-FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="table, json, ndjson or csv.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help=_("Print JSON (stable field names) instead of a table."))]
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help=_("table, json, ndjson or csv."))]
 
 
 def fmt(json_flag: bool, format_: Format) -> Format:

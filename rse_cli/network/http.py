@@ -26,6 +26,7 @@ import httpx
 
 from rse_cli import __version__
 from rse_cli.errors import AuthError, ForbiddenError, NetworkError, NotFoundError, RateLimitedError, ServerError
+from rse_cli.i18n import _
 
 log = logging.getLogger("rse.http")
 
@@ -84,7 +85,7 @@ def ssl_context(ca_bundle: Path | None, verify: bool) -> ssl.SSLContext | bool:
         return False
     cafile = str(ca_bundle) if ca_bundle else os.environ.get("SSL_CERT_FILE") or None
     if cafile and not Path(cafile).is_file():
-        raise NetworkError(f"CA bundle {cafile} does not exist", hint="fix `ca_bundle` in the config or SSL_CERT_FILE")
+        raise NetworkError(_("CA bundle {path} does not exist").format(path=cafile), hint=_("fix `ca_bundle` in the config or SSL_CERT_FILE"))
     if cafile:
         return ssl.create_default_context(cafile=cafile)
     try:
@@ -196,7 +197,7 @@ class HttpClient:
         headers = {}
         bearer = token or (self._token if auth else None)
         if auth and not bearer:
-            raise AuthError("not logged in", hint="run `rse auth login` or set RSE_TOKEN")
+            raise AuthError(_("not logged in"), hint=_("run `rse auth login` or set RSE_TOKEN"))
         if bearer:
             headers["Authorization"] = f"Bearer {bearer}"
         content = body if json is None else jsonlib.dumps(json, ensure_ascii=False).encode()
@@ -231,10 +232,10 @@ class HttpClient:
                 self.stats["rate_limited"] += 1
                 if waited_for_limits + delay > self.rate_limit_patience:
                     raise RateLimitedError(
-                        f"{what}: the server keeps refusing with 429 (rate limited)",
+                        _("{what}: the server keeps refusing with 429 (rate limited)").format(what=what),
                         status=429,
                         errcode="M_LIMIT_EXCEEDED",
-                        hint="ask a server admin to exempt this account (Synapse: override_ratelimit)",
+                        hint=_("ask a server admin to exempt this account (Synapse: override_ratelimit)"),
                     )
                 waited_for_limits += delay
                 self._close_gate(delay)
@@ -251,7 +252,7 @@ class HttpClient:
             try:
                 return response.json()
             except ValueError:
-                raise ServerError(f"{what}: the server answered with something that is not JSON", status=response.status_code) from None
+                raise ServerError(_("{what}: the server answered with something that is not JSON").format(what=what), status=response.status_code) from None
 
     # -- pacing ------------------------------------------------------------------------
     def _wait_gate(self) -> None:
@@ -289,15 +290,22 @@ class HttpClient:
         return speaks_plain_http(url.host, url.port or 443)
 
     def _network_error(self, exc: Exception, what: str, *, plain_http: bool = False) -> NetworkError:
-        reason = type(exc).__name__
         detail = self._redact(str(exc))
-        hint = "check the homeserver URL and your network"
+        log.debug("%s: %s: %s", what, type(exc).__name__, detail)  # Python's wording for --verbose only
+        if isinstance(exc, httpx.TimeoutException):
+            why = _("no answer in time")
+        elif isinstance(exc, httpx.ConnectError):
+            why = _("the connection failed")
+        else:
+            why = _("the connection broke off")
+        hint = _("check the server URL and your network")
         if plain_http:
-            hint = (f"the server speaks plain HTTP: use {self.shown_url.replace('https://', 'http://', 1)} "
-                    "or check the port")
+            hint = _("the server speaks plain HTTP: use {url} or check the port").format(
+                url=self.shown_url.replace("https://", "http://", 1))
         elif "CERTIFICATE_VERIFY_FAILED" in detail or "SSL" in detail:
-            hint = "TLS verification failed: set `ca_bundle` to your company's CA file"
-        return NetworkError(f"{what}: cannot reach {self.shown_url} ({reason}: {detail or 'no answer'})", hint=hint)
+            why = _("its TLS certificate could not be verified")
+            hint = _("set `ca_bundle` to your company's CA file")
+        return NetworkError(_("{what}: cannot reach {url} ({why})").format(what=what, url=self.shown_url, why=why), hint=hint)
 
     def _http_error(self, response: httpx.Response, what: str) -> Exception:
         try:
@@ -309,7 +317,7 @@ class HttpClient:
         status = response.status_code
         text = f"{what}: {status} {errcode or response.reason_phrase}" + (f": {self._redact(str(error))}" if error else "")
         if status == 401:
-            return AuthError(text, status=status, errcode=errcode, hint="the token was refused: run `rse auth login` again")
+            return AuthError(text, status=status, errcode=errcode, hint=_("the token was refused: run `rse auth login` again"))
         if status == 403:
             return ForbiddenError(text, status=status, errcode=errcode)
         if status == 404:

@@ -32,6 +32,7 @@ from typing import Any
 import httpx
 
 from rse_cli.fsutil import write_private
+from rse_cli.i18n import _
 from rse_cli.sandbox import synapse_config
 from rse_cli.sandbox.synapse_config import (  # re-exported: callers import them from here
     APPSERVICE_FILE,
@@ -120,7 +121,7 @@ class SynapseServer:
     def url(self) -> str:
         if self.port is None:
             raise SandboxError(
-                f"the sandbox in {self.data_dir} has no port yet", hint="run configure() or start()"
+                _("the sandbox in {path} has no port yet").format(path=self.data_dir), hint=_("run `rse sandbox up`")
             )
         return f"http://127.0.0.1:{self.port}"
 
@@ -129,8 +130,8 @@ class SynapseServer:
         """The as_token the seeder uses to send backdated events (`?ts=`) as any user."""
         if not self.appservice_path.exists():
             raise SandboxError(
-                f"no application service is registered in {self.data_dir}",
-                hint="use appservice=True and run configure()",
+                _("no application service is registered in {path}").format(path=self.data_dir),
+                hint=_("run `rse sandbox up` again to configure it"),
             )
         return synapse_config.appservice_token(self.appservice_path)
 
@@ -167,8 +168,8 @@ class SynapseServer:
             return
         if _port_in_use(self.port or 0):
             raise SandboxError(
-                f"port {self.port} on 127.0.0.1 is already in use by another program",
-                hint=f"free it, or set another port in {self.config_path}",
+                _("port {port} on 127.0.0.1 is already in use by another program").format(port=self.port),
+                hint=_("free it, or set another port in {path}").format(path=self.config_path),
             )
         out_fd = os.open(self.data_dir / OUT_FILE, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         with os.fdopen(out_fd, "ab") as out:
@@ -191,12 +192,21 @@ class SynapseServer:
             raise
 
     def stop(self, timeout: float = 20) -> bool:
-        """Stop the recorded server (SIGTERM, then SIGKILL); False when none was running."""
+        """Stop the recorded server (SIGTERM, then SIGKILL) and return only once its process is
+        gone and its port free, so that "stopped" is true when said; False when none was running.
+        A process that outlives SIGKILL is an error naming it (the pid file is then kept)."""
         pid = self._live_pid(remove_stale=True)
         if pid is None:
             return False
         self._terminate(pid, grace=timeout)
+        if self._alive(pid):
+            raise SandboxError(_("the sandbox server (process {pid}) is still running {seconds} s after it was asked to stop")
+                               .format(pid=pid, seconds=f"{timeout + 5:g}"),
+                               hint=_("stop it with `kill -9 {pid}`, then run `rse sandbox down` again").format(pid=pid))
         self.pid_path.unlink(missing_ok=True)
+        end = time.monotonic() + 5  # the listening socket goes with the process; wait for the kernel to agree
+        while self.port is not None and _port_in_use(self.port) and time.monotonic() < end:
+            time.sleep(0.05)
         return True
 
     def status(self) -> dict[str, Any]:
@@ -250,7 +260,7 @@ class SynapseServer:
         except PermissionError:
             return True  # someone else's process: the command-line check will reject it
         try:  # a dead child of this process not yet reaped is a zombie, not a server
-            reaped, _ = os.waitpid(pid, os.WNOHANG)
+            reaped, _status = os.waitpid(pid, os.WNOHANG)
             return reaped == 0
         except ChildProcessError:
             pass
@@ -264,6 +274,8 @@ class SynapseServer:
             try:
                 os.kill(pid, sig)
             except ProcessLookupError:
+                return
+            except PermissionError:  # not ours after all: _live_pid checked it, so never signal further
                 return
             end = time.monotonic() + wait
             while time.monotonic() < end:
@@ -281,13 +293,13 @@ class SynapseServer:
     def _wait_ready(self, pid: int, deadline: float, timeout: float) -> None:
         while True:
             if not self._alive(pid):
-                raise SandboxError(f"Synapse exited during startup.\n{self._log_tail()}")
+                raise SandboxError(_("Synapse exited during startup.") + "\n" + self._log_tail())
             if self._answers():
                 return
             if time.monotonic() > deadline:
                 raise SandboxError(
-                    f"Synapse did not answer on {self.url} within {timeout:g} s.\n"
-                    + self._log_tail()
+                    _("Synapse did not answer on {url} within {seconds} s.").format(url=self.url, seconds=f"{timeout:g}")
+                    + "\n" + self._log_tail()
                 )
             time.sleep(0.1)
 
@@ -313,8 +325,8 @@ class SynapseServer:
             yield
         except httpx.HTTPError as exc:
             raise SandboxError(
-                f"{doing} failed: {type(exc).__name__} talking to {self.url}",
-                hint="is the sandbox running? (rse sandbox status)",
+                _("{doing} failed: the sandbox at {url} did not answer").format(doing=doing, url=self.url),
+                hint=_("is the sandbox running? (rse sandbox status)"),
             ) from exc
 
     def _user_id(self, user: str) -> str:
@@ -336,7 +348,7 @@ class SynapseServer:
             localpart = localpart[1:].split(":", 1)[0]
         password = password or secrets.token_urlsafe(24)
         mac = hmac.new(synapse_config.shared_secret(self.config_path).encode(), digestmod=hashlib.sha1)
-        with self._client() as client, self._http_errors("registering " + localpart):
+        with self._client() as client, self._http_errors(_("registering {user}").format(user=localpart)):
             nonce = client.get("/_synapse/admin/v1/register").raise_for_status().json()["nonce"]
             mac.update(b"\x00".join([
                 nonce.encode(), localpart.encode(), password.encode(),
@@ -358,7 +370,8 @@ class SynapseServer:
         if errcode == "M_USER_IN_USE":
             return self._user_id(localpart)
         raise SandboxError(
-            f"registering {localpart} failed: HTTP {response.status_code} {errcode} {error}"
+            _("registering {user} failed: HTTP {status} {errcode} {error}").format(
+                user=localpart, status=response.status_code, errcode=errcode, error=error)
         )
 
     def login(self, user_id_or_localpart: str, password: str, device_id: str | None = None) -> dict:
@@ -370,13 +383,13 @@ class SynapseServer:
         }
         if device_id is not None:
             body["device_id"] = device_id
-        with self._client() as client, self._http_errors("logging in"):
+        with self._client() as client, self._http_errors(_("logging in")):
             response = client.post("/_matrix/client/v3/login", json=body)
         if response.status_code != 200:
             errcode, error = _matrix_error(response)
             raise SandboxError(
-                f"login as {user_id_or_localpart} failed: "
-                f"HTTP {response.status_code} {errcode} {error}"
+                _("login as {user} failed: HTTP {status} {errcode} {error}").format(
+                    user=user_id_or_localpart, status=response.status_code, errcode=errcode, error=error)
             )
         return response.json()
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from rse_cli.errors import ServerError
 from rse_cli.fsutil import write_private
+from rse_cli.i18n import _
 
 __all__ = [
     "APPSERVICE_FILE",
@@ -120,7 +121,7 @@ def configure(data_dir: Path, *, server_name: str, port: int | None, default_rat
     `default_rate_limits` or `appservice` on an existing data dir works (at next start).
     """
     if not synapse_available():
-        raise SandboxError("Synapse is not installed", hint="pip install 'rse-cli[sandbox]'")
+        raise SandboxError(_("Synapse is not installed"), hint=_("pip install 'rse-cli[sandbox]'"))
     config_path, appservice_path = data_dir / CONFIG_FILE, data_dir / APPSERVICE_FILE
     data_dir.mkdir(parents=True, exist_ok=True)
     os.chmod(data_dir, 0o700)
@@ -130,8 +131,8 @@ def configure(data_dir: Path, *, server_name: str, port: int | None, default_rat
     before = read_config(config_path)
     if before.get("server_name") != server_name:
         raise SandboxError(
-            f"{config_path} is for server {before.get('server_name')!r}, not {server_name!r}",
-            hint="use another data directory, or the server name it was created with",
+            _("{path} is for server “{found}”, not “{wanted}”").format(path=config_path, found=before.get("server_name"), wanted=server_name),
+            hint=_("use another data directory, or the server name it was created with"),
         )
     config = copy.deepcopy(before)
     if port is None:
@@ -178,7 +179,7 @@ def _generate(data_dir: Path, config_path: Path, server_name: str) -> None:
     ]  # fmt: skip
     done = subprocess.run(cmd, cwd=data_dir, capture_output=True, text=True, umask=0o077, timeout=120)
     if done.returncode != 0:
-        raise SandboxError(f"Synapse could not generate {config_path}:\n{done.stderr[-2000:]}")
+        raise SandboxError(_("Synapse could not generate {path}:").format(path=config_path) + "\n" + done.stderr[-2000:])
     for path in data_dir.iterdir():  # the log config and signing key come out 0644/0640
         if path.is_file():
             os.chmod(path, 0o600)
@@ -227,4 +228,5 @@ def shared_secret(config_path: Path) -> str:
         return str(config["registration_shared_secret"])
     if config.get("registration_shared_secret_path"):
         return Path(config["registration_shared_secret_path"]).read_text().strip()
-    raise SandboxError(f"{config_path} has no registration_shared_secret")
+    raise SandboxError(_("{path} has no registration_shared_secret").format(path=config_path),
+                       hint=_("delete the sandbox's data directory and run `rse sandbox up` again"))

@@ -16,7 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from rse_cli.errors import AuthError, ConfigError, NetworkError, RseError, UsageError
-from rse_cli.i18n import _
+from rse_cli.i18n import N_, _
 
 __all__ = ["Check", "DoctorInputs", "run"]
 
@@ -131,8 +131,13 @@ def _profile(settings: Any) -> Check:
         profile=settings.profile, network=plugin.description, server=where))
 
 
+# where the token came from, as the user reads it (the CLI's token_source() gives the key)
+SOURCES = {"config file": N_("the config file"), "stored login": N_("the stored login")}
+
+
 def _account(inputs: DoctorInputs, settings: Any) -> list[Check]:
-    token, source = inputs.token_source()
+    token, key = inputs.token_source()
+    source = _(SOURCES[key]) if key in SOURCES else key
     if not token:
         return [Check(name="token", status="fail", detail=_("no token for profile {profile}").format(profile=settings.profile),
                       fix=_("rse auth login (or set RSE_TOKEN for cron)")), *_skipped("server", "rights")]

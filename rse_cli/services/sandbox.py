@@ -6,12 +6,17 @@ import secrets
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
 from rse_cli.config import data_dir, default_config_path, write_profile
 from rse_cli.credentials import store_token
 from rse_cli.errors import UsageError
+from rse_cli.i18n import _
+
+if TYPE_CHECKING:
+    from rse_cli.sandbox.server import SynapseServer
 
 PROFILE = "sandbox"
 CHAMPION = "champion"
@@ -31,13 +36,13 @@ def sandbox_dir() -> Path:
     return data_dir() / "sandbox"
 
 
-def server(default_rate_limits: bool = False):
+def server(default_rate_limits: bool = False) -> SynapseServer:
     from rse_cli.sandbox.server import SynapseServer, synapse_available
 
     if not synapse_available():
         raise UsageError(
-            "the sandbox needs Synapse, which is not installed",
-            hint="pip install 'rse-cli[sandbox]'  (or: pip install matrix-synapse)",
+            _("the sandbox needs Synapse, which is not installed"),
+            hint=_("pip install 'rse-cli[sandbox]'  (or: pip install matrix-synapse)"),
         )
     return SynapseServer(sandbox_dir(), default_rate_limits=default_rate_limits)
 
@@ -123,7 +128,7 @@ def seed(config_path: Path | None = None, *, seed: int = 42, people: int = 300, 
         up(config_path)
     srv = server()
     if not srv.status()["running"]:
-        raise UsageError("the sandbox is not running", hint="run `rse sandbox up` first")
+        raise UsageError(_("the sandbox is not running"), hint=_("run `rse sandbox up` first"))
     result = seed_sandbox(srv.url, srv.appservice_token, sandbox_dir(), seed=seed, people=people, days=days, progress=progress)
     # audits read the leaders from the config: point them at the company's leaders
     write_profile(config_path or default_config_path(), PROFILE, {"leaders": result.plan.leaders})

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import socket
 import stat
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -21,6 +23,24 @@ def _answers(url: str) -> bool:
     try:
         return httpx.get(f"{url}/_matrix/client/versions", timeout=2, trust_env=False).is_success
     except httpx.HTTPError:
+        return False
+
+
+def _running(pid: int) -> bool:
+    """Whether the process exists and is not a zombie waiting to be reaped."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def _port_in_use(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return True
         return False
 
 
@@ -98,8 +118,10 @@ def test_lifecycle(tmp_path):
         assert SynapseServer(server.data_dir).status()["pid"] == pid
 
         began = time.monotonic()
-        assert server.stop() is True
+        assert SynapseServer(server.data_dir).stop() is True  # as `rse sandbox down` does: another instance
         print(f"stop() took {time.monotonic() - began:.2f} s")
+        assert not _running(pid)  # "stopped" means the process is gone when stop() returns
+        assert not _port_in_use(server.port)
         assert not _answers(url)
         assert not server.pid_path.exists()
         assert server.stop() is False
