@@ -29,11 +29,11 @@ def parse_fail_on(value: str | None) -> str | None:
     if value is None or value in SEVERITIES:
         return value
     from rse_cli.errors import UsageError
-    from rse_cli.services.health.scope import either
 
+    # the same words as every other option's wrong value (cli/usage.py), with each severity's label
     shown = [s if _(LABELS[s]) == s else f"{s} ({_(LABELS[s])})" for s in SEVERITIES]
-    raise UsageError(_("--fail-on {value}: not a severity").format(value=value),
-                     hint=_("use {values}").format(values=either(shown)))
+    raise UsageError(_("{name}: “{value}” is not one of the accepted values").format(name="--fail-on", value=value),
+                     hint=_("the accepted values: {values}").format(values=", ".join(shown)))
 
 
 def audit(

@@ -12,7 +12,7 @@ from rse_cli.i18n import N_, _
 from rse_cli.roles import Role
 
 # what `member add` did, in words (--json keeps the values)
-ACTIONS = {"invited": N_("invited"), "joined": N_("joined"), "role": N_("role given"), "unchanged": N_("already done"),
+ACTIONS = {"invited": N_("invitation sent"), "joined": N_("added directly"), "role": N_("role given"), "unchanged": N_("already done"),
            "failed": N_("failed")}
 ROLES = {"member": N_("member"), "animator": N_("animator"), "moderator": N_("moderator"), "owner": N_("owner")}
 

@@ -215,10 +215,11 @@ def test_audit_of_an_empty_store_says_to_sync_first(cli):
 
 def test_fail_on_lists_its_values_in_the_users_language(cli):
     en = cli("--lang", "en", "audit", "--fail-on", "severe", ok=False)
-    assert en.exit_code == 2 and _lines(en.stderr) == ["error: --fail-on severe: not a severity", "hint: use info, warning or critical"]
+    assert en.exit_code == 2 and _lines(en.stderr) == ["error: --fail-on: “severe” is not one of the accepted values",
+                                                       "hint: the accepted values: info, warning, critical"]
     fr = cli("--lang", "fr", "audit", "--fail-on", "severe", ok=False)
-    assert _lines(fr.stderr) == ["erreur : --fail-on severe : ce n'est pas un niveau de gravité",
-                                 "conseil : utilisez info, warning (alerte) ou critical (critique)"]
+    assert _lines(fr.stderr) == ["erreur : --fail-on : « severe » ne fait pas partie des valeurs acceptées",
+                                 "conseil : les valeurs acceptées : info, warning (alerte), critical (critique)"]
     assert "Value error" not in en.stderr + fr.stderr
 
 
