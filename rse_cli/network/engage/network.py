@@ -5,19 +5,22 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import datetime
 from collections.abc import Callable, Iterator
-from typing import Any
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from rse_cli.domain import Community, EventPage, Member, Message, Person, Picture, Role, Room, Sent, Whoami
 from rse_cli.errors import (AmbiguousError, ConflictError, ForbiddenError, NotFoundError, RseError, ServerError,
                             UsageError)
-from rse_cli.network.base import Capabilities
+from rse_cli.network.base import Capabilities, Session, SignInStatus
 from rse_cli.network.engage.clients import GraphClient, YammerClient, graph_code
 from rse_cli.network.engage.events import body_text, map_message, yammer_time
 from rse_cli.network.engage.ids import (YAMMER_ID, EngageAddressing, decode_web_id, dm_room, encode_web_id, dm_target, slug)
 from rse_cli.network.engage.settings import EngageSettings
+
+if TYPE_CHECKING:
+    from rse_cli.network.engage.auth import EngageAuth
 
 NO_ROOMS_HINT = "a Viva Engage community is one conversation feed: remove `rooms = [...]` from the manifest (and --room)"
 _MENTION = re.compile(r"\[\[user:\d+\]\]\s*")
@@ -53,8 +56,10 @@ class EngageNetwork:
 
     def __init__(self, settings: EngageSettings, graph: GraphClient, yammer: YammerClient, *,
                  people: Any = None, concurrency: int = 1,
-                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic) -> None:
+                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
+                 auth: EngageAuth | None = None) -> None:
         self.settings = settings
+        self.auth = auth  # the msal sign-in the tokens come from (None: a token given by RSE_TOKEN or a test)
         self.graph = graph
         self.yammer = yammer
         self.people = people  # a PeopleCache (store-backed) or None
@@ -83,6 +88,40 @@ class EngageNetwork:
         admin = str(me.get("verified_admin", me.get("admin", "false"))).lower() == "true"
         return Whoami(user_id=str(me["id"]), homeserver=f"Viva Engage, tenant {self.settings.tenant}",
                       admin=admin, display_name=me.get("full_name"))
+
+    # -- sign-in (base.DeviceCodeLogin, base.CachedSignIn): msal's cache is the credential store --
+    def _sign_in(self) -> EngageAuth:
+        if self.auth is None:
+            raise UsageError("this connection uses a token given from outside (RSE_TOKEN): there is no sign-in to manage",
+                             hint="unset RSE_TOKEN to use the profile's own sign-in")
+        return self.auth
+
+    def login_device_code(self, show: Callable[[str], None]) -> Session:
+        """Device-code sign-in as the champion. Nothing for rse to store (Session.token is None):
+        msal's cache keeps the refresh token, and every later run gets its access tokens from it."""
+        auth = self._sign_in()
+
+        def instruct(url: str, code: str, message: str) -> None:
+            show(f"To sign in, open {url} and enter the code {code}")
+
+        claims = auth.login_device_code(instruct)
+        self._me = None  # whoever signed in now is who rse acts as
+        account = auth.account() or {}
+        who = str(claims.get("preferred_username") or account.get("username") or claims.get("name") or "?")
+        return Session(user_id=who, token=None, saved_in=auth.location())
+
+    def sign_in_status(self) -> SignInStatus:
+        auth = self._sign_in()
+        expires = auth.refresh_expires_at()
+        return SignInStatus(account=(auth.account() or {}).get("username"), tenant=auth.tenant(),
+                            scopes=auth.granted_scopes(), saved_in=auth.location(),
+                            expires_at=datetime.fromtimestamp(expires, tz=UTC) if expires else None)
+
+    def logout(self) -> str:
+        auth = self._sign_in()
+        auth.logout()
+        self._me = None
+        return auth.location()
 
     def rate_limited(self) -> bool:
         return bool(self.yammer.http.stats.get("rate_limited") or self.graph.http.stats.get("rate_limited"))

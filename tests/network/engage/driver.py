@@ -84,7 +84,7 @@ class EngageDriver:
         if not config.exists():
             s = self.settings
             config.write_text(tomli_w.dumps({"profile": "default", "profiles": {"default": {
-                "network": "engage", "ca_bundle": str(s.ca_bundle), "store": str(s.store), "engage": dict(s.engage or {})}}}))
+                "network": "engage", "ca_bundle": str(s.ca_bundle), "store": str(s.store), "engage": s.table("engage")}}}))
             import os
 
             from rse_cli.network.engage import connector
