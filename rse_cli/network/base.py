@@ -140,8 +140,10 @@ class Capabilities(BaseModel):
     server_idempotency: bool = False  # the server deduplicates a repeated client transaction id
     threads: bool = False
     reactions: bool = False
+    reaction_keys: bool = True  # any key round-trips (False: one kind, a like, read back as 👍: Viva Engage)
     pictures: bool = False
     topics: bool = True
+    unique_names: bool = False  # a second community with a taken name is refused (ConflictError), not created
     identifiers: tuple[Literal["id", "email", "name"], ...] = ("id", "email", "name")
     changes_since: bool = False  # the network tells which feeds changed since a token (Network.changed_since)
     dated_memberships: bool = True  # joins and leaves come as dated events (otherwise: approximate join dates)

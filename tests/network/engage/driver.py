@@ -35,6 +35,8 @@ def _settings(tenant: EngageTenant, directory: Path) -> Settings:
 
 class EngageDriver:
     id = "engage"
+    # Graph returns a private community's metadata to anyone in the tenant; its feed is members' only
+    private_visible = True
 
     def __init__(self, tenant: EngageTenant) -> None:
         self.tenant = tenant
@@ -119,6 +121,11 @@ class EngageDriver:
              days_ago: float = 0) -> str:
         fake = self.fake
         parent = fake.message_by_id(int(reply_to or thread_root)) if (reply_to or thread_root) else None
+        if thread_root and not reply_to:
+            # deeper in the thread: Engage has no thread apart from the replies, so a message in a
+            # thread answers its latest reply (a reply to the starter itself is a plain reply)
+            replies = [m for m in fake.messages if m.thread_id == int(thread_root) and m.id != int(thread_root)]
+            parent = max(replies, key=lambda m: m.id) if replies else parent
         at = fake.clock.now() - days_ago * 86400
         community = None if parent is not None else self._group(room_id).display_name
         return str(fake.add_message(self._mail(person), text, community=community, reply_to=parent, at=at).id)
