@@ -123,6 +123,12 @@ class EngageNetwork:
         self._me = None
         return auth.location()
 
+    def diagnose(self) -> list[tuple[str, bool | None, str, str | None]]:
+        """Graph and native mode, Yammer, granted permissions, verified admin, private messages (diagnose.py)."""
+        from rse_cli.network.engage.diagnose import diagnose
+
+        return diagnose(self)
+
     def rate_limited(self) -> bool:
         return bool(self.yammer.http.stats.get("rate_limited") or self.graph.http.stats.get("rate_limited"))
 

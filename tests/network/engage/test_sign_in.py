@@ -6,22 +6,6 @@ from __future__ import annotations
 import stat
 
 import pytest
-import tomli_w
-
-
-
-@pytest.fixture
-def profile(engage_tenant, cli):
-    """A config file whose default profile is the fake tenant, as `rse config init` and the admin's values make it."""
-    fake = engage_tenant.fake
-    path = cli.home / "config" / "config.toml"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(tomli_w.dumps({"profile": "default", "profiles": {"default": {
-        "network": "engage", "ca_bundle": str(fake.ca_file),
-        "engage": {"tenant": fake.tenant_domain, "client_id": fake.client_id, "authority": fake.authority,
-                   "graph_url": fake.graph_url, "yammer_url": fake.yammer_url}}}}))
-    fake.auto_approve_as("camille@contoso.com", after_polls=1)
-    return path
 
 
 def test_login_prints_the_code_and_caches_tokens_privately(engage_tenant, profile, cli):
