@@ -6,14 +6,9 @@ from __future__ import annotations
 import pytest
 
 from rse_cli.network import base
-from tests.e2e.test_jobs import FEED_ROOM
-from tests.e2e.test_onboard import CONFIG
 from tests.network.conformance.drivers import unique
 
 
-@pytest.mark.matrix_bound(CONFIG)
-@pytest.mark.matrix_bound(FEED_ROOM + "; services/posting.py:44-48 wants a room (`rse post ALIAS` on a feed: 'say which room')",
-                          networks=["memory-feed"])
 def test_create_add_people_post_and_dm(e2e):
     d = e2e.driver
     alice, bob = d.people["alice"], d.people["bob"]

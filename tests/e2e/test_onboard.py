@@ -10,10 +10,6 @@ import pytest
 from rse_cli.network import base
 from tests.network.conformance.drivers import unique
 
-# what stops every non-Matrix network before any service runs
-CONFIG = ("config.py:68 `network: Literal['matrix']` refuses RSE_NETWORK=memory; "
-          "config.py:114 refuses a profile `user` that is not `@name:server` (services/health.py:207 needs it)")
-
 HEADER = "email;matrix_id;first_name;last_name;department;site;job_title;manager_email;start_date"
 
 
@@ -30,7 +26,6 @@ def hr_export(e2e, path: Path, n: int = 4) -> list[dict]:
     return people
 
 
-@pytest.mark.matrix_bound(CONFIG)
 @pytest.mark.matrix_bound("services/onboarding.py:235 looks the community up as `#alias` (never found: a re-plan "
                           "plans to create it again); onboarding.py:277 plans it as `#alias`; onboarding.py:514 "
                           "reports `#alias` in status; services/people_csv.py:114 takes an id that is not `@name:server` "
@@ -90,11 +85,10 @@ welcome_post = "Bienvenue à toutes et à tous dans la communauté !"
     assert status["failed"] == 0 and status["pending"] == 0
 
 
-@pytest.mark.matrix_bound(CONFIG)
 @pytest.mark.matrix_bound("services/manifest.py:194 reads `rooms` (default [\"Général\"]) and manifest.py:205 "
                           "`moderators` whatever the network's capabilities: plan lists `+ room`, and apply "
                           "(onboarding.py:348 then :358) creates the community, then fails in add_room: half-written",
-                          networks=["memory-feed"])
+                          networks=["memory-feed", "engage"])
 def test_a_manifest_asks_only_for_what_the_network_can_express(e2e, tmp_path):
     alias = unique("forme")
     carol = e2e.driver.people["carol"]

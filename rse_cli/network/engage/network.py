@@ -220,8 +220,10 @@ class EngageNetwork:
         name = str(raw.get("displayName") or cid)
         topic = raw.get("description") or None
         link = self.addressing.link(cid)
+        # Engage keeps no alias: the one rse created the community with (store), else its name's slug
+        alias = (self.people.alias_of(cid) if self.people is not None else None) or slug(name)
         # structure == feed: no rooms; the community id is the feed (send, iter_events, find_sent, link)
-        return Community(id=cid, name=name, alias=slug(name), topic=topic, link=link)
+        return Community(id=cid, name=name, alias=alias, topic=topic, link=link)
 
     def list_communities(self) -> list[Community]:
         found = [self._community(c) for c in self.graph.pages("/employeeExperience/communities")]
@@ -243,6 +245,11 @@ class EngageNetwork:
                 raise NotFoundError(f"no Viva Engage community has the id {ref}", hint="see `rse community list`")
             return found
         wanted = slug(ref)
+        known = self.people.community_of_alias(wanted) if self.people is not None else None
+        if known is not None:
+            found = self._community_by_id(known)
+            if found is not None:
+                return found  # else deleted since: the name may still match another one
         hits = [c for c in self.list_communities() if c.name.casefold() == ref.casefold() or slug(c.name) == wanted]
         if len(hits) > 1:
             raise AmbiguousError(f"{len(hits)} communities match {ref!r}: " + ", ".join(f"{c.name} ({c.id})" for c in hits),
@@ -257,7 +264,8 @@ class EngageNetwork:
     def create_community(self, name: str, *, alias: str | None = None, topic: str | None = None) -> Community:
         """POST answers 202 with an Operation-Location to poll, >30 s apart
         (https://learn.microsoft.com/en-us/graph/api/employeeexperience-post-communities).
-        The location is stored first, so a run killed while waiting resumes the same creation."""
+        The location is stored first, so a run killed while waiting resumes the same creation.
+        `alias` is kept in the store (Engage has none), so the community answers to it."""
         location = self.people.pending(slug(name)) if self.people is not None else None
         if location is None:
             body: dict[str, Any] = {"displayName": name, "privacy": "private"}
@@ -267,13 +275,19 @@ class EngageNetwork:
             location = headers.get("operation-location") or headers.get("Operation-Location")
             if status != 202 or not location:
                 if answer.get("id"):
-                    return self._community(answer)
+                    return self._keep_alias(alias, self._community(answer))
                 raise ServerError(f"creating {name!r}: Graph answered {status} without an Operation-Location")
             if self.people is not None:
                 self.people.start(slug(name), location)
         community = self._wait_creation(name, location)
         if self.people is not None:
             self.people.end(slug(name))
+        return self._keep_alias(alias, community)
+
+    def _keep_alias(self, alias: str | None, community: Community) -> Community:
+        if alias and slug(alias) and self.people is not None:
+            self.people.remember_alias(slug(alias), community.id)
+            community.alias = slug(alias)
         return community
 
     def _wait_creation(self, name: str, location: str) -> Community:

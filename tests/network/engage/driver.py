@@ -126,6 +126,9 @@ class EngageDriver:
             # thread answers its latest reply (a reply to the starter itself is a plain reply)
             replies = [m for m in fake.messages if m.thread_id == int(thread_root) and m.id != int(thread_root)]
             parent = max(replies, key=lambda m: m.id) if replies else parent
+        # the fake's clock is frozen between requests: catch it up with the real time that rse's
+        # clock (RSE_NOW in the jobs' tests) is compared with, so "now" is not seconds in the past
+        fake.clock.advance(max(0.0, time.time() - fake.clock.now()))
         at = fake.clock.now() - days_ago * 86400
         community = None if parent is not None else self._group(room_id).display_name
         return str(fake.add_message(self._mail(person), text, community=community, reply_to=parent, at=at).id)
