@@ -102,13 +102,6 @@ class AppContext:
         return capabilities(self.settings).login == "device_code"
 
     @property
-    def addressing(self):
-        """The configured network's syntax of ids and links, without connecting (offline reports)."""
-        from rse_cli.network.base import addressing
-
-        return addressing(self.settings)
-
-    @property
     def store(self):
         if self._store is None:
             from rse_cli.store import Store

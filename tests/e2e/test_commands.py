@@ -3,8 +3,6 @@ each sent once, with people named by id, e-mail or name."""
 
 from __future__ import annotations
 
-import pytest
-
 from rse_cli.network import base
 from tests.network.conformance.drivers import unique
 

@@ -38,7 +38,7 @@ def connect(fake: FakeEngage, settings: Settings, email: str) -> Any:
 
 
 @pytest.fixture
-def engage(engage_tenant, tmp_path) -> Iterator[Connected]:  # noqa: F811
+def engage(engage_tenant, tmp_path) -> Iterator[Connected]:
     settings = engage_settings(engage_tenant.fake, tmp_path)
     net = connect(engage_tenant.fake, settings, engage_tenant.champion)
     yield Connected(engage_tenant.fake, settings, net)

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import stat
 
-import pytest
-
 
 def test_login_prints_the_code_and_caches_tokens_privately(engage_tenant, profile, cli):
     result = cli("auth", "login")
@@ -35,7 +33,7 @@ def test_commands_use_the_cache_and_refresh_silently(engage_tenant, profile, cli
     cli("auth", "login")
     engage_tenant.fake.expire_access_tokens()
     assert cli.json("auth", "status")["user_id"] == str(engage_tenant.fake.user("camille@contoso.com").yammer_id)
-    refreshes = [r for r in engage_tenant.fake.requests("identity", path="token")]
+    refreshes = list(engage_tenant.fake.requests("identity", path="token"))
     assert len(refreshes) >= 3  # the sign-in, then one refresh per audience
 
 
