@@ -110,7 +110,9 @@ class EngageNetwork:
         return Session(user_id=who, token=None, saved_in=auth.location())
 
     def sign_in_status(self) -> SignInStatus:
-        auth = self._sign_in()
+        if self.auth is None:  # a token given from outside (RSE_TOKEN): nothing cached to describe
+            return SignInStatus(tenant=self.settings.tenant)
+        auth = self.auth
         expires = auth.refresh_expires_at()
         return SignInStatus(account=(auth.account() or {}).get("username"), tenant=auth.tenant(),
                             scopes=auth.granted_scopes(), saved_in=auth.location(),

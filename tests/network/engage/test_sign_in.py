@@ -120,3 +120,19 @@ def test_logout_deletes_the_cached_sign_in(engage_tenant, profile, cli):
     done = cli("auth", "logout")
     assert not cache.exists() and f"cached sign-in deleted ({cache})" in done.stderr
     assert cli("auth", "status", ok=False).exit_code == 3
+
+
+def test_status_on_the_command_line_warns_on_stderr_before_the_sign_in_lapses(engage_tenant, profile, cli, monkeypatch):
+    from datetime import UTC, datetime, timedelta
+
+    cli("auth", "login")
+    monkeypatch.setenv("RSE_NOW", (datetime.now(UTC) + timedelta(days=85)).isoformat())
+    shown = cli("auth", "status")
+    assert "warning: the cached sign-in lapses in 5 days unless rse runs" in shown.stderr
+    assert "contoso.onmicrosoft.com" in shown.stdout  # the table: tenant, account, permissions
+
+
+def test_status_with_a_token_from_outside_names_the_tenant(engage_tenant, profile, cli, monkeypatch):
+    monkeypatch.setenv("RSE_TOKEN", engage_tenant.yammer_token)  # a token broker's bearer, for both APIs
+    data = cli.json("auth", "status")
+    assert data["tenant"] == "contoso.onmicrosoft.com" and data["account"] is None and data["warning"] is None
