@@ -32,7 +32,8 @@ def login(
     c = ctx_of(ctx)
     if capabilities(c.settings).login == "device_code":
         result = auth.login_device_code(c.settings, c.network(authenticated=False), c.say, config_path=c.config_path)
-        c.say(f"signed in as {result.user_id}; sign-in cached in {result.saved_in} (tokens are refreshed silently)")
+        who = f"{result.account} ({result.user_id})" if result.account else result.user_id
+        c.say(f"signed in as {who}; sign-in cached in {result.saved_in} (tokens are refreshed silently)")
         return
     if not user:
         raise UsageError("say which account: --user NAME", hint="e.g. rse auth login --user champion --password-stdin")

@@ -263,11 +263,12 @@ class Session(BaseModel):
     `token` is None when the connector keeps the credential itself (Viva Engage: msal's token
     cache, refreshed silently); `saved_in` then says where, for the user."""
 
-    user_id: str
+    user_id: str  # the person id rse acts as (the profile's `user`), in the network's syntax
     token: str | None = Field(None, repr=False)
     device_id: str | None = None
     settings: dict[str, Any] = {}
     saved_in: str | None = None
+    account: str | None = None  # how the sign-in names the account, when not user_id (Engage: the e-mail)
 
 
 class SignInStatus(BaseModel):

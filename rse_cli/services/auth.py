@@ -38,6 +38,7 @@ class LoginResult(BaseModel):
     user_id: str
     device_id: str | None = None
     saved_in: str
+    account: str | None = None  # how the sign-in names the account (shown rather than a numeric id)
 
 
 def login(settings: Settings, network: Network, user: str, password: str, *, config_path: Path | None = None) -> LoginResult:
@@ -61,10 +62,10 @@ def _keep(settings: Settings, network: Network, session: Session, config_path: P
     values |= {f"{settings.network}.{key}": value for key, value in session.settings.items()}
     write_profile(config_path or default_config_path(), settings.profile, values, check=check_settings)
     if session.token is None:  # the connector keeps the credential itself (a token cache)
-        return LoginResult(user_id=session.user_id, device_id=session.device_id,
+        return LoginResult(user_id=session.user_id, device_id=session.device_id, account=session.account,
                            saved_in=session.saved_in or f"the {network.name} connector's sign-in cache")
     where = store_token(settings.profile, settings.homeserver or "", session.user_id, session.token)
-    return LoginResult(user_id=session.user_id, device_id=session.device_id, saved_in=where)
+    return LoginResult(user_id=session.user_id, device_id=session.device_id, account=session.account, saved_in=where)
 
 
 class SignedIn(BaseModel):

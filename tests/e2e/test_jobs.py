@@ -102,9 +102,6 @@ def planted(e2e):
 
 @pytest.mark.matrix_bound(SYNCED_ALIAS + "; services/health.py:214 counts animators by Matrix power level "
                           "(`m.power >= settings.animator_level`) instead of `m.role`", networks=["memory", "memory-feed"])
-@pytest.mark.matrix_bound("services/health.py:207 leaves rse's own account out by `settings.user`, which on Viva Engage "
-                          "is not the champion's person id (the Yammer id whoami gives): the champion, the community's "
-                          "creator and owner, counts as a member and an animator (5 members, not 4)", networks=["engage"])
 @pytest.mark.matrix_bound(FEED_ROOM, networks=["memory-feed"])
 def test_sync_then_audit_finds_the_planted_situations(e2e):
     p = planted(e2e)

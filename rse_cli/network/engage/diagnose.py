@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from rse_cli.errors import ForbiddenError, RseError, UsageError
 from rse_cli.i18n import _
+from rse_cli.network.engage.auth import GRAPH_SCOPES, YAMMER_SCOPES
 
 if TYPE_CHECKING:
     from rse_cli.network.engage.network import EngageNetwork
@@ -50,8 +51,6 @@ def _yammer(net: EngageNetwork) -> Check:
 
 
 def _permissions(net: EngageNetwork) -> Check:
-    from rse_cli.network.engage.auth import GRAPH_SCOPES, YAMMER_SCOPES
-
     if net.auth is None:
         return ("permissions", None, _("a token given from outside (RSE_TOKEN): rse cannot tell which permissions it carries"),
                 _("unset RSE_TOKEN and run `rse auth login` to use the profile's own sign-in"))

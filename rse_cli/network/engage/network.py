@@ -106,8 +106,9 @@ class EngageNetwork:
         claims = auth.login_device_code(instruct)
         self._me = None  # whoever signed in now is who rse acts as
         account = auth.account() or {}
-        who = str(claims.get("preferred_username") or account.get("username") or claims.get("name") or "?")
-        return Session(user_id=who, token=None, saved_in=auth.location())
+        who = claims.get("preferred_username") or account.get("username") or claims.get("name")
+        # the profile's `user` is the person id members and events carry (Yammer's), as on every network
+        return Session(user_id=self.user_id, token=None, saved_in=auth.location(), account=str(who) if who else None)
 
     def sign_in_status(self) -> SignInStatus:
         if self.auth is None:  # a token given from outside (RSE_TOKEN): nothing cached to describe

@@ -102,7 +102,8 @@ class EngageDriver:
                     os.environ.pop("RSE_DATA_DIR", None)
                 else:
                     os.environ["RSE_DATA_DIR"] = before
-        return {"RSE_CONFIG": str(config), "RSE_DATA_DIR": str(data), "RSE_NETWORK": "engage"}
+        # RSE_USER: the Yammer id `rse auth login` writes as the profile's `user`
+        return {"RSE_CONFIG": str(config), "RSE_DATA_DIR": str(data), "RSE_NETWORK": "engage", "RSE_USER": self.champion}
 
     def new_person(self, name: str, email: str) -> str:
         return str(self.fake.add_user(email, name).yammer_id)

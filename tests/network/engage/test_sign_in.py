@@ -4,6 +4,7 @@ and what `rse auth login` / `rse auth status` print."""
 from __future__ import annotations
 
 import stat
+import tomllib
 
 
 def test_login_prints_the_code_and_caches_tokens_privately(engage_tenant, profile, cli):
@@ -11,7 +12,10 @@ def test_login_prints_the_code_and_caches_tokens_privately(engage_tenant, profil
     code = engage_tenant.fake.device_codes
     [dc] = code.values()
     assert "https://microsoft.com/devicelogin" in result.stderr and dc.user_code in result.stderr
-    assert "signed in as camille@contoso.com" in result.stderr
+    me = engage_tenant.fake.user("camille@contoso.com").yammer_id
+    assert f"signed in as camille@contoso.com ({me})" in result.stderr
+    # the profile's `user` is the person id members and events carry (services leave rse's own account out by it)
+    assert tomllib.loads(profile.read_text())["profiles"]["default"]["user"] == str(me)
     cache = cli.home / "data" / "engage" / "default.msal.json"
     assert stat.S_IMODE(cache.stat().st_mode) == 0o600
     assert "access_token" not in result.stderr and "refresh" not in result.stdout
