@@ -52,15 +52,25 @@ def _yammer(net: EngageNetwork) -> Check:
 
 def _permissions(net: EngageNetwork) -> Check:
     if net.auth is None:
-        return ("permissions", None, _("a token given from outside (RSE_TOKEN): rse cannot tell which permissions it carries"),
-                _("unset RSE_TOKEN and run `rse auth login` to use the profile's own sign-in"))
+        return (
+            "permissions",
+            None,
+            _("a token given from outside (RSE_TOKEN): rse cannot tell which permissions it carries"),
+            _("unset RSE_TOKEN and run `rse auth login` to use the profile's own sign-in"),
+        )
     granted = " ".join(net.auth.granted_scopes().values()).split()
     short = {g.rsplit("/", 1)[-1].casefold() for g in granted}
     missing = [s.rsplit("/", 1)[-1] for s in GRAPH_SCOPES + YAMMER_SCOPES if s.rsplit("/", 1)[-1].casefold() not in short]
     if missing:
-        return ("permissions", False, _("permissions not granted to the app: {missing}").format(missing=", ".join(missing)),
-                _("ask the tenant admin to add them to the app registration and grant admin consent "
-                  "(API permissions > Grant admin consent), then run `rse auth login` again"))
+        return (
+            "permissions",
+            False,
+            _("permissions not granted to the app: {missing}").format(missing=", ".join(missing)),
+            _(
+                "ask the tenant admin to add them to the app registration and grant admin consent "
+                "(API permissions > Grant admin consent), then run `rse auth login` again"
+            ),
+        )
     names = ", ".join(s.rsplit("/", 1)[-1] for s in GRAPH_SCOPES + YAMMER_SCOPES)
     return ("permissions", True, _("granted: {names}").format(names=names), None)
 
@@ -68,12 +78,23 @@ def _permissions(net: EngageNetwork) -> Check:
 def _rights(net: EngageNetwork) -> Check:
     me = net.whoami()
     if me.admin:
-        return ("rights", True, _("{user} is a verified admin: sync reads the Data Export API (every message)").format(
-            user=me.display_name or me.user_id), None)
-    return ("rights", None,
-            _("{user} is not a verified admin: sync reads the community feeds, which Microsoft says may leave out "
-              "messages of long threads, so audits and digests say they may be incomplete").format(user=me.display_name or me.user_id),
-            _("ask a Viva Engage admin to make this account a verified admin (Data Export API), or accept approximate audits"))
+        return (
+            "rights",
+            True,
+            _("{user} is a verified admin: sync reads the Data Export API (every message)").format(
+                user=me.display_name or me.user_id
+            ),
+            None,
+        )
+    return (
+        "rights",
+        None,
+        _(
+            "{user} is not a verified admin: sync reads the community feeds, which Microsoft says may leave out "
+            "messages of long threads, so audits and digests say they may be incomplete"
+        ).format(user=me.display_name or me.user_id),
+        _("ask a Viva Engage admin to make this account a verified admin (Data Export API), or accept approximate audits"),
+    )
 
 
 def _direct_messages(net: EngageNetwork) -> Check:
@@ -82,11 +103,24 @@ def _direct_messages(net: EngageNetwork) -> Check:
         return ("dms", True, _("private messages are allowed in this network"), None)
     if allowed is False:
         if net.settings.welcome_by_mention:
-            return ("dms", True, _("private messages are disabled in this network: welcomes are @mentions in the community "
-                                   "(welcome_by_mention)"), None)
-        return ("dms", False, _("private messages are disabled in this network"),
-                _("set `welcome_by_mention = true` in [profiles.NAME.engage] (welcomes become @mentions in the community), "
-                  "or ask the Viva Engage admin to allow private messages"))
-    return ("dms", None,
-            _("whether private messages are allowed is not known until one is sent (Viva Engage's API does not say)"),
-            _("ask the Viva Engage admin, then set `dms_enabled = true` (or false) in [profiles.NAME.engage]"))
+            return (
+                "dms",
+                True,
+                _("private messages are disabled in this network: welcomes are @mentions in the community (welcome_by_mention)"),
+                None,
+            )
+        return (
+            "dms",
+            False,
+            _("private messages are disabled in this network"),
+            _(
+                "set `welcome_by_mention = true` in [profiles.NAME.engage] (welcomes become @mentions in the community), "
+                "or ask the Viva Engage admin to allow private messages"
+            ),
+        )
+    return (
+        "dms",
+        None,
+        _("whether private messages are allowed is not known until one is sent (Viva Engage's API does not say)"),
+        _("ask the Viva Engage admin, then set `dms_enabled = true` (or false) in [profiles.NAME.engage]"),
+    )

@@ -23,7 +23,19 @@ def _table(profile, **values) -> None:
 def test_a_signed_in_champion_sees_every_engage_check(engage_tenant, profile, cli):
     cli("auth", "login")
     checks = _checks(cli("doctor", "--json"))  # warnings only: exit 0
-    assert list(checks) == ["config", "profile", "token", "graph", "yammer", "permissions", "rights", "dms", "store", "smtp", "cron"]
+    assert list(checks) == [
+        "config",
+        "profile",
+        "token",
+        "graph",
+        "yammer",
+        "permissions",
+        "rights",
+        "dms",
+        "store",
+        "smtp",
+        "cron",
+    ]
     assert checks["config"]["status"] == "ok" and "Viva Engage" in checks["profile"]["detail"]
     assert checks["token"]["status"] == "ok" and "Camille Martin" in checks["token"]["detail"]
     assert checks["graph"]["status"] == "ok" and "native mode" in checks["graph"]["detail"]
