@@ -50,6 +50,7 @@ bench: install
 	$(BIN)/python bench/animate.py
 	$(BIN)/python bench/audit.py
 	$(BIN)/python bench/sync.py --events 10000
+	$(BIN)/python bench/sync_network.py
 	$(BIN)/python bench/seed.py
 
 clean-sandbox:

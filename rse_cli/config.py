@@ -45,6 +45,8 @@ class AuditSettings(BaseModel):
     low_participation_ratio: float = Field(0.10, ge=0, le=1)
     concentration_ratio: float = Field(0.80, ge=0, le=1)
     pending_invite_days: int = Field(7, ge=1)
+    score_green: int = Field(70, ge=0, le=100)  # score bands (issue 14): green from here,
+    score_amber: int = Field(40, ge=0, le=100)  # amber from here, red below
 
 
 class ConfigWarning(UserWarning):
@@ -215,7 +217,13 @@ def load_settings(
     profiles = doc.get("profiles", {})
     if not isinstance(profiles, dict):
         raise ConfigError(f"{path}: `profiles` must be a table of [profiles.NAME] sections")
-    name = profile or environ.get("RSE_PROFILE") or doc.get("profile") or DEFAULT_PROFILE
+    default = doc.get("profile")
+    if default is not None and not isinstance(default, str):
+        raise ConfigError(f"{path}: profile: expected the name of a [profiles.NAME] table, got {type(default).__name__} {default!r}")
+    name = profile or environ.get("RSE_PROFILE") or default or DEFAULT_PROFILE
+    bad = sorted(k for k, v in profiles.items() if not isinstance(v, dict))
+    if bad:
+        raise ConfigError(f"{path}: profiles.{bad[0]}: expected a table [profiles.{bad[0]}], got {type(profiles[bad[0]]).__name__}")
     if profile and profiles and name not in profiles:
         raise ConfigError(
             f"{path}: no profile named {name!r}", hint=f"known profiles: {', '.join(sorted(profiles))}"

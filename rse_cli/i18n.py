@@ -1,8 +1,8 @@
 """One language per run for everything rse prints: gettext catalogs, English as the source language.
 
-The French catalog's source is `rse_cli/locale/fr/LC_MESSAGES/rse.po`; the build (setup.py) and
-`make install` compile it to `rse.mo` with Babel. A source checkout without the compiled file
-still speaks French: the `.po` is compiled in memory on first use (slower, never wrong).
+The French catalog's sources are `rse_cli/locale/fr/*.po`, one per area of rse; the build
+(setup.py) merges and compiles them into `fr/LC_MESSAGES/rse.mo` with Babel. A source checkout
+without the compiled file still speaks French: the sources are compiled in memory on first use.
 
 The language is chosen by `--lang`, then the profile's `lang` when the config file sets it (or
 RSE_LANG), then LC_ALL / LC_MESSAGES / LANG, then English. `--json` keys and finding codes are
@@ -17,7 +17,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-__all__ = ["LANGUAGES", "_", "activate", "choose", "current", "early_language", "ngettext", "profile_lang"]
+__all__ = ["LANGUAGES", "N_", "_", "activate", "choose", "compile_catalog", "current", "early_language", "ngettext", "profile_lang", "sources"]
 
 DOMAIN = "rse"
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -44,26 +44,44 @@ def choose(flag: str | None, profile_lang: str | None, environ: Mapping[str, str
     return _from_environment(os.environ if environ is None else environ) or "en"
 
 
+def sources(lang: str) -> list[Path]:
+    """The catalog's source files: one `.po` per area of rse (core.po, onboarding.po, …), so that
+    people translating different areas never edit the same file."""
+    return sorted((LOCALE_DIR / lang).glob("*.po"))
+
+
+def compile_catalog(lang: str) -> bytes:
+    """The `.mo` bytes of every source of `lang` merged into one catalog (Babel)."""
+    import io
+
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    merged = Catalog(locale=lang, domain=DOMAIN)
+    for po in sources(lang):
+        with po.open("rb") as fh:
+            for message in read_po(fh, locale=lang):
+                if message.id and message.id not in merged:
+                    merged[message.id] = message
+    buf = io.BytesIO()
+    write_mo(buf, merged)
+    return buf.getvalue()
+
+
 def _load(lang: str) -> gettext.NullTranslations:
     if lang == "en":
         return gettext.NullTranslations()
+    import io
+
     mo = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.mo"
-    po = mo.with_suffix(".po")
-    if mo.exists() and (not po.exists() or mo.stat().st_mtime >= po.stat().st_mtime):
+    parts = sources(lang)
+    newest = max((p.stat().st_mtime for p in parts), default=0.0)
+    if mo.exists() and mo.stat().st_mtime >= newest:
         with mo.open("rb") as fh:
             return gettext.GNUTranslations(fh)
-    if po.exists():  # a source checkout: compile in memory
-        import io
-
-        from babel.messages.mofile import write_mo
-        from babel.messages.pofile import read_po
-
-        with po.open("rb") as fh:
-            catalog = read_po(fh, locale=lang)
-        buf = io.BytesIO()
-        write_mo(buf, catalog)
-        buf.seek(0)
-        return gettext.GNUTranslations(buf)
+    if parts:  # a source checkout, or sources edited since the build: compile in memory
+        return gettext.GNUTranslations(io.BytesIO(compile_catalog(lang)))
     return gettext.NullTranslations()
 
 
@@ -82,6 +100,12 @@ def current() -> str:
 
 def _(message: str) -> str:
     return _translations.gettext(message)
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention
+    """Mark a message for the catalog without translating it yet (a table of labels built at import,
+    translated with `_()` when shown)."""
+    return message
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:

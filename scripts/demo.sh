@@ -103,12 +103,39 @@ rse animate list --next 14d
 rse animate run
 rse animate run   # nothing twice
 
-say "11. A brief for the CEO, to answer in her own words (rse never posts for her)"
 rse sync >/dev/null
+# the CEO from the HR export: their name and grammatical gender make the brief (and this story) read right
 leader=$(rse config show --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["leaders"][0])')
+read -r leader_name leader_pronoun <<<"$(python3 - "$leader" <<'PY'
+import csv, os, sys
+with open(os.path.join(os.environ["RSE_DATA_DIR"], "sandbox", "hr_export.csv"), encoding="utf-8-sig") as fh:
+    row = next(r for r in csv.DictReader(fh, delimiter=";") if r["matrix_id"] == sys.argv[1])
+feminine = row["job_title"].split()[0].endswith(("rice", "ère", "euse", "ante", "ée"))
+print(f'{row["first_name"]}_{row["last_name"]}'.replace(" ", "_"), "elle" if feminine else "il")
+PY
+)"
+leader_name=${leader_name//_/ }
+if [ "$leader_pronoun" = elle ]; then possessive=her; else possessive=his; fi
+say "11. A brief for the CEO, $leader_name, to answer in $possessive own words (rse never posts for them)"
+rse leaders add "$leader" --name "$leader_name" --pronoun "$leader_pronoun" --scope accueil --scope ventes-ouest --scope veille --lang fr
 rse leaders brief "$leader"
 
 say "12. Everything rse wrote to the network"
 rse journal --limit 12
 
-say "Done. To explore: export RSE_CONFIG_DIR=$RSE_CONFIG_DIR RSE_DATA_DIR=$RSE_DATA_DIR; then try rse --help. Stop the sandbox with: rse sandbox down"
+say "Done"
+cat <<EOF
+What happened: a local Matrix server with a seeded company (300 people, 5 communities, 90 days);
+a new community opened, people invited, a post and a DM sent once; health synced and audited;
+Logistique Lyon opened from a manifest; newcomers welcomed and nudged; a Monday ritual scheduled;
+a brief drafted for $leader_name. The journal above lists the last writes (rse journal: all of them).
+
+The health report, to open in a browser or forward:
+  $RSE_DATA_DIR/rapport-sante.html
+
+To continue in this world (README, "A five-minute tour on the sandbox"):
+  source .venv/bin/activate
+  export RSE_CONFIG_DIR=$RSE_CONFIG_DIR RSE_DATA_DIR=$RSE_DATA_DIR
+  rse doctor; rse audit data-ia; rse --lang en audit; rse leaders brief $leader
+Stop the local server with: rse sandbox down (its data is kept; make demo again picks it up).
+EOF

@@ -19,14 +19,23 @@ PLACEHOLDER = re.compile(r"\{(\w*)[^{}]*\}")
 def _source_messages() -> dict[str | tuple[str, str], str]:
     found = {}
     for filename, lineno, message, _comments, _context in extract_from_dir(
-            str(ROOT), keywords={"_": None, "ngettext": (1, 2)}, method_map=[("**.py", "python")]):
+            str(ROOT), keywords={"_": None, "N_": None, "ngettext": (1, 2)}, method_map=[("**.py", "python")]):
         found[message] = f"rse_cli/{filename}:{lineno}"
     return found
 
 
 def _catalog(lang: str):
-    with (ROOT / "locale" / lang / "LC_MESSAGES" / "rse.po").open("rb") as fh:
-        return read_po(fh, locale=lang)
+    """Every source of the language merged (one .po per area of rse)."""
+    from babel.messages.catalog import Catalog
+
+    merged = Catalog(locale=lang)
+    for po in i18n.sources(lang):
+        with po.open("rb") as fh:
+            for message in read_po(fh, locale=lang):
+                if message.id:
+                    assert message.id not in merged, f"{po.name}: {message.id!r} is already in another catalog file"
+                    merged[message.id] = message
+    return merged
 
 
 def test_every_message_has_a_french_translation_with_the_same_placeholders():
@@ -35,11 +44,11 @@ def test_every_message_has_a_french_translation_with_the_same_placeholders():
     for message, where in _source_messages().items():
         entry = catalog.get(message)
         if entry is None:
-            problems.append(f"{where}: not in fr/rse.po: {message!r} (run `make i18n`)")
+            problems.append(f"{where}: in no rse_cli/locale/fr/*.po: {message!r} (run `make i18n`)")
             continue
         strings = entry.string if isinstance(entry.string, tuple) else (entry.string,)
         if entry.fuzzy or not all(strings):
-            problems.append(f"{where}: untranslated in fr/rse.po: {message!r}")
+            problems.append(f"{where}: untranslated in rse_cli/locale/fr: {message!r}")
             continue
         ids = message if isinstance(message, tuple) else (message,)
         wanted = set(PLACEHOLDER.findall(ids[-1]))
@@ -52,7 +61,7 @@ def test_every_message_has_a_french_translation_with_the_same_placeholders():
 def test_the_catalog_holds_no_message_the_code_no_longer_uses():
     used = set(_source_messages())
     stale = [m.id for m in _catalog("fr") if m.id and m.id not in used]
-    assert not stale, f"obsolete entries in fr/rse.po (run `make i18n`): {stale}"
+    assert not stale, f"obsolete entries in rse_cli/locale/fr/*.po (run `make i18n`): {stale}"
 
 
 @pytest.mark.parametrize(("flag", "profile", "env", "expected"), [

@@ -41,10 +41,9 @@ def add(
 
     c = ctx_of(ctx)
     schedule = Schedule.build(at=at, every=every, cron=cron, tz=tz)
-    c.templates().check(template, lang)
     questions = svc.read_bank(bank) if bank else None
     result = svc.add(c.store, name=name, community=community, room=room, schedule=schedule, template=template, lang=lang,
-                     bank=questions, variables=svc.parse_vars(var or []), now=c.clock())
+                     bank=questions, variables=svc.parse_vars(var or []), now=c.clock(), templates=c.templates())
     if json_:
         render(c, result, Format.json)
     else:

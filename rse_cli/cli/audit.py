@@ -32,6 +32,7 @@ def audit(
     csv_file: Annotated[Optional[Path], typer.Option("--csv", help="Also write one CSV row per community to FILE.")] = None,
     html_file: Annotated[Optional[Path], typer.Option("--html", help="Also write a self-contained HTML report to FILE.")] = None,
     fail_on: Annotated[Optional[FailOn], typer.Option("--fail-on", help="Exit with code 8 when a finding of this severity or worse exists.")] = None,
+    people_file: Annotated[Optional[Path], typer.Option("--people", help="The HR export (CSV): adds the company-wide reach (who is in a community, who wrote).")] = None,
     sync_first: Annotated[bool, typer.Option("--sync/--no-sync", help="Pull new events from the network before auditing (default: audit the store as it is).")] = False,
     json_: JsonOpt = False,
     format_: FormatOpt = Format.table,
@@ -59,7 +60,7 @@ def audit(
         rows = health.history(c.store, refs[1])
         if f is Format.table:
             flat = [{"at": r.at.isoformat(), "score": r.score, "trend": f"{r.trend} {r.delta:+d}" if r.delta is not None else "",
-                     **{k: r.metrics.get(k) for k in ("members", "contributors", "posts", "unanswered_questions")},
+                     **{k: r.metrics.get(k) for k in ("members", "contributors", "messages", "unanswered_questions")},
                      "findings": r.findings} for r in rows]
             render(c, flat, f)
         else:
@@ -71,7 +72,7 @@ def audit(
 
         results = sync(c.network(), c.store, refs or None)
         c.say(f"synced {sum(r.new_events for r in results)} new event(s)")
-    report = health.audit(c.store, c.settings, refs, now=c.clock(), window_days=days)
+    report = health.audit(c.store, c.settings, refs, now=c.clock(), window_days=days, company=_company(people_file))
     health.save_snapshots(c.store, report)
     if csv_file:
         from rse_cli.services.report import write_csv
@@ -94,15 +95,31 @@ def audit(
         raise FindingsError(f"findings at or above {fail_on.value}: exit code {int(ExitCode.FINDINGS)}")
 
 
+def _company(path: Path | None) -> list[str] | None:
+    """The people of the HR export, by the identifier each line gives (None without --people)."""
+    if path is None:
+        return None
+    from rse_cli.errors import InputError
+    from rse_cli.services.people_csv import read_people
+
+    found = read_people(path)
+    fatal = [p for p in found.problems if not p.skippable]
+    if fatal:
+        raise InputError(str(fatal[0]))
+    return [row.ref for row in found.rows]
+
+
 def _table(c, report) -> None:
     from rse_cli.cli.output import render
 
-    rows = [{"community": x.name, "score": x.score, "members": x.metrics["members"], "contributors": x.metrics["contributors"],
-             "messages": x.metrics["posts"] + x.metrics["replies"], "unanswered": x.metrics["unanswered_questions"],
-             "idle_days": x.metrics["days_since_last_post"], "findings": [f"{f.code}({f.severity})" for f in x.findings]}
+    # finding codes are for --json and scripts: the table says what was found, by severity
+    rows = [{"community": x.name, "score": x.score, "band": x.band, "members": x.metrics["members"],
+             "contributors": x.metrics["contributors"], "messages": x.metrics["messages"],
+             "unanswered": x.metrics["unanswered_questions"], "idle_days": x.metrics["days_since_last_post"],
+             "findings": ", ".join(f"{n} {s}" for s in ("critical", "warning", "info") if (n := sum(f.severity == s for f in x.findings)))}
             for x in report.communities]
     render(c, rows, Format.table, title=f"Community health, last {report.window_days} days")
     every = [(x.name, f) for x in report.communities for f in x.findings] + [("(network)", f) for f in report.findings]
     if every:
-        render(c, [{"where": w, "severity": f.severity, "code": f.code, "message": f.message, "action": f.action} for w, f in every],
+        render(c, [{"where": w, "severity": f.severity, "message": f.message, "action": f.action} for w, f in every],
                Format.table, title="Findings")

@@ -46,7 +46,7 @@ def send(
 
         sync(c.network(), c.store, community or None)
     results = digest.send(c.store, c.settings, network_factory=c.network, communities=community, period=period.value,
-                          to=to, dry_run=dry_run, now=c.clock(), upcoming=_upcoming(c.store, c.addressing))
+                          to=to, dry_run=dry_run, now=c.clock(), upcoming=_upcoming(c.store, c.addressing, c.settings.lang))
     f = fmt(json_, format_)
     if dry_run and f is Format.table:
         for d in results:
@@ -57,17 +57,18 @@ def send(
     render(c, results, f, columns=["community", "period", "recipient", "status", "event_id"])
 
 
-def _upcoming(store, addressing):
+def _upcoming(store, addressing, lang: str = "fr"):
     """The animations feature's calendar, as the digest's `upcoming` hook (None when absent)."""
     try:
         from rse_cli.services.animations import calendar
     except ImportError:
         return None
     from rse_cli.services.digest import Animation
+    from rse_cli.services.prompts import ritual_name  # rituals by their display name, never their slug
 
     def upcoming(community, start, end):
         keys = addressing.community_keys(community.id, community.name, community.alias)
-        return [Animation(title=o.question or o.name, at=o.at, where=o.room)
+        return [Animation(title=o.question or ritual_name(lang, o.model_dump()), at=o.at, where=o.room)
                 for o in calendar(store, start, end - start, communities=keys - {""}, addressing=addressing)]
 
     return upcoming

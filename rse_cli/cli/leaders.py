@@ -23,13 +23,14 @@ def add(
     user_id: Annotated[str, typer.Argument(help="The leader's full id, e.g. @dg:example.org.")],
     scope: Annotated[list[str], typer.Option("--scope", "-s", help="A community in the leader's scope (repeat).")],
     name: Annotated[Optional[str], typer.Option("--name", help="How to name them in briefs.")] = None,
+    pronoun: Annotated[Optional[str], typer.Option("--pronoun", help="Their grammatical gender in briefs: il, elle or iel (he, she, they).")] = None,
     lang: Annotated[Optional[str], typer.Option("--lang", help="Language of their briefs: fr or en (default: the profile's).")] = None,
     via: Annotated[Optional[str], typer.Option("--via", help="Their comms partner, who receives the briefs instead.")] = None,
     json_: JsonOpt = False,
 ) -> None:
     """Add a leader (or update one) with the communities of their scope.
 
-    Example: rse leaders add @dg:example.org --name "Claire Dumas" --scope ventes-ouest --scope innovation --lang fr
+    Example: rse leaders add @dg:example.org --name "Claire Dumas" --pronoun elle --scope ventes-ouest --scope innovation --lang fr
     """
     from rse_cli.cli.output import render
     from rse_cli.errors import UsageError
@@ -38,7 +39,10 @@ def add(
     c = ctx_of(ctx)
     if lang not in (None, "fr", "en"):
         raise UsageError(f"--lang {lang}: fr or en")
-    leader = prompts.add_leader(c.store, user_id, name=name, scopes=scope, lang=lang, via=via)
+    from rse_cli.network.base import addressing
+
+    leader = prompts.add_leader(c.store, user_id, name=name, scopes=scope, lang=lang, via=via, pronoun=pronoun,
+                                addressing=addressing(c.settings))
     if json_:
         render(c, leader, Format.json)
     else:
@@ -55,7 +59,7 @@ def list_(ctx: typer.Context, json_: JsonOpt = False, format_: FormatOpt = Forma
     from rse_cli.services import prompts
 
     c = ctx_of(ctx)
-    render(c, prompts.leaders(c.store, c.settings.leaders), fmt(json_, format_), columns=["id", "name", "scopes", "lang", "via"])
+    render(c, prompts.leaders(c.store, c.settings.leaders), fmt(json_, format_), columns=["id", "name", "pronoun", "scopes", "lang", "via"])
 
 
 @app.command("brief")

@@ -71,8 +71,10 @@ def plan(ctx: typer.Context, manifest: ManifestArg, json_: JsonOpt = False) -> N
         _problems(c, result.problems)
         from rse_cli.errors import InputError
 
+        rows = sum(1 for p in result.problems if p.skippable)  # the hint only where it would help
         raise InputError(f"{len(result.problems)} problem(s) to fix before `rse onboard apply`",
-                         hint="or drop the bad rows with `rse onboard apply --skip-invalid`")
+                         hint=None if not rows else "or drop the bad rows with `rse onboard apply --skip-invalid`"
+                         if rows == len(result.problems) else f"`--skip-invalid` would drop the {rows} bad row(s), not fix the rest")
 
 
 @app.command("apply")

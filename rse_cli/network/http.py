@@ -30,21 +30,53 @@ from rse_cli.errors import AuthError, ForbiddenError, NetworkError, NotFoundErro
 log = logging.getLogger("rse.http")
 
 IDEMPOTENT_METHODS = {"GET", "HEAD", "PUT", "DELETE", "OPTIONS"}
+CONNECT_TIMEOUT = 5.0  # seconds for TCP and TLS: a server that does not answer in 5 s is not there
+_SECRET_PARAMS = r"(?:access_token|token|as_token|hs_token|password|passwd|secret|client_secret|api_key|apikey|key|sig|signature|code|auth)"
 _TOKEN_PATTERNS = [
-    re.compile(r"(access_token=)[^&\s\"']+"),
+    re.compile(rf"((?:^|[?&;\s\"'(]){_SECRET_PARAMS}=)[^&#\s\"')]+", re.IGNORECASE),
     re.compile(r"(Bearer\s+)[A-Za-z0-9._~+/=-]+"),
     re.compile(r'("(?:access_token|as_token|hs_token|password|token)"\s*:\s*")[^"]*'),
+    # user-info in a URL: https://user:token@host -> https://***@host
+    re.compile(r"(\b[a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s\"'?#]+@"),
 ]
 
 
 def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
-    """Remove tokens and passwords from a string meant for a log or an error."""
-    for pattern in _TOKEN_PATTERNS:
-        text = pattern.sub(r"\1***", text)
+    """Remove tokens and passwords from a string meant for a log or an error: URL user-info,
+    secret query parameters, bearer tokens, JSON secrets, and the given secrets wherever they are."""
     for secret in secrets:
-        if secret:
+        if secret and len(secret) >= 4:  # a one-letter "secret" would blank out every message
             text = text.replace(secret, "***")
-    return text
+    for pattern in _TOKEN_PATTERNS[:-1]:
+        text = pattern.sub(r"\1***", text)
+    return _TOKEN_PATTERNS[-1].sub(r"\1***@", text)
+
+
+def url_secrets(url: str) -> tuple[str, ...]:
+    """The secrets a URL carries (user-info, secret query values), to redact wherever they appear."""
+    from urllib.parse import parse_qsl, unquote, urlsplit
+
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return ()
+    found = [unquote(p) for p in (parts.username, parts.password) if p]
+    found += [p for p in (parts.username, parts.password) if p]
+    found += [v for k, v in parse_qsl(parts.query) if re.fullmatch(_SECRET_PARAMS, k, re.IGNORECASE) and v]
+    return tuple(found)
+
+
+def speaks_plain_http(host: str, port: int, timeout: float = 1.0) -> bool:
+    """Whether a plain HTTP server listens there (asked when a TLS handshake fails or hangs)."""
+    import socket
+
+    try:
+        with socket.create_connection((host, port), timeout=timeout) as sock:
+            sock.settimeout(timeout)
+            sock.sendall(b"HEAD / HTTP/1.0\r\nHost: " + host.encode("idna") + b"\r\n\r\n")
+            return sock.recv(5) == b"HTTP/"
+    except (OSError, UnicodeError):
+        return False
 
 
 def ssl_context(ca_bundle: Path | None, verify: bool) -> ssl.SSLContext | bool:
@@ -99,8 +131,12 @@ class HttpClient:
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
+        connect_timeout: float = CONNECT_TIMEOUT,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self._url_secrets = url_secrets(self.base_url)
+        self.shown_url = redact(self.base_url, self._url_secrets)  # what messages may print
+        self._probe = transport is None  # a real network: a TLS failure may be a plain HTTP port
         self._token = token
         self.max_retries = max_retries
         self.rate_limit_patience = rate_limit_patience
@@ -112,7 +148,7 @@ class HttpClient:
         self.stats = {"requests": 0, "retries": 0, "rate_limited": 0}
         self._client = httpx.Client(
             base_url=self.base_url,
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            timeout=httpx.Timeout(timeout, connect=min(timeout, connect_timeout)),
             verify=verify,
             transport=transport,
             limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
@@ -129,7 +165,7 @@ class HttpClient:
         self._token = token
 
     def _redact(self, text: str) -> str:
-        return redact(text, (self._token or "",))
+        return redact(text, (self._token or "", *self._url_secrets))
 
     # -- requests ----------------------------------------------------------------------
     def get(self, path: str, **kw: Any) -> Any:
@@ -180,6 +216,8 @@ class HttpClient:
                     httpx.WriteError, httpx.WriteTimeout, httpx.RemoteProtocolError, httpx.PoolTimeout) as exc:
                 # a failed connect never reached the server: safe to retry whatever the method
                 safe = idempotent or isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))
+                if self._plain_http(exc):  # retrying a TLS handshake with an HTTP server only waits longer
+                    raise self._network_error(exc, what, plain_http=True) from None
                 if safe and attempt < self.max_retries:
                     attempt += 1
                     self._backoff(attempt, what, type(exc).__name__)
@@ -238,13 +276,28 @@ class HttpClient:
         self._sleep(delay)
 
     # -- errors ------------------------------------------------------------------------
-    def _network_error(self, exc: Exception, what: str) -> NetworkError:
+    def _plain_http(self, exc: Exception) -> bool:
+        """Whether an https:// connection failed because the port speaks plain HTTP."""
+        if not self.base_url.lower().startswith("https://") or not isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout)):
+            return False
+        text = str(exc).upper()
+        if "WRONG_VERSION_NUMBER" in text or "RECORD_LAYER_FAILURE" in text or "HTTP_REQUEST" in text:
+            return True
+        if not self._probe:
+            return False
+        url = httpx.URL(self.base_url)
+        return speaks_plain_http(url.host, url.port or 443)
+
+    def _network_error(self, exc: Exception, what: str, *, plain_http: bool = False) -> NetworkError:
         reason = type(exc).__name__
         detail = self._redact(str(exc))
         hint = "check the homeserver URL and your network"
-        if "CERTIFICATE_VERIFY_FAILED" in detail or "SSL" in detail:
+        if plain_http:
+            hint = (f"the server speaks plain HTTP: use {self.shown_url.replace('https://', 'http://', 1)} "
+                    "or check the port")
+        elif "CERTIFICATE_VERIFY_FAILED" in detail or "SSL" in detail:
             hint = "TLS verification failed: set `ca_bundle` to your company's CA file"
-        return NetworkError(f"{what}: cannot reach {self.base_url} ({reason}: {detail})", hint=hint)
+        return NetworkError(f"{what}: cannot reach {self.shown_url} ({reason}: {detail or 'no answer'})", hint=hint)
 
     def _http_error(self, response: httpx.Response, what: str) -> Exception:
         try:

@@ -26,8 +26,10 @@ Planted situations (checked by `check_plan` for every plan built, and exposed in
 | not yet onboarded              | nowhere                                  | ~2.5% of staff arrived in the last 5 days: in the HR export, in no community              |
 | pending invitations            | `accueil`                                | a few newcomers invited 8+ days ago who never joined                                      |
 
-Every community is created by the person in the "creator" column of COMMUNITIES; the
-rse account (the champion) is a moderator of them all and never posts.
+Every community's Space and rooms are created by the rse account (the champion, which
+audits ignore and which never posts in the seed); the person in the "creator" column of
+COMMUNITIES is its founder: a veteran member (backdated join, like everyone who was there
+before the window), moderator, who invites nobody himself (the champion sends invitations).
 """
 
 from __future__ import annotations
@@ -36,12 +38,27 @@ import random
 import statistics
 from datetime import date, datetime
 
-from rse_cli.sandbox import stories
-from rse_cli.sandbox.people import LEADER_ROLES, Person, arrival, make_people, pending_count
-from rse_cli.sandbox.plan import CommunityPlan, Facts, Membership, Message, Plan, Question, Reaction, RoomPlan
+from rse_cli.sandbox import phrases, stories
+from rse_cli.sandbox.people import (
+    LEADER_ROLES,
+    Person,
+    arrival,
+    make_people,
+    pending_count,
+)
+from rse_cli.sandbox.plan import (
+    CommunityPlan,
+    Facts,
+    Membership,
+    Message,
+    Plan,
+    Question,
+    Reaction,
+    RoomPlan,
+)
 from rse_cli.sandbox.timeline import DAY, HOUR, MINUTE, Calendar, RoomLog
 
-__all__ = ["build_plan", "check_plan", "COMMUNITIES", "MIN_PEOPLE", "MIN_DAYS"]
+__all__ = ["COMMUNITIES", "MIN_DAYS", "MIN_PEOPLE", "build_plan", "check_plan"]
 
 MIN_PEOPLE, MIN_DAYS = 40, 50
 MIN_SPEAKERS = 4  # members who post, in every community
@@ -99,10 +116,11 @@ def build_plan(seed: int, people: int, days: int, anchor: datetime, server_name:
     newcomers = [u for u in members["accueil"] if arrival(cast.people[u], cal.today) == "newcomer"]
     for com in communities:
         room_logs = {r.key: logs[r.key] for r in com.rooms}
-        if com.kind == "newcomers":
-            stories.newcomers(cast, com, room_logs, newcomers)
-        else:
-            getattr(stories, com.kind)(cast, com, room_logs)
+        with phrases.fresh():  # no message repeats verbatim within a community
+            if com.kind == "newcomers":
+                stories.newcomers(cast, com, room_logs, newcomers)
+            else:
+                getattr(stories, com.kind)(cast, com, room_logs)
 
     plan = Plan(seed, days, anchor, server_name, staff, [roles[r] for r in LEADER_ROLES], champion, communities,
                 {key: log.ordered() for key, log in logs.items()}, facts=None)  # type: ignore[arg-type]
@@ -179,20 +197,22 @@ def _enrol(cast: stories.Cast, com: CommunityPlan, space: RoomLog, rooms: list[R
     """Invitations and joins: before the window for the old guard, on arrival for newcomers."""
     rng, cal = cast.rng, cast.cal
     for log in (space, *rooms):
-        log.joined[com.creator] = 0  # joined by creating the room, at seeding time (see seed.py)
-    joins = {champion: cal.start - 200 * DAY + 10 * HOUR}
-    for user in members:
-        joins[user] = _join_time(cast, cast.people[user], always_before=user in com.animators)
+        # the champion (rse's own account, which audits ignore) creates the rooms at seeding
+        # time (see seed.py): createRoom cannot be backdated, so nobody else "joins today"
+        log.joined[champion] = 0
+    joins = {}
+    for user in (com.creator, *members):  # the community's founder is a veteran like the others
+        joins[user] = _join_time(cast, cast.people[user], always_before=user in com.animators or user == com.creator)
     for user, ts in sorted(joins.items(), key=lambda kv: kv[1]):
-        space.invite(com.creator, user, ts - rng.randint(5, 24 * 60) * MINUTE)
+        space.invite(champion, user, ts - rng.randint(5, 24 * 60) * MINUTE)
         space.join(user, ts)
         # joining a Space joins none of its rooms: silent readers often stop there
-        acts = user == champion or cast.voice.get(user, 0) > 0
+        acts = user == com.creator or cast.voice.get(user, 0) > 0
         for i, room in enumerate(rooms):
             if acts or (i == 0 and (cast.react.get(user, 0) > 0 or rng.random() < 0.5)) or rng.random() < 0.1:
                 room.join(user, ts + rng.randint(1, 20) * MINUTE)
     for user, start in pending.items():
-        space.invite(com.creator, user, cal.office(rng, cal.ms(date.fromisoformat(start), 9)))
+        space.invite(champion, user, cal.office(rng, cal.ms(date.fromisoformat(start), 9)))
 
 
 def _join_time(cast: stories.Cast, person: Person, always_before: bool) -> int:

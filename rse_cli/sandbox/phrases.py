@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 SLOTS: dict[str, list[str]] = {
     "client": [
@@ -147,10 +148,15 @@ BANK: dict[str, list[str]] = {
         "Bienvenue {prenom} ! Le livret d'accueil est épinglé dans Questions pratiques.",
         "Ravie de t'accueillir {prenom}, on se voit au petit-déjeuner des nouveaux.",
     ],
-    "accueil.welcome_batch": [
+    "accueil.welcome_batch": [  # several newcomers in the week
         "Bienvenue à {prenoms}, qui nous ont rejoints cette semaine 👋",
         "Cette semaine, {prenoms} ont rejoint Rivage : bienvenue à vous !",
         "Bienvenue à {prenoms} 🎉 N'hésitez pas à vous présenter ici.",
+    ],
+    "accueil.welcome_one": [  # one newcomer in the week: the same words, in the singular
+        "Bienvenue à {prenoms}, qui nous a rejoints cette semaine 👋",
+        "Cette semaine, {prenoms} a rejoint Rivage : bienvenue !",
+        "Bienvenue à {prenoms} 🎉 N'hésite pas à te présenter ici.",
     ],
     "accueil.news": [
         "Petit-déjeuner des nouveaux arrivants jeudi 9h à Nantes, salle Loire.",
@@ -242,6 +248,24 @@ QA: dict[str, list[tuple[str, tuple[str, ...]]]] = {
             "{client} qui nous a dit qu'on était les seuls à rappeler dans la journée.",
             "Un client qui a recommandé {produit} à son voisin sans qu'on lui demande.",
             "Une remarque dure sur nos délais, à remonter à la logistique.")),
+        # a Monday question every week of a 90-day history: enough of them that none is asked twice
+        ("Question du lundi : quelle question posez-vous toujours en premier rendez-vous ?", (
+            "« Qu'est-ce qui vous coûte le plus cher aujourd'hui ? »", "« Qui d'autre doit être convaincu chez vous ? »",
+            "« Comment faites-vous aujourd'hui, concrètement ? »")),
+        ("Question du lundi : quelle collaboration avec un autre service vous a aidé récemment ?", (
+            "Le bureau d'études, qui est venu en rendez-vous avec moi chez {client}.",
+            "La logistique, qui a tenu un délai impossible.", "Le marketing, pour la fiche cas client {produit}.")),
+        ("Question du lundi : quel argument sur {produit} fait mouche en ce moment ?", (
+            "La consommation d'énergie, surtout depuis la hausse des tarifs.", "La maintenance prédictive incluse.",
+            "Le retour sur investissement en moins de trois ans.")),
+        ("Question du lundi : quelle affaire perdue vous a le plus appris ?", (
+            "Une collectivité où on n'avait pas vu le bureau d'études assez tôt.",
+            "Une affaire chez {client} perdue sur le délai, pas sur le prix.", "Celle où je n'ai jamais rencontré le décideur.")),
+        ("Question du lundi : comment relancez-vous un devis resté sans réponse ?", (
+            "Un appel, jamais un mail : « qu'est-ce qui vous manque pour décider ? »",
+            "J'envoie un cas client proche, sans parler du devis.", "Je passe par le technicien du site.")),
+        ("Question du lundi : quel salon ou événement vaut vraiment le déplacement cette année ?", (
+            "Le salon des maires, pour les collectivités.", "Pollutec, toujours.", "Les rencontres régionales de l'agence de l'eau.")),
     ],
     "data.question": [
         ("Quelqu'un sait comment rafraîchir un rapport Power BI toutes les heures ?", (
@@ -343,18 +367,62 @@ def fill(template: str, rng: random.Random, ctx: dict[str, str] | None = None) -
     return text[:1].upper() + text[1:]  # "{client} signe…" starts a sentence
 
 
+# What a community has already said: no seeded message repeats verbatim within a community
+# (readers notice "the same question three times in one room"). Set per community by `fresh()`.
+_used: set[str] | None = None
+TRIES = 12
+# when a bank is exhausted, a short message still varies the way people do
+LEADS = ("Petite question : ", "Bonjour, ", "Question rapide : ", "Re-bonjour, ", "Au fait, ", "Je me demandais : ")
+TAILS = (" 🙂", " !", " 👍", " Merci.", " Bonne journée.", " 🙏", " Top.", " Parfait.", " Super.", " À suivre.")
+
+
+@contextmanager
+def fresh() -> Iterator[set[str]]:
+    """Within this block, `say`/`ask` avoid repeating a message verbatim."""
+    global _used
+    before, _used = _used, set()
+    try:
+        yield _used
+    finally:
+        _used = before
+
+
+def _unique(draw: Callable[[], str], rng: random.Random) -> str:
+    text = draw()
+    if _used is None:
+        return text
+    for _ in range(TRIES):
+        if text not in _used:
+            break
+        text = draw()
+    base = text
+    while text in _used:
+        if base.rstrip().endswith("?"):  # a question stays a question: vary its opening
+            lead = rng.choice(LEADS)
+            text = lead + base[:1].lower() + base[1:]
+        else:
+            text = base.rstrip() + rng.choice(TAILS)
+        base = text if rng.random() < 0.3 else base
+    _used.add(text)
+    return text
+
+
 def say(kind: str, rng: random.Random, ctx: dict[str, str] | None = None) -> str:
-    """A random message of one kind of the BANK, filled in."""
-    return fill(rng.choice(BANK[kind]), rng, ctx)
+    """A random message of one kind of the BANK, filled in (not one the community already said)."""
+    return _unique(lambda: fill(rng.choice(BANK[kind]), rng, ctx), rng)
 
 
 def ask(kind: str, rng: random.Random, ctx: dict[str, str]) -> tuple[str, Callable[[int], str]]:
     """A question of one kind of QA, and its i-th answer (fitting answers first, then "+1"s)."""
-    question, answers = rng.choice(QA[kind])
+    if _used is not None:  # a question the community has not asked yet, when there is one
+        fresh_ones = [qa for qa in QA[kind] if fill(qa[0], random.Random(0), ctx) not in _used]
+        question, answers = rng.choice(fresh_ones or QA[kind])
+    else:
+        question, answers = rng.choice(QA[kind])
     pool = list(answers)
     rng.shuffle(pool)
 
     def answer(i: int) -> str:
-        return fill(pool[i] if i < len(pool) else rng.choice(BANK["followup"]), rng, ctx)
+        return _unique(lambda: fill(pool[i] if i < len(pool) else rng.choice(BANK["followup"]), rng, ctx), rng)
 
-    return fill(question, rng, ctx), answer
+    return _unique(lambda: fill(question, rng, ctx), rng), answer

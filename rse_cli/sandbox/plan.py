@@ -28,7 +28,7 @@ class CommunityPlan:
     name: str
     kind: str  # business, practice, watch, club, newcomers
     topic: str
-    creator: str  # user id: creates the Space and its rooms (v12 creator, highest power)
+    creator: str  # user id: the community's founder (moderator); the champion creates the Space and rooms
     animators: tuple[str, ...] = ()  # power level 50
     moderators: tuple[str, ...] = ()  # power level 75 (the champion is added by the seeder)
     rooms: tuple[RoomPlan, ...] = ()

@@ -7,9 +7,11 @@ Admin calls (creating people with their e-mail) are made as the champion, the sa
 admin, through the same token. Everything goes through rse's `HttpClient`.
 
 Communities are created with rse's own connector (`MatrixNetwork.create_community`,
-`add_room`, `set_role`) acting as each community's creator, so they follow rse's
+`add_room`, `set_role`) acting as the champion, rse's own account, so they follow rse's
 conventions exactly. Only what createRoom itself writes (creation, the creator's join,
-power levels, join rules…) carries the real time of seeding: Synapse takes no `ts` there.
+power levels, join rules…) carries the real time of seeding: Synapse takes no `ts` there,
+which is why the creator is the champion (audits, digests and briefs ignore rse's account):
+every person, founders included, joins through a backdated membership event.
 
 Idempotence and resumption:
 - `seed-state.json` in the sandbox directory records the arguments, the anchor (the end of
@@ -278,11 +280,14 @@ class _Seeder:
             return None
 
     def _structure(self, com) -> None:
-        """The Space, its rooms and roles, created by the community's creator; safe to redo."""
+        """The Space, its rooms and roles, created by the champion; safe to redo.
+
+        Roles are given now, before the people join (power levels may name people who are not
+        in the room yet): the founder is a moderator, the animators animators."""
         rooms = self.state.data["rooms"]
         if all(k in rooms for k in (com.key, *(r.key for r in com.rooms))) and self.state.data.get(f"roles:{com.key}"):
             return
-        net = self._as(com.creator)
+        net = self._as(self.plan.champion)
         try:
             server = self.plan.server_name
             space_id = rooms.get(com.key) or self._lookup(f"#{com.key}:{server}")
@@ -298,9 +303,8 @@ class _Seeder:
             community = net.get_community(community.id)
             for user in com.animators:
                 net.set_role(community, user, Role.animator)
-            for user in com.moderators:
+            for user in (com.creator, *com.moderators):
                 net.set_role(community, user, Role.moderator)
-            net.set_role(community, self.plan.champion, Role.moderator)
             self.state.update(**{f"roles:{com.key}": True})
         finally:
             net.close()

@@ -230,7 +230,7 @@ def watch(c: Cast, com: CommunityPlan, logs: dict[str, RoomLog]) -> None:
             room = competition if rng.random() < 0.3 else general
             author = rng.choice(main) if rng.random() < 0.88 else (_one(c, room, ts, exclude=main) or main[0])
             root = room.say(author, ts, say("veille.link", rng))
-            if rng.random() < 0.2:
+            if rng.random() < 0.12:  # readers rarely comment: the two animators carry it
                 discuss(c, room, root, 1, lambda i: say("veille.comment", rng), lambda i, t: _one(c, room, t, exclude=(author,)),
                         first=(30, 600), gap=(30, 600))
             cheer(c, room, root, rng.randint(0, 3), com.kind)
@@ -289,7 +289,7 @@ def newcomers(c: Cast, com: CommunityPlan, logs: dict[str, RoomLog], arrivals: l
         if week and friday < cal.end:
             names = [c.first_name(u) for u in week]
             text = ", ".join(names[:-1]) + " et " + names[-1] if len(names) > 1 else names[0]
-            root = general.say(host, friday, say("accueil.welcome_batch", rng, {"prenoms": text}), mentions=tuple(week))
+            root = general.say(host, friday, say("accueil.welcome_batch" if len(week) > 1 else "accueil.welcome_one", rng, {"prenoms": text}), mentions=tuple(week))
             cheer(c, general, root, rng.randint(1, 5), com.kind)
         if day.weekday() == 1 and rng.random() < 0.5:
             root = general.say(host, cal.at(rng, day), say("accueil.news", rng))

@@ -86,7 +86,11 @@ class Calendar:
 
     def later(self, rng: random.Random, ts: int, minutes: tuple[float, float], *, office_hours: bool = True) -> int:
         nxt = ts + int(rng.uniform(*minutes) * MINUTE) + rng.randrange(1000, 60_000)
-        return self.office(rng, nxt) if office_hours else nxt
+        if office_hours:
+            return self.office(rng, nxt)
+        # eager people answer in the evening, not in the night: after 22:00 it waits for the morning
+        local = datetime.fromtimestamp(nxt / 1000, tz=UTC).astimezone(PARIS)
+        return nxt if 7 <= local.hour < 22 else self.office(rng, nxt)
 
 
 @dataclass

@@ -61,6 +61,9 @@ if TYPE_CHECKING:
 
 Link = Callable[[str, str | None], str]  # (room id, event id) -> a link a reader opens
 
+if TYPE_CHECKING:
+    from rse_cli.templating import Templates
+
 LOOKBACK = timedelta(days=31)  # how far back a run looks for occurrences to post or to record as missed
 MAX_LOOKBACK_OCCURRENCES = 200
 
@@ -150,9 +153,13 @@ def parse_vars(items: list[str]) -> dict[str, str]:
 # -- definitions -------------------------------------------------------------------------
 def add(store: Store, *, name: str, community: str, room: str | None, schedule: Schedule, template: str,
         lang: str | None = None, bank: list[str] | None = None, variables: dict[str, str] | None = None,
-        now: datetime) -> AnimationInfo:
+        now: datetime, templates: Templates | None = None) -> AnimationInfo:
     if not name or any(c in name for c in " /:"):
         raise UsageError(f"animation name {name!r}: use letters, digits and dashes, e.g. weekly-question")
+    if templates is not None:  # reliability: a template that cannot render is refused now, not at 9:00 on Monday
+        sample = Animation(name, community, room, schedule.kind, schedule.expr, schedule.tz, template, lang, bank or [],
+                           variables or {}, False, now)
+        precheck(store, templates, sample, now)
     if not saved.add_definition(store, name=name, community=community, room=room, kind=schedule.kind, expr=schedule.expr,
                             tz=schedule.tz, template=template, lang=lang, bank=bank or [], variables=variables or {}, active_since=now):
         raise ConflictError(f"an animation named {name!r} already exists", hint=f"rse animate remove {name}, then add it again")
@@ -265,16 +272,32 @@ def _excerpt(text: str | None, n: int = 140) -> str:
     return text if len(text) <= n else text[: n - 1].rstrip() + "…"
 
 
-def render(store: Store, templates: Templates, anim: Animation, occurrence: datetime, question: str | None,
-           link: Callable[[str, str | None], str]) -> str:
+def _render_context(store: Store, anim: Animation, occurrence: datetime, question: str | None,
+                    link: Callable[[str, str | None], str]) -> dict:
     local = occurrence.astimezone(anim.schedule.zone)
-    context = {
+    return {
         "animation": anim.name, "community": anim.community, "room": anim.room or "", "question": question,
         "when": local, "date": local.date().isoformat(), "time": local.strftime("%H:%M"),
         "top_posts": top_posts(store, anim.community, occurrence - timedelta(days=7), occurrence, link),
         "vars": anim.vars, **anim.vars,
     }
-    return templates.render(anim.template, context, lang=anim.lang)
+
+
+def render(store: Store, templates: Templates, anim: Animation, occurrence: datetime, question: str | None,
+           link: Callable[[str, str | None], str]) -> str:
+    return templates.render(anim.template, _render_context(store, anim, occurrence, question, link), lang=anim.lang)
+
+
+def precheck(store: Store, templates: Templates, anim: Animation, now: datetime) -> None:
+    """Render the animation with representative values (a question, a top post) or raise InputError."""
+    def link(room: str, event: str | None = None) -> str:
+        return f"https://example.org/{room}/{event or ''}"
+
+    occurrence = anim.schedule.next_after(now) or now
+    ctx = _render_context(store, anim, occurrence, anim.bank[0] if anim.bank else "Une question ?", link)
+    ctx["top_posts"] = ctx["top_posts"] or [{"author": "Camille Martin", "author_id": "camille", "text": "Un message",
+                                             "reactions": 3, "room": anim.room or "", "link": link("room", "event")}]
+    templates.precheck([(anim.template, ctx, anim.lang)])
 
 
 def preview(store: Store, templates: Templates, name: str, now: datetime, link: Callable[[str, str | None], str]) -> Preview:
@@ -364,9 +387,9 @@ def _publish(store: Store, network: Callable[[], Network], templates: Callable[[
         sent = send_once(net, store, action="animate", target=f"{anim.name}@{occurrence.isoformat()}", room_id=room.id,
                          message=build_message(text))
     except RseError as exc:
+        # reliability: recorded as failed with its reason (even when the text never rendered), claim released
         store.finish(key, "failed", exc.message)
-        if saved.occurrence_recorded(store, anim.name, occurrence):
-            saved.record_outcome(store, anim.name, occurrence, state="failed", detail=exc.message)
+        saved.record_failed(store, anim.name, occurrence, exc.message)
         return RunResult(name=anim.name, occurrence=occurrence, state="failed", detail=exc.message)
     except BaseException:
         store.finish(key, "failed", "interrupted")

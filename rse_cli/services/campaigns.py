@@ -113,6 +113,19 @@ def parse_nudge(raw: str) -> Step:
     return Step(name=f"nudge-{delay.strip()}", template=template.strip(), delay_hours=after / timedelta(hours=1), kind="nudge")
 
 
+def _template_jobs(network: Network, steps: list[Step], lang: str | None, communities: list[Community],
+                   sample: tuple[PersonRow, Person] | None,
+                   animator: Person | None = None) -> list[tuple[str, dict, str | None]]:
+    """(template, representative context, lang) for each step: a real enrolled person when there
+    is one, an animator and a first post, so that every branch a message can take is rendered."""
+    row, person = sample or (PersonRow(ref="camille.martin@example.org", file="", line=0,
+                                       fields={"first_name": "Camille", "last_name": "Martin", "manager": "Alex Durand"}),
+                             Person(id="camille.martin@example.org", display_name="Camille Martin"))
+    ctx = _context(network, row, person, communities, animator or Person(id="dominique.animator@example.org", display_name="Dominique"), {})
+    ctx["first_post_link"] = network.link(communities[0].id, "$event") if communities else "https://example.org/post"
+    return [(step.template, ctx, lang) for step in steps]
+
+
 def _key(store: Store, campaign: str, person: str, step: str) -> str:
     return f"campaign:{store.profile}:{campaign}:{person}:{step}"
 
@@ -133,7 +146,7 @@ def create(network: Network, store: Store, name: str, people_csv: Path, communit
     for step in steps:
         templates.check(step.template, lang)
     found = [network.get_community(c) for c in communities]
-    sheet = read_people(people_csv)
+    sheet = read_people(people_csv, addressing=network.addressing)
     problems = list(sheet.problems)
     sheet.rows = _select(sheet, where or [], started_since)
 
@@ -150,6 +163,9 @@ def create(network: Network, store: Store, name: str, people_csv: Path, communit
             undated.add(row.line)
     problems.sort(key=lambda p: (p.file, p.line or 0))
     refuse(problems, skip_invalid=skip_invalid, where=str(people_csv))
+    # reliability: every step's template rendered with this campaign's values before anything is kept
+    sample = next(((row, p) for row, p in resolved if p is not None), None)
+    templates.precheck(_template_jobs(network, steps, lang, found, sample))
     names = {r.fields.get("email", "").casefold(): f"{r.fields.get('first_name', '')} {r.fields.get('last_name', '')}".strip()
              for r in sheet.rows if r.fields.get("email")}
     for row, _ in resolved:
@@ -262,6 +278,13 @@ def run(network: Network, store: Store, *, templates_for: Callable[[str], Templa
         communities = [Community(id=c["id"], name=c["name"], alias=c["alias"] or None, link=network.link(c["id"]))
                        for c in camp.communities]
         enrolled = _enrolled(store, camp.name)
+        try:  # reliability: a campaign whose templates fail sends nothing and blocks no other campaign
+            first = next(((PersonRow(ref=pid, file="", line=0, fields=fields), Person(id=pid, display_name=fields.get("display_name") or None))
+                          for pid, fields, _ in enrolled), None)
+            templates.precheck(_template_jobs(network, camp.steps, None, communities, first, animator))
+        except RseError as exc:
+            results.append(StepResult(campaign=camp.name, person="", step="templates", outcome="failed", detail=exc.message))
+            continue
 
         def steps_of(item: tuple[str, dict[str, str], datetime], camp: Campaign = camp, templates: Templates = templates,
                      posts: dict[str, list[Event]] = posts, animator: Person | None = animator,
@@ -300,6 +323,12 @@ def _step(network: Network, store: Store, camp: Campaign, step: Step, pid: str, 
         return None  # not due yet, or another run is doing it
     result = StepResult(campaign=camp.name, person=pid, step=step.name, outcome="sent")
     try:
+        # the text first: a template that fails for this person leaves nothing half-done
+        row = PersonRow(ref=pid, file="", line=0, fields=fields)
+        ctx = _context(network, row, Person(id=pid, display_name=fields.get("display_name") or None), communities, animator, {})
+        if posts:
+            ctx["first_post_link"] = network.link(posts[0].room_id, posts[0].id)
+        text = templates.render(step.template, ctx)
         if step.kind == "welcome":
             for c in communities:  # invitations are never stale: only the message is
                 with journaled(store, "campaign.invite", f"{c.name}:{pid}") as rec:
@@ -315,11 +344,6 @@ def _step(network: Network, store: Store, camp: Campaign, step: Step, pid: str, 
         if result.outcome == "skipped":
             store.finish(key, "skipped", result.detail)
             return result
-        row = PersonRow(ref=pid, file="", line=0, fields=fields)
-        ctx = _context(network, row, Person(id=pid, display_name=fields.get("display_name") or None), communities, animator, {})
-        if posts:
-            ctx["first_post_link"] = network.link(posts[0].room_id, posts[0].id)
-        text = templates.render(step.template, ctx)
         sent = send_once(network, store, action=f"campaign.{step.kind}", target=f"{camp.name}:{pid}:{step.name}", room_id=None,
                          message=build_message(text), room_for=lambda: network.direct_room(pid))
         result.detail = sent.event_id

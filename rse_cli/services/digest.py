@@ -15,13 +15,19 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel
 
 from rse_cli.errors import InputError, NotFoundError, UsageError
-from rse_cli.services.health import Linker, _excerpt, _membership_events, _ms, qa_room_ids, root_posts
-from rse_cli.store import Store, _now
+from rse_cli.l10n import L10n
+from rse_cli.names import excerpt, slug
+from rse_cli.services.health import activity
+from rse_cli.store import Store
+from rse_cli.store import digest as records
 from rse_cli.store import events as ev
+from rse_cli.store import health as sql
 
 if TYPE_CHECKING:
     from rse_cli.config import Settings
-    from rse_cli.network.base import Network
+    from rse_cli.network.base import Addressing, Network
+
+_ms = activity.ms
 
 Period = Literal["day", "week", "month"]
 MAIN_ROOM_NAMES = ("general", "generale", "main", "accueil", "welcome", "annonces", "announcements")
@@ -60,8 +66,6 @@ def period_of(period: Period, now: datetime) -> tuple[str, datetime]:
 
 def main_room(community: ev.SyncedCommunity) -> str:
     """The room digests go to: one named like 'Général' / 'General', else the first room."""
-    from rse_cli.network.matrix import slug
-
     rooms = [r for r in community.room_ids if r != community.id]
     by_slug = {slug(community.room_names[rid]): rid for rid in rooms}
     for name in MAIN_ROOM_NAMES:  # in order of preference
@@ -73,44 +77,60 @@ def main_room(community: ev.SyncedCommunity) -> str:
 
 
 def build(store: Store, community: ev.SyncedCommunity, settings: Settings, *, now: datetime, period: Period,
-          animations: list[Animation] | None = None) -> tuple[str, dict[str, Any]]:
-    """(period label, template context) from the synced store."""
-    label, start = period_of(period, now)
-    link = Linker(settings)
-    rooms = list(community.room_ids)
-    names = {m.id: m.display_name or m.id for m in ev.members(store, community.id)}
-    qa = qa_room_ids(community, settings)
-    posts = root_posts(store, rooms, _ms(start), _ms(now), qa)
-    best = sorted((p for p in posts if p["replies"] + p["reactions"] > 0), key=lambda p: (-(p["replies"] + p["reactions"]), p["ts"]))[:5]
-    lookback = now - timedelta(days=settings.audit.window_days)
-    waiting = [p for p in root_posts(store, rooms, _ms(lookback), _ms(now), qa) if p["question"] and p["first_reply"] is None]
-    joined = _membership_events(store, community.id)
-    current = {m.id for m in ev.members(store, community.id) if m.membership == "join"} - {settings.user}
-    newcomers = sorted((uid for uid, e in joined.items() if uid in current and _ms(start) <= e.get("joined", -1) < _ms(now)),
-                       key=lambda u: joined[u]["joined"])
+          animations: list[Animation] | None = None, addressing: Addressing | None = None) -> tuple[str, dict[str, Any]]:
+    """(period label, template context) from the synced store.
 
-    def post_view(p: dict) -> dict:
-        return {"author": names.get(p["sender"], p["sender"]), "excerpt": _excerpt(p["body"], 140), "replies": p["replies"],
-                "reactions": p["reactions"], "link": link.room(p["room_id"], p["id"]), "room": community.room_names.get(p["room_id"], ""),
-                "at": datetime.fromtimestamp(p["ts"] / 1000, tz=UTC),
+    Members' posts only (rse's own never), introductions greeted as newcomers rather than
+    listed as conversations, questions as the audit reads them (health.activity)."""
+    if addressing is None:
+        from rse_cli.network.base import addressing as addressing_of
+
+        addressing = addressing_of(settings)
+    label, start = period_of(period, now)
+    members = ev.members(store, community.id)
+    names = {m.id: m.display_name or addressing.short_name(m.id) for m in members}
+    joins = sql.membership_times(store, community.id)
+    intros = activity.introductions(store, community, joins)
+    posts = activity.roots(store, community, settings, _ms(start), _ms(now), intros)
+    me = {settings.user} if settings.user else set()
+    best = sorted((p for p in posts if p["replies"] + p["reactions"] > 0 and not p["introduction"] and p["sender"] not in me),
+                  key=lambda p: (-(p["replies"] + p["reactions"]), p["ts"]))[:5]
+    lookback = now - timedelta(days=settings.audit.window_days)
+    waiting = [p for p in activity.roots(store, community, settings, _ms(lookback), _ms(now), intros)
+               if p["question"] and p["first_reply"] is None and p["sender"] not in me]
+    arrived = activity.newcomers(store, community, _ms(start), _ms(now), exclude=me, joins=joins)
+    greeted = {u for u, _ in arrived}
+    # someone who joined just before the period and introduced themselves in it is welcomed too
+    arrived += [(p["sender"], p["ts"]) for p in posts if p["introduction"] and p["sender"] not in greeted | me]
+
+    def post_view(p: dict[str, Any]) -> dict[str, Any]:
+        return {"author": names.get(p["sender"], addressing.short_name(p["sender"])), "excerpt": excerpt(p["body"], 140),
+                "replies": p["replies"], "reactions": p["reactions"], "link": addressing.link(p["room_id"], p["id"]),
+                "room": community.room_names.get(p["room_id"], ""), "at": datetime.fromtimestamp(p["ts"] / 1000, tz=UTC),
                 "waiting_days": int((_ms(now) - p["ts"]) // 86_400_000)}
 
     return label, {
         "community": community.name,
         "period": label,
-        "start": start.date().isoformat(),
-        "end": now.date().isoformat(),
+        "start": start.date(),
+        "end": now.date(),
         "best_posts": [post_view(p) for p in best],
-        "newcomers": [{"name": names.get(u, u), "id": u, "link": link.person(u)} for u in newcomers],
+        "newcomers": [{"name": names.get(u, addressing.short_name(u)), "id": u, "link": addressing.link(u, None)} for u, _ in arrived],
         "questions": [post_view(p) for p in sorted(waiting, key=lambda p: p["ts"])[:10]],
         "animations": [a.model_dump() for a in (animations or [])],
+        "t": L10n(settings.lang),
     }
 
 
-def _recorded(store: Store, community_id: str, label: str, recipient: str):
-    rows = store.query("SELECT * FROM digests WHERE profile = ? AND community_id = ? AND period = ? AND recipient = ?",
-                       (store.profile, community_id, label, recipient))
-    return rows[0] if rows else None
+def _representative(context: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """The context with one sample item in each empty list, so a quiet period still checks the loops."""
+    post = {"author": "Camille Martin", "excerpt": "Un message", "replies": 2, "reactions": 3, "link": "https://example.org/post",
+            "room": "Général", "at": now, "waiting_days": 3}
+    samples = {"best_posts": [post], "questions": [post],
+               "newcomers": [{"name": "Camille Martin", "id": "camille", "link": "https://example.org/camille"}],
+               "animations": [Animation(title="Question de la semaine", at=now, where="Général",
+                                        link="https://example.org/animation").model_dump()]}
+    return {**context, **{k: v for k, v in samples.items() if not context.get(k)}}
 
 
 Upcoming = Callable[[ev.SyncedCommunity, datetime, datetime], list[Animation]]
@@ -138,18 +158,23 @@ def send(store: Store, settings: Settings, *, network_factory, communities: list
         raise NotFoundError("no synced community" + (f" matches {', '.join(communities)}" if communities else ""),
                             hint="run `rse sync` first")
     templates = Templates(settings.templates_dir, settings.lang)
-    templates.check("digest")
-    out = []
+    # reliability: every digest rendered (and the template with an item in every list) before the first send
+    rendered = []
     for community in targets:
         label, start = period_of(period, now)
         planned = upcoming(community, now, now + (now - start)) if upcoming else []
         label, context = build(store, community, settings, now=now, period=period, animations=planned)
+        rendered.append((community, label, context))
+    templates.precheck([("digest", _representative(context, now), None) for _, _, context in rendered[:1]]
+                       + [("digest", context, None) for _, _, context in rendered])
+    out = []
+    for community, label, context in rendered:
         text = templates.render("digest", context)
         base = dict(community=community.name, community_id=community.id, period=label, recipient=recipient, text=text)
         if dry_run:
             out.append(Digest(**base, status="dry run"))
             continue
-        done = _recorded(store, community.id, label, recipient)
+        done = records.recorded(store, community.id, label, recipient)
         key = f"digest:{store.profile}:{community.id}:{label}:{recipient}"
         if done is not None or not store.claim(key):
             out.append(Digest(**base, status="already sent", event_id=done["event_id"] if done else None))
@@ -159,10 +184,10 @@ def send(store: Store, settings: Settings, *, network_factory, communities: list
                 event_id = _to_room(network_factory(), store, community, label, text)
             else:
                 event_id = None
-                send_email(settings, recipient, f"{community.name} — {label}", text, store=store, target=f"{community.name}/{label}")
-            with store.tx() as db:
-                db.execute("INSERT INTO digests (profile, community_id, period, recipient, event_id, at) VALUES (?, ?, ?, ?, ?, ?) "
-                           "ON CONFLICT DO NOTHING", (store.profile, community.id, label, recipient, event_id, _now()))
+                t = context["t"]  # the subject a reader sees: dates, not "2026-W48"
+                subject = f"{community.name} — {t.day(context['start'])} → {t.date(context['end'])}"
+                send_email(settings, recipient, subject, text, store=store, target=f"{community.name}/{label}")
+            records.record(store, community.id, label, recipient, event_id)
         except BaseException:
             store.finish(key, "failed")
             raise

@@ -59,7 +59,7 @@ def draft(
     via: str | None = None,
 ) -> tuple[Leader, Brief]:
     """The leader named `ref` and their brief, its text rendered in their language."""
-    leader = prompts.get_leader(store, ref, settings.leaders)
+    leader = prompts.get_leader(store, ref, settings.leaders, short_name=addressing.short_name)
     keys: set[str] = set()
     for community in prompts.scope_of(store, leader):
         keys |= addressing.community_keys(community.id, community.name, community.alias)
@@ -76,6 +76,7 @@ def draft(
         tz=opts.tz,
         qa_rooms=settings.qa_rooms,
         upcoming=upcoming,
+        addressing=addressing,
     )
     brief.text = prompts.render_brief(templates_for(lang), brief, via=via)
     return leader, brief

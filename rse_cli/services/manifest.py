@@ -10,9 +10,13 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rse_cli.domain import Picture
-from rse_cli.services.people_csv import PeopleFile, PersonRow, Problem, read_people
+from rse_cli.services.people_csv import MAX_FIELD, MAX_NAME, PeopleFile, PersonRow, Problem, read_people, value_problem
+
+if TYPE_CHECKING:
+    from rse_cli.network.base import Addressing
 
 COMMUNITY_KEYS = {"name", "alias", "topic", "avatar", "rooms", "animators", "moderators", "members", "members_where",
                   "join", "welcome_post", "welcome_dm", "lang"}
@@ -52,17 +56,34 @@ class _Lines:
         self.lines = text.splitlines()
         self.tables = [i + 1 for i, ln in enumerate(self.lines) if re.match(r"^\s*\[\[\s*community\s*\]\]", ln)]
         self.people = next((i + 1 for i, ln in enumerate(self.lines) if re.match(r"^\s*\[\s*people\s*\]", ln)), 1)
+        self.headers = [i + 1 for i, ln in enumerate(self.lines) if re.match(r"^\s*\[", ln)]
+
+    def _key(self, key: str, start: int, end: int) -> int | None:
+        pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=|^\s*\[\s*(community|people)\.{re.escape(key)}\s*\]")
+        for n in range(start, min(end, len(self.lines) + 1)):
+            if pattern.match(self.lines[n - 1]):
+                return n
+        return None
+
+    def top(self, key: str) -> int:
+        """A key outside any table (before the first header), or its own [table] header."""
+        first = self.headers[0] if self.headers else len(self.lines) + 1
+        found = self._key(key, 1, first)
+        if found:
+            return found
+        header = re.compile(rf"^\s*\[+\s*{re.escape(key)}\s*\]+")
+        return next((n for n, ln in enumerate(self.lines, 1) if header.match(ln)), 1)
+
+    def in_people(self, key: str) -> int:
+        end = next((h for h in self.headers if h > self.people), len(self.lines) + 1)
+        return self._key(key, self.people, end) or self.people
 
     def of(self, index: int, key: str | None = None) -> int:
         start = self.tables[index] if index < len(self.tables) else 1
         if key is None:
             return start
         end = self.tables[index + 1] if index + 1 < len(self.tables) else len(self.lines) + 1
-        pattern = re.compile(rf"^\s*{re.escape(key)}\s*=|^\s*\[\s*community\.{re.escape(key)}\s*\]")
-        for n in range(start, end):
-            if pattern.match(self.lines[n - 1]):
-                return n
-        return start
+        return self._key(key, start, end) or start
 
     def value(self, index: int, key: str, value: str, nth: int = 0) -> int:
         """The line where `value` appears (the nth time) in the key's (possibly multi-line) array."""
@@ -76,19 +97,66 @@ class _Lines:
         return start
 
 
-def _str_list(raw, where: str, problems: list[Problem], file: str, line: int) -> list[str]:
+_TOML_TYPES = ((bool, "boolean"), (int, "integer"), (float, "float"), (str, "string"), (list, "array"), (dict, "table"))
+
+
+def _got(value: object) -> str:
+    """How a wrong value is shown back: its TOML type and a short rendering of it."""
+    kind = next((name for t, name in _TOML_TYPES if isinstance(value, t)), type(value).__name__)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:39] + "…"
+        return f"string {shown!r}"
+    if isinstance(value, (list, dict)):
+        return f"{kind} of {len(value)}" if value else f"empty {kind}"
+    shown = repr(value)
+    return f"{kind} {shown if len(shown) <= 40 else shown[:39] + '…'}"
+
+
+def _expected(problems: list[Problem], file: str, line: int, key: str, what: str, value: object) -> None:
+    problems.append(Problem(file, line, f"{key}: expected {what}, got {_got(value)}", skippable=False))
+
+
+def _text(raw: object, key: str, problems: list[Problem], file: str, line: int, *, limit: int,
+          required: bool = False, single_line: bool = True) -> str | None:
+    """A string value within its bounds, else None with a problem recorded."""
+    if raw is None and not required:
+        return None
+    if not isinstance(raw, str) or (required and not raw.strip()):
+        _expected(problems, file, line, key, "a non-empty string" if required else "a string", raw)
+        return None
+    why = value_problem(raw, limit=limit, single_line=single_line)
+    if why:
+        problems.append(Problem(file, line, f"{key}: {why}", skippable=False))
+        return None
+    return raw
+
+
+def _str_list(raw, where: str, problems: list[Problem], file: str, line: int, limit: int = MAX_FIELD) -> list[str]:
     if raw is None:
         return []
     if isinstance(raw, str):
         raw = [raw]
     if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
-        problems.append(Problem(file, line, f"{where} must be a list of strings", skippable=False))
+        _expected(problems, file, line, where, "a list of strings", raw if not isinstance(raw, list)
+                  else next(x for x in raw if not isinstance(x, str)))
         return []
-    return [x.strip() for x in raw if x.strip()]
+    out = []
+    for x in raw:
+        why = value_problem(x, limit=limit, single_line=True)
+        if why:
+            problems.append(Problem(file, line, f"{where}: {why}", skippable=False))
+        elif x.strip():
+            out.append(x.strip())
+    return out
 
 
 MAX_PICTURE_BYTES = 5 * 1024 * 1024
-MXC = re.compile(r"^mxc://[A-Za-z0-9.:\[\]-]+/[A-Za-z0-9_-]+$")
+MAX_TOPIC = 1_000
+MAX_POST = 20_000  # a welcome post (Matrix refuses events over 64 KiB)
+LANGS = ("fr", "en")
+TEMPLATE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 _SIGNATURES = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"), (b"GIF87a", "image/gif"), (b"GIF89a", "image/gif"))
 
 
@@ -99,27 +167,33 @@ def _image_type(data: bytes) -> str | None:
     return next((kind for magic, kind in _SIGNATURES if data.startswith(magic)), None)
 
 
-def _picture(raw, base: Path, problems: list[Problem], file: str, line: int) -> Picture | None:
-    """`avatar`: an mxc:// URL already on the server, or an image file (relative to the manifest)."""
+def _picture(raw, base: Path, problems: list[Problem], file: str, line: int, addressing: Addressing | None) -> Picture | None:
+    """`avatar`: a picture already on the network (its own syntax, e.g. mxc://), or an image file
+    (relative to the manifest)."""
     import hashlib
 
     if raw is None:
         return None
     if not isinstance(raw, str) or not raw.strip():
-        problems.append(Problem(file, line, "avatar must be an image file's path or an mxc:// URL", skippable=False))
+        _expected(problems, file, line, "avatar", "an image file's path or a picture reference", raw)
+        return None
+    why = value_problem(raw, limit=MAX_FIELD, single_line=True)
+    if why:
+        problems.append(Problem(file, line, f"avatar: {why}", skippable=False))
         return None
     raw = raw.strip()
-    if raw.startswith("mxc://"):
-        if not MXC.match(raw):
-            problems.append(Problem(file, line, f"avatar {raw!r} is not a valid mxc:// URL (mxc://server/media-id)", skippable=False))
+    if addressing is not None and addressing.is_picture_ref(raw):
+        why = addressing.picture_problem(raw)
+        if why:
+            problems.append(Problem(file, line, f"avatar {why}", skippable=False))
             return None
         return Picture(source=raw, url=raw)
     where = Path(raw).expanduser()
     where = where if where.is_absolute() else base / where
     try:
         data = where.read_bytes()
-    except OSError as exc:
-        problems.append(Problem(file, line, f"avatar {raw!r}: cannot read {where}: {exc.strerror or exc}", skippable=False))
+    except (OSError, ValueError) as exc:
+        problems.append(Problem(file, line, f"avatar {raw!r}: cannot read {where}: {getattr(exc, 'strerror', None) or exc}", skippable=False))
         return None
     kind = _image_type(data)
     if kind is None:
@@ -132,7 +206,36 @@ def _picture(raw, base: Path, problems: list[Problem], file: str, line: int) -> 
     return Picture(source=str(where), data=data, mimetype=kind, sha256=hashlib.sha256(data).hexdigest())
 
 
-def load(path: Path) -> Manifest:
+def _people(data: dict, path: Path, lines: _Lines, problems: list[Problem], addressing: Addressing | None) -> PeopleFile | None:
+    """The [people] table: `csv` (a path relative to the manifest) and `columns` (field = column)."""
+    file = str(path)
+    cfg = data.get("people")
+    if cfg is None:
+        return None
+    if not isinstance(cfg, dict):
+        _expected(problems, file, lines.top("people"), "people", 'a [people] table (csv = "hr.csv")', cfg)
+        return None
+    for key in sorted(set(cfg) - PEOPLE_KEYS):
+        problems.append(Problem(file, lines.in_people(key), f"unknown key {key!r} in [people] (expected: {', '.join(sorted(PEOPLE_KEYS))})", skippable=False))
+    columns = cfg.get("columns", {})
+    if not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values()):
+        bad = columns if not isinstance(columns, dict) else next(v for v in columns.values() if not isinstance(v, str))
+        _expected(problems, file, lines.in_people("columns"), "columns", 'a table of field = "column name"', bad)
+        columns = {}
+    csv_name = _text(cfg.get("csv"), "csv", problems, file, lines.in_people("csv"), limit=MAX_FIELD, required="csv" in cfg)
+    if not csv_name:
+        return None
+    csv_path = Path(csv_name) if Path(csv_name).is_absolute() else (path.parent / csv_name).resolve()
+    people = read_people(csv_path, columns, addressing=addressing)
+    for p in people.problems:  # a file-level problem (missing, unreadable) points at the manifest's line
+        problems.append(p if p.line else Problem(file, lines.in_people("csv"), f"csv: {csv_path}: {p.message}", skippable=False))
+    return people
+
+
+def load(path: Path, *, addressing: Addressing | None = None) -> Manifest:
+    """Read and check the manifest: every problem at once, with its file and line, typed strictly
+    (no truthy strings for booleans, no numbers for strings). `addressing` is the network's syntax
+    of ids and picture references, checked here without any request."""
     file = str(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -140,6 +243,8 @@ def load(path: Path) -> Manifest:
         return Manifest(path, [], None, [Problem(file, None, "no such file", skippable=False)])
     except UnicodeDecodeError:
         return Manifest(path, [], None, [Problem(file, None, "not UTF-8 text", skippable=False)])
+    except OSError as exc:
+        return Manifest(path, [], None, [Problem(file, None, f"cannot read: {exc.strerror or exc}", skippable=False)])
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -148,57 +253,73 @@ def load(path: Path) -> Manifest:
     lines = _Lines(text)
     problems: list[Problem] = []
     for key in sorted(set(data) - {"people", "community"}):
-        problems.append(Problem(file, 1, f"unknown key {key!r} (expected [people] and [[community]] tables)", skippable=False))
+        problems.append(Problem(file, lines.top(key), f"unknown key {key!r} (expected [people] and [[community]] tables)", skippable=False))
 
-    people: PeopleFile | None = None
-    people_cfg = data.get("people") or {}
-    for key in sorted(set(people_cfg) - PEOPLE_KEYS):
-        problems.append(Problem(file, lines.people, f"unknown key {key!r} in [people] (expected: {', '.join(sorted(PEOPLE_KEYS))})", skippable=False))
-    if people_cfg.get("csv"):
-        csv_path = (path.parent / people_cfg["csv"]).resolve() if not Path(people_cfg["csv"]).is_absolute() else Path(people_cfg["csv"])
-        people = read_people(csv_path, people_cfg.get("columns") or {})
-        problems += people.problems
+    people = _people(data, path, lines, problems, addressing)
     by_ref = {r.ref.casefold(): r for r in people.rows} if people else {}
 
     specs: list[CommunitySpec] = []
-    raw_communities = data.get("community") or []
-    if not isinstance(raw_communities, list) or not raw_communities:
+    raw_communities = data.get("community")
+    if raw_communities is None or raw_communities == []:
         problems.append(Problem(file, 1, "no [[community]] table: nothing to onboard", skippable=False))
+        raw_communities = []
+    elif not isinstance(raw_communities, list) or not all(isinstance(r, dict) for r in raw_communities):
+        bad = raw_communities if not isinstance(raw_communities, list) else next(r for r in raw_communities if not isinstance(r, dict))
+        _expected(problems, file, lines.top("community"), "community", "[[community]] tables", bad)
         raw_communities = []
     aliases: dict[str, int] = {}
     for i, raw in enumerate(raw_communities):
         line = lines.of(i)
         for key in sorted(set(raw) - COMMUNITY_KEYS):
             problems.append(Problem(file, lines.of(i, key), f"unknown key {key!r} in [[community]] (expected: {', '.join(sorted(COMMUNITY_KEYS))})", skippable=False))
-        name, alias = raw.get("name"), raw.get("alias")
-        if not isinstance(name, str) or not name.strip():
-            problems.append(Problem(file, line, "a community needs a name", skippable=False))
+        before = len(problems)
+        name = _text(raw.get("name"), "name", problems, file, lines.of(i, "name"), limit=MAX_NAME, required=True)
+        alias = raw.get("alias")
+        if not isinstance(alias, str) or not ALIAS.match(_bare(alias)) or len(alias) > MAX_NAME:
+            what = f"community {name!r}" if name else "a community"
+            problems.append(Problem(file, lines.of(i, "alias"), f"alias: {what} needs an alias of lowercase letters, digits, '-', '.' or '_'"
+                                    + (f", got {_got(alias)}" if alias is not None else ""), skippable=False))
+        if name is None or len(problems) > before:
             continue
-        if not isinstance(alias, str) or not ALIAS.match(alias.lstrip("#").split(":")[0]):
-            problems.append(Problem(file, lines.of(i, "alias"), f"community {name!r} needs an alias of lowercase letters, digits, '-', '.' or '_'", skippable=False))
-            continue
-        alias = alias.lstrip("#").split(":")[0]
+        alias = _bare(alias)
         if alias in aliases:
             problems.append(Problem(file, lines.of(i, "alias"), f"duplicate alias {alias!r} (already on line {aliases[alias]})", skippable=False))
             continue
         aliases[alias] = lines.of(i, "alias")
-        topic = raw.get("topic")
-        if topic is not None and not isinstance(topic, str):
-            problems.append(Problem(file, lines.of(i, "topic"), "topic must be a string", skippable=False))
-            topic = None
+        topic = _text(raw.get("topic"), "topic", problems, file, lines.of(i, "topic"), limit=MAX_TOPIC, single_line=False)
+        join = raw.get("join", False)
+        if not isinstance(join, bool):  # "no" would be truthy: force-joining people who were only to be invited
+            _expected(problems, file, lines.of(i, "join"), "join", "true or false", join)
+            join = False
+        welcome_post = _text(raw.get("welcome_post"), "welcome_post", problems, file, lines.of(i, "welcome_post"),
+                             limit=MAX_POST, single_line=False)
+        welcome_dm = raw.get("welcome_dm", "welcome")
+        if welcome_dm is not False and not (isinstance(welcome_dm, str) and TEMPLATE_NAME.match(welcome_dm)):
+            _expected(problems, file, lines.of(i, "welcome_dm"), "welcome_dm",
+                      "a template name (such as \"welcome\") or false for no welcome message", welcome_dm)
+            welcome_dm = False
+        lang = raw.get("lang")
+        if lang is not None and lang not in LANGS:
+            _expected(problems, file, lines.of(i, "lang"), "lang", " or ".join(f'"{x}"' for x in LANGS), lang)
+            lang = None
         spec = CommunitySpec(name=name.strip(), alias=alias, line=line, topic=(topic or "").strip() or None,
-                             avatar=_picture(raw.get("avatar"), path.parent, problems, file, lines.of(i, "avatar")),
-                             join=bool(raw.get("join", False)), welcome_post=raw.get("welcome_post"),
-                             welcome_dm=raw.get("welcome_dm", "welcome") or None, lang=raw.get("lang"))
+                             avatar=_picture(raw.get("avatar"), path.parent, problems, file, lines.of(i, "avatar"), addressing),
+                             join=join, welcome_post=welcome_post if (welcome_post or "").strip() else None,
+                             welcome_dm=welcome_dm or None, lang=lang)
         # no `rooms` key: one room, Général; `rooms = []`: the community alone (its Space)
-        spec.rooms = _str_list(raw.get("rooms"), "rooms", problems, file, lines.of(i, "rooms")) if "rooms" in raw else ["Général"]
+        spec.rooms = (_str_list(raw.get("rooms"), "rooms", problems, file, lines.of(i, "rooms"), limit=MAX_NAME)
+                      if "rooms" in raw else ["Général"])
 
         def inline(key: str) -> list[PersonRow]:
             out, seen = [], {}
             for ref in _str_list(raw.get(key), key, problems, file, lines.of(i, key)):
-                row = by_ref.get(ref.casefold())
                 seen[ref] = seen.get(ref, -1) + 1
                 where = lines.value(i, key, ref, seen[ref])
+                why = addressing.person_problem(ref) if addressing is not None else None
+                if why:
+                    problems.append(Problem(file, where, f"{key}: {why}", skippable=False))
+                    continue
+                row = by_ref.get(ref.casefold())
                 out.append(PersonRow(ref=ref, file=file, line=where, values=row.values if row else {}, fields=row.fields if row else {}))
             return out
 
@@ -207,16 +328,14 @@ def load(path: Path) -> Manifest:
         where_filter = raw.get("members_where")
         if where_filter is not None:
             wline = lines.of(i, "members_where")
-            if people is None:
+            wanted = _filter(where_filter, problems, file, wline)
+            if wanted is not None and people is None:
                 problems.append(Problem(file, wline, "members_where needs a people CSV: add [people] csv = \"…\"", skippable=False))
-            elif not isinstance(where_filter, dict):
-                problems.append(Problem(file, wline, "members_where must be a table of column = value(s)", skippable=False))
-            elif people.header:  # an unreadable CSV is reported once, not once per filter
-                bad = [c for c in where_filter if c not in people.header]
+            elif wanted is not None and people is not None and people.header:  # an unreadable CSV is reported once
+                bad = [c for c in wanted if c not in people.header]
                 for col in bad:
                     problems.append(Problem(file, wline, f"unknown column {col!r} in members_where; columns of {people.path.name}: {', '.join(people.header)}", skippable=False))
                 if not bad:
-                    wanted = {c: {v.casefold() for v in ([w] if isinstance(w, str) else w)} for c, w in where_filter.items()}
                     members += [r for r in people.rows if all(r.values.get(c, "").casefold() in vs for c, vs in wanted.items())]
         seen: dict[str, PersonRow] = {}
         for row in members:
@@ -228,4 +347,25 @@ def load(path: Path) -> Manifest:
             seen[key] = row
         spec.members = list(seen.values())
         specs.append(spec)
+    problems.sort(key=lambda p: (p.file != file, p.file, p.line or 0))  # the manifest's own first, in file order
     return Manifest(path, specs, people, problems)
+
+
+def _bare(alias: str) -> str:
+    """The alias without a sigil or server, as rse creates it (`#ventes:server` -> `ventes`)."""
+    return alias.lstrip("#").split(":")[0]
+
+
+def _filter(raw: object, problems: list[Problem], file: str, line: int) -> dict[str, set[str]] | None:
+    """members_where: column = "value" or ["values"], compared casefolded."""
+    if not isinstance(raw, dict):
+        _expected(problems, file, line, "members_where", 'a table of column = "value" or ["values"]', raw)
+        return None
+    wanted: dict[str, set[str]] = {}
+    for col, want in raw.items():
+        values = [want] if isinstance(want, str) else want
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            _expected(problems, file, line, f"members_where.{col}", "a string or a list of strings", want)
+            continue
+        wanted[col] = {v.casefold() for v in values}
+    return wanted if len(wanted) == len(raw) else None

@@ -2,14 +2,29 @@
 
 Every problem is collected with its file and line (never the first one only), so the user
 fixes the file once. A row is identified by its Matrix ID when it has one, else its e-mail.
+Values are bounded (no control character, a name of at most MAX_NAME characters, a field of at
+most MAX_FIELD) and identifiers are checked by the network's own syntax (`Addressing`) before
+any request; a bad row is one skippable problem among others.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rse_cli.errors import InputError
+
+if TYPE_CHECKING:
+    from rse_cli.network.base import Addressing
+
+MAX_FIELD = 1_000  # characters in one CSV field
+MAX_NAME = 200  # characters in a first or last name
+NAME_FIELDS = ("first_name", "last_name")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # tab and newline aside: NUL, escape sequences…
 
 # rse's field -> the HR export's usual column name (the sandbox's export uses exactly these)
 DEFAULT_COLUMNS = {
@@ -64,14 +79,34 @@ def sniff_delimiter(first_line: str) -> str:
     return ";" if first_line.count(";") > first_line.count(",") else ","
 
 
-def read_people(path: Path, columns: dict[str, str] | None = None) -> PeopleFile:
-    """Parse the CSV; `columns` maps rse fields to this file's column names."""
+def value_problem(value: str, *, limit: int = MAX_FIELD, single_line: bool = False) -> str | None:
+    """Why a text value cannot be used as is (None when it can)."""
+    if "\x00" in value:
+        return "contains a NUL byte"
+    if _CONTROL.search(value) or (single_line and ("\n" in value or "\r" in value)):
+        return "contains a control character" if _CONTROL.search(value) else "contains a line break"
+    if len(value) > limit:
+        return f"too long ({len(value):,} characters, at most {limit:,})"
+    return None
+
+
+def _ref_problem(ref: str, addressing: Addressing | None) -> str | None:
+    if addressing is not None:
+        return addressing.person_problem(ref)
+    return "contains a space" if any(c.isspace() for c in ref) else None
+
+
+def read_people(path: Path, columns: dict[str, str] | None = None, *, addressing: Addressing | None = None) -> PeopleFile:
+    """Parse the CSV; `columns` maps rse fields to this file's column names; `addressing` (the
+    network's syntax) checks each identifier without a request."""
     mapping = {**DEFAULT_COLUMNS, **(columns or {})}
     name = str(path)
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
         return PeopleFile(path, [], [], [Problem(name, None, "no such file", skippable=False)])
+    except OSError as exc:
+        return PeopleFile(path, [], [], [Problem(name, None, f"cannot read: {exc.strerror or exc}", skippable=False)])
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -81,8 +116,20 @@ def read_people(path: Path, columns: dict[str, str] | None = None) -> PeopleFile
         return PeopleFile(path, [], [], [Problem(name, 1, "the file is empty", skippable=False)])
     delimiter = sniff_delimiter(text.splitlines()[0])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [h.strip() for h in next(reader)]
     problems: list[Problem] = []
+    try:
+        header = [h.strip() for h in next(reader)]
+    except csv.Error as exc:
+        return PeopleFile(path, [], [], [Problem(name, 1, f"unreadable header: {exc}", skippable=False)])
+    first_at: dict[str, int] = {}
+    for i, col in enumerate(header, 1):
+        bad = value_problem(col, limit=200, single_line=True)
+        if bad:
+            problems.append(Problem(name, 1, f"column {i}: {bad}", skippable=False))
+        elif col and col in first_at:
+            problems.append(Problem(name, 1, f"duplicate column {col!r} (columns {first_at[col]} and {i}): "
+                                             f"rename or remove one", skippable=False))
+        first_at.setdefault(col, i)
     for fld in ("matrix_id", "email"):
         if fld in (columns or {}) and mapping[fld] not in header:
             problems.append(Problem(name, 1, f"unknown column {mapping[fld]!r} (mapped to {fld}); columns: {', '.join(header)}", skippable=False))
@@ -93,9 +140,17 @@ def read_people(path: Path, columns: dict[str, str] | None = None) -> PeopleFile
             problems.append(Problem(name, 1, f"unknown column {col!r} (mapped to {fld}); columns: {', '.join(header)}", skippable=False))
     if mapping["matrix_id"] not in header and mapping["email"] not in header:
         problems.append(Problem(name, 1, f"no identifier column: need {mapping['matrix_id']!r} or {mapping['email']!r}; columns: {', '.join(header)}", skippable=False))
+        return PeopleFile(path, header, [], problems)  # every row would be a problem: the header is the one
     rows: list[PersonRow] = []
     seen: dict[str, int] = {}
-    for cells in reader:
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:  # a field over the csv module's own limit, a stray quote…
+            problems.append(Problem(name, reader.line_num, f"malformed line: {exc}"))
+            continue
         line = reader.line_num
         if not any(c.strip() for c in cells):
             continue
@@ -103,16 +158,23 @@ def read_people(path: Path, columns: dict[str, str] | None = None) -> PeopleFile
             problems.append(Problem(name, line, f"malformed line: {len(cells)} fields, the header has {len(header)}"))
             continue
         values = {h: c.strip() for h, c in zip(header, cells)}
+        bad_cells = [(h, value_problem(v, limit=MAX_NAME if h in (mapping["first_name"], mapping["last_name"]) else MAX_FIELD,
+                                       single_line=True)) for h, v in values.items()]
+        bad_cells = [(h, why) for h, why in bad_cells if why]
+        if bad_cells:
+            problems.append(Problem(name, line, "; ".join(f"column {h!r}: {why}" for h, why in bad_cells)))
+            continue
         fields = {f: values.get(col, "") for f, col in mapping.items() if col in values}
         ref = fields.get("matrix_id") or fields.get("email") or ""
         if not ref:
             problems.append(Problem(name, line, "no Matrix ID and no e-mail on this line"))
             continue
-        if ref.startswith("@") and ":" not in ref:
-            problems.append(Problem(name, line, f"malformed Matrix ID {ref!r} (expected @name:server)"))
-            continue
-        if not ref.startswith("@") and "@" not in ref:
+        if not fields.get("matrix_id") and "@" not in ref:  # from the e-mail column: not an e-mail
             problems.append(Problem(name, line, f"malformed e-mail {ref!r}"))
+            continue
+        why = _ref_problem(ref, addressing)
+        if why:
+            problems.append(Problem(name, line, f"malformed identifier: {why}"))
             continue
         key = ref.casefold()
         if key in seen:
@@ -121,6 +183,22 @@ def read_people(path: Path, columns: dict[str, str] | None = None) -> PeopleFile
         seen[key] = line
         rows.append(PersonRow(ref=ref, file=name, line=line, values=values, fields=fields))
     return PeopleFile(path, header, rows, problems)
+
+
+def refusal(problems: list[Problem], skip_invalid: bool, where: str) -> InputError | None:
+    """Every problem at once, unless they are all droppable rows and the user said so. The
+    --skip-invalid hint comes only when it would drop something (not for a missing file or a
+    wrong header, and not when it was given)."""
+    fatal = [p for p in problems if not p.skippable or not skip_invalid]
+    if not fatal:
+        return None
+    lines = "\n".join(f"  {p}" for p in fatal)
+    rows = sum(1 for p in fatal if p.skippable)
+    hint = "fix them and re-run"
+    if rows and not skip_invalid:
+        hint += (", or drop the bad rows with --skip-invalid" if rows == len(fatal)
+                 else f"; --skip-invalid would drop the {rows} bad row(s), not fix the rest")
+    return InputError(f"{len(fatal)} problem(s) in {where}:\n{lines}", hint=hint)
 
 
 def write_rows(path: Path, header: list[str], rows: list[dict[str, str]]) -> None:

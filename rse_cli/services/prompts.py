@@ -7,21 +7,38 @@ Everything is read from synced events (`rse sync`), so a brief costs nothing on 
 
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from statistics import median
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
 from rse_cli.domain import EventKind
 from rse_cli.errors import NotFoundError, UsageError
-from rse_cli.store import Store, _now
+from rse_cli.names import excerpt
+from rse_cli.services.health import activity
+from rse_cli.store import Store
 from rse_cli.store import events as ev
+from rse_cli.store import health as health_sql
+from rse_cli.store import leaders as sql
+
+if TYPE_CHECKING:
+    from rse_cli.network.base import Addressing
 
 Link = Callable[[str, "str | None"], str]
+ShortName = Callable[[str], str]
+PRONOUNS = {"il": "m", "he": "m", "him": "m", "m": "m", "elle": "f", "she": "f", "her": "f", "f": "f",
+            "iel": "n", "they": "n", "n": "n"}
+# the rituals' display names, by the template they post with (a ritual is never shown by its slug)
+RITUALS = {
+    "fr": {"weekly-question": "la question de la semaine", "kudos-friday": "les kudos du vendredi", "ama-announcement": "l'AMA",
+           "veille-roundup": "la revue de veille"},
+    "en": {"weekly-question": "the weekly question", "kudos-friday": "Friday kudos", "ama-announcement": "the AMA",
+           "veille-roundup": "the market-watch roundup"},
+}
 MESSAGES = (EventKind.post, EventKind.reply, EventKind.thread)
 QUIET_BELOW = 5  # messages by others over the period: below, the brief says the scope is quiet
 DAYS_EN = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
@@ -30,6 +47,7 @@ DAYS_EN = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "
 class Leader(BaseModel):
     id: str
     name: str | None = None
+    pronoun: str | None = None  # grammatical gender for briefs: il/elle/iel (he/she/they)
     scopes: list[str] = []
     lang: str | None = None
     via: str | None = None
@@ -39,6 +57,7 @@ class Leader(BaseModel):
 class Brief(BaseModel):
     leader: str
     name: str | None
+    gender: str = "n"  # m, f or n (neutral wording)
     lang: str
     communities: list[str]
     since: datetime
@@ -68,35 +87,38 @@ class ReportRow(BaseModel):
 
 
 # -- leaders -----------------------------------------------------------------------------
-def add_leader(store: Store, user_id: str, *, name: str | None, scopes: list[str], lang: str | None, via: str | None) -> Leader:
-    if not (user_id.startswith("@") and ":" in user_id):
-        raise UsageError(f"{user_id!r}: a full id such as @dg:example.org")
-    if via and not (via.startswith("@") and ":" in via):
-        raise UsageError(f"--via {via!r}: a full id such as @comms:example.org")
+def add_leader(store: Store, user_id: str, *, name: str | None, scopes: list[str], lang: str | None, via: str | None,
+               pronoun: str | None = None, addressing: Addressing | None = None) -> Leader:
+    if addressing is not None:
+        if not addressing.is_person_id(user_id):
+            raise UsageError(f"{user_id!r}: not a person id on this network" + _why(addressing, user_id))
+        if via and not addressing.is_person_id(via):
+            raise UsageError(f"--via {via!r}: not a person id on this network" + _why(addressing, via))
+    if pronoun is not None and pronoun.casefold() not in PRONOUNS:
+        raise UsageError(f"--pronoun {pronoun!r}: one of il, elle, iel (or he, she, they)")
     if not scopes:
         raise UsageError("give at least one --scope COMMUNITY")
-    with store.tx() as db:
-        db.execute(
-            "INSERT INTO leaders (profile, user_id, name, scopes, lang, via, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (profile, user_id) DO UPDATE SET name = excluded.name, scopes = excluded.scopes, "
-            "lang = excluded.lang, via = excluded.via",
-            (store.profile, user_id, name, json.dumps(scopes, ensure_ascii=False), lang, via, _now()))
+    sql.upsert_leader(store, user_id, name=name, pronoun=pronoun.casefold() if pronoun else None, scopes=scopes, lang=lang, via=via)
     return get_leader(store, user_id, [])
 
 
+def _why(addressing: Addressing, ref: str) -> str:
+    problem = addressing.person_problem(ref)
+    return f" ({problem})" if problem else ""
+
+
 def leaders(store: Store, configured: list[str]) -> list[Leader]:
-    stored = [Leader(id=r["user_id"], name=r["name"], scopes=json.loads(r["scopes"]), lang=r["lang"], via=r["via"])
-              for r in store.query("SELECT * FROM leaders WHERE profile = ? ORDER BY user_id", (store.profile,))]
+    stored = [Leader(**row) for row in sql.stored_leaders(store)]
     known = {x.id for x in stored}
     return stored + [Leader(id=x, stored=False) for x in configured if x not in known]
 
 
-def get_leader(store: Store, ref: str, configured: list[str]) -> Leader:
+def get_leader(store: Store, ref: str, configured: list[str], short_name: ShortName | None = None) -> Leader:
     everyone = leaders(store, configured)
     for x in everyone:
-        if ref in (x.id, x.id.split(":")[0]) or (x.name and x.name.casefold() == ref.casefold()):
+        if ref == x.id or (short_name and ref == short_name(x.id)) or (x.name and x.name.casefold() == ref.casefold()):
             return x
-    raise NotFoundError(f"no leader {ref!r}", hint="add one: rse leaders add @dg:example.org --name … --scope COMMUNITY")
+    raise NotFoundError(f"no leader {ref!r}", hint="add one: rse leaders add PERSON --name … --scope COMMUNITY")
 
 
 def scope_of(store: Store, leader: Leader) -> list[ev.SyncedCommunity]:
@@ -106,42 +128,44 @@ def scope_of(store: Store, leader: Leader) -> list[ev.SyncedCommunity]:
             raise NotFoundError(f"none of {', '.join(leader.scopes)} is synced", hint=f"run `rse sync {' '.join(leader.scopes)}` first")
         return found
     # a leader only listed in the config: the synced communities they belong to
-    mine = {r[0] for r in store.query("SELECT community_id FROM members WHERE user_id = ?", (leader.id,))}
+    mine = sql.communities_of_member(store, leader.id)
     return [c for c in ev.communities(store) if c.id in mine]
 
 
 # -- the brief ---------------------------------------------------------------------------
-def _excerpt(text: str | None, n: int = 160) -> str:
-    text = " ".join((text or "").split())
-    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
-
-
 def build_brief(store: Store, leader: Leader, *, now: datetime, weeks: int = 4, me: str | None, link: Link, lang: str,
-                tz: str = "Europe/Paris", qa_rooms: list[str] = (), upcoming: list[dict] | None = None) -> Brief:
+                tz: str = "Europe/Paris", qa_rooms: list[str] | tuple[str, ...] = (), upcoming: list[dict] | None = None,
+                short_name: ShortName | None = None, addressing: Addressing | None = None) -> Brief:
+    """What a leader's communities did over `weeks`, from members only: rse's own posts are never
+    a question or a discussion, and introductions make newcomers, never angles."""
     scope = scope_of(store, leader)
     since = now - timedelta(weeks=weeks)
+    fallback = short_name or (addressing.short_name if addressing is not None else (lambda uid: uid))
     names: dict[str, str] = {}
     for c in scope:
         for m in ev.members(store, c.id):
             if m.display_name:
                 names.setdefault(m.id, m.display_name)
-    name = lambda uid: names.get(uid) or uid.lstrip("@").split(":")[0]  # noqa: E731
+    name = lambda uid: names.get(uid) or fallback(uid)
     qa = {q.casefold() for q in qa_rooms}
+    ours = health_sql.rse_sent_ids(store)
 
     events = []
     where: dict[str, tuple[str, str]] = {}
     joined: list[tuple[str, str, datetime]] = []
+    intros: set[str] = set()
     for c in scope:
         room_ids = list(c.room_ids)
         for e in ev.iter_events(store, room_ids, since=since, until=now):
+            if e.id in ours:
+                continue
             events.append(e)
             where[e.id] = (c.name, c.room_names.get(e.room_id, ""))
-        # newcomers: first join to the space within the period (earlier joins are older members)
-        first_join: dict[str, datetime] = {}
-        for e in ev.iter_events(store, room_ids[:1], until=now, kinds=[EventKind.membership]):
-            if e.membership == "join" and e.target and e.target not in first_join:
-                first_join[e.target] = e.ts
-        joined += [(uid, c.name, ts) for uid, ts in first_join.items() if ts >= since and uid not in (leader.id, me)]
+        joins = health_sql.membership_times(store, c.id)
+        intros |= activity.introductions(store, c, joins)
+        # newcomers: first join to the community within the period (earlier joins are older members)
+        joined += [(uid, c.name, datetime.fromtimestamp(t["joined"] / 1000, tz=UTC)) for uid, t in joins.items()
+                   if "joined" in t and t["joined"] >= activity.ms(since) and uid not in (leader.id, me)]
 
     by_id = {e.id: e for e in events}
     replies: dict[str, list] = defaultdict(list)
@@ -156,17 +180,23 @@ def build_brief(store: Store, leader: Leader, *, now: datetime, weeks: int = 4, 
             if e.parent_id and e.parent_id != root:
                 replies[e.parent_id].append(e)
 
-    roots = [e for e in events if e.kind is EventKind.post and e.body]
+    roots = [e for e in events if e.kind is EventKind.post and e.body and e.id not in intros and e.sender != me]
+    # an introduction's author is a newcomer to welcome, even if they joined just before the period
+    first_by: dict[str, tuple[str, datetime]] = {}
+    for e in events:
+        if e.id in intros and e.sender not in (leader.id, me):
+            first_by.setdefault(e.sender, (where[e.id][0], e.ts))
+    joined += [(uid, cname, ts) for uid, (cname, ts) in first_by.items() if uid not in {j[0] for j in joined}]
     others = [e for e in events if e.kind in MESSAGES and e.sender not in (leader.id, me)]
 
     def item(e, **extra):
         community, room = where[e.id]
-        return {"text": _excerpt(e.body), "author": name(e.sender), "author_id": e.sender, "community": community, "room": room,
+        return {"text": excerpt(e.body, 160), "author": name(e.sender), "author_id": e.sender, "community": community, "room": room,
                 "link": link(e.room_id, e.id), "at": e.ts.isoformat(), **extra}
 
     waiting = []
     for e in roots:
-        is_question = "?" in e.body or "？" in e.body or where[e.id][1].casefold() in qa or e.room_id in qa_rooms
+        is_question = activity.is_question(e.body or "", in_qa_room=where[e.id][1].casefold() in qa or e.room_id in qa_rooms)
         answered = any(r.sender != e.sender for r in replies.get(e.id, []))
         if is_question and not answered and e.sender not in (leader.id, me):
             waiting.append(item(e, waiting_days=round((now - e.ts).total_seconds() / 86400, 1)))
@@ -178,9 +208,11 @@ def build_brief(store: Store, leader: Leader, *, now: datetime, weeks: int = 4, 
 
     # contributions worth recognising: answers to others, and messages others reacted to
     score: Counter = Counter()
-    best: dict[str, object] = {}
+    best: dict[str, Any] = {}
     helped: Counter = Counter()
     for e in others:
+        if e.id in intros:
+            continue  # an introduction is welcomed, not "a contribution to salute"
         got = reactions[e.id] + len(replies.get(e.id, []))
         parent = by_id.get(e.parent_id or "") or by_id.get(e.thread_root or "")
         if parent is not None and parent.sender != e.sender:
@@ -199,7 +231,8 @@ def build_brief(store: Store, leader: Leader, *, now: datetime, weeks: int = 4, 
                  for uid, (cname, ts) in first_seen.items()][:8]
 
     zone = ZoneInfo(tz)
-    by_day, by_hour = Counter(), Counter()
+    by_day: Counter[int] = Counter()
+    by_hour: Counter[int] = Counter()
     for e in events:
         if e.sender not in (leader.id, me) and e.kind in (*MESSAGES, EventKind.reaction):
             local = e.ts.astimezone(zone)
@@ -209,7 +242,7 @@ def build_brief(store: Store, leader: Leader, *, now: datetime, weeks: int = 4, 
     if by_day:
         day = max(range(7), key=lambda d: (by_day[d], -d))
         hour = max(range(24), key=lambda h: (by_hour[h], -h))
-        best_time = {"weekday": day, "weekday_name": DAYS_EN[day], "hour": hour, "tz": tz,
+        best_time = {"weekday": day, "weekday_name": DAYS_EN[day], "local": local_name(lang, day), "hour": hour, "tz": tz,
                      "by_weekday": {DAYS_EN[d]: by_day[d] for d in range(7)}, "by_hour": {h: by_hour[h] for h in range(24)}}
 
     quiet = len(others) < QUIET_BELOW
@@ -223,38 +256,61 @@ def build_brief(store: Store, leader: Leader, *, now: datetime, weeks: int = 4, 
         angles.append({"kind": "thank", **contributors[0]})
     if newcomers:
         angles.append({"kind": "welcome", "names": [n["name"] for n in newcomers]})
+    upcoming = [{**u, "title": ritual_name(lang, u), "community_name": _community_name(scope, u["community"], addressing)} for u in upcoming]
     for u in upcoming:
         if "ama" in (u["template"] + u["name"]).casefold():
             angles.append({"kind": "ama", **u})
             break
     if quiet:
         angles.append({"kind": "restart"})
-    return Brief(leader=leader.id, name=leader.name or names.get(leader.id), lang=lang, communities=[c.name for c in scope],
+    gender = PRONOUNS.get((leader.pronoun or "").casefold(), "n")
+    return Brief(leader=leader.id, name=leader.name or names.get(leader.id), gender=gender, lang=lang, communities=[c.name for c in scope],
                  since=since, until=now, quiet=quiet, activity=len(others),
                  leader_messages=sum(1 for e in events if e.sender == leader.id and e.kind in MESSAGES),
                  waiting_questions=waiting, discussions=discussions_out, contributors=contributors, newcomers=newcomers,
                  upcoming=upcoming, angles=angles, best_time=best_time)
 
 
-def render_brief(templates, brief: Brief, *, via: str | None = None) -> str:
-    return templates.render("leader-brief", {**brief.model_dump(mode="python", exclude={"text"}), "via": via}, lang=brief.lang)
+def local_name(lang: str, weekday: int) -> str:
+    from rse_cli.l10n import L10n
+
+    return L10n(lang).weekday(weekday)
+
+
+def ritual_name(lang: str, occurrence: dict[str, Any]) -> str:
+    """A ritual by its display name ("la question de la semaine"), never by its slug."""
+    known = RITUALS.get(lang, RITUALS["en"]).get(occurrence.get("template") or "")
+    return known or str(occurrence.get("name") or "").split(" (")[0].replace("-", " ")
+
+
+def _community_name(scope: list[ev.SyncedCommunity], ref: str, addressing: Addressing | None) -> str:
+    """The display name of the scope's community `ref` names (the network's syntax decides)."""
+    for c in scope:
+        if addressing is not None:
+            if addressing.community_key(ref) in addressing.community_keys(c.id, c.name, c.alias):
+                return c.name
+        elif ref in (c.id, c.name, c.alias):
+            return c.name
+    return ref
+
+
+def render_brief(templates: Any, brief: Brief, *, via: str | None = None) -> str:
+    from rse_cli.l10n import L10n
+
+    context = {**brief.model_dump(mode="python", exclude={"text"}), "via": via, "t": L10n(brief.lang)}
+    return templates.render("leader-brief", context, lang=brief.lang)
 
 
 # -- sending and measuring ---------------------------------------------------------------
-def record_brief(store: Store, leader: str, recipient: str, sent, now: datetime) -> None:
-    with store.tx() as db:
-        db.execute(
-            "INSERT INTO briefs (profile, leader, recipient, ts, room_id, event_id, txn_id) VALUES (?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (profile, txn_id) DO NOTHING",
-            (store.profile, leader, recipient, int(now.timestamp() * 1000), sent.room_id, sent.event_id, sent.txn_id))
+def record_brief(store: Store, leader: str, recipient: str, sent: Any, now: datetime) -> None:
+    sql.record_brief(store, leader, recipient, int(now.timestamp() * 1000), sent.room_id, sent.event_id, sent.txn_id)
 
 
 def report(store: Store, configured: list[str], *, window_days: int = 7) -> list[ReportRow]:
     """Per leader: briefs sent, their messages within 7 days after a brief, and what those drew."""
     rows = []
     for leader in leaders(store, configured):
-        briefs = [r["ts"] for r in store.query("SELECT ts FROM briefs WHERE profile = ? AND leader = ? ORDER BY ts",
-                                                (store.profile, leader.id))]
+        briefs = sql.brief_times(store, leader.id)
         try:
             room_ids = [rid for c in scope_of(store, leader) for rid in c.room_ids]
         except NotFoundError:
@@ -269,16 +325,7 @@ def report(store: Store, configured: list[str], *, window_days: int = 7) -> list
                 if after:
                     delays.append((after[0].ts.timestamp() * 1000 - b) / 3_600_000)
                 posts.update({e.id: e for e in after})
-        replies = reactions = 0
-        if posts:
-            ids = list(posts)
-            marks = ", ".join("?" * len(ids))
-            for r in store.query(f"SELECT kind, sender, parent_id, thread_root FROM events WHERE (parent_id IN ({marks}) "
-                                 f"OR thread_root IN ({marks})) AND sender != ?", (*ids, *ids, leader.id)):
-                if r["kind"] == "reaction":
-                    reactions += 1
-                elif r["kind"] in ("reply", "thread"):
-                    replies += 1
+        replies, reactions = sql.responses_to(store, list(posts), leader.id)
         rows.append(ReportRow(leader=leader.id, name=leader.name, briefs=len(briefs),
                               last_brief=datetime.fromtimestamp(briefs[-1] / 1000, UTC) if briefs else None,
                               posts_after=len(posts), hours_to_first_post=round(median(delays), 1) if delays else None,

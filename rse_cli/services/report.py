@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup, escape
 
@@ -16,9 +16,13 @@ from rse_cli.services.health import SEVERITY_RANK, AuditReport, CommunityHealth
 if TYPE_CHECKING:
     from rse_cli.config import Settings
 
-CSV_METRICS = ("members", "new_members", "active_members", "contributors", "lurkers", "contributor_ratio", "posts", "replies",
-               "reactions", "questions", "unanswered_questions", "median_first_reply_hours", "last_post_at",
-               "days_since_last_post", "animators", "animator_posts", "leader_posts", "pending_invites", "top10_share")
+# messages = posts + replies (inline and thread): the same vocabulary as the table, history, JSON and HTML
+CSV_METRICS = ("members", "new_members", "active_members", "contributors", "lurkers", "contributor_ratio", "messages", "posts", "replies",
+               "reactions", "introductions", "questions", "unanswered_questions", "unanswered_share", "median_first_reply_hours",
+               "last_post_at", "days_since_last_post", "animators", "animators_invited", "animator_posts", "leader_posts",
+               "pending_invites", "top10_share", "absence_factor", "engaged_share")
+LEVEL_COLORS = {"core": "#1d4ed8", "regular": "#3b82f6", "occasional": "#93c5fd", "observer": "#e5e7eb"}
+CHAR_W = 7.4  # average width of a 13px system-ui character, to size labels instead of clipping them
 PALETTE = ["#2563eb", "#0d9488", "#9333ea", "#ea580c", "#db2777", "#65a30d", "#0891b2", "#ca8a04"]
 
 
@@ -35,21 +39,27 @@ def write_csv(report: AuditReport, path: Path) -> None:
 
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["community", "id", "score", *CSV_METRICS, "findings"])
+    w.writerow(["community", "id", "score", "band", *CSV_METRICS, *(f"level_{k}" for k in LEVEL_COLORS), "findings"])
     for c in report.communities:
-        w.writerow([c.name, c.id, c.score, *("" if c.metrics.get(k) is None else c.metrics[k] for k in CSV_METRICS),
+        levels = c.metrics.get("member_levels") or {}
+        w.writerow([c.name, c.id, c.score, c.band, *("" if c.metrics.get(k) is None else c.metrics[k] for k in CSV_METRICS),
+                    *(levels.get(k, "") for k in LEVEL_COLORS),
                     " ".join(f"{f.code}:{f.severity}" for f in c.findings)])
     _write(path, buf.getvalue())
 
 
 # -- charts (inline SVG) -------------------------------------------------------------------
-def tone(score: int) -> str:
-    return "#16a34a" if score >= 70 else "#d97706" if score >= 40 else "#dc2626"
+def tone(score: int, green: int = 70, amber: int = 40) -> str:
+    return "#16a34a" if score >= green else "#d97706" if score >= amber else "#dc2626"
 
 
-def score_bars(report: AuditReport) -> Markup:
+def score_bars(report: AuditReport, bands: tuple[int, int] = (70, 40)) -> Markup:
     rows = sorted(report.communities, key=lambda c: -c.score)
-    bar_h, gap, label_w, width = 22, 10, 130, 480
+    # the label column fits the longest name: a name is never clipped ("lub Sport & Lois…")
+    longest = max((len(c.name) for c in rows), default=10)
+    bar_h, gap = 22, 10
+    label_w = int(min(240, 20 + CHAR_W * min(longest, 30)))
+    width = label_w + 330
     height = len(rows) * (bar_h + gap) + 30
     scale = (width - label_w - 60) / 100
     parts = [f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" aria-label="score per community">']
@@ -61,8 +71,9 @@ def score_bars(report: AuditReport) -> Markup:
         y = i * (bar_h + gap) + 4
         w = max(2.0, c.score * scale)
         parts.append(
-            f'<text x="{label_w - 12}" y="{y + bar_h / 2 + 5}" font-size="13" fill="#1f2937" text-anchor="end">{escape(_short(c.name, 18))}</text>'
-            f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h}" rx="5" fill="{tone(c.score)}"/>'
+            f'<text x="{label_w - 12}" y="{y + bar_h / 2 + 5}" font-size="13" fill="#1f2937" text-anchor="end">{escape(_short(c.name, 30))}'
+            f'<title>{escape(c.name)}</title></text>'
+            f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h}" rx="5" fill="{tone(c.score, *bands)}"/>'
             f'<text x="{label_w + w + 8:.1f}" y="{y + bar_h / 2 + 5}" font-size="13" font-weight="700" fill="#1f2937">{c.score}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
@@ -72,7 +83,7 @@ def _short(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def activity_lines(report: AuditReport) -> tuple[Markup, list[dict]]:
+def activity_lines(report: AuditReport, day=lambda iso: iso[5:]) -> tuple[Markup, list[dict]]:
     """Weekly messages per community (lines), and the legend."""
     series = [(c, [w["messages"] for w in c.metrics["activity_by_week"]]) for c in report.communities]
     series = sorted(series, key=lambda cs: -sum(cs[1]))[: len(PALETTE)]  # more lines than colours is unreadable
@@ -84,15 +95,15 @@ def activity_lines(report: AuditReport) -> tuple[Markup, list[dict]]:
     step = _nice(peak)
     ymax = step * math.ceil(peak / step)
     n = max(1, len(weeks) - 1)
-    x = lambda i: left + i * (width - left - 16) / n  # noqa: E731
-    y = lambda v: top + (height - top - bottom) * (1 - v / ymax)  # noqa: E731
+    x = lambda i: left + i * (width - left - 16) / n
+    y = lambda v: top + (height - top - bottom) * (1 - v / ymax)
     parts = [f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" aria-label="activity over time">']
     for v in range(0, int(ymax) + 1, int(step)):
         parts.append(f'<line x1="{left}" y1="{y(v):.1f}" x2="{width - 16}" y2="{y(v):.1f}" stroke="#e5e7eb"/>'
                      f'<text x="{left - 8}" y="{y(v) + 4:.1f}" font-size="11" fill="#6b7280" text-anchor="end">{v}</text>')
     for i, wk in enumerate(weeks):
         if i % 2 == 0 or len(weeks) <= 8:
-            parts.append(f'<text x="{x(i):.1f}" y="{height - 12}" font-size="11" fill="#6b7280" text-anchor="middle">{wk[5:]}</text>')
+            parts.append(f'<text x="{x(i):.1f}" y="{height - 12}" font-size="11" fill="#6b7280" text-anchor="middle">{escape(day(wk))}</text>')
     legend = []
     for k, (c, s) in enumerate(series):
         color = PALETTE[k % len(PALETTE)]
@@ -128,7 +139,7 @@ def sparkline(c: CommunityHealth, weeks_label: str = "weeks", now_label: str = "
     return Markup("".join(parts))
 
 
-def pyramid(c: CommunityHealth, labels: dict[str, str]) -> Markup:
+def pyramid(c: CommunityHealth, labels: dict[str, str], pct=lambda x: f"{x:.0%}") -> Markup:
     """Participation pyramid: who posts, who replies, who only reacts, who stays silent."""
     p = c.metrics["participation"]
     layers = [("posters", "#1d4ed8"), ("repliers", "#3b82f6"), ("reactors", "#93c5fd"), ("silent", "#e5e7eb")]
@@ -141,19 +152,63 @@ def pyramid(c: CommunityHealth, labels: dict[str, str]) -> Markup:
         parts.append(f'<polygon points="{cx - top_half},{y0} {cx + top_half},{y0} {cx + bottom_half},{y1} {cx - bottom_half},{y1}" fill="{color}"/>')
         share = p[key] / total
         ink = "#ffffff" if i < 2 else "#1f2937"
-        parts.append(f'<text x="{cx}" y="{(y0 + y1) / 2 + 4}" font-size="11" font-weight="700" fill="{ink}" text-anchor="middle">{share:.0%}</text>'
+        parts.append(f'<text x="{cx}" y="{(y0 + y1) / 2 + 4}" font-size="11" font-weight="700" fill="{ink}" text-anchor="middle">{escape(pct(share))}</text>'
                      f'<text x="{cx + 128}" y="{(y0 + y1) / 2 + 4}" font-size="12" fill="#374151">{escape(labels[key])} · {p[key]}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
 
 
-def gauge(score: int) -> Markup:
+def levels_bar(c: CommunityHealth, labels: dict[str, str]) -> Markup:
+    """Member levels (last 28 days) as one stacked bar with its legend: core, regular, occasional, observer."""
+    levels = c.metrics.get("member_levels") or {}
+    total = max(1, sum(levels.get(k, 0) for k in LEVEL_COLORS))
+    width, bar_h = 330, 26
+    parts = [f'<svg viewBox="0 0 {width} 96" width="{width}" height="96" role="img" aria-label="{escape(labels["levels"])}">']
+    x = 0.0
+    for key, color in LEVEL_COLORS.items():
+        n = levels.get(key, 0)
+        w = width * n / total
+        if n:
+            parts.append(f'<rect x="{x:.1f}" y="0" width="{w:.1f}" height="{bar_h}" fill="{color}"><title>{escape(labels[key])}: {n}</title></rect>')
+            if w >= 26:
+                ink = "#ffffff" if key in ("core", "regular") else "#1f2937"
+                parts.append(f'<text x="{x + w / 2:.1f}" y="{bar_h / 2 + 5}" font-size="12" font-weight="700" fill="{ink}" text-anchor="middle">{n}</text>')
+        x += w
+    for i, (key, color) in enumerate(LEVEL_COLORS.items()):
+        lx, ly = (i % 2) * 165, 44 + (i // 2) * 24
+        parts.append(f'<rect x="{lx}" y="{ly}" width="12" height="12" rx="3" fill="{color}" stroke="#d1d5db"/>'
+                     f'<text x="{lx + 18}" y="{ly + 11}" font-size="12" fill="#374151">{escape(labels[key])} · {levels.get(key, 0)}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def retention_funnel(r: dict, labels: dict[str, str], t: Any = None) -> Markup:
+    """Newcomer retention as three shrinking bars: joined 30-90 days ago, wrote once, wrote in the last 28 days.
+
+    `labels[key]` is "one|other" (the label agrees with its count through `t`, an L10n)."""
+    cohort = r.get("cohort", 0)
+    width, bar_h, bar_max = 440, 22, 130
+    rows = [("cohort", cohort, "#0d9488"), ("posted", r.get("posted", 0), "#14b8a6"), ("active", r.get("active", 0), "#5eead4")]
+    parts = [f'<svg viewBox="0 0 {width} {len(rows) * 30}" width="{width}" height="{len(rows) * 30}" role="img" aria-label="{escape(labels["retention"])}">']
+    for i, (key, n, color) in enumerate(rows):
+        one, _, other = labels[key].partition("|")
+        word = (t.word(n, one, other or one) if t is not None else (other or one))
+        w = max(2.0, bar_max * n / cohort) if cohort else 2.0
+        y = i * 30
+        share = f" ({t.pct(n / cohort) if t is not None else f'{n / cohort:.0%}'})" if cohort and key != "cohort" else ""
+        parts.append(f'<rect x="0" y="{y}" width="{w:.1f}" height="{bar_h}" rx="4" fill="{color}"/>'
+                     f'<text x="{w + 8:.1f}" y="{y + 16}" font-size="12" fill="#374151"><tspan font-weight="700">{n}</tspan>{escape(share)} {escape(word)}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def gauge(score: int, bands: tuple[int, int] = (70, 40)) -> Markup:
     r, circ = 26, 2 * math.pi * 26
     dash = circ * score / 100
     return Markup(
         f'<svg viewBox="0 0 64 64" width="64" height="64" role="img" aria-label="score {score}">'
         f'<circle cx="32" cy="32" r="{r}" fill="none" stroke="#e5e7eb" stroke-width="7"/>'
-        f'<circle cx="32" cy="32" r="{r}" fill="none" stroke="{tone(score)}" stroke-width="7" stroke-linecap="round" '
+        f'<circle cx="32" cy="32" r="{r}" fill="none" stroke="{tone(score, *bands)}" stroke-width="7" stroke-linecap="round" '
         f'stroke-dasharray="{dash:.1f} {circ:.1f}" transform="rotate(-90 32 32)"/>'
         f'<text x="32" y="38" font-size="18" font-weight="700" fill="#111827" text-anchor="middle">{score}</text></svg>')
 
@@ -175,14 +230,20 @@ def render_html(report: AuditReport, *, settings: Settings) -> str:
         template = env.from_string(source_path.read_text(encoding="utf-8"))
     except TemplateError as exc:
         raise InputError(f"{source_path}:{getattr(exc, 'lineno', '?')}: template error: {exc}") from None
-    lines, legend = activity_lines(report)
+    from rse_cli.l10n import L10n
+    from rse_cli.services.health import bands as bands_of
+
+    bands = bands_of(settings)
+    t = L10n(settings.lang)
+    lines, legend = activity_lines(report, t.short)
     everything = [f for c in report.communities for f in c.findings] + report.findings
     counts = {s: sum(1 for f in everything if f.severity == s) for s in SEVERITY_RANK}
     ordered = sorted(report.communities, key=lambda c: c.score)
     try:
         return template.render(
-            lang=settings.lang, report=report, communities=ordered, score_bars=score_bars(report), activity=lines, legend=legend,
-            sparkline=sparkline, pyramid=pyramid, gauge=gauge, tone=tone, counts=counts,
+            lang=settings.lang, report=report, communities=ordered, score_bars=score_bars(report, bands), activity=lines, legend=legend,
+            sparkline=sparkline, pyramid=lambda c, labels: pyramid(c, labels, t.pct), gauge=lambda s: gauge(s, bands), tone=lambda s: tone(s, *bands), counts=counts,
+            levels_bar=levels_bar, retention_funnel=retention_funnel, t=t, bands=bands,
             average=round(sum(c.score for c in report.communities) / len(report.communities)) if report.communities else 0,
             members=report.people,
             by_severity=lambda fs: sorted(fs, key=lambda f: -SEVERITY_RANK[f.severity]),

@@ -7,9 +7,9 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 
 from rse_cli.domain import Person
-from rse_cli.errors import InputError, NotFoundError
+from rse_cli.errors import NotFoundError
 from rse_cli.network.base import Network
-from rse_cli.services.people_csv import Problem
+from rse_cli.services.people_csv import Problem, refusal
 
 __all__ = ["refuse", "resolve_people"]
 
@@ -33,10 +33,6 @@ def resolve_people(network: Network, refs: Iterable[str]) -> dict[str, Person | 
 
 def refuse(problems: list[Problem], *, skip_invalid: bool, where: str) -> None:
     """Raise with every problem at once, unless they are all droppable rows and the user said so."""
-    fatal = [p for p in problems if not p.skippable or not skip_invalid]
-    if fatal:
-        lines = "\n".join(f"  {p}" for p in fatal)
-        raise InputError(
-            f"{len(fatal)} problem(s) in {where}:\n{lines}",
-            hint="fix them and re-run" + ("" if skip_invalid else ", or drop the bad rows with --skip-invalid"),
-        )
+    error = refusal(problems, skip_invalid, where)
+    if error is not None:
+        raise error

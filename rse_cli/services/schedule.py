@@ -192,9 +192,12 @@ class Schedule:
             naive = datetime.fromisoformat(self.expr)
         except ValueError:
             raise UsageError(f"--at {self.expr!r}: expected a date and time such as 2026-12-15T12:00") from None
-        if naive.tzinfo is not None:
-            return naive.astimezone(UTC)
-        return resolve_local(naive, self.zone)
+        try:
+            if naive.tzinfo is not None:
+                return naive.astimezone(UTC)
+            return resolve_local(naive, self.zone)
+        except OverflowError:  # reliability: year 9999 or 0001 shifted out of range by the zone
+            raise UsageError(f"--at {self.expr!r}: the date is out of range") from None
 
     def describe(self) -> str:
         return {"at": f"once at {self.expr}", "every": f"every {self.expr}", "cron": f"cron {self.expr}"}[self.kind] + f" ({self.tz})"
@@ -249,4 +252,7 @@ def parse_duration(text: str, *, units: str = "mhdw", bare: str | None = None, w
         *most, last = [_EXAMPLES[u] for u in units]
         examples = f"{', '.join(most)} or {last}" if most else last
         raise UsageError(f"{what + ' ' if what else ''}{text!r}: expected a duration such as {examples}")
-    return int(m.group(1)) * _UNITS[unit]
+    try:
+        return int(m.group(1)) * _UNITS[unit]
+    except OverflowError:  # reliability: more than 2.7 million years is a typo, not a crash
+        raise UsageError(f"{what + ' ' if what else ''}{text!r}: too long a duration") from None

@@ -201,6 +201,16 @@ def record_outcome(store: Store, name: str, occurrence: datetime, **values: Any)
         )
 
 
+def record_failed(store: Store, name: str, occurrence: datetime, why: str) -> None:
+    """A failed occurrence with its reason, recorded even when it failed before its text existed."""
+    with store.tx() as db:
+        db.execute(
+            "INSERT INTO animation_runs (profile, name, occurrence, state, detail, at) VALUES (?, ?, ?, 'failed', ?, ?) "
+            "ON CONFLICT (profile, name, occurrence) DO UPDATE SET state = 'failed', detail = excluded.detail, at = excluded.at",
+            (store.profile, name, occurrence.isoformat(), why, store.now()),
+        )
+
+
 def record_skipped(store: Store, name: str, occurrence: datetime, why: str) -> None:
     with store.tx() as db:
         db.execute(

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from rse_cli.domain import Community, Event, EventKind, Member
-from rse_cli.store import Store, _now
+from rse_cli.store import Store
 
 if TYPE_CHECKING:
     from rse_cli.network.base import Addressing
@@ -46,7 +46,7 @@ def save_community(store: Store, community: Community, members: list[Member]) ->
         db.execute(
             "INSERT INTO communities (id, name, alias, synced_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (id) DO UPDATE SET name = excluded.name, alias = excluded.alias, synced_at = excluded.synced_at",
-            (community.id, community.name, community.alias, _now()),
+            (community.id, community.name, community.alias, store.now()),
         )
         db.execute("DELETE FROM rooms WHERE community_id = ?", (community.id,))
         db.executemany(
@@ -66,10 +66,16 @@ def checkpoint(store: Store, room_id: str) -> str | None:
     return rows[0][0] if rows else None
 
 
-def save_page(store: Store, room_id: str, events: list[Event], token: str | None) -> int:
+def save_page(store: Store, room_id: str, events: list[Event], token: str | None, *, settled: bool = False) -> int:
     """Store one page and move the room's checkpoint in the same transaction: a sync killed
-    between two pages resumes after the last stored page, and never stores an event twice."""
+    between two pages resumes after the last stored page, and never stores an event twice.
+    `settled`: this was the room's last page, so it no longer waits for a read (sync_pending)."""
     with store.tx() as db:
+        if settled:
+            db.execute("DELETE FROM sync_pending WHERE room_id = ?", (room_id,))
+        else:  # a read stopped after this page must go on at the next sync, whatever the network says
+            db.execute("INSERT INTO sync_pending (room_id, since) VALUES (?, ?) ON CONFLICT (room_id) DO NOTHING",
+                       (room_id, store.now()))
         before = db.execute("SELECT COUNT(*) FROM events WHERE room_id = ?", (room_id,)).fetchone()[0] if events else 0
         db.executemany(
             "INSERT INTO events (id, room_id, sender, ts, kind, body, parent_id, thread_root, reaction_key, membership, target) "
@@ -82,9 +88,65 @@ def save_page(store: Store, room_id: str, events: list[Event], token: str | None
             "INSERT INTO checkpoints (room_id, token, events, synced_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (room_id) DO UPDATE SET token = excluded.token, events = checkpoints.events + excluded.events, "
             "synced_at = excluded.synced_at",
-            (room_id, token, after - before, _now()),
+            (room_id, token, after - before, store.now()),
         )
         return after - before
+
+
+# -- what changed since the last sync (the connector's token, rooms still to read) ------------
+
+CHANGE_TOKEN = "change_token"
+
+
+def change_token(store: Store) -> str | None:
+    """The token the network gave at the last sync, to ask it what changed since."""
+    rows = store.query("SELECT value FROM sync_state WHERE key = ?", (CHANGE_TOKEN,))
+    return rows[0][0] if rows else None
+
+
+def note_changes(store: Store, changed: set[str] | None, token: str | None) -> None:
+    """Record the rooms the network reported as changed (None: any room may have changed) as
+    waiting for a read, and the token to ask from next time, in one transaction. Each room
+    leaves the list only when a read of it reaches its end (save_page settled=True), so a sync
+    killed at any point, or limited to some communities, never loses a change."""
+    with store.tx() as db:
+        if changed is None:
+            rooms = [r[0] for r in db.execute("SELECT id FROM rooms").fetchall()]
+        else:
+            ignored = {r[0] for r in db.execute("SELECT room_id FROM sync_not_community").fetchall()}
+            known = {r[0] for r in db.execute("SELECT id FROM rooms").fetchall()}
+            rooms = sorted(r for r in changed if r in known or r not in ignored)
+        now = store.now()
+        db.executemany("INSERT INTO sync_pending (room_id, since) VALUES (?, ?) ON CONFLICT (room_id) DO NOTHING",
+                       [(r, now) for r in rooms])
+        db.execute(
+            "INSERT INTO sync_state (key, value, updated_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+            (CHANGE_TOKEN, token, now),
+        )
+
+
+def pending_rooms(store: Store) -> set[str]:
+    """Rooms reported as changed and not read to their end since."""
+    return {r[0] for r in store.query("SELECT room_id FROM sync_pending")}
+
+
+def drop_pending(store: Store, room_ids: Iterable[str], *, not_community: bool = False) -> None:
+    """Stop waiting for these rooms (no longer readable); `not_community`: remember that they are
+    plain rooms outside any synced community (a room never becomes a community later)."""
+    ids = sorted(set(room_ids))
+    if not ids:
+        return
+    with store.tx() as db:
+        db.executemany("DELETE FROM sync_pending WHERE room_id = ?", [(r,) for r in ids])
+        if not_community:
+            db.executemany("INSERT INTO sync_not_community (room_id) VALUES (?) ON CONFLICT (room_id) DO NOTHING",
+                           [(r,) for r in ids])
+
+
+def synced_rooms(store: Store) -> set[str]:
+    """Rooms read at least once (they have a checkpoint)."""
+    return {r[0] for r in store.query("SELECT room_id FROM checkpoints")}
 
 
 def communities(store: Store, refs: Iterable[str] = (), *, addressing: Addressing | None = None) -> list[SyncedCommunity]:
@@ -122,17 +184,17 @@ def iter_events(store: Store, room_ids: Iterable[str], *, since: datetime | None
     if not room_ids:
         return
     sql = f"SELECT * FROM events WHERE room_id IN ({', '.join('?' * len(room_ids))})"
-    params: list = list(room_ids)
+    params: list[str | int] = list(room_ids)
     if since is not None:
         sql += " AND ts >= ?"
         params.append(_ms(since))
     if until is not None:
         sql += " AND ts < ?"
         params.append(_ms(until))
-    kinds = [k.value for k in kinds]
-    if kinds:
-        sql += f" AND kind IN ({', '.join('?' * len(kinds))})"
-        params.extend(kinds)
+    kind_values = [k.value for k in kinds]
+    if kind_values:
+        sql += f" AND kind IN ({', '.join('?' * len(kind_values))})"
+        params.extend(kind_values)
     sql += " ORDER BY ts, id"
     for r in store.query(sql, tuple(params)):
         yield Event(

@@ -49,9 +49,9 @@ def planted(rse, homeserver):
 def test_sync_then_audit_finds_the_planted_situations(rse, homeserver, planted, tmp_path):
     rse("sync", planted["alias"])
     report = rse.json("audit", planted["alias"], "--window", "30d")
-    assert set(report) == {"generated_at", "window_days", "communities", "findings"} and report["window_days"] == 30
+    assert set(report) == {"generated_at", "window_days", "communities", "findings", "network"} and report["window_days"] == 30
     [c] = report["communities"]
-    assert set(c) == {"id", "name", "score", "metrics", "findings"} and c["name"] == "Audit Test"
+    assert set(c) == {"id", "name", "score", "band", "metrics", "findings"} and c["name"] == "Audit Test"
     assert 0 <= c["score"] <= 100
     m = c["metrics"]
     assert m["members"] == 4 and m["animators"] == 1 and m["contributors"] == 3

@@ -50,7 +50,7 @@ def test_digest_posted_once_in_the_main_room(rse, homeserver, planted):  # noqa:
 def test_digest_in_english_with_a_user_template(rse, homeserver, planted, tmp_path, monkeypatch):  # noqa: F811
     rse("sync", planted["alias"])
     result = rse("--lang", "en", "digest", "send", "--community", planted["alias"], "--dry-run")
-    assert "Questions still waiting for an answer" in result.stdout
+    assert "A question is still waiting for an answer" in result.stdout  # one question: singular
     mine = tmp_path / "tpl" / "en"
     mine.mkdir(parents=True)
     (mine / "digest.md.j2").write_text("Custom digest of {{ community }}: {{ questions | length }} waiting\n", encoding="utf-8")

@@ -105,6 +105,15 @@ def test_brief_needs_synced_scope_and_a_known_leader(rse, homeserver):
     assert rse("leaders", "brief", "@nobody:rse.test", ok=False).exit_code == 4
 
 
+def test_leaders_have_a_pronoun_and_a_checked_id(rse, homeserver):
+    rse("leaders", "add", "@claire:rse.test", "--name", "Claire Dumas", "--pronoun", "elle", "--scope", "x")
+    [claire] = [x for x in rse.json("leaders", "list") if x["id"] == "@claire:rse.test"]
+    assert claire["name"] == "Claire Dumas" and claire["pronoun"] == "elle"
+    bad = rse("leaders", "add", "@claire:rse.test", "--pronoun", "madame", "--scope", "x", ok=False)
+    assert bad.exit_code == 2 and "--pronoun" in bad.stderr and "elle" in bad.stderr
+    assert rse("leaders", "add", "claire", "--scope", "x", ok=False).exit_code == 2  # not a person id on this network
+
+
 def test_cron_prints_full_paths_profile_and_config_dir(cli, monkeypatch):
     monkeypatch.setenv("RSE_CONFIG_DIR", str(cli.home / "my config"))
     jobs = cli.json("--profile", "default", "cron")

@@ -207,7 +207,7 @@ topic = 3
     assert "bad.toml:4: avatar 'missing.png': cannot read" in err
     assert "bad.toml:9: avatar 'notes.png' is not a PNG, JPEG, GIF or WebP image" in err
     assert "bad.toml:14: avatar 'mxc://bad url' is not a valid mxc:// URL" in err
-    assert "bad.toml:15: topic must be a string" in err
+    assert "bad.toml:15: topic: expected a string, got integer 3" in err
 
 
 def test_bad_manifest_and_csv_report_every_problem_with_file_and_line(rse, homeserver, tmp_path):

@@ -152,3 +152,23 @@ def test_redact_removes_tokens_in_urls_headers_and_json():
     text = f'GET /x?access_token={TOKEN}&a=1 Authorization: Bearer {TOKEN} {{"password": "hunter2"}}'
     out = redact(text)
     assert TOKEN not in out and "hunter2" not in out and "a=1" in out
+
+
+@respx.mock
+def test_tls_error_of_a_plain_http_port_is_not_retried_and_says_so():
+    route = respx.get(f"{BASE}/x").mock(side_effect=httpx.ConnectError("[SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1000)"))
+    c, clock = client()
+    with pytest.raises(NetworkError) as exc:
+        c.get("/x")
+    assert route.call_count == 1 and clock.now == 0  # one attempt, no backoff
+    assert exc.value.hint == "the server speaks plain HTTP: use http://matrix.example.org or check the port"
+
+
+@respx.mock
+def test_secrets_in_the_base_url_never_appear_in_errors():
+    base = f"https://bot:{TOKEN}@matrix.example.org"
+    respx.get("https://matrix.example.org/x").mock(side_effect=httpx.ConnectError(f"cannot connect to {base}/x"))
+    c = HttpClient(base, token="tok-en-42", max_retries=0, sleep=lambda s: None)
+    with pytest.raises(NetworkError) as exc:
+        c.get("/x")
+    assert TOKEN not in str(exc.value) and "https://***@matrix.example.org" in str(exc.value)

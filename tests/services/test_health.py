@@ -124,7 +124,7 @@ def test_planted_situations_are_found_with_their_codes(world):
     assert {"unanswered_questions", "silent_animator", "slow_replies", "pending_invites"} <= set(codes(q))
     assert codes(q)["pending_invites"] == "info"
     [late] = [f for f in q.findings if f.code == "unanswered_questions"]
-    assert [e.label for e in late.evidence] == ["Ann: Comment on déclare un déplacement ?"]
+    assert [e.label for e in late.evidence] == ["Ann : Comment on déclare un déplacement ?"]  # French typography
     assert late.evidence[0].link.startswith("https://matrix.to/#/!questions-0/$") and late.evidence[0].link.endswith("?via=corp.test")
     assert late.action
     [silent] = [f for f in q.findings if f.code == "silent_animator"]
@@ -154,9 +154,9 @@ def test_metrics_and_json_shape(world):
     plant(world)
     report = health.audit(world.store, settings(), ["sante"], now=NOW, window_days=30)
     data = report.model_dump(mode="json")
-    assert set(data) == {"generated_at", "window_days", "communities", "findings"}
+    assert set(data) == {"generated_at", "window_days", "communities", "findings", "network"}
     [c] = data["communities"]
-    assert set(c) == {"id", "name", "score", "metrics", "findings"}
+    assert set(c) == {"id", "name", "score", "band", "metrics", "findings"}
     m = c["metrics"]
     assert m["members"] == 12  # rse's own account is not counted
     assert m["animators"] == 1 and m["animator_posts"] == 14
@@ -205,3 +205,99 @@ def test_report_headline_counts_a_person_of_several_communities_once(world):
     assert report.people == 4 and "people" not in report.model_dump(mode="json")
     html = render_html(report, settings=settings())
     assert '<div class="kpi"><b>4</b><span>membres</span></div>' in html
+
+
+def test_an_invited_animator_who_has_not_joined_is_reported_by_name_not_as_no_animator(world):
+    c = world.community("neuve", "Neuve", members={uid("a"): 0})
+    with world.store.tx() as db:  # `community create --animator X`: X invited with the animator's power level
+        db.execute("INSERT INTO members VALUES (?, ?, ?, 'invite', 'animator', 50)", (c["space"], uid("xavier"), "Xavier Roux"))
+    [h] = health.audit(world.store, settings(), now=NOW).communities
+    found = {f.code: f for f in h.findings}
+    assert "no_animator" not in found
+    f = found["animator_not_joined"]
+    assert f.severity == "info" and "Xavier Roux" in f.message and [e.id for e in f.evidence] == [uid("xavier")]
+    assert "Relancez" in f.action
+
+
+def test_rse_posts_are_not_activity_nor_questions_but_their_replies_count(world):
+    c = world.community("rse", "Rse", members={uid("anim"): 50, uid("b"): 0})
+    welcome = world.event(c["Général"], ME, 1, body="Présentez-vous en une phrase : quel est votre rôle ?")
+    with world.store.tx() as db:  # what `rse post` records: the store knows rse sent it
+        db.execute("INSERT INTO sent (profile, key, room_id, txn_id, event_id, at) VALUES ('default', 'k', ?, 't', ?, '2026')",
+                   (c["Général"], welcome))
+    world.event(c["Général"], uid("b"), 0.5, "reply", body="Je suis acheteuse", parent=welcome)
+    [h] = health.audit(world.store, settings(), now=NOW).communities
+    assert h.metrics["questions"] == 0 and h.metrics["posts"] == 0 and h.metrics["replies"] == 1 and h.metrics["messages"] == 1
+
+
+def test_questions_open_in_french_or_english_and_an_answer_from_the_asker_does_not_count(world):
+    c = world.community("q", "Q", members={uid("anim"): 50, uid("b"): 0, uid("c"): 0})
+    for who in ("b", "c"):
+        world.join(c["space"], uid(who), 80)
+    asked = world.event(c["Général"], uid("b"), 5, body="Quelqu'un sait où est le modèle de devis")
+    world.event(c["Général"], uid("b"), 4, "reply", body="Personne ?", parent=asked)
+    world.event(c["Général"], uid("c"), 5, body="Does anyone have the Q3 deck")
+    world.event(c["Général"], uid("c"), 4, body="Réunion d'équipe jeudi")  # not a question
+    [h] = health.audit(world.store, settings(), now=NOW).communities
+    assert h.metrics["questions"] == 2 and h.metrics["unanswered_questions"] == 2
+    late = next(f for f in h.findings if f.code == "unanswered_questions")
+    assert "2 questions" in late.message and "(s)" not in late.message
+
+
+def test_introductions_make_newcomers_and_levels_retention_absence_factor_are_measured(world):
+    c = world.community("acc", "Accueil", members={uid("host"): 50, uid("new"): 0, uid("old"): 0, **{uid(f"r{i}"): 0 for i in range(4)}})
+    world.join(c["space"], uid("host"), 300)
+    world.join(c["space"], uid("old"), 60)  # joined 30-90 days ago, wrote once, then nothing
+    world.join(c["space"], uid("new"), 6)
+    world.event(c["Général"], uid("old"), 55, body="Bonjour à tous, je rejoins l'équipe achats")
+    intro = world.event(c["Général"], uid("new"), 5, body="Bonjour à tous ! Je viens d'arriver à Lyon comme acheteuse.")
+    world.event(c["Général"], uid("host"), 4.9, "reply", body="Bienvenue !", parent=intro)
+    for day in range(12):  # the host is active on 12 of the last 28 days: "core"
+        world.event(c["Général"], uid("host"), day + 0.2, body=f"Info pratique numéro {day}")
+    [h] = health.audit(world.store, settings(), now=NOW).communities
+    m = h.metrics
+    assert m["introductions"] == 1 and m["questions"] == 0
+    assert m["member_levels"]["core"] == 1 and m["member_levels"]["occasional"] == 1
+    assert m["newcomer_retention"] == {"cohort": 1, "posted": 1, "active": 0}
+    assert m["absence_factor"] == 1 and "concentration" in codes(h)
+    assert set(m["score_parts"]) == {"participation", "responsiveness", "engagement", "recency", "animation"}
+
+
+def test_a_third_of_questions_unanswered_is_never_green(world):
+    people = [uid(f"p{i}") for i in range(6)]
+    c = world.community("vert", "Vert", members={uid("anim"): 50, **{p: 0 for p in people}})
+    for day in range(28):
+        author, other = people[day % 6], people[(day + 1) % 6]
+        q = world.event(c["Général"], author, day + 3, body=f"Qui a un avis sur le point {day} ?")
+        if day % 3:  # one question in three waits
+            world.event(c["Général"], other, day + 2.9, "reply", body="Oui", parent=q)
+        world.event(c["Général"], uid("anim"), day + 0.1, "reaction", parent=q)
+        world.event(c["Général"], uid("anim"), day + 0.2, body=f"Point {day}")
+    [h] = health.audit(world.store, settings(), now=NOW).communities
+    assert h.metrics["unanswered_share"] >= 1 / 3
+    assert h.band != "green" and h.score < 70
+
+
+def test_quiet_top_contributors_and_movers_since_the_last_snapshot(world):
+    c = world.community("mv", "Mouvements", members={uid("star"): 0, **{uid(f"m{i}"): 0 for i in range(5)}})
+    for day in range(20, 44):  # star writes a lot, then nothing for 20 days
+        world.event(c["Général"], uid("star"), day, body=f"Retour d'expérience {day}")
+    for i in range(5):
+        world.event(c["Général"], uid(f"m{i}"), 30 + i, body=f"Merci pour le partage {i}")
+        world.event(c["Général"], uid(f"m{i}"), 2 + i, body=f"Nouvelle info {i}")
+    before = health.audit(world.store, settings(), now=NOW - timedelta(days=20))
+    health.save_snapshots(world.store, before)
+    [h] = health.audit(world.store, settings(), now=NOW).communities
+    assert h.metrics["quiet_top_contributors"] == ["Star"]
+    f = next(f for f in h.findings if f.code == "quiet_top_contributors")
+    assert [e.id for e in f.evidence] == [uid("star")] and "mot personnel" in f.action
+    # 8 active days left in the last 28: from core (>= 10 days) down to regular (3-9)
+    assert {"name": "Star", "from": "core", "to": "regular"} in h.metrics["level_moves"]["down"]
+
+
+def test_network_view_from_the_hr_export(world):
+    world.community("un", "Un", members={uid("a"): 0, uid("b"): 0})
+    report = health.audit(world.store, settings(), now=NOW, company=[uid("a"), uid("b"), uid("c"), uid("d")] + [uid(f"z{i}") for i in range(8)])
+    n = report.network
+    assert n["people"] == 12 and n["in_a_community"] == 2 and n["member_share"] == round(2 / 12, 3)
+    assert [f.code for f in report.findings if f.code == "low_reach"] == ["low_reach"]

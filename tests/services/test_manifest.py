@@ -88,7 +88,8 @@ def test_packaged_example_parses():
     example = Path(__file__).parents[2] / "templates" / "communities.example.toml"
     m = load(example)
     assert [c.alias for c in m.communities] == ["ventes-ouest", "accueil"]
-    assert [p.message for p in m.problems] == ["no such file"]  # its hr_export.csv is the user's
+    # its hr_export.csv is the user's: reported on the manifest's `csv` line
+    assert [(p.line, p.message) for p in m.problems] == [(13, f"csv: {example.parent / 'hr_export.csv'}: no such file")]
 
 
 def test_the_sandbox_hr_export_reads_cleanly_and_filters(tmp_path):

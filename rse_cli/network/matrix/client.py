@@ -32,7 +32,7 @@ from rse_cli.network.matrix.settings import MatrixSettings
 if TYPE_CHECKING:
     from rse_cli.config import Settings
 
-__all__ = ["ADMIN", "C", "C1", "MEDIA", "MatrixClient", "q"]
+__all__ = ["ADMIN", "C", "C1", "MEDIA", "MatrixClient", "creators_of", "q"]
 
 C = "/_matrix/client/v3"
 C1 = "/_matrix/client/v1"
@@ -40,6 +40,16 @@ ADMIN = "/_synapse/admin"
 MEDIA = "/_matrix/media/v3"
 T = TypeVar("T")
 R = TypeVar("R")
+
+
+def creators_of(create_event: dict[str, Any]) -> set[str]:
+    """The creators of a room, from its m.room.create event: in version-12 rooms they hold the
+    highest power and are never listed in m.room.power_levels."""
+    content = create_event.get("content", {})
+    version = str(content.get("room_version", "1"))
+    if not version.isdigit() or int(version) < 12:
+        return set()  # before v12, creators are ordinary power-level holders
+    return {create_event["sender"], *content.get("additional_creators", [])}
 
 
 def q(part: str) -> str:
@@ -240,12 +250,7 @@ class MatrixClient:
         return state.get("membership") if state else None
 
     def _creators(self, room_id: str) -> set[str]:
-        event = self.http.get(f"{C}/rooms/{q(room_id)}/state/m.room.create/", params={"format": "event"})
-        content = event.get("content", {})
-        version = str(content.get("room_version", "1"))
-        if not version.isdigit() or int(version) < 12:
-            return set()  # before v12, creators are ordinary power-level holders
-        return {event["sender"], *content.get("additional_creators", [])}
+        return creators_of(self.http.get(f"{C}/rooms/{q(room_id)}/state/m.room.create/", params={"format": "event"}))
 
     def _update_levels(self, room_id: str, users: dict[str, int | None]) -> bool:
         levels = self._state(room_id, "m.room.power_levels") or {}

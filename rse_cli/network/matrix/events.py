@@ -15,7 +15,8 @@ __all__ = ["Events", "map_event"]
 class Events(MatrixClient):
     def iter_events(self, room_id: str, since: str | None = None, *, page_size: int = 1000) -> Iterator[EventPage]:
         # an admin reads any room without joining it (Synapse's admin messages API, same paging)
-        base = f"{ADMIN}/v1/rooms/{q(room_id)}/messages" if self.is_admin else f"{C}/rooms/{q(room_id)}/messages"
+        admin = self.is_admin
+        base = f"{ADMIN}/v1/rooms/{q(room_id)}/messages" if admin else f"{C}/rooms/{q(room_id)}/messages"
         token = since
         while True:
             params: dict[str, Any] = {"dir": "f", "limit": page_size}
@@ -25,7 +26,9 @@ class Events(MatrixClient):
             chunk = page.get("chunk", [])
             nxt = page.get("end")
             events = [e for e in (map_event(raw, room_id) for raw in chunk) if e is not None]
-            done = not nxt or not chunk
+            # the admin API filters nothing out, so a short page is the room's end (one request saved
+            # per room); the client API filters by visibility, so only an empty page ends it there
+            done = not nxt or not chunk or (admin and len(chunk) < page_size)
             # without an `end`, resume from where this page started: re-read events are deduplicated by id
             yield EventPage(events=events, checkpoint=nxt or token, done=done)
             if done:
@@ -37,7 +40,9 @@ class Events(MatrixClient):
         return map_event(raw, room_id)
 
     def changed_since(self, token: str | None) -> tuple[set[str] | None, str | None]:
-        return None, None  # capabilities.changes_since is False: read every room from its checkpoint
+        from rse_cli.network.matrix.changes import changed_since  # a filtered /sync since a token (see changes.py)
+
+        return changed_since(self.http, token, admin=self.is_admin)
 
 
 def map_event(raw: dict[str, Any], room_id: str) -> Event | None:

@@ -22,6 +22,7 @@ from rse_cli.services.onboarding.common import (
     _ref,
     _rows_by_email,
     _staff,
+    _welcome_jobs,
     _welcome_text,
     prepare,
     refuse,
@@ -83,6 +84,7 @@ def apply(network: Network, store: Store, path: Path, *, templates: Templates, s
     refuse(prepared, skip_invalid)
     key = str(path.resolve())
     by_email = _rows_by_email(prepared)
+    templates.precheck(_welcome_jobs(network, prepared, by_email))  # before the first write
     created: list[str] = []
     outcomes: list[Outcome] = []
     total = sum(len(s.members) for s in prepared.manifest.communities)

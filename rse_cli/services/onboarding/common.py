@@ -11,10 +11,12 @@ from typing import Any
 from pydantic import BaseModel
 
 from rse_cli.domain import Community, Person, Role
-from rse_cli.errors import InputError, NotFoundError
+from rse_cli.errors import NotFoundError
 from rse_cli.network.base import Network
 from rse_cli.services import manifest as mf
 from rse_cli.services.people_csv import PersonRow, Problem
+from rse_cli.services.resolve import refuse as refuse_problems
+from rse_cli.services.resolve import resolve_people
 from rse_cli.templating import Templates
 
 
@@ -30,6 +32,7 @@ class ProblemOut(BaseModel):
     file: str
     line: int | None
     message: str
+    skippable: bool = True  # a bad row `--skip-invalid` can drop (not a bad header, file or manifest key)
 
 
 class Estimate(BaseModel):
@@ -98,47 +101,36 @@ def _pool(network: Network, n: int) -> ThreadPoolExecutor:
 
 
 def prepare(network: Network, path: Path) -> Prepared:
-    manifest = mf.load(path)
+    manifest = mf.load(path, addressing=network.addressing)  # ids checked by the network's syntax, before any request
     problems = list(manifest.problems)
     rows: dict[str, PersonRow] = {}
     for spec in manifest.communities:
         for row in [*spec.animators, *spec.moderators, *spec.members]:
             rows.setdefault(row.ref.casefold(), row)
+    found = resolve_people(network, (row.ref for row in rows.values()))
     people: dict[str, Person] = {}
-    if rows:
-
-        def resolve(item: tuple[str, PersonRow]) -> tuple[str, Person | None, str | None]:
-            try:
-                return item[0], network.resolve_person(item[1].ref), None
-            except NotFoundError as exc:  # also Ambiguous
-                return item[0], None, exc.message
-
-        with _pool(network, len(rows)) as pool:
-            for key, person, error in pool.map(resolve, rows.items()):
-                if person is not None:
-                    people[key] = person
-                else:
-                    for spec in manifest.communities:
-                        for kind, group in (("animator", spec.animators), ("moderator", spec.moderators), ("person", spec.members)):
-                            for row in group:
-                                if row.ref.casefold() == key:
-                                    what = f"unknown {kind}" if kind != "person" else "person not found on the network"
-                                    problems.append(Problem(row.file, row.line, f"{what}: {error}"))
+    for key, row in rows.items():
+        person = found[row.ref]
+        if isinstance(person, Person):
+            people[key] = person
+            continue
+        for spec in manifest.communities:
+            for kind, group in (("animator", spec.animators), ("moderator", spec.moderators), ("person", spec.members)):
+                for other in group:
+                    if other.ref.casefold() == key:
+                        what = f"unknown {kind}" if kind != "person" else "person not found on the network"
+                        problems.append(Problem(other.file, other.line, f"{what}: {person}"))
     problems.sort(key=lambda p: (p.file, p.line or 0))
     return Prepared(manifest, people, problems)
 
 
 def _problems(items: list[Problem]) -> list[ProblemOut]:
-    return [ProblemOut(file=p.file, line=p.line, message=p.message) for p in items]
+    return [ProblemOut(file=p.file, line=p.line, message=p.message, skippable=p.skippable) for p in items]
 
 
 def refuse(prepared: Prepared, skip_invalid: bool) -> None:
     """Raise with every problem at once, unless they are all droppable rows and the user said so."""
-    fatal = [p for p in prepared.problems if not p.skippable or not skip_invalid]
-    if fatal:
-        lines = "\n".join(f"  {p}" for p in fatal)
-        raise InputError(f"{len(fatal)} problem(s) in the manifest or its people file:\n{lines}",
-                         hint="fix them and re-run" + ("" if skip_invalid else ", or drop the bad rows with --skip-invalid"))
+    refuse_problems(prepared.problems, skip_invalid=skip_invalid, where="the manifest or its people file")
 
 
 def _context(network: Network, row: PersonRow, person: Person, communities: list[Community], animator: Person | None,
@@ -173,6 +165,20 @@ def _welcome_text(network: Network, templates: Templates, spec: mf.CommunitySpec
                   community: Community, animator: Person | None, by_email: dict[str, PersonRow]) -> str:
     ctx = _context(network, row, person, [community], animator, by_email)
     return templates.render(spec.welcome_dm or "welcome", ctx, lang=spec.lang)
+
+
+def _welcome_jobs(network: Network, prepared: Prepared,
+                  by_email: dict[str, PersonRow]) -> Iterator[tuple[str, dict[str, Any], str | None]]:
+    """(template, context, lang) of every welcome message the manifest will send, rendered before
+    the first write (a bad template creates nothing on the server)."""
+    for spec in prepared.manifest.communities:
+        if not spec.welcome_dm:
+            continue
+        animator = next((prepared.person(r) for r in spec.animators if prepared.person(r)), None)
+        for row in spec.members:
+            person = prepared.person(row)
+            if person is not None:
+                yield spec.welcome_dm, _context(network, row, person, [_placeholder(network, spec)], animator, by_email), spec.lang
 
 
 def _ref(network: Network, spec: mf.CommunitySpec) -> str:

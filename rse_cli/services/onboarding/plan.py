@@ -16,6 +16,7 @@ from rse_cli.services.onboarding.common import (
     _ref,
     _rows_by_email,
     _staff,
+    _welcome_jobs,
     _welcome_text,
     prepare,
 )
@@ -32,6 +33,7 @@ def plan(network: Network, store: Store, path: Path, *, templates: Templates, pr
     prepared = prepared or prepare(network, path)
     changes: list[Change] = []
     by_email = _rows_by_email(prepared)
+    templates.precheck(_welcome_jobs(network, prepared, by_email))  # all template problems at once, before any write
     dms = 0
     for spec in prepared.manifest.communities:
         community = _lookup(network, spec)
