@@ -192,6 +192,8 @@ def describe_error(err: Any, path: Path | str, table: str, known: list[str] | No
         near = difflib.get_close_matches(str(err["loc"][-1]), known, n=1)
         tip = f" (did you mean `{near[0]}`?)" if near else ""
         return f"{path}: [{table}] {key}: unknown key{tip}"
+    if err["type"] == "missing":
+        return f"{path}: [{table}] {key}: missing (required)"
     expected = err["msg"].removeprefix("Value error, ")
     return f"{path}: [{table}] {key}: expected {expected}, got {err.get('input')!r}"
 

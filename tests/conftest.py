@@ -18,6 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from rse_cli.sandbox.server import SynapseServer, synapse_available
+from tests.fakes.engage.fixture import engage_fake, engage_tenant  # noqa: F401 - the Viva Engage fake, for every suite
 
 PASSWORD = "correct horse battery staple"
 

@@ -32,7 +32,8 @@ def login(
     c = ctx_of(ctx)
     if capabilities(c.settings).login == "device_code":
         result = auth.login_device_code(c.settings, c.network(authenticated=False), c.say, config_path=c.config_path)
-        c.say(f"signed in as {result.user_id}; token saved in {result.saved_in}")
+        who = f"{result.account} ({result.user_id})" if result.account else result.user_id
+        c.say(f"signed in as {who}; sign-in cached in {result.saved_in} (tokens are refreshed silently)")
         return
     if not user:
         raise UsageError("say which account: --user NAME", hint="e.g. rse auth login --user champion --password-stdin")
@@ -53,25 +54,32 @@ def login(
 def status(ctx: typer.Context, json_: JsonOpt = False, format_: FormatOpt = Format.table) -> None:
     """Show who rse acts as, on which server, and whether the account is an admin of the network.
 
+    Where the network keeps its own sign-in (Viva Engage), also the account, the tenant, the
+    permissions granted, and a warning days before the cached sign-in lapses.
+
     Example: rse auth status --json
     """
     from rse_cli.cli.output import render
+    from rse_cli.services import auth
 
     c = ctx_of(ctx)
-    render(c, c.network().whoami(), fmt(json_, format_))
+    found = auth.status(c.network(), c.clock())
+    render(c, found, fmt(json_, format_))
+    if isinstance(found, auth.SignedIn) and found.warning:
+        c.say(f"warning: {found.warning}")
 
 
 @app.command("logout")
 def logout(ctx: typer.Context) -> None:
-    """Forget the stored token of the active profile (the device id is kept for the next login).
+    """Forget the stored token of the active profile (the device id is kept for the next login);
+    on a network that keeps its own sign-in (Viva Engage), delete that cached sign-in too.
 
     Example: rse auth logout
     """
-    from rse_cli.credentials import forget_token
+    from rse_cli.services import auth
 
     c = ctx_of(ctx)
-    s = c.settings
-    forget_token(s.profile, s.homeserver, s.user)
-    c.say(f"token of profile {s.profile!r} forgotten")
+    for line in auth.logout(c.settings, lambda: c.network(authenticated=False)):
+        c.say(line)
 
 

@@ -19,6 +19,7 @@ behaviour it must show.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar, runtime_checkable
 
@@ -47,6 +48,7 @@ M = TypeVar("M", bound=BaseModel)
 
 __all__ = [
     "Addressing",
+    "CachedSignIn",
     "Capabilities",
     "Connector",
     "DeviceCodeLogin",
@@ -57,6 +59,7 @@ __all__ = [
     "RateLimit",
     "RateModel",
     "Session",
+    "SignInStatus",
     "Structure",
     "addressing",
     "available",
@@ -137,12 +140,15 @@ class Capabilities(BaseModel):
     server_idempotency: bool = False  # the server deduplicates a repeated client transaction id
     threads: bool = False
     reactions: bool = False
+    reaction_keys: bool = True  # any key round-trips (False: one kind, a like, read back as 👍: Viva Engage)
     pictures: bool = False
     topics: bool = True
+    unique_names: bool = False  # a second community with a taken name is refused (ConflictError), not created
     identifiers: tuple[Literal["id", "email", "name"], ...] = ("id", "email", "name")
     changes_since: bool = False  # the network tells which feeds changed since a token (Network.changed_since)
     dated_memberships: bool = True  # joins and leaves come as dated events (otherwise: approximate join dates)
     login: Literal["password", "device_code"] = "password"
+    homeserver_setting: bool = True  # reached at the profile's `homeserver` URL (False: its table says where)
     rate_limits: RateModel = RateModel()
 
 
@@ -252,12 +258,38 @@ class Network(Protocol):
 
 class Session(BaseModel):
     """A successful sign-in: the token to store (never printed) and what the connector wants kept
-    in its `[profiles.NAME.<network>]` table for the next sign-in (Matrix: the device id)."""
+    in its `[profiles.NAME.<network>]` table for the next sign-in (Matrix: the device id).
 
-    user_id: str
-    token: str = Field(repr=False)
+    `token` is None when the connector keeps the credential itself (Viva Engage: msal's token
+    cache, refreshed silently); `saved_in` then says where, for the user."""
+
+    user_id: str  # the person id rse acts as (the profile's `user`), in the network's syntax
+    token: str | None = Field(None, repr=False)
     device_id: str | None = None
     settings: dict[str, Any] = {}
+    saved_in: str | None = None
+    account: str | None = None  # how the sign-in names the account, when not user_id (Engage: the e-mail)
+
+
+class SignInStatus(BaseModel):
+    """What `rse auth status` shows beyond whoami for a network that keeps its own sign-in."""
+
+    account: str | None = None  # the account signed in, as its identity provider names it (a UPN)
+    tenant: str | None = None  # the organisation signed in to, where the network has several
+    scopes: dict[str, str] = {}  # permissions granted, per API ("graph": "Community.ReadWrite.All …")
+    expires_at: datetime | None = None  # when the cached sign-in lapses if unused (an estimate)
+    saved_in: str | None = None  # where the connector keeps it
+
+
+@runtime_checkable
+class CachedSignIn(Protocol):
+    """A network whose connector keeps the sign-in itself (Session.token is None): `rse auth status`
+    reads it and `rse auth logout` clears it through these."""
+
+    def sign_in_status(self) -> SignInStatus: ...
+
+    def logout(self) -> str:
+        """Forget the cached sign-in (refresh tokens included); where it was kept."""
 
 
 @runtime_checkable
@@ -363,7 +395,10 @@ def table_settings(settings: Settings, name: str, model: type[M]) -> M:
     except ValidationError as exc:
         table = f"profiles.{settings.profile}.{name}"
         lines = [describe_error(e, settings.source, table, list(model.model_fields)) for e in exc.errors()]
-        raise ConfigError("invalid configuration:\n  " + "\n  ".join(lines)) from None
+        # `rse config init --network NAME --KEY VALUE` writes the table: name the flags a key needs
+        missing = [f"--{str(e['loc'][0]).replace('_', '-')} VALUE" for e in exc.errors() if e["type"] == "missing" and e["loc"]]
+        hint = f"rse config init --network {name} {' '.join(missing)}" if missing else None
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(lines), hint=hint) from None
 
 
 def check_settings(settings: Settings) -> dict[str, Any] | None:

@@ -17,6 +17,7 @@ from pydantic import BaseModel
 
 from rse_cli.errors import AuthError, ConfigError, NetworkError, RseError, UsageError
 from rse_cli.i18n import N_, _
+from rse_cli.network.base import Capabilities, capabilities, check_settings
 
 __all__ = ["Check", "DoctorInputs", "run"]
 
@@ -99,12 +100,20 @@ def run(inputs: DoctorInputs) -> list[Check]:
     except ConfigError as exc:
         checks.append(_fail("config", exc))
         return checks + _skipped("profile", "token", "server", "rights", "store", "smtp", "cron")
-    if not settings.homeserver:
+    caps = _capabilities(settings)
+    if not settings.homeserver and (caps is None or caps.homeserver_setting):
         checks.append(Check(name="config", status="fail",
                             detail=_("no server configured ({where})").format(
                                 where=_("no config file at {path}").format(path=path) if not path.exists() else path),
                             fix=_("rse config init --homeserver https://… --user @you:server (then rse auth login)")))
         return checks + _skipped("profile", "token", "server", "rights", "store", "smtp", "cron")
+    try:  # the connector's own table (`[profiles.NAME.<network>]`) is part of the config
+        check_settings(settings)
+    except ConfigError as exc:
+        checks.append(_fail("config", exc))
+        return checks + _skipped("profile", "token", "server", "rights", "store", "smtp", "cron")
+    except UsageError:
+        pass  # no such connector: the profile check says which are installed
     where = _("{path} is valid").format(path=path) if path.exists() else _("no config file: settings come from RSE_* variables")
     checks.append(Check(name="config", status="ok", detail=where))
     checks.append(_profile(settings))
@@ -113,6 +122,15 @@ def run(inputs: DoctorInputs) -> list[Check]:
     checks.append(_smtp(inputs, settings))
     checks.append(_cron(inputs, settings))
     return checks
+
+
+def _capabilities(settings: Any) -> Capabilities | None:
+    """The profile's connector's capabilities (None when no such connector is installed: the
+    profile check reports that)."""
+    try:
+        return capabilities(settings)
+    except UsageError:
+        return None
 
 
 def _skipped(*names: str) -> list[Check]:
@@ -126,6 +144,9 @@ def _profile(settings: Any) -> Check:
         plugin = connector(settings.network)
     except UsageError as exc:
         return _fail("profile", exc)
+    if not plugin.capabilities.homeserver_setting:  # the connector's table says where (Viva Engage)
+        return Check(name="profile", status="ok", detail=_("profile {profile}: {network}").format(
+            profile=settings.profile, network=plugin.description))
     where = settings.homeserver or _("no server URL")
     return Check(name="profile", status="ok", detail=_("profile {profile}: {network}, {server}").format(
         profile=settings.profile, network=plugin.description, server=where))
@@ -138,7 +159,10 @@ SOURCES = {"config file": N_("the config file"), "stored login": N_("the stored 
 def _account(inputs: DoctorInputs, settings: Any) -> list[Check]:
     token, key = inputs.token_source()
     source = _(SOURCES[key]) if key in SOURCES else key
-    if not token:
+    # a device-code connector keeps its own sign-in (Viva Engage: msal's cache): no token to pass
+    caps = _capabilities(settings)
+    cached = not token and caps is not None and caps.login == "device_code"
+    if not token and not cached:
         return [Check(name="token", status="fail", detail=_("no token for profile {profile}").format(profile=settings.profile),
                       fix=_("rse auth login (or set RSE_TOKEN for cron)")), *_skipped("server", "rights")]
     try:
@@ -152,12 +176,17 @@ def _account(inputs: DoctorInputs, settings: Any) -> list[Check]:
         return [Check(name="token", status="skip", detail=_("token from {source}: not checked, the server is unreachable").format(source=source)),
                 _fail("server", exc), *_skipped("rights")]
     except AuthError as exc:
+        if cached:  # not signed in, or the sign-in lapsed: the connector's message says which
+            return [Check(name="token", status="fail", detail=exc.message, fix=exc.hint), *_skipped("server", "rights")]
         return [Check(name="token", status="fail", detail=_("the token from {source} is refused: {reason}").format(source=source, reason=exc.message),
                       fix=_("rse auth login (the stored token was revoked or has expired)")), *_skipped("server", "rights")]
     except RseError as exc:
         return [_fail("server", exc), *_skipped("token", "rights")]
     who = f"{me.user_id} ({me.display_name})" if me.display_name else me.user_id
-    out.append(Check(name="token", status="ok", detail=_("token from {source}: acts as {who}").format(source=source, who=who)))
+    if cached:
+        out.append(Check(name="token", status="ok", detail=_("signed in (cached sign-in, refreshed silently): acts as {who}").format(who=who)))
+    else:
+        out.append(Check(name="token", status="ok", detail=_("token from {source}: acts as {who}").format(source=source, who=who)))
     try:
         for name, ok, detail, fix in network.diagnose():
             out.append(Check(name=name, status="ok" if ok is True else "warn" if ok is None else "fail", detail=detail, fix=fix))

@@ -1,4 +1,5 @@
-"""Queries of schema_people: one person's ids on Viva Engage, and community creations in progress."""
+"""Queries of schema_people: one person's ids on Viva Engage, community creations in progress, and
+the aliases communities were created with."""
 
 from __future__ import annotations
 
@@ -60,3 +61,21 @@ def start_creation(store: Store, name: str, location: str) -> None:
 def end_creation(store: Store, name: str) -> None:
     with store.tx() as db:
         db.execute("DELETE FROM engage_pending WHERE profile = ? AND name = ?", (store.profile, name.casefold()))
+
+
+def remember_alias(store: Store, alias: str, community_id: str) -> None:
+    with store.tx() as db:
+        db.execute("INSERT INTO engage_aliases (profile, alias, community_id) VALUES (?, ?, ?) "
+                   "ON CONFLICT (profile, alias) DO UPDATE SET community_id = excluded.community_id",
+                   (store.profile, alias, community_id))
+
+
+def community_of_alias(store: Store, alias: str) -> str | None:
+    rows = store.query("SELECT community_id FROM engage_aliases WHERE profile = ? AND alias = ?", (store.profile, alias))
+    return str(rows[0]["community_id"]) if rows else None
+
+
+def alias_of_community(store: Store, community_id: str) -> str | None:
+    rows = store.query("SELECT alias FROM engage_aliases WHERE profile = ? AND community_id = ? ORDER BY alias",
+                       (store.profile, community_id))
+    return str(rows[0]["alias"]) if rows else None

@@ -182,7 +182,8 @@ def test_a_second_connector_brings_its_own_table_without_touching_rse(cli, monke
             raise AssertionError("not needed here")
 
     monkeypatch.setitem(base._loaded, "feedtest", FeedConnector())
-    assert "feedtest: a one-feed network used by this test" in " ".join(cli("config", "init", "--help").stdout.split())  # help wraps lines
+    listed = " ".join(cli("config", "init", "--help").stdout.split())  # the help is wrapped to the terminal
+    assert "feedtest: a one-feed network used by this test" in listed
     done = cli("config", "init", "--network", "feedtest", "--tenant", "contoso.onmicrosoft.com", "--client-id", "app-1")
     assert "next: rse auth login\n" in done.stderr  # no --user: the network signs in with a device code
     section = tomllib.loads(_config(cli.home).read_text())["profiles"]["default"]

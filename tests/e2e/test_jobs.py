@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from rse_cli.network import base
-from tests.e2e.test_onboard import CONFIG, HEADER
+from tests.e2e.test_onboard import HEADER
 from tests.network.conformance.drivers import talk_room, unique
 
 

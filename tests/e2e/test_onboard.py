@@ -8,10 +8,6 @@ from pathlib import Path
 from rse_cli.network import base
 from tests.network.conformance.drivers import unique
 
-# what stops every non-Matrix network before any service runs
-CONFIG = ("config.py:68 `network: Literal['matrix']` refuses RSE_NETWORK=memory; "
-          "config.py:114 refuses a profile `user` that is not `@name:server` (services/health.py:207 needs it)")
-
 HEADER = "email;matrix_id;first_name;last_name;department;site;job_title;manager_email;start_date"
 
 

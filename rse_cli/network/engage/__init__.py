@@ -9,13 +9,17 @@ private messages and likes go through the Yammer REST API as the champion who si
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rse_cli.domain import Role
 from rse_cli.network.base import Capabilities, Membership, RateLimit, RateModel, Structure
 from rse_cli.network.engage.ids import EngageAddressing
 from rse_cli.network.engage.network import DirectMessagesDisabled, EngageNetwork
 from rse_cli.network.engage.settings import EngageSettings, engage_settings
+
+if TYPE_CHECKING:
+    from rse_cli.config import Settings
+    from rse_cli.network.engage.auth import EngageAuth
 
 __all__ = ["CAPABILITIES", "DirectMessagesDisabled", "EngageNetwork", "EngageSettings", "build", "connector"]
 
@@ -39,12 +43,15 @@ CAPABILITIES = Capabilities(
     server_idempotency=False,
     threads=True,
     reactions=True,
+    reaction_keys=False,  # a like is the only reaction (read back as 👍)
     pictures=False,
     topics=True,
+    unique_names=True,  # Graph refuses a taken community name (the creation operation fails)
     identifiers=("id", "email", "name"),
     changes_since=True,
     dated_memberships=False,
     login="device_code",
+    homeserver_setting=False,  # Microsoft's endpoints, in [profiles.NAME.engage]
     rate_limits=YAMMER_LIMITS,
 )
 EngageNetwork.capabilities = CAPABILITIES
@@ -56,10 +63,10 @@ class EngageConnector:
     capabilities = CAPABILITIES
     settings_model = EngageSettings
 
-    def addressing(self, settings: Any) -> EngageAddressing:
+    def addressing(self, settings: Settings) -> EngageAddressing:
         return EngageAddressing(engage_settings(settings).web_url)
 
-    def auth(self, settings: Any) -> Any:
+    def auth(self, settings: Settings) -> EngageAuth:
         """The msal sign-in of this profile (device-code login, token cache, status)."""
         from rse_cli.config import data_dir
         from rse_cli.network.engage.auth import EngageAuth, cache_path
@@ -67,21 +74,25 @@ class EngageConnector:
         verify: Any = str(settings.ca_bundle) if settings.ca_bundle else settings.verify_tls
         return EngageAuth(engage_settings(settings), cache_path(data_dir(), settings.profile), verify=verify)
 
-    def connect(self, settings: Any, *, token: str | None = None, transport: Any = None) -> EngageNetwork:
+    def connect(self, settings: Settings, *, token: str | None = None, transport: Any = None) -> EngageNetwork:
+        """Tokens come from the profile's msal cache (`rse auth login`), refreshed silently; a `token`
+        (RSE_TOKEN) is used as the bearer of both APIs instead (a token broker in front of both)."""
         import time
 
         es = engage_settings(settings)
-        if token:  # RSE_TOKEN: one bearer for both APIs (a token broker in front of both)
+        if token:
             return build(settings, es, graph_token=lambda fresh: token, yammer_token=lambda fresh: token, transport=transport)
         auth = self.auth(settings)
         return build(settings, es, graph_token=lambda fresh: auth.token("graph", fresh),
                      yammer_token=lambda fresh: auth.token("yammer", fresh),
-                     transport=transport, sleep=time.sleep, clock=time.monotonic)
+                     transport=transport, sleep=time.sleep, clock=time.monotonic, auth=auth)
 
 
-def build(settings: Any, es: EngageSettings, *, graph_token: Callable[[bool], str], yammer_token: Callable[[bool], str],
-          transport: Any = None, sleep: Callable[[float], None] | None = None, clock: Callable[[], float] | None = None) -> EngageNetwork:
-    """The network from its parts; tests pass the fake's clock so that pacing and polling run in fake time."""
+def build(settings: Settings, es: EngageSettings, *, graph_token: Callable[[bool], str], yammer_token: Callable[[bool], str],
+          transport: Any = None, sleep: Callable[[float], None] | None = None, clock: Callable[[], float] | None = None,
+          auth: EngageAuth | None = None) -> EngageNetwork:
+    """The network from its parts; tests pass the fake's clock so that pacing and polling run in fake
+    time. `auth`: the msal sign-in behind the token functions (sign-in, status and logout use it)."""
     import time
 
     from rse_cli.network.engage.clients import GraphClient, Pacer, YammerClient
@@ -105,7 +116,8 @@ def build(settings: Any, es: EngageSettings, *, graph_token: Callable[[bool], st
               "autocomplete": pacer(es.rate_window_seconds / 3)}
     yammer = YammerClient(http(es.yammer_url), yammer_token, pacers)
     people = PeopleCache(settings.store_location(), settings.profile)
-    return EngageNetwork(es, graph, yammer, people=people, concurrency=min(settings.concurrency, 4), sleep=sleep, clock=clock)
+    return EngageNetwork(es, graph, yammer, people=people, concurrency=min(settings.concurrency, 4), sleep=sleep, clock=clock,
+                         auth=auth)
 
 
 connector = EngageConnector()

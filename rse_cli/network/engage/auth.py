@@ -142,7 +142,8 @@ class EngageAuth:
             if result is None:
                 raise AuthError("the cached sign-in has no refresh token left", hint="run `rse auth login` again")
             self._check(result, audience)
-            self._meta.setdefault("scopes", {})[audience] = result.get("scope", "")
+            if result.get("scope"):  # a token served from the cache does not repeat its scopes: keep the known ones
+                self._meta.setdefault("scopes", {})[audience] = result["scope"]
             self._save(refreshed=self.cache.serialize() != before)
             return str(result["access_token"])
 

@@ -1,7 +1,8 @@
 """Yammer messages as rse events. https://learn.microsoft.com/en-us/rest/api/yammer/messagesjson
 
-A message with `replied_to_id` is a reply (its `thread_id` is the thread starter); the others
-start a thread (a post). Likes come as `liked_by` on the message, without dates: each liker is a
+A message with `replied_to_id` is a reply (its `thread_id` is the thread starter), or, when it
+answers another reply, a message deeper in the thread (EventKind.thread); the others start a
+thread (a post). Likes come as `liked_by` on the message, without dates: each liker is a
 reaction event dated like the message it likes (an approximation the audits' notes state).
 Yammer returns no membership history: memberships are not events on Engage
 (capabilities.dated_memberships is False).
@@ -40,7 +41,10 @@ def map_message(raw: dict[str, Any], room_id: str) -> list[Event]:
     replied = raw.get("replied_to_id")
     thread = raw.get("thread_id")
     if replied:
-        main = Event(**base, kind=EventKind.reply, body=body_text(raw), parent_id=str(replied),
+        # a reply to the thread starter is a reply; a reply to a reply goes deeper into the
+        # conversation, which is what rse calls a thread (audits count it as a deep reply)
+        kind = EventKind.thread if thread and str(thread) != str(replied) else EventKind.reply
+        main = Event(**base, kind=kind, body=body_text(raw), parent_id=str(replied),
                      thread_root=str(thread) if thread else None)
     else:
         main = Event(**base, kind=EventKind.post, body=body_text(raw))

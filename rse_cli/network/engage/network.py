@@ -5,19 +5,21 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import datetime
 from collections.abc import Callable, Iterator
-from typing import Any
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from rse_cli.domain import Community, EventPage, Member, Message, Person, Picture, Role, Room, Sent, Whoami
-from rse_cli.errors import (AmbiguousError, ConflictError, ForbiddenError, NotFoundError, RseError, ServerError,
-                            UsageError)
-from rse_cli.network.base import Capabilities
+from rse_cli.errors import AmbiguousError, ConflictError, ForbiddenError, NotFoundError, RseError, ServerError, UsageError
+from rse_cli.network.base import Capabilities, Session, SignInStatus
 from rse_cli.network.engage.clients import GraphClient, YammerClient, graph_code
 from rse_cli.network.engage.events import body_text, map_message, yammer_time
-from rse_cli.network.engage.ids import (YAMMER_ID, EngageAddressing, decode_web_id, dm_room, encode_web_id, dm_target, slug)
+from rse_cli.network.engage.ids import YAMMER_ID, EngageAddressing, decode_web_id, dm_room, dm_target, encode_web_id, slug
 from rse_cli.network.engage.settings import EngageSettings
+
+if TYPE_CHECKING:
+    from rse_cli.network.engage.auth import EngageAuth
 
 NO_ROOMS_HINT = "a Viva Engage community is one conversation feed: remove `rooms = [...]` from the manifest (and --room)"
 _MENTION = re.compile(r"\[\[user:\d+\]\]\s*")
@@ -53,8 +55,10 @@ class EngageNetwork:
 
     def __init__(self, settings: EngageSettings, graph: GraphClient, yammer: YammerClient, *,
                  people: Any = None, concurrency: int = 1,
-                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic) -> None:
+                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
+                 auth: EngageAuth | None = None) -> None:
         self.settings = settings
+        self.auth = auth  # the msal sign-in the tokens come from (None: a token given by RSE_TOKEN or a test)
         self.graph = graph
         self.yammer = yammer
         self.people = people  # a PeopleCache (store-backed) or None
@@ -83,6 +87,49 @@ class EngageNetwork:
         admin = str(me.get("verified_admin", me.get("admin", "false"))).lower() == "true"
         return Whoami(user_id=str(me["id"]), homeserver=f"Viva Engage, tenant {self.settings.tenant}",
                       admin=admin, display_name=me.get("full_name"))
+
+    # -- sign-in (base.DeviceCodeLogin, base.CachedSignIn): msal's cache is the credential store --
+    def _sign_in(self) -> EngageAuth:
+        if self.auth is None:
+            raise UsageError("this connection uses a token given from outside (RSE_TOKEN): there is no sign-in to manage",
+                             hint="unset RSE_TOKEN to use the profile's own sign-in")
+        return self.auth
+
+    def login_device_code(self, show: Callable[[str], None]) -> Session:
+        """Device-code sign-in as the champion. Nothing for rse to store (Session.token is None):
+        msal's cache keeps the refresh token, and every later run gets its access tokens from it."""
+        auth = self._sign_in()
+
+        def instruct(url: str, code: str, message: str) -> None:
+            show(f"To sign in, open {url} and enter the code {code}")
+
+        claims = auth.login_device_code(instruct)
+        self._me = None  # whoever signed in now is who rse acts as
+        account = auth.account() or {}
+        who = claims.get("preferred_username") or account.get("username") or claims.get("name")
+        # the profile's `user` is the person id members and events carry (Yammer's), as on every network
+        return Session(user_id=self.user_id, token=None, saved_in=auth.location(), account=str(who) if who else None)
+
+    def sign_in_status(self) -> SignInStatus:
+        if self.auth is None:  # a token given from outside (RSE_TOKEN): nothing cached to describe
+            return SignInStatus(tenant=self.settings.tenant)
+        auth = self.auth
+        expires = auth.refresh_expires_at()
+        return SignInStatus(account=(auth.account() or {}).get("username"), tenant=auth.tenant(),
+                            scopes=auth.granted_scopes(), saved_in=auth.location(),
+                            expires_at=datetime.fromtimestamp(expires, tz=UTC) if expires else None)
+
+    def logout(self) -> str:
+        auth = self._sign_in()
+        auth.logout()
+        self._me = None
+        return auth.location()
+
+    def diagnose(self) -> list[tuple[str, bool | None, str, str | None]]:
+        """Graph and native mode, Yammer, granted permissions, verified admin, private messages (diagnose.py)."""
+        from rse_cli.network.engage.diagnose import diagnose
+
+        return diagnose(self)
 
     def rate_limited(self) -> bool:
         return bool(self.yammer.http.stats.get("rate_limited") or self.graph.http.stats.get("rate_limited"))
@@ -175,8 +222,10 @@ class EngageNetwork:
         name = str(raw.get("displayName") or cid)
         topic = raw.get("description") or None
         link = self.addressing.link(cid)
+        # Engage keeps no alias: the one rse created the community with (store), else its name's slug
+        alias = (self.people.alias_of(cid) if self.people is not None else None) or slug(name)
         # structure == feed: no rooms; the community id is the feed (send, iter_events, find_sent, link)
-        return Community(id=cid, name=name, alias=slug(name), topic=topic, link=link)
+        return Community(id=cid, name=name, alias=alias, topic=topic, link=link)
 
     def list_communities(self) -> list[Community]:
         found = [self._community(c) for c in self.graph.pages("/employeeExperience/communities")]
@@ -198,6 +247,11 @@ class EngageNetwork:
                 raise NotFoundError(f"no Viva Engage community has the id {ref}", hint="see `rse community list`")
             return found
         wanted = slug(ref)
+        known = self.people.community_of_alias(wanted) if self.people is not None else None
+        if known is not None:
+            found = self._community_by_id(known)
+            if found is not None:
+                return found  # else deleted since: the name may still match another one
         hits = [c for c in self.list_communities() if c.name.casefold() == ref.casefold() or slug(c.name) == wanted]
         if len(hits) > 1:
             raise AmbiguousError(f"{len(hits)} communities match {ref!r}: " + ", ".join(f"{c.name} ({c.id})" for c in hits),
@@ -212,7 +266,8 @@ class EngageNetwork:
     def create_community(self, name: str, *, alias: str | None = None, topic: str | None = None) -> Community:
         """POST answers 202 with an Operation-Location to poll, >30 s apart
         (https://learn.microsoft.com/en-us/graph/api/employeeexperience-post-communities).
-        The location is stored first, so a run killed while waiting resumes the same creation."""
+        The location is stored first, so a run killed while waiting resumes the same creation.
+        `alias` is kept in the store (Engage has none), so the community answers to it."""
         location = self.people.pending(slug(name)) if self.people is not None else None
         if location is None:
             body: dict[str, Any] = {"displayName": name, "privacy": "private"}
@@ -222,13 +277,19 @@ class EngageNetwork:
             location = headers.get("operation-location") or headers.get("Operation-Location")
             if status != 202 or not location:
                 if answer.get("id"):
-                    return self._community(answer)
+                    return self._keep_alias(alias, self._community(answer))
                 raise ServerError(f"creating {name!r}: Graph answered {status} without an Operation-Location")
             if self.people is not None:
                 self.people.start(slug(name), location)
         community = self._wait_creation(name, location)
         if self.people is not None:
             self.people.end(slug(name))
+        return self._keep_alias(alias, community)
+
+    def _keep_alias(self, alias: str | None, community: Community) -> Community:
+        if alias and slug(alias) and self.people is not None:
+            self.people.remember_alias(slug(alias), community.id)
+            community.alias = slug(alias)
         return community
 
     def _wait_creation(self, name: str, location: str) -> Community:

@@ -1,11 +1,22 @@
 """The connector's store-backed caches (store/people.py), opened lazily: a person's Graph and
-Yammer ids (each look-up spends Yammer's scarce requests), and community creations in progress."""
+Yammer ids (each look-up spends Yammer's scarce requests), community creations in progress, and
+the aliases communities were created with (Engage keeps none)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from rse_cli.store.people import EngagePerson, end_creation, pending_creation, person_by, remember_person, start_creation
+from rse_cli.store.people import (
+    EngagePerson,
+    alias_of_community,
+    community_of_alias,
+    end_creation,
+    pending_creation,
+    person_by,
+    remember_alias,
+    remember_person,
+    start_creation,
+)
 
 
 class PeopleCache:
@@ -42,6 +53,15 @@ class PeopleCache:
 
     def end(self, name: str) -> None:
         end_creation(self.store, name)
+
+    def remember_alias(self, alias: str, community_id: str) -> None:
+        remember_alias(self.store, alias, community_id)
+
+    def community_of_alias(self, alias: str) -> str | None:
+        return community_of_alias(self.store, alias)
+
+    def alias_of(self, community_id: str) -> str | None:
+        return alias_of_community(self.store, community_id)
 
     def close(self) -> None:
         if self._store is not None:

@@ -9,11 +9,15 @@ Everything else has Microsoft's public values by default; tests point the URLs a
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from rse_cli.errors import ConfigError
+from rse_cli.network.base import table_settings
+
+if TYPE_CHECKING:
+    from rse_cli.config import Settings
 
 GRAPH_URL = "https://graph.microsoft.com/v1.0"
 YAMMER_URL = "https://www.yammer.com/api/v1"
@@ -56,21 +60,12 @@ class EngageSettings(BaseModel):
         return self.authority or f"{LOGIN_URL}/{self.tenant}"
 
 
-def engage_settings(settings: Any) -> EngageSettings:
-    """The engage table of a profile, whatever shape config.py hands it over in (a dict, or the
-    model already validated); a clear ConfigError naming the keys when it is missing."""
-    raw = getattr(settings, "engage", None)
-    if isinstance(raw, EngageSettings):
-        return raw
-    if not raw:
+def engage_settings(settings: Settings) -> EngageSettings:
+    """The profile's `[profiles.NAME.engage]` table, validated (errors name the file, the table and
+    the key); a profile without the table is told how to write it."""
+    if not settings.table("engage"):
         raise ConfigError(
-            f"profile {getattr(settings, 'profile', 'default')!r} has no [profiles.NAME.engage] table (tenant, client_id)",
+            f"{settings.source}: profile {settings.profile!r} has no [profiles.{settings.profile}.engage] table (tenant, client_id)",
             hint="run `rse config init --network engage --tenant contoso.onmicrosoft.com --client-id APP_ID`",
         )
-    from pydantic import ValidationError
-
-    try:
-        return EngageSettings.model_validate(dict(raw))
-    except ValidationError as exc:
-        lines = [f"engage.{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
-        raise ConfigError("invalid [profiles.NAME.engage] table:\n  " + "\n  ".join(lines)) from None
+    return table_settings(settings, "engage", EngageSettings)

@@ -41,6 +41,7 @@ class Driver(Protocol):
     people: dict[str, str]  # alice, bob, carol, dave -> person id; erin1, erin2 share the name "Erin Moreau"
     emails: dict[str, str]  # the people above who have an e-mail address -> it (alice at least)
     names: dict[str, str]  # the same people -> display name
+    private_visible: bool  # anyone finds a private community by its id (Viva Engage: Graph shows its name); only its conversation is closed
 
     def connect(self) -> base.Network:
         """A fresh connection as the champion (state persists between connections)."""
@@ -79,6 +80,7 @@ class Driver(Protocol):
 
 class MatrixDriver:
     id = "matrix"
+    private_visible = False  # a room one has not joined is refused outright
 
     def __init__(self, hs: Homeserver) -> None:
         self.hs = hs
@@ -161,6 +163,8 @@ class MatrixDriver:
 # -- the in-memory reference network, in either flavour -------------------------------------------
 
 class MemoryDriver:
+    private_visible = False
+
     def __init__(self, flavour: str) -> None:
         self.id = flavour
         self.world = memory.new_world(flavour)
@@ -220,7 +224,14 @@ DRIVERS: dict[str, Callable[[pytest.FixtureRequest], Driver]] = {
     "matrix": lambda request: MatrixDriver(request.getfixturevalue("homeserver")),
     "memory": lambda request: MemoryDriver("memory"),
     "memory-feed": lambda request: MemoryDriver("memory-feed"),
+    "engage": lambda request: _engage_driver(request),
 }
+
+
+def _engage_driver(request: pytest.FixtureRequest) -> Driver:
+    from tests.network.engage.driver import EngageDriver  # the Viva Engage fake: tests/fakes/engage
+
+    return EngageDriver(request.getfixturevalue("engage_tenant"))
 
 
 def talk_room(community: Community, capabilities: base.Capabilities) -> str:

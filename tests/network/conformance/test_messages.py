@@ -79,7 +79,9 @@ def test_iterates_events_from_a_checkpoint_with_every_kind_mapped(net):
     by_id = {e.id: e for e in events}
     assert by_id[root].kind is EventKind.post and by_id[root].sender == net.driver.champion
     assert by_id[reply].kind is EventKind.reply and by_id[reply].parent_id == root and by_id[reply].body == "Le tableur, sans hésiter"
-    assert by_id[reaction].kind is EventKind.reaction and by_id[reaction].parent_id == root and by_id[reaction].key == "🎉"
+    # a network with one kind of reaction (a like) reads every reaction back as 👍
+    key = "🎉" if net.caps.reaction_keys else "👍"
+    assert by_id[reaction].kind is EventKind.reaction and by_id[reaction].parent_id == root and by_id[reaction].key == key
     if threaded:
         assert by_id[threaded].kind is EventKind.thread and by_id[threaded].thread_root == root
     joins = [e for e in events if e.kind is EventKind.membership and e.membership == "join"]

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import tomli_w
 
 from rse_cli.config import Settings
 from tests.fakes.engage.fake import FakeEngage
@@ -37,8 +38,22 @@ def connect(fake: FakeEngage, settings: Settings, email: str) -> Any:
 
 
 @pytest.fixture
-def engage(engage_tenant, tmp_path) -> Iterator[Connected]:  # noqa: F811
+def engage(engage_tenant, tmp_path) -> Iterator[Connected]:
     settings = engage_settings(engage_tenant.fake, tmp_path)
     net = connect(engage_tenant.fake, settings, engage_tenant.champion)
     yield Connected(engage_tenant.fake, settings, net)
     net.close()
+
+
+@pytest.fixture
+def profile(engage_tenant, cli):
+    """A config file whose default profile is the fake tenant, as `rse config init` and the admin's values make it."""
+    fake = engage_tenant.fake
+    path = cli.home / "config" / "config.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(tomli_w.dumps({"profile": "default", "profiles": {"default": {
+        "network": "engage", "ca_bundle": str(fake.ca_file),
+        "engage": {"tenant": fake.tenant_domain, "client_id": fake.client_id, "authority": fake.authority,
+                   "graph_url": fake.graph_url, "yammer_url": fake.yammer_url}}}}))
+    fake.auto_approve_as("camille@contoso.com", after_polls=1)
+    return path

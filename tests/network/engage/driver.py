@@ -35,6 +35,8 @@ def _settings(tenant: EngageTenant, directory: Path) -> Settings:
 
 class EngageDriver:
     id = "engage"
+    # Graph returns a private community's metadata to anyone in the tenant; its feed is members' only
+    private_visible = True
 
     def __init__(self, tenant: EngageTenant) -> None:
         self.tenant = tenant
@@ -84,7 +86,7 @@ class EngageDriver:
         if not config.exists():
             s = self.settings
             config.write_text(tomli_w.dumps({"profile": "default", "profiles": {"default": {
-                "network": "engage", "ca_bundle": str(s.ca_bundle), "store": str(s.store), "engage": dict(s.engage or {})}}}))
+                "network": "engage", "ca_bundle": str(s.ca_bundle), "store": str(s.store), "engage": s.table("engage")}}}))
             import os
 
             from rse_cli.network.engage import connector
@@ -100,7 +102,8 @@ class EngageDriver:
                     os.environ.pop("RSE_DATA_DIR", None)
                 else:
                     os.environ["RSE_DATA_DIR"] = before
-        return {"RSE_CONFIG": str(config), "RSE_DATA_DIR": str(data), "RSE_NETWORK": "engage"}
+        # RSE_USER: the Yammer id `rse auth login` writes as the profile's `user`
+        return {"RSE_CONFIG": str(config), "RSE_DATA_DIR": str(data), "RSE_NETWORK": "engage", "RSE_USER": self.champion}
 
     def new_person(self, name: str, email: str) -> str:
         return str(self.fake.add_user(email, name).yammer_id)
@@ -119,6 +122,14 @@ class EngageDriver:
              days_ago: float = 0) -> str:
         fake = self.fake
         parent = fake.message_by_id(int(reply_to or thread_root)) if (reply_to or thread_root) else None
+        if thread_root and not reply_to:
+            # deeper in the thread: Engage has no thread apart from the replies, so a message in a
+            # thread answers its latest reply (a reply to the starter itself is a plain reply)
+            replies = [m for m in fake.messages if m.thread_id == int(thread_root) and m.id != int(thread_root)]
+            parent = max(replies, key=lambda m: m.id) if replies else parent
+        # the fake's clock is frozen between requests: catch it up with the real time that rse's
+        # clock (RSE_NOW in the jobs' tests) is compared with, so "now" is not seconds in the past
+        fake.clock.advance(max(0.0, time.time() - fake.clock.now()))
         at = fake.clock.now() - days_ago * 86400
         community = None if parent is not None else self._group(room_id).display_name
         return str(fake.add_message(self._mail(person), text, community=community, reply_to=parent, at=at).id)

@@ -22,13 +22,14 @@ def test_config_init_writes_an_engage_table_and_the_connector_reads_it(cli):
     assert doc["profiles"]["default"] == {"network": "engage", "engage": {"tenant": "contoso.onmicrosoft.com", "client_id": "app-123"}}
     settings = load_settings(config_path=path)
     assert capabilities(settings).login == "device_code"
-    assert connector("engage").settings_model.model_validate(settings.engage).client_id == "app-123"
+    assert connector("engage").settings_model.model_validate(settings.table("engage")).client_id == "app-123"
 
 
 def test_config_init_names_the_missing_engage_flag(cli):
     result = cli("config", "init", "--network", "engage", "--tenant", "contoso.onmicrosoft.com", ok=False)
     assert result.exit_code == 2
-    assert "--client-id" in result.stderr
+    assert "[profiles.default.engage] client_id: missing" in result.stderr
+    assert "rse config init --network engage --client-id VALUE" in result.stderr
     assert not (cli.home / "config" / "config.toml").exists()
 
 
@@ -46,7 +47,7 @@ def test_an_engage_profile_without_its_table_says_how_to_write_it(tmp_path, isol
     with pytest.raises(ConfigError, match="rse config init --network engage"):
         engage_settings(load_settings(config_path=path))
     path.write_text('[profiles.default]\nnetwork = "engage"\n[profiles.default.engage]\ntenant = "t"\nclient_id = "c"\ngraph_url = "ftp://x"\n')
-    with pytest.raises(ConfigError, match="engage.graph_url"):
+    with pytest.raises(ConfigError, match=r"\[profiles\.default\.engage\] graph_url: expected an https:// URL"):
         engage_settings(load_settings(config_path=path))
 
 
