@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
 
 from rse_cli.network import base
 from tests.e2e.test_onboard import HEADER
