@@ -48,7 +48,7 @@ def test_a_signed_in_champion_sees_every_engage_check(engage_tenant, profile, cl
     text = cli("doctor").stdout
     assert "! rights: Camille Martin is not a verified admin" in text and "    fix: ask a Viva Engage admin" in text
     french = cli("--lang", "fr", "doctor").stdout
-    assert "! rights: Camille Martin n'est pas administrateur vérifié" in french and "le réseau est en mode natif" in french
+    assert "! droits : Camille Martin n'est pas administrateur vérifié" in french and "le réseau est en mode natif" in french
 
 
 def test_a_verified_admin_with_private_messages_allowed(engage_tenant, profile, cli):
