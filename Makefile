@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install system test test-fast lint demo bench clean-sandbox
+.PHONY: install system test test-slow test-fast lint i18n demo bench clean-sandbox
 # Debian packages the test suite drives for real: Chromium renders the HTML audit report,
 # PostgreSQL is the shared store for teams with several cron hosts.
 
@@ -30,8 +30,13 @@ system:
 	  fi; \
 	fi
 
-test: install system
-	$(BIN)/python -m pytest -q
+# lint first: a type error or a formatting slip fails CI before the servers start. The long kill and
+# fuzz loops are `slow` (make test-slow); their short versions run here.
+test: install system lint
+	$(BIN)/python -m pytest -q -m "not slow"
+
+test-slow: install system
+	$(BIN)/python -m pytest -q -m slow
 
 # the tests that need no server (Synapse, PostgreSQL): markers are set in tests/conftest.py
 test-fast: install
@@ -41,6 +46,10 @@ lint: install
 	$(BIN)/ruff check rse_cli tests bench
 	$(BIN)/ruff format --check rse_cli tests bench
 	$(BIN)/mypy
+
+# the French catalog: list the messages no rse_cli/locale/fr/*.po translates yet
+i18n: install
+	$(BIN)/python scripts/i18n.py missing
 
 demo: install
 	PATH="$(CURDIR)/$(BIN):$$PATH" bash scripts/demo.sh

@@ -41,8 +41,12 @@ def main() -> None:
     base = [str(rse)] if rse.exists() else [sys.executable, "-m", "rse_cli"]
     kinds = [["--every", "MON 09:00"], ["--cron", "0 16 * * FRI"], ["--every", "DAILY 03:00"], ["--at", "2099-12-15T12:00"]]
     for i in range(count):
-        subprocess.run([*base, "animate", "add", f"a{i}", "--community", "c", "--template", "weekly-question", *kinds[i % 4]],
-                       check=True, capture_output=True, env=env)
+        subprocess.run(
+            [*base, "animate", "add", f"a{i}", "--community", "c", "--template", "weekly-question", *kinds[i % 4]],
+            check=True,
+            capture_output=True,
+            env=env,
+        )
     # mark everything of the past month as done, as a long-lived store would be
     os.environ.update(RSE_CONFIG_DIR=env["RSE_CONFIG_DIR"], RSE_DATA_DIR=env["RSE_DATA_DIR"])
     from datetime import UTC, datetime, timedelta

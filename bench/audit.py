@@ -35,11 +35,18 @@ def generate(path: Path, total: int, communities: int = 20, rooms: int = 3, memb
     with store.tx() as db:
         for c in range(communities):
             space = f"!space{c}"
-            db.execute("INSERT INTO communities VALUES (?, ?, ?, ?)", (space, f"Communauté {c}", f"#c{c}:corp.test", NOW.isoformat()))
+            db.execute(
+                "INSERT INTO communities VALUES (?, ?, ?, ?)", (space, f"Communauté {c}", f"#c{c}:corp.test", NOW.isoformat())
+            )
             db.execute("INSERT INTO rooms VALUES (?, ?, ?, 1)", (space, space, f"Communauté {c}"))
             people = [f"@u{c}_{i}:corp.test" for i in range(members)]
-            db.executemany("INSERT INTO members VALUES (?, ?, ?, 'join', ?, ?)",
-                           [(space, p, f"Personne {i}", "animator" if i < 3 else "member", 50 if i < 3 else 0) for i, p in enumerate(people)])
+            db.executemany(
+                "INSERT INTO members VALUES (?, ?, ?, 'join', ?, ?)",
+                [
+                    (space, p, f"Personne {i}", "animator" if i < 3 else "member", 50 if i < 3 else 0)
+                    for i, p in enumerate(people)
+                ],
+            )
             # activity follows a long tail: a few people write most messages
             weights = [1 / (i + 1) for i in range(members)]
             for r in range(rooms):
@@ -57,14 +64,44 @@ def generate(path: Path, total: int, communities: int = 20, rooms: int = 3, memb
                         rows.append((eid, room, senders[i], ts[i], "post", body, None, None, None, None, None))
                         roots.append(eid)
                     elif roll < 0.60:
-                        rows.append((eid, room, senders[i], ts[i], "reply", "Merci, c'est noté", rng.choice(roots[-200:]), None, None, None, None))
+                        rows.append(
+                            (
+                                eid,
+                                room,
+                                senders[i],
+                                ts[i],
+                                "reply",
+                                "Merci, c'est noté",
+                                rng.choice(roots[-200:]),
+                                None,
+                                None,
+                                None,
+                                None,
+                            )
+                        )
                     elif roll < 0.70:
                         root = rng.choice(roots[-200:])
                         rows.append((eid, room, senders[i], ts[i], "thread", "Dans le fil", root, root, None, None, None))
                     elif roll < 0.97:
-                        rows.append((eid, room, senders[i], ts[i], "reaction", None, rng.choice(roots[-200:]), None, "👍", None, None))
+                        rows.append(
+                            (eid, room, senders[i], ts[i], "reaction", None, rng.choice(roots[-200:]), None, "👍", None, None)
+                        )
                     else:
-                        rows.append((eid, space if r == 0 else room, senders[i], ts[i], "membership", None, None, None, None, "join", senders[i]))
+                        rows.append(
+                            (
+                                eid,
+                                space if r == 0 else room,
+                                senders[i],
+                                ts[i],
+                                "membership",
+                                None,
+                                None,
+                                None,
+                                None,
+                                "join",
+                                senders[i],
+                            )
+                        )
                     if len(rows) >= 50_000:
                         db.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
                         rows = []
@@ -107,12 +144,16 @@ def main() -> None:
         print(f"generated {args.events:,} events in {time.perf_counter() - t:.1f} s ({db.stat().st_size / 1e6:.0f} MB on disk)")
     runs = []
     for _ in range(3):
-        out = subprocess.run([sys.executable, __file__, "--measure", str(db)], check=True, capture_output=True, text=True).stdout.split()
+        out = subprocess.run(
+            [sys.executable, __file__, "--measure", str(db)], check=True, capture_output=True, text=True
+        ).stdout.split()
         runs.append((float(out[0]), float(out[1])))
     best = min(r[0] for r in runs)
     rss = max(r[1] for r in runs)
-    print(f"audit of {out[2]} communities, {out[3]} findings: best {best:.2f} s of 3 runs (goal < 5 s), "
-          f"peak RSS {rss:.0f} MB (goal < 500 MB)")
+    print(
+        f"audit of {out[2]} communities, {out[3]} findings: best {best:.2f} s of 3 runs (goal < 5 s), "
+        f"peak RSS {rss:.0f} MB (goal < 500 MB)"
+    )
     print("PASS" if best < 5 and rss < 500 else "FAIL")
 
 

@@ -35,18 +35,19 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from rse_cli.config import Settings  # noqa: E402
-from rse_cli.network.matrix import MatrixNetwork  # noqa: E402
-from rse_cli.sandbox.server import SynapseServer  # noqa: E402
-from rse_cli.services import onboarding  # noqa: E402
-from rse_cli.store import Store  # noqa: E402
-from rse_cli.templating import Templates  # noqa: E402
+from rse_cli.config import Settings
+from rse_cli.network.matrix import MatrixNetwork
+from rse_cli.sandbox.server import SynapseServer
+from rse_cli.services import onboarding
+from rse_cli.store import Store
+from rse_cli.templating import Templates
 
 PASSWORD = "bench-password-123"
 WELCOME = "Bienvenue {name} ! Présente-toi en deux lignes dans la communauté."
 
 
 # -- setup -------------------------------------------------------------------------------
+
 
 def start(tmp: Path, name: str, default_limits: bool) -> SynapseServer:
     srv = SynapseServer(tmp / name, default_rate_limits=default_limits)
@@ -58,8 +59,12 @@ def register(srv: SynapseServer, admin_token: str, prefix: str, n: int) -> list[
     """People created through the admin API (not rate limited, no password hashing)."""
     ids = [f"@{prefix}{i}:{srv.server_name}" for i in range(n)]
     with httpx.Client(base_url=srv.url, headers={"Authorization": f"Bearer {admin_token}"}, timeout=60) as c:
+
         def one(uid: str) -> None:
-            c.put(f"/_synapse/admin/v2/users/{quote(uid)}", json={"displayname": uid[1:].split(":")[0].capitalize()}).raise_for_status()
+            c.put(
+                f"/_synapse/admin/v2/users/{quote(uid)}", json={"displayname": uid[1:].split(":")[0].capitalize()}
+            ).raise_for_status()
+
         with ThreadPoolExecutor(8) as pool:
             list(pool.map(one, ids))
     return ids
@@ -72,15 +77,24 @@ def sender(srv: SynapseServer, local: str) -> str:
 
 def manifest(tmp: Path, tag: str, people: list[str], communities: int, dm: bool = True) -> Path:
     csv = tmp / f"{tag}.csv"
-    csv.write_text("matrix_id;first_name;department\n" + "".join(
-        f"{p};{p[1:].split(':')[0].capitalize()};D{i % communities}\n" for i, p in enumerate(people)), encoding="utf-8")
+    csv.write_text(
+        "matrix_id;first_name;department\n"
+        + "".join(f"{p};{p[1:].split(':')[0].capitalize()};D{i % communities}\n" for i, p in enumerate(people)),
+        encoding="utf-8",
+    )
     (tmp / "tpl" / "fr").mkdir(parents=True, exist_ok=True)
     (tmp / "tpl" / "fr" / "bench-welcome.md.j2").write_text(WELCOME.replace("{name}", "{{ first_name }}"), encoding="utf-8")
     path = tmp / f"{tag}.toml"
     welcome = '"bench-welcome"' if dm else "false"
-    path.write_text(f'[people]\ncsv = "{csv.name}"\n' + "".join(
-        f'\n[[community]]\nname = "{tag} {k}"\nalias = "{tag}-{k}"\nrooms = []\n'
-        f'members_where = {{ department = "D{k}" }}\nwelcome_dm = {welcome}\n' for k in range(communities)), encoding="utf-8")
+    path.write_text(
+        f'[people]\ncsv = "{csv.name}"\n'
+        + "".join(
+            f'\n[[community]]\nname = "{tag} {k}"\nalias = "{tag}-{k}"\nrooms = []\n'
+            f'members_where = {{ department = "D{k}" }}\nwelcome_dm = {welcome}\n'
+            for k in range(communities)
+        ),
+        encoding="utf-8",
+    )
     return path
 
 
@@ -100,13 +114,17 @@ class Counting(httpx.HTTPTransport):
         with self.lock:
             self.status[response.status_code] += 1
             if write and response.status_code < 300:
-                self.calls[(request.method, request.url.path, request.content if request.url.path.endswith("/invite") else b"")] += 1
+                self.calls[
+                    (request.method, request.url.path, request.content if request.url.path.endswith("/invite") else b"")
+                ] += 1
             if write and response.status_code >= 400 and response.status_code != 429:
                 self.failed.append(f"{request.method} {request.url.path} -> {response.status_code} {response.text[:80]}")
         return response
 
 
-def rse_apply(url: str, user: str, token: str, path: Path, tmp: Path, concurrency: int, transport=None) -> tuple[float, dict, MatrixNetwork]:
+def rse_apply(
+    url: str, user: str, token: str, path: Path, tmp: Path, concurrency: int, transport=None
+) -> tuple[float, dict, MatrixNetwork]:
     settings = Settings(homeserver=url, user=user, concurrency=concurrency, store=str(tmp / f"{path.stem}.db"), max_retries=8)
     network = MatrixNetwork.from_settings(settings, token=token, transport=transport)
     store = Store(settings.store_location())
@@ -117,23 +135,34 @@ def rse_apply(url: str, user: str, token: str, path: Path, tmp: Path, concurrenc
 
 # -- the bare loops ----------------------------------------------------------------------
 
+
 def bare(url: str, token: str, people: list[str], communities: int, workers: int, dm: bool = True) -> float:
     """The same requests with nothing around them: create the spaces, then per person invite + DM room + send."""
     limits = httpx.Limits(max_connections=workers, max_keepalive_connections=workers)
     with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=120, limits=limits) as c:
         started = time.perf_counter()
-        spaces = [c.post("/_matrix/client/v3/createRoom", json={"name": f"bare {k}", "creation_content": {"type": "m.space"},
-                                                                 "preset": "private_chat"}).json()["room_id"] for k in range(communities)]
+        spaces = [
+            c.post(
+                "/_matrix/client/v3/createRoom",
+                json={"name": f"bare {k}", "creation_content": {"type": "m.space"}, "preset": "private_chat"},
+            ).json()["room_id"]
+            for k in range(communities)
+        ]
 
         def one(item: tuple[int, str]) -> None:
             i, person = item
-            c.post(f"/_matrix/client/v3/rooms/{quote(spaces[i % communities])}/invite", json={"user_id": person}).raise_for_status()
+            c.post(
+                f"/_matrix/client/v3/rooms/{quote(spaces[i % communities])}/invite", json={"user_id": person}
+            ).raise_for_status()
             if not dm:
                 return
-            room = c.post("/_matrix/client/v3/createRoom", json={"preset": "trusted_private_chat", "is_direct": True,
-                                                                  "invite": [person]}).json()["room_id"]
-            c.put(f"/_matrix/client/v3/rooms/{quote(room)}/send/m.room.message/bare{i}",
-                  json={"msgtype": "m.text", "body": WELCOME.format(name=person), "m.mentions": {}}).raise_for_status()
+            room = c.post(
+                "/_matrix/client/v3/createRoom", json={"preset": "trusted_private_chat", "is_direct": True, "invite": [person]}
+            ).json()["room_id"]
+            c.put(
+                f"/_matrix/client/v3/rooms/{quote(room)}/send/m.room.message/bare{i}",
+                json={"msgtype": "m.text", "body": WELCOME.format(name=person), "m.mentions": {}},
+            ).raise_for_status()
 
         if workers == 1:
             for item in enumerate(people):
@@ -145,6 +174,7 @@ def bare(url: str, token: str, people: list[str], communities: int, workers: int
 
 
 # -- a delaying TCP proxy ----------------------------------------------------------------
+
 
 class DelayProxy:
     """Forwards 127.0.0.1:port to the server, delaying every chunk by half of `delay` s (the round trip) in each direction."""
@@ -222,6 +252,7 @@ class ProxyProcess:
 
 # -- the three figures -------------------------------------------------------------------
 
+
 def part_raised(tmp: Path, people: int, communities: int, concurrency: int) -> None:
     srv = start(tmp, "raised", False)
     try:
@@ -229,11 +260,17 @@ def part_raised(tmp: Path, people: int, communities: int, concurrency: int) -> N
         ids = register(srv, admin, "p", people)
         bare_token, rse_token = sender(srv, "bare"), sender(srv, "champion")
         t_bare = bare(srv.url, bare_token, ids, communities, concurrency)
-        t_rse, summary, net = rse_apply(srv.url, f"@champion:{srv.server_name}", rse_token, manifest(tmp, "raised", ids, communities), tmp, concurrency)
+        t_rse, summary, net = rse_apply(
+            srv.url, f"@champion:{srv.server_name}", rse_token, manifest(tmp, "raised", ids, communities), tmp, concurrency
+        )
         assert summary.get("invited") == people and summary.get("welcome_sent") == people, summary
-        print(f"1. raised limits, {people} people into {communities} communities (invite + welcome DM each), {concurrency} in flight:")
+        print(
+            f"1. raised limits, {people} people into {communities} communities (invite + welcome DM each), {concurrency} in flight:"
+        )
         print(f"   bare concurrent httpx loop {t_bare:7.1f} s ({people / t_bare:6.1f} people/s)")
-        print(f"   rse onboard apply          {t_rse:7.1f} s ({people / t_rse:6.1f} people/s, {net.http.stats['requests']} requests)")
+        print(
+            f"   rse onboard apply          {t_rse:7.1f} s ({people / t_rse:6.1f} people/s, {net.http.stats['requests']} requests)"
+        )
         print(f"   rse throughput = {100 * t_bare / t_rse:.0f}% of the bare loop (goal >= 80%)")
     finally:
         srv.stop()
@@ -246,22 +283,34 @@ def part_latency(tmp: Path, people: int, communities: int, concurrency: int, lat
         bare_token, rse_token = sender(srv, "bare"), sender(srv, "champion")
         for rtt in latencies_ms:
             proxy = ProxyProcess(srv.port, rtt / 1000)
-            print(f"2. +{rtt:g} ms round trip ({rtt / 2:g} ms each way) through a delaying proxy (its own process), {people} people:")
-            for label, dm, k, trips in (("invite + welcome DM, 2 communities", True, communities, 3),
-                                        ("invitations only, 5 communities", False, 5, 1)):
+            print(
+                f"2. +{rtt:g} ms round trip ({rtt / 2:g} ms each way) through a delaying proxy (its own process), {people} people:"
+            )
+            for label, dm, k, trips in (
+                ("invite + welcome DM, 2 communities", True, communities, 3),
+                ("invitations only, 5 communities", False, 5, 1),
+            ):
                 tag = f"{int(dm)}{int(rtt)}"
                 seq_ids, par_ids, rse_ids = (register(srv, admin, f"{p}{tag}x", people) for p in "stu")
                 t_seq = bare(proxy.url, bare_token, seq_ids, k, 1, dm=dm)
                 t_par = bare(proxy.url, bare_token, par_ids, k, concurrency, dm=dm)
-                t_rse, summary, _ = rse_apply(proxy.url, f"@champion:{srv.server_name}", rse_token,
-                                              manifest(tmp, f"lat{tag}", rse_ids, k, dm=dm), tmp, concurrency)
+                t_rse, summary, _ = rse_apply(
+                    proxy.url,
+                    f"@champion:{srv.server_name}",
+                    rse_token,
+                    manifest(tmp, f"lat{tag}", rse_ids, k, dm=dm),
+                    tmp,
+                    concurrency,
+                )
                 assert summary.get("invited") == people, summary
                 server_ms = 1000 * t_seq / people - trips * rtt  # what the server spends per person, latency aside
                 print(f"   {label}: sequential loop {t_seq:.1f} s, bare {concurrency}-way loop {t_par:.1f} s, rse {t_rse:.1f} s")
                 print(f"     rse reaches {t_par / t_rse:.2f} of the bare {concurrency}-way loop's throughput (goal >= 0.95)")
-                print(f"     rse is {t_seq / t_rse:.1f}x faster than the sequential loop (goal >= 5x). The server spends about"
-                      f" {server_ms:.0f} ms per person against {trips * rtt:g} ms of added latency, so a client whose requests the server cannot overlap"
-                      f" tops out at {(server_ms + trips * rtt) / server_ms:.1f}x; the bare loop reaches {t_seq / t_par:.1f}x")
+                print(
+                    f"     rse is {t_seq / t_rse:.1f}x faster than the sequential loop (goal >= 5x). The server spends about"
+                    f" {server_ms:.0f} ms per person against {trips * rtt:g} ms of added latency, so a client whose requests the server cannot overlap"
+                    f" tops out at {(server_ms + trips * rtt) / server_ms:.1f}x; the bare loop reaches {t_seq / t_par:.1f}x"
+                )
             proxy.stop()
     finally:
         srv.stop()
@@ -283,16 +332,20 @@ def part_default(tmp: Path, people: int, communities: int, concurrency: int) -> 
         writes = 3 * people  # rc_message counts the invitation, the DM room's invitation and the message
         minimum = max((writes - 10) / 0.2, (rooms - 10) / 0.016)
         print(f"3. Synapse default limits, {people} people into {communities} communities:")
-        print(f"   {summary.get('invited', 0)} invited, {summary.get('welcome_sent', 0)} welcomed, {summary.get('failed', 0)} failed;"
-              f" {invites} successful invite requests, {len(repeated)} repeated writes, {counting.status[429]} answers 429"
-              f" (paced), {len(counting.failed)} failed writes")
+        print(
+            f"   {summary.get('invited', 0)} invited, {summary.get('welcome_sent', 0)} welcomed, {summary.get('failed', 0)} failed;"
+            f" {invites} successful invite requests, {len(repeated)} repeated writes, {counting.status[429]} answers 429"
+            f" (paced), {len(counting.failed)} failed writes"
+        )
         for key, n in repeated.items():
             print(f"   repeated {n}x: {key[0]} {key[1]} {key[2][:60]!r}")
         for line in counting.failed[:5]:
             print(f"   failed: {line}")
-        print(f"   total {t:.0f} s; the limits allow at best {minimum:.0f} s "
-              f"(rc_message 0.2/s burst 10 for {writes} invites+messages, rc_room_creation 0.016/s burst 10 for {rooms} rooms):"
-              f" {100 * minimum / t:.0f}% of the optimum")
+        print(
+            f"   total {t:.0f} s; the limits allow at best {minimum:.0f} s "
+            f"(rc_message 0.2/s burst 10 for {writes} invites+messages, rc_room_creation 0.016/s burst 10 for {rooms} rooms):"
+            f" {100 * minimum / t:.0f}% of the optimum"
+        )
     finally:
         srv.stop()
 
@@ -303,12 +356,18 @@ def main() -> None:
     ap.add_argument("--communities", type=int, default=5)
     ap.add_argument("--concurrency", type=int, default=16)
     ap.add_argument("--latency-people", type=int, default=100)
-    ap.add_argument("--latency-ms", default="20,40",
-                    help="added round-trip latencies, comma-separated (40: 20 ms each way, like `tc netem delay 20ms` on loopback)")
+    ap.add_argument(
+        "--latency-ms",
+        default="20,40",
+        help="added round-trip latencies, comma-separated (40: 20 ms each way, like `tc netem delay 20ms` on loopback)",
+    )
     ap.add_argument("--default-people", type=int, default=30)
     ap.add_argument("--parts", default="123")
-    ap.add_argument("--data-dir", default="/dev/shm" if Path("/dev/shm").is_dir() else None,
-                    help="where the servers keep their data (default: /dev/shm when it exists)")
+    ap.add_argument(
+        "--data-dir",
+        default="/dev/shm" if Path("/dev/shm").is_dir() else None,
+        help="where the servers keep their data (default: /dev/shm when it exists)",
+    )
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="rse-bench-", dir=args.data_dir) as tmp:
         if "1" in args.parts:

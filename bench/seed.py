@@ -43,12 +43,16 @@ def main() -> int:
 
             summary = sandbox.seed(seed=args.seed, people=args.people, days=args.days)
             rate = summary.sent / summary.seconds if summary.seconds else 0.0
-            print(f"plan: {summary.people} people, {summary.communities} communities, {summary.rooms} rooms, "
-                  f"{summary.messages} posts, {summary.replies} replies, {summary.thread_messages} thread messages, "
-                  f"{summary.reactions} reactions, {summary.memberships} invitations and joins")
+            print(
+                f"plan: {summary.people} people, {summary.communities} communities, {summary.rooms} rooms, "
+                f"{summary.messages} posts, {summary.replies} replies, {summary.thread_messages} thread messages, "
+                f"{summary.reactions} reactions, {summary.memberships} invitations and joins"
+            )
             verdict = "OK" if summary.seconds < GOAL_SECONDS else "TOO SLOW"
-            print(f"seed {args.people} people x {args.days} days: {summary.seconds:.1f} s, {summary.sent} events, "
-                  f"{rate:.0f} events/s  (goal < {GOAL_SECONDS:.0f} s: {verdict})")
+            print(
+                f"seed {args.people} people x {args.days} days: {summary.seconds:.1f} s, {summary.sent} events, "
+                f"{rate:.0f} events/s  (goal < {GOAL_SECONDS:.0f} s: {verdict})"
+            )
 
             again = sandbox.seed(seed=args.seed, people=args.people, days=args.days)
             print(f"re-run: {again.seconds:.2f} s, {again.sent} events sent, {again.skipped} already there")

@@ -28,13 +28,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 def fill(url: str, as_token: str, room_id: str, user: str, count: int, workers: int = 16) -> float:
     """Send `count` messages (a quarter are replies) as `user`; returns the seconds taken."""
     started = time.perf_counter()
-    client = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {as_token}"}, timeout=60,
-                          limits=httpx.Limits(max_connections=workers))
+    client = httpx.Client(
+        base_url=url, headers={"Authorization": f"Bearer {as_token}"}, timeout=60, limits=httpx.Limits(max_connections=workers)
+    )
 
     def one(i: int) -> None:
         content = {"msgtype": "m.text", "body": f"message {i} {'?' if i % 7 == 0 else ''}", "m.mentions": {}}
-        r = client.put(f"/_matrix/client/v3/rooms/{room_id}/send/m.room.message/{uuid.uuid4().hex}",
-                       params={"user_id": user}, json=content)
+        r = client.put(
+            f"/_matrix/client/v3/rooms/{room_id}/send/m.room.message/{uuid.uuid4().hex}", params={"user_id": user}, json=content
+        )
         r.raise_for_status()
 
     with ThreadPoolExecutor(workers) as pool:
@@ -67,8 +69,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--events", type=int, default=50_000)
     ap.add_argument("--keep", type=Path, help="keep the server's data here")
-    ap.add_argument("--fill-workers", type=int, default=4,
-                    help="concurrent sends while filling (more forks the room's history: Synapse then slows down)")
+    ap.add_argument(
+        "--fill-workers",
+        type=int,
+        default=4,
+        help="concurrent sends while filling (more forks the room's history: Synapse then slows down)",
+    )
     args = ap.parse_args()
 
     from rse_cli.config import Settings
@@ -108,8 +114,10 @@ def main() -> None:
         again = sync(net, store, [community.id])
         re_s = time.perf_counter() - started
         re_n = sum(r.new_events for r in again if r.room_id == room.id)
-        print(f"re-sync after {extra:,} new events (1%): {re_n:,} events in {re_s:.2f} s = "
-              f"{re_s / rse_s:.1%} of the full sync (goal < 10%)")
+        print(
+            f"re-sync after {extra:,} new events (1%): {re_n:,} events in {re_s:.2f} s = "
+            f"{re_s / rse_s:.1%} of the full sync (goal < 10%)"
+        )
         ok = rse_rate / bare_rate >= 0.8 and re_s / rse_s < 0.10
         print("PASS" if ok else "FAIL")
         net.close()

@@ -51,6 +51,7 @@ def bare_read(url: str, token: str, rooms: list[str]) -> tuple[float, int, int]:
     """The baseline: every room paged from its start with 8 requests in flight; (seconds, events, requests)."""
     limits = httpx.Limits(max_connections=IN_FLIGHT, max_keepalive_connections=IN_FLIGHT)
     with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=120, limits=limits) as client:
+
         def one(room: str) -> tuple[int, int]:
             n = requests = 0
             start = None
@@ -103,10 +104,15 @@ def main() -> None:
     ap.add_argument("--rooms", type=int, default=5, help="rooms per community, besides its Space")
     ap.add_argument("--events", type=int, default=28, help="messages per room")
     ap.add_argument("--latencies", type=float, nargs="*", default=[0, 20, 40], help="round trips added, in ms")
-    ap.add_argument("--big-rooms", type=int, default=1000, help="grow the network to this many rooms for the last figure (0: skip)")
+    ap.add_argument(
+        "--big-rooms", type=int, default=1000, help="grow the network to this many rooms for the last figure (0: skip)"
+    )
     ap.add_argument("--keep", type=Path, help="keep the server's data here")
-    ap.add_argument("--no-exempt", action="store_true",
-                    help="leave rse's account rate limited (Synapse limits /hierarchy to 5 requests/s, burst 10, per account)")
+    ap.add_argument(
+        "--no-exempt",
+        action="store_true",
+        help="leave rse's account rate limited (Synapse limits /hierarchy to 5 requests/s, burst 10, per account)",
+    )
     args = ap.parse_args()
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="rse-bench-net-", dir="/dev/shm" if Path("/dev/shm").is_dir() else None))
@@ -120,8 +126,12 @@ def main() -> None:
         if not args.no_exempt:
             # as a real deployment should (MATRIX-NOTES): otherwise reading each community's rooms
             # (/hierarchy, rate limited by Synapse whatever its config says) paces the first sync at 5 communities/s
-            httpx.post(f"{srv.url}/_synapse/admin/v1/users/{quote(admin)}/override_ratelimit", timeout=30,
-                       headers={"Authorization": f"Bearer {token}"}, json={"messages_per_second": 0, "burst_count": 0}).raise_for_status()
+            httpx.post(
+                f"{srv.url}/_synapse/admin/v1/users/{quote(admin)}/override_ratelimit",
+                timeout=30,
+                headers={"Authorization": f"Bearer {token}"},
+                json={"messages_per_second": 0, "burst_count": 0},
+            ).raise_for_status()
             print("rse's account is exempted from rate limits (override_ratelimit); --no-exempt to measure without")
         print(f"network: {args.communities} communities x {args.rooms} rooms, {args.events} messages per room", flush=True)
         rooms = seeder.communities(args.communities, args.rooms, "n")
@@ -137,8 +147,11 @@ def main() -> None:
                 full_s, full_n, full_req = rse.sync()
                 ratio = bare_s / full_s
                 verdicts.append(ratio >= 0.8)
-                print(f"{where:>9}: full sync  bare {bare_s:5.2f} s ({bare_req} requests, {bare_n:,} events)  "
-                      f"rse {full_s:5.2f} s ({full_req} requests, {full_n:,} events)  ratio {ratio:.2f} (goal >= 0.80)", flush=True)
+                print(
+                    f"{where:>9}: full sync  bare {bare_s:5.2f} s ({bare_req} requests, {bare_n:,} events)  "
+                    f"rse {full_s:5.2f} s ({full_req} requests, {full_n:,} events)  ratio {ratio:.2f} (goal >= 0.80)",
+                    flush=True,
+                )
                 none_s, none_n, none_req = rse.sync()
                 line = f"{where:>9}: re-sync, nothing new: {none_s:.2f} s, {none_req} requests, {none_n} events"
                 if rtt == 20:
@@ -151,8 +164,11 @@ def main() -> None:
                 seeder.messages(changed, 3)
                 some_s, some_n, some_req = rse.sync()
                 verdicts.append(some_s / full_s < 0.10)
-                print(f"{where:>9}: re-sync after {len(changed)} room(s) of {len(rooms)} received messages: {some_s:.2f} s, "
-                      f"{some_req} requests, {some_n} events = {some_s / full_s:.1%} of the full sync (goal < 10%)", flush=True)
+                print(
+                    f"{where:>9}: re-sync after {len(changed)} room(s) of {len(rooms)} received messages: {some_s:.2f} s, "
+                    f"{some_req} requests, {some_n} events = {some_s / full_s:.1%} of the full sync (goal < 10%)",
+                    flush=True,
+                )
                 rse.close()
             finally:
                 if proxy:
@@ -161,7 +177,10 @@ def main() -> None:
         if args.big_rooms > len(rooms):
             per = args.rooms + 1
             more = math.ceil((args.big_rooms - len(rooms)) / per)
-            print(f"growing the network to {len(rooms) + more * per} rooms ({more} more communities, 2 messages per room):", flush=True)
+            print(
+                f"growing the network to {len(rooms) + more * per} rooms ({more} more communities, 2 messages per room):",
+                flush=True,
+            )
             extra = seeder.communities(more, args.rooms, "g")
             seeder.messages(extra, 2)
             rooms += extra
@@ -170,13 +189,19 @@ def main() -> None:
                 bare_s, bare_n, bare_req = bare_read(url, token, rooms)
                 rse = Rse(url, admin, token, work / "rse-big.db")
                 full_s, full_n, full_req = rse.sync()
-                print(f"  +20 ms: full sync of {len(rooms)} rooms  bare {bare_s:.2f} s ({bare_req} requests)  "
-                      f"rse {full_s:.2f} s ({full_req} requests)  ratio {bare_s / full_s:.2f}", flush=True)
+                print(
+                    f"  +20 ms: full sync of {len(rooms)} rooms  bare {bare_s:.2f} s ({bare_req} requests)  "
+                    f"rse {full_s:.2f} s ({full_req} requests)  ratio {bare_s / full_s:.2f}",
+                    flush=True,
+                )
                 verdicts.append(bare_s / full_s >= 0.8)
                 none_s, none_n, none_req = rse.sync()
                 verdicts.append(none_s < 2.0)
-                print(f"  +20 ms: re-sync of {len(rooms)} rooms, nothing new: {none_s:.2f} s, {none_req} requests "
-                      f"(goal < 2 s at 1,000 rooms)", flush=True)
+                print(
+                    f"  +20 ms: re-sync of {len(rooms)} rooms, nothing new: {none_s:.2f} s, {none_req} requests "
+                    f"(goal < 2 s at 1,000 rooms)",
+                    flush=True,
+                )
                 rse.close()
             finally:
                 if proxy:

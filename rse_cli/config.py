@@ -82,7 +82,9 @@ class Settings(BaseModel):
     store: str | None = Field(None, description="SQLite path, or postgresql://… (default: data dir/rse.db)")
     templates_dir: Path | None = None
     leaders: list[str] = []
-    animation_grace_minutes: int = Field(120, ge=0, description="an animation missed by more than this is skipped, not posted late")
+    animation_grace_minutes: int = Field(
+        120, ge=0, description="an animation missed by more than this is skipped, not posted late"
+    )
     campaign_grace_hours: int = Field(24, ge=0, description="a campaign step missed by more than this is skipped, not sent late")
     qa_rooms: list[str] = Field([], description="rooms (names or ids) where every root message counts as a question")
     smtp_host: str | None = Field(None, description="SMTP server for e-mailed digests")
@@ -169,7 +171,7 @@ def _env_overrides(environ: dict[str, str]) -> dict[str, Any]:
 def _env_table(environ: dict[str, str], network: str) -> dict[str, str]:
     """RSE_<NETWORK>_<KEY> sets KEY in the active network's table (RSE_MATRIX_CLIENT_URL)."""
     prefix = f"{ENV_PREFIX}{network.upper().replace('-', '_')}_"
-    return {k[len(prefix):].lower(): v for k, v in environ.items() if k.startswith(prefix) and v != ""}
+    return {k[len(prefix) :].lower(): v for k, v in environ.items() if k.startswith(prefix) and v != ""}
 
 
 def read_file(path: Path) -> dict[str, Any]:
@@ -214,24 +216,34 @@ def load_settings(
         raise ConfigError(f"{path}: `profiles` must be a table of [profiles.NAME] sections")
     default = doc.get("profile")
     if default is not None and not isinstance(default, str):
-        raise ConfigError(f"{path}: profile: expected the name of a [profiles.NAME] table, got {type(default).__name__} {default!r}")
+        raise ConfigError(
+            f"{path}: profile: expected the name of a [profiles.NAME] table, got {type(default).__name__} {default!r}"
+        )
     name = profile or environ.get("RSE_PROFILE") or default or DEFAULT_PROFILE
     bad = sorted(k for k, v in profiles.items() if not isinstance(v, dict))
     if bad:
-        raise ConfigError(f"{path}: profiles.{bad[0]}: expected a table [profiles.{bad[0]}], got {type(profiles[bad[0]]).__name__}")
-    if profile and profiles and name not in profiles:
         raise ConfigError(
-            f"{path}: no profile named {name!r}", hint=f"known profiles: {', '.join(sorted(profiles))}"
+            f"{path}: profiles.{bad[0]}: expected a table [profiles.{bad[0]}], got {type(profiles[bad[0]]).__name__}"
         )
+    if profile and profiles and name not in profiles:
+        raise ConfigError(f"{path}: no profile named {name!r}", hint=f"known profiles: {', '.join(sorted(profiles))}")
     file_values = dict(profiles.get(name, {}))
     moved = sorted(k for k in file_values if k in MOVED_KEYS)
     if moved:
         tables = sorted({MOVED_KEYS[k] for k in moved})
-        warnings.warn(ConfigWarning(
-            f"{path}: [profiles.{name}] {', '.join(moved)}: these keys now belong in "
-            + " and ".join(f"[profiles.{name}.{t}]" for t in tables)
-            + " (read from their old place for now; `rse config set` moves them)"), stacklevel=2)
-    merged: dict[str, Any] = {**file_values, **_env_overrides(environ), **{k: v for k, v in (flags or {}).items() if v is not None}}
+        warnings.warn(
+            ConfigWarning(
+                f"{path}: [profiles.{name}] {', '.join(moved)}: these keys now belong in "
+                + " and ".join(f"[profiles.{name}.{t}]" for t in tables)
+                + " (read from their old place for now; `rse config set` moves them)"
+            ),
+            stacklevel=2,
+        )
+    merged: dict[str, Any] = {
+        **file_values,
+        **_env_overrides(environ),
+        **{k: v for k, v in (flags or {}).items() if v is not None},
+    }
     merged["profile"] = name
     network = str(merged.get("network") or Settings.model_fields["network"].default)
     env_table = _env_table(environ, network)
@@ -247,8 +259,14 @@ def load_settings(
     return settings
 
 
-def write_profile(path: Path, profile: str, values: dict[str, Any], *, make_default: bool = False,
-                  check: Callable[[Settings], dict[str, Any] | None] | None = None) -> None:
+def write_profile(
+    path: Path,
+    profile: str,
+    values: dict[str, Any],
+    *,
+    make_default: bool = False,
+    check: Callable[[Settings], dict[str, Any] | None] | None = None,
+) -> None:
     """Merge `values` into [profiles.<profile>] and write the file atomically at mode 0600.
 
     A key `TABLE.KEY` (or an old flat key of MOVED_KEYS) goes into `[profiles.<profile>.TABLE]`.
@@ -283,7 +301,9 @@ def write_profile(path: Path, profile: str, values: dict[str, Any], *, make_defa
     try:
         valid = Settings.model_validate({**section, "profile": profile}).model_dump(mode="json", exclude_none=True)
     except ValidationError as exc:
-        raise ConfigError("refusing to write:\n  " + "\n  ".join(describe_error(e, path, f"profiles.{profile}") for e in exc.errors())) from None
+        raise ConfigError(
+            "refusing to write:\n  " + "\n  ".join(describe_error(e, path, f"profiles.{profile}") for e in exc.errors())
+        ) from None
     if check is not None:
         settings = Settings.model_validate({**section, "profile": profile})
         settings._source = str(path)

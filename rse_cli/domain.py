@@ -15,8 +15,20 @@ from pydantic import BaseModel, ConfigDict, Field
 from rse_cli.roles import Role
 
 __all__ = [
-    "Community", "Event", "EventKind", "EventPage", "JournalEntry", "Member", "Membership", "Message", "Person",
-    "Picture", "Role", "Room", "Sent", "Whoami",
+    "Community",
+    "Event",
+    "EventKind",
+    "EventPage",
+    "JournalEntry",
+    "Member",
+    "Membership",
+    "Message",
+    "Person",
+    "Picture",
+    "Role",
+    "Room",
+    "Sent",
+    "Whoami",
 ]  # Role is re-exported: services import every model from here
 
 
@@ -70,8 +82,9 @@ class Member(Model):
     display_name: str | None = None
     membership: Membership
     role: Role = Role.member
-    power: int = Field(0, description="the network's own level behind the role, shown in --json (0 where it has none); "
-                                      "rse itself reads `role`")
+    power: int = Field(
+        0, description="the network's own level behind the role, shown in --json (0 where it has none); rse itself reads `role`"
+    )
 
 
 class Whoami(Model):

@@ -17,7 +17,19 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-__all__ = ["LANGUAGES", "N_", "_", "activate", "choose", "compile_catalog", "current", "early_language", "ngettext", "profile_lang", "sources"]
+__all__ = [
+    "LANGUAGES",
+    "N_",
+    "_",
+    "activate",
+    "choose",
+    "compile_catalog",
+    "current",
+    "early_language",
+    "ngettext",
+    "profile_lang",
+    "sources",
+]
 
 DOMAIN = "rse"
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -102,7 +114,7 @@ def _(message: str) -> str:
     return _translations.gettext(message)
 
 
-def N_(message: str) -> str:  # noqa: N802 - the gettext convention
+def N_(message: str) -> str:
     """Mark a message for the catalog without translating it yet (a table of labels built at import,
     translated with `_()` when shown)."""
     return message

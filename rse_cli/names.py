@@ -27,7 +27,7 @@ def excerpt(text: str | None, n: int = 140) -> str:
     if len(flat) <= n:
         return flat
     cut = flat[: n - 1]
-    if " " in cut[n // 2:]:
+    if " " in cut[n // 2 :]:
         cut = cut[: cut.rindex(" ")]
     return cut.rstrip(" ,;:.") + "…"
 

@@ -114,7 +114,7 @@ def _power(left: Any, right: Any) -> Any:
     if isinstance(left, int) and isinstance(right, int) and right > 0 and abs(left) > 1:
         if left.bit_length() * right > MAX_POWER_BITS:
             raise TemplateLimitError(f"number too large ({left} ** {right})")
-    return left ** right
+    return left**right
 
 
 def _modulo(left: Any, right: Any) -> Any:
@@ -240,7 +240,7 @@ class BoundedEnvironment(SandboxedEnvironment):
 
         return bounded
 
-    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 (jinja's signature)
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         _tick()
         owner = getattr(__obj, "__self__", None)
         if isinstance(owner, (str, list, tuple)):  # 'x'.center(10**9), 'x'.zfill(…), big.join(…)
@@ -261,8 +261,14 @@ class Templates:
         self.lang = lang
         self.time_limit = time_limit
         self.roots = [p for p in (user_dir, PACKAGED) if p is not None]
-        self.env = BoundedEnvironment(undefined=StrictUndefined, autoescape=False, trim_blocks=True,
-                                      lstrip_blocks=True, keep_trailing_newline=False, finalize=markdown_escape)
+        self.env = BoundedEnvironment(
+            undefined=StrictUndefined,
+            autoescape=False,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=False,
+            finalize=markdown_escape,
+        )
         self.env.filters["first_name"] = _guard_filter("first_name", lambda name: (name or "").split(" ")[0])
         self._compiled: dict[tuple[Path, int], Any] = {}
 
@@ -278,8 +284,10 @@ class Templates:
                 except (OSError, ValueError):  # a name with a NUL byte or too long for the file system
                     break
         known = sorted({p.name.split(".")[0] for r in self.roots for p in (r / lang).glob("*.j2")} if self.roots else set())
-        raise InputError(_("no template named '{name}' for language '{lang}'").format(name=name, lang=lang),
-                         hint=_("available: {names}").format(names=", ".join(known) or _("none")))
+        raise InputError(
+            _("no template named '{name}' for language '{lang}'").format(name=name, lang=lang),
+            hint=_("available: {names}").format(names=", ".join(known) or _("none")),
+        )
 
     def _compile(self, path: Path) -> Any:
         from jinja2 import TemplateSyntaxError
@@ -296,7 +304,9 @@ class Templates:
         try:
             template = self.env.from_string(source)
         except TemplateSyntaxError as exc:
-            raise InputError(_("{path}:{line}: template error: {message}").format(path=path, line=exc.lineno, message=exc.message)) from None
+            raise InputError(
+                _("{path}:{line}: template error: {message}").format(path=path, line=exc.lineno, message=exc.message)
+            ) from None
         except (RecursionError, MemoryError, ValueError, OverflowError):  # pathological nesting
             raise InputError(_("{path}: template error: too deeply nested to compile").format(path=path)) from None
         self._compiled[(path, stamp)] = template  # compiled once per run (precheck, then each message)
@@ -325,17 +335,27 @@ class Templates:
                 parts.append(chunk)
             return "".join(parts).strip() + "\n"
         except UndefinedError as exc:
-            raise InputError(f"{path}:{_line(exc)}: {exc.message}",
-                             hint=_("variables available: {names}").format(names=", ".join(sorted(context)))) from None
+            raise InputError(
+                f"{path}:{_line(exc)}: {exc.message}",
+                hint=_("variables available: {names}").format(names=", ".join(sorted(context))),
+            ) from None
         except SecurityError as exc:
-            raise InputError(_("{path}:{line}: not allowed in a template: {what}").format(path=path, line=_line(exc), what=exc)) from None
+            raise InputError(
+                _("{path}:{line}: not allowed in a template: {what}").format(path=path, line=_line(exc), what=exc)
+            ) from None
         except TemplateLimitError as exc:
-            raise InputError(_("{path}:{line}: template over its limits: {what}").format(path=path, line=_line(exc), what=exc.message),
-                             hint=_("a message template formats a few values; loops and repetitions stay small")) from None
+            raise InputError(
+                _("{path}:{line}: template over its limits: {what}").format(path=path, line=_line(exc), what=exc.message),
+                hint=_("a message template formats a few values; loops and repetitions stay small"),
+            ) from None
         except RecursionError as exc:
             raise InputError(_("{path}:{line}: template error: recursion too deep").format(path=path, line=_line(exc))) from None
         except Exception as exc:  # anything a template expression raises (TypeError, ZeroDivisionError, OverflowError…)
-            raise InputError(_("{path}:{line}: template error: {what}").format(path=path, line=_line(exc), what=f"{type(exc).__name__}: {_short(exc)}")) from None
+            raise InputError(
+                _("{path}:{line}: template error: {what}").format(
+                    path=path, line=_line(exc), what=f"{type(exc).__name__}: {_short(exc)}"
+                )
+            ) from None
         finally:
             _budget.reset(token)
 
@@ -363,8 +383,14 @@ class Templates:
             raise InputError(problems[0], hint="; ".join(hints) or None)
         if problems:
             listing = "\n".join(f"  {p}" for p in problems)
-            raise InputError(ngettext("{n} template problem, nothing was sent:", "{n} template problems, nothing was sent:",
-                                      len(problems)).format(n=len(problems)) + "\n" + listing, hint="; ".join(hints) or None)
+            raise InputError(
+                ngettext(
+                    "{n} template problem, nothing was sent:", "{n} template problems, nothing was sent:", len(problems)
+                ).format(n=len(problems))
+                + "\n"
+                + listing,
+                hint="; ".join(hints) or None,
+            )
 
 
 def _short(exc: BaseException, n: int = 200) -> str:

@@ -50,4 +50,3 @@ def render(text: str) -> tuple[str, str | None]:
 
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-

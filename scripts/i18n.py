@@ -22,8 +22,9 @@ FR = ROOT / "locale" / "fr"
 
 def used() -> dict[object, str]:
     found: dict[object, str] = {}
-    for filename, lineno, message, _c, _x in extract_from_dir(str(ROOT), keywords={"_": None, "N_": None, "ngettext": (1, 2)},
-                                                               method_map=[("**.py", "python")]):
+    for filename, lineno, message, _c, _x in extract_from_dir(
+        str(ROOT), keywords={"_": None, "N_": None, "ngettext": (1, 2)}, method_map=[("**.py", "python")]
+    ):
         found.setdefault(message, f"rse_cli/{filename}:{lineno}")
     return found
 

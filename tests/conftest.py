@@ -36,7 +36,9 @@ class Homeserver:
 
     def api(self, method: str, path: str, token: str | None = None, **kw):
         """Read the server's state back directly, independently of rse."""
-        r = httpx.request(method, self.url + path, headers={"Authorization": f"Bearer {token or self.admin_token}"}, timeout=30, **kw)
+        r = httpx.request(
+            method, self.url + path, headers={"Authorization": f"Bearer {token or self.admin_token}"}, timeout=30, **kw
+        )
         r.raise_for_status()
         return r.json()
 
@@ -49,11 +51,21 @@ def _start(data_dir: Path, *, default_rate_limits: bool) -> Homeserver:
     srv.start()
     admin = srv.register_user("admin", PASSWORD, admin=True, displayname="Camille Admin")
     users = {}
-    for local, name in [("alice", "Alice Martin"), ("bob", "Bob Durand"), ("carol", "Carol Petit"),
-                        ("dave", "Dave Leroy"), ("erin1", "Erin Moreau"), ("erin2", "Erin Moreau")]:
+    for local, name in [
+        ("alice", "Alice Martin"),
+        ("bob", "Bob Durand"),
+        ("carol", "Carol Petit"),
+        ("dave", "Dave Leroy"),
+        ("erin1", "Erin Moreau"),
+        ("erin2", "Erin Moreau"),
+    ]:
         users[local] = srv.register_user(local, PASSWORD, displayname=name)
     hs = Homeserver(srv, admin, srv.login("admin", PASSWORD)["access_token"], users)
-    hs.api("PUT", f"/_synapse/admin/v2/users/{users['alice']}", json={"threepids": [{"medium": "email", "address": "alice@example.org"}]})
+    hs.api(
+        "PUT",
+        f"/_synapse/admin/v2/users/{users['alice']}",
+        json={"threepids": [{"medium": "email", "address": "alice@example.org"}]},
+    )
     return hs
 
 
@@ -78,7 +90,9 @@ class Rse:
 
         result = self.runner.invoke(app, list(args), input=input, catch_exceptions=False)
         if ok and result.exit_code != 0:
-            raise AssertionError(f"rse {' '.join(args)} exited {result.exit_code}\nstdout: {result.stdout}\nstderr: {result.stderr}")
+            raise AssertionError(
+                f"rse {' '.join(args)} exited {result.exit_code}\nstdout: {result.stdout}\nstderr: {result.stderr}"
+            )
         return result
 
     def json(self, *args: str, input: str | None = None):
@@ -182,6 +196,7 @@ def sandbox_rse(seeded_sandbox, monkeypatch) -> Rse:
 
 
 # -- the in-memory reference network (tests/fakes/memory.py) -----------------------------------
+
 
 def _memory_world(flavour: str):
     from rse_cli.network import base

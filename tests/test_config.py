@@ -21,7 +21,9 @@ def test_defaults_without_a_file(tmp_path):
 
 
 def test_precedence_flag_over_env_over_file(tmp_path):
-    cfg = _write(tmp_path / "c.toml", '[profiles.default]\nhomeserver = "https://file.example.org"\nconcurrency = 3\nlang = "en"\n')
+    cfg = _write(
+        tmp_path / "c.toml", '[profiles.default]\nhomeserver = "https://file.example.org"\nconcurrency = 3\nlang = "en"\n'
+    )
     s = load_settings(config_path=cfg, environ={})
     assert (s.homeserver, s.concurrency, s.lang) == ("https://file.example.org", 3, "en")
     env = {"RSE_HOMESERVER": "https://env.example.org", "RSE_CONCURRENCY": "5"}
@@ -32,8 +34,11 @@ def test_precedence_flag_over_env_over_file(tmp_path):
 
 
 def test_profiles_selected_by_flag_env_and_file(tmp_path):
-    cfg = _write(tmp_path / "c.toml", 'profile = "prod"\n[profiles.prod]\nhomeserver = "https://prod.example.org"\n'
-                 '[profiles.test]\nhomeserver = "http://localhost:8008"\n')
+    cfg = _write(
+        tmp_path / "c.toml",
+        'profile = "prod"\n[profiles.prod]\nhomeserver = "https://prod.example.org"\n'
+        '[profiles.test]\nhomeserver = "http://localhost:8008"\n',
+    )
     assert load_settings(config_path=cfg, environ={}).homeserver == "https://prod.example.org"
     assert load_settings(config_path=cfg, environ={"RSE_PROFILE": "test"}).homeserver == "http://localhost:8008"
     with pytest.raises(ConfigError, match="no profile named 'nope'"):
@@ -78,7 +83,9 @@ def test_write_profile_is_private_validated_and_keeps_secrets_out(tmp_path):
 
 
 def test_scrubbed_hides_the_token():
-    s = load_settings(config_path=None, environ={"RSE_TOKEN": "syt_abc", "RSE_HOMESERVER": "https://x.org", "RSE_CONFIG_DIR": "/nonexistent"})
+    s = load_settings(
+        config_path=None, environ={"RSE_TOKEN": "syt_abc", "RSE_HOMESERVER": "https://x.org", "RSE_CONFIG_DIR": "/nonexistent"}
+    )
     assert scrubbed(s)["token"] == "***"
 
 
@@ -101,6 +108,7 @@ def test_config_example_parses_and_documents_every_key():
 
 # -- connector tables: [profiles.NAME.<network>] -----------------------------------------------
 
+
 def _matrix(settings):
     from rse_cli.network.base import table_settings
     from rse_cli.network.matrix import MatrixSettings
@@ -109,22 +117,27 @@ def _matrix(settings):
 
 
 def test_matrix_settings_come_from_their_own_table(tmp_path, recwarn):
-    cfg = _write(tmp_path / "c.toml", '[profiles.default]\nhomeserver = "https://m.example.org"\n'
-                 '[profiles.default.matrix]\nanimator_level = 40\nclient_url = "https://chat.example.org/#/room/"\n')
+    cfg = _write(
+        tmp_path / "c.toml",
+        '[profiles.default]\nhomeserver = "https://m.example.org"\n'
+        '[profiles.default.matrix]\nanimator_level = 40\nclient_url = "https://chat.example.org/#/room/"\n',
+    )
     s = load_settings(config_path=cfg, environ={})
     m = _matrix(s)
     assert (m.animator_level, m.moderator_level, m.client_url) == (40, 75, "https://chat.example.org/#/room/")
     assert not [w for w in recwarn if "belong" in str(w.message)]  # the new layout draws no note
     from rse_cli.network.base import addressing
 
-    assert addressing(s).link("!r:x") .startswith("https://chat.example.org/#/room/!r:x")
+    assert addressing(s).link("!r:x").startswith("https://chat.example.org/#/room/!r:x")
 
 
 def test_old_flat_keys_still_work_with_one_deprecation_note(tmp_path):
     from rse_cli.config import ConfigWarning
 
-    cfg = _write(tmp_path / "c.toml", '[profiles.default]\nanimator_level = 30\nclient_url = "https://old.example.org/#/"\n'
-                 'device_id = "DEV1"\n')
+    cfg = _write(
+        tmp_path / "c.toml",
+        '[profiles.default]\nanimator_level = 30\nclient_url = "https://old.example.org/#/"\ndevice_id = "DEV1"\n',
+    )
     with pytest.warns(ConfigWarning) as caught:
         s = load_settings(config_path=cfg, environ={})
     [note] = [str(w.message) for w in caught]
@@ -135,7 +148,7 @@ def test_old_flat_keys_still_work_with_one_deprecation_note(tmp_path):
 
 
 def test_the_new_table_wins_over_an_old_flat_key(tmp_path):
-    cfg = _write(tmp_path / "c.toml", '[profiles.default]\nanimator_level = 30\n[profiles.default.matrix]\nanimator_level = 60\n')
+    cfg = _write(tmp_path / "c.toml", "[profiles.default]\nanimator_level = 30\n[profiles.default.matrix]\nanimator_level = 60\n")
     with pytest.warns(UserWarning):
         assert _matrix(load_settings(config_path=cfg, environ={})).animator_level == 60
 
@@ -149,7 +162,10 @@ def test_any_write_moves_old_keys_into_the_table(tmp_path):
     assert doc == {"homeserver": "https://m.example.org", "lang": "en", "matrix": {"moderator_level": 80}}
     write_profile(cfg, "default", {"matrix.client_url": "https://c.example.org/#/", "device_id": "D2"})
     assert tomllib.loads(cfg.read_text())["profiles"]["default"]["matrix"] == {
-        "moderator_level": 80, "client_url": "https://c.example.org/#/", "device_id": "D2"}
+        "moderator_level": 80,
+        "client_url": "https://c.example.org/#/",
+        "device_id": "D2",
+    }
 
 
 def test_a_bad_value_in_the_connector_table_names_table_and_key(tmp_path):
@@ -170,7 +186,10 @@ def test_a_bad_value_in_the_connector_table_names_table_and_key(tmp_path):
 def test_a_table_named_after_no_connector_is_refused_when_connecting(tmp_path):
     from rse_cli.network.base import connect
 
-    cfg = _write(tmp_path / "c.toml", '[profiles.default]\nhomeserver = "https://m.example.org"\n[profiles.default.matirx]\nclient_url = "x"\n')
+    cfg = _write(
+        tmp_path / "c.toml",
+        '[profiles.default]\nhomeserver = "https://m.example.org"\n[profiles.default.matirx]\nclient_url = "x"\n',
+    )
     with pytest.raises(ConfigError, match=r"\[profiles.default.matirx\]: no installed connector.*installed: .*matrix"):
         connect(load_settings(config_path=cfg, environ={}))
 
@@ -196,6 +215,6 @@ def test_a_malformed_matrix_user_is_refused_by_the_connector(tmp_path):
 
 
 def test_env_sets_a_key_of_the_active_network_table(tmp_path):
-    cfg = _write(tmp_path / "c.toml", '[profiles.default.matrix]\nanimator_level = 40\n')
+    cfg = _write(tmp_path / "c.toml", "[profiles.default.matrix]\nanimator_level = 40\n")
     s = load_settings(config_path=cfg, environ={"RSE_MATRIX_CLIENT_URL": "https://env.example.org/#/"})
     assert (_matrix(s).client_url, _matrix(s).animator_level) == ("https://env.example.org/#/", 40)

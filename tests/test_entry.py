@@ -34,7 +34,11 @@ def loaded(stderr: str) -> set[str]:
 @pytest.mark.slow  # six rse processes, each timed with -X importtime
 def test_nothing_due_answers_like_the_full_cli_without_loading_typer(isolated):
     add("later", "--at", "2099-12-15T12:00")
-    for args in (["animate", "run"], ["animate", "run", "--json"], ["--profile", "default", "animate", "run", "--only=later", "--json"]):
+    for args in (
+        ["animate", "run"],
+        ["animate", "run", "--json"],
+        ["--profile", "default", "animate", "run", "--only=later", "--json"],
+    ):
         fast, full = run(*args, importtime=True), run(*args, fast=False, importtime=True)
         assert (fast.returncode, fast.stdout) == (full.returncode, full.stdout) == (0, "[]\n" if "--json" in args else "")
         assert "typer" not in loaded(fast.stderr) and "typer" in loaded(full.stderr)
@@ -65,8 +69,10 @@ def test_errors_are_reported_by_the_full_cli(isolated):
     ("argv", "shortcut"),
     [
         (["animate", "run"], {}),
-        (["-p", "prod", "--config=/etc/rse.toml", "animate", "run", "--json", "--only", "kudos"],
-         {"profile": "prod", "config": "/etc/rse.toml", "json": True, "only": "kudos"}),
+        (
+            ["-p", "prod", "--config=/etc/rse.toml", "animate", "run", "--json", "--only", "kudos"],
+            {"profile": "prod", "config": "/etc/rse.toml", "json": True, "only": "kudos"},
+        ),
         (["animate", "run", "--help"], None),
         (["animate", "run", "--format", "csv"], None),
         (["--verbose", "animate", "run"], None),

@@ -19,7 +19,8 @@ PLACEHOLDER = re.compile(r"\{(\w*)[^{}]*\}")
 def _source_messages() -> dict[str | tuple[str, str], str]:
     found = {}
     for filename, lineno, message, _comments, _context in extract_from_dir(
-            str(ROOT), keywords={"_": None, "N_": None, "ngettext": (1, 2)}, method_map=[("**.py", "python")]):
+        str(ROOT), keywords={"_": None, "N_": None, "ngettext": (1, 2)}, method_map=[("**.py", "python")]
+    ):
         found[message] = f"rse_cli/{filename}:{lineno}"
     return found
 
@@ -40,7 +41,8 @@ def _catalog(lang: str):
                     first = merged[message.id]
                     assert first.string == message.string or not message.string, (
                         f"{po.name} and {where[message.id]} translate {message.id!r} differently: "
-                        f"{message.string!r} vs {first.string!r}")
+                        f"{message.string!r} vs {first.string!r}"
+                    )
                     continue
                 merged[message.id] = message
                 where[message.id] = po.name
@@ -73,14 +75,17 @@ def test_the_catalog_holds_no_message_the_code_no_longer_uses():
     assert not stale, f"obsolete entries in rse_cli/locale/fr/*.po (run `make i18n`): {stale}"
 
 
-@pytest.mark.parametrize(("flag", "profile", "env", "expected"), [
-    ("en", "fr", {"LANG": "fr_FR.UTF-8"}, "en"),
-    (None, "fr", {"LANG": "en_US.UTF-8"}, "fr"),
-    (None, None, {"LANG": "fr_FR.UTF-8"}, "fr"),
-    (None, None, {"LC_ALL": "en_GB.UTF-8", "LANG": "fr_FR.UTF-8"}, "en"),
-    (None, None, {"LANG": "C.UTF-8"}, "en"),
-    (None, None, {"LANG": "de_DE.UTF-8"}, "en"),
-])
+@pytest.mark.parametrize(
+    ("flag", "profile", "env", "expected"),
+    [
+        ("en", "fr", {"LANG": "fr_FR.UTF-8"}, "en"),
+        (None, "fr", {"LANG": "en_US.UTF-8"}, "fr"),
+        (None, None, {"LANG": "fr_FR.UTF-8"}, "fr"),
+        (None, None, {"LC_ALL": "en_GB.UTF-8", "LANG": "fr_FR.UTF-8"}, "en"),
+        (None, None, {"LANG": "C.UTF-8"}, "en"),
+        (None, None, {"LANG": "de_DE.UTF-8"}, "en"),
+    ],
+)
 def test_language_precedence(flag, profile, env, expected):
     assert i18n.choose(flag, profile, env) == expected
 
@@ -119,11 +124,14 @@ def test_help_in_french_from_the_profile(tmp_path):
     code = "import sys; sys.argv[0] = 'rse'; from rse_cli.entry import main; main()"
     out = subprocess.run([sys.executable, "-c", code, "doctor", "--help"], capture_output=True, text=True, env=env)
     assert "Vérifie la configuration, le jeton" in out.stdout, out.stdout + out.stderr
-    out = subprocess.run([sys.executable, "-c", code, "--lang", "en", "doctor", "--help"], capture_output=True, text=True, env=env)
+    out = subprocess.run(
+        [sys.executable, "-c", code, "--lang", "en", "doctor", "--help"], capture_output=True, text=True, env=env
+    )
     assert "Check the config, the token" in out.stdout
 
 
 # -- snapshots: the plain output of everyday commands in both languages ----------------------------
+
 
 @pytest.fixture
 def champion(isolated, monkeypatch):
@@ -149,11 +157,13 @@ def test_community_list_snapshot(champion):
     assert champion("community", "list").stdout == (
         "NAME             ALIAS          MEMBERS  ROOMS\n"
         "Communauté Data  ~data          1        Général\n"
-        "Ventes Ouest     ~ventes-ouest  1        Général, Questions\n")
+        "Ventes Ouest     ~ventes-ouest  1        Général, Questions\n"
+    )
     assert champion("--lang", "fr", "community", "list").stdout == (
         "NOM              ALIAS          MEMBRES  SALONS\n"
         "Communauté Data  ~data          1        Général\n"
-        "Ventes Ouest     ~ventes-ouest  1        Général, Questions\n")
+        "Ventes Ouest     ~ventes-ouest  1        Général, Questions\n"
+    )
     # machine formats keep the field names whatever the language
     assert champion("--lang", "fr", "community", "list", "--format", "csv").stdout.startswith("id,name,alias,topic,link,rooms,")
 
@@ -161,18 +171,18 @@ def test_community_list_snapshot(champion):
 def test_did_you_mean_a_community_and_a_room(champion):
     result = champion("community", "show", "ventes-est", ok=False)
     assert result.exit_code == 4
-    assert result.stderr == ("error: no community “ventes-est” among yours\n"
-                             "  hint: did you mean “ventes-ouest”?\n")
+    assert result.stderr == ("error: no community “ventes-est” among yours\n  hint: did you mean “ventes-ouest”?\n")
     result = champion("--lang", "fr", "post", "ventes-est/Général", "--text", "Bonjour", ok=False)
-    assert result.stderr == ("erreur : aucune communauté « ventes-est » parmi les vôtres\n"
-                             "  conseil : vouliez-vous dire « ventes-ouest » ?\n")
+    assert result.stderr == (
+        "erreur : aucune communauté « ventes-est » parmi les vôtres\n  conseil : vouliez-vous dire « ventes-ouest » ?\n"
+    )
     result = champion("post", "ventes-ouest/Questons", "--text", "Bonjour", ok=False)
     assert result.exit_code == 4
-    assert result.stderr == ("error: Ventes Ouest has no room “Questons”\n"
-                             "  hint: did you mean “Questions”?\n")
+    assert result.stderr == ("error: Ventes Ouest has no room “Questons”\n  hint: did you mean “Questions”?\n")
     result = champion("--lang", "fr", "post", "ventes-ouest", "--text", "Bonjour", ok=False)
-    assert result.stderr == ("erreur : précisez le salon de Ventes Ouest : ventes-ouest/SALON\n"
-                             "  conseil : ses salons : Général, Questions\n")
+    assert result.stderr == (
+        "erreur : précisez le salon de Ventes Ouest : ventes-ouest/SALON\n  conseil : ses salons : Général, Questions\n"
+    )
 
 
 def test_did_you_mean_a_person_among_the_members(champion):
@@ -188,26 +198,25 @@ def test_community_create_prints_a_summary_without_ids(champion):
 
     out = champion("community", "create", "Support", "--alias", "support", "--animator", "Alice Martin").stdout
     out = re.sub(r"https://memory\.invalid/\S+", "LINK", out)  # the fake network's links hold its random key
-    assert out == ("Community “Support” created.\n"
-                   "  Link: LINK\n"
-                   "  Room: Général\n"
-                   "  Animator invited: Alice Martin\n")
-    out = champion("--lang", "fr", "community", "create", "Qualité", "--alias", "qualite", "--room", "Idées",
-                   "--room", "Retours").stdout
+    assert out == ("Community “Support” created.\n  Link: LINK\n  Room: Général\n  Animator invited: Alice Martin\n")
+    out = champion(
+        "--lang", "fr", "community", "create", "Qualité", "--alias", "qualite", "--room", "Idées", "--room", "Retours"
+    ).stdout
     out = re.sub(r"https://memory\.invalid/\S+", "LINK", out)
-    assert out == ("Communauté « Qualité » créée.\n"
-                   "  Lien : LINK\n"
-                   "  Salons : Idées, Retours\n")
+    assert out == ("Communauté « Qualité » créée.\n  Lien : LINK\n  Salons : Idées, Retours\n")
 
 
 def test_usage_errors_name_the_values_in_the_users_language(cli):
     result = cli("audit", "--fail-on", "severe", ok=False)
     assert result.exit_code == 2
-    assert result.stderr == ("error: --fail-on: “severe” is not one of the accepted values\n"
-                             "  hint: the accepted values: info, warning, critical\n")
+    assert result.stderr == (
+        "error: --fail-on: “severe” is not one of the accepted values\n  hint: the accepted values: info, warning, critical\n"
+    )
     result = cli("--lang", "fr", "member", "add", "x", "y", "--role", "animateur", ok=False)
-    assert result.stderr == ("erreur : --role : « animateur » ne fait pas partie des valeurs acceptées\n"
-                             "  conseil : vouliez-vous dire « animator » ? (valeurs acceptées : member, animator, moderator, owner)\n")
+    assert result.stderr == (
+        "erreur : --role : « animateur » ne fait pas partie des valeurs acceptées\n"
+        "  conseil : vouliez-vous dire « animator » ? (valeurs acceptées : member, animator, moderator, owner)\n"
+    )
     assert "Value error" not in result.stderr and "pydantic" not in result.stderr
     result = cli("--lang", "fr", "comunity", "list", ok=False)
     assert result.stderr == "erreur : commande inconnue « comunity »\n  conseil : vouliez-vous dire « community » ?\n"

@@ -18,8 +18,10 @@ from tests.postgres import pg_url  # noqa: F401  (fixture)
 
 
 def test_placeholders_are_translated_outside_and_inside_quotes():
-    assert translate("SELECT * FROM t WHERE a = ? AND b LIKE 'x%' AND c = '?'") == \
-        "SELECT * FROM t WHERE a = %s AND b LIKE 'x%%' AND c = '?'"
+    assert (
+        translate("SELECT * FROM t WHERE a = ? AND b LIKE 'x%' AND c = '?'")
+        == "SELECT * FROM t WHERE a = %s AND b LIKE 'x%%' AND c = '?'"
+    )
 
 
 def test_migrations_apply_once(pg_url):
@@ -75,7 +77,9 @@ def test_a_failed_transaction_leaves_nothing(pg_url):
     s = Store(pg_url)
     with pytest.raises(RuntimeError):
         with s.tx() as db:
-            db.execute("INSERT INTO claims (key, owner, state, claimed_at, lease_until) VALUES (?, ?, 'running', 1, 2)", ("z", "me"))
+            db.execute(
+                "INSERT INTO claims (key, owner, state, claimed_at, lease_until) VALUES (?, ?, 'running', 1, 2)", ("z", "me")
+            )
             raise RuntimeError
     assert s.claim_state("z") is None
     assert s.claim("z")  # and the connection is still usable

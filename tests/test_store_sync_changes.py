@@ -21,7 +21,9 @@ def store(request, tmp_path) -> Store:
 
 
 def _event(n: int) -> Event:
-    return Event(id=f"$e{n}", room_id="!gen", sender="@a:x", ts=datetime(2026, 11, 20, tzinfo=UTC), kind=EventKind.post, body=f"m{n}")
+    return Event(
+        id=f"$e{n}", room_id="!gen", sender="@a:x", ts=datetime(2026, 11, 20, tzinfo=UTC), kind=EventKind.post, body=f"m{n}"
+    )
 
 
 def test_changes_are_kept_until_each_room_is_read_to_its_end(store):

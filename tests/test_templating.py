@@ -49,11 +49,15 @@ def test_values_are_text_and_the_templates_markdown_renders(user_dir):
     from rse_cli.textformat import render
 
     (user_dir / "fr" / "t.md.j2").write_text("**Bonjour** {{ name }} : [le lien]({{ link }})")
-    text = Templates(user_dir).render("t", {"name": "[Support](https://evil.example) *x*", "link": "https://matrix.to/#/!r:x/$e?a=1&b=2"})
+    text = Templates(user_dir).render(
+        "t", {"name": "[Support](https://evil.example) *x*", "link": "https://matrix.to/#/!r:x/$e?a=1&b=2"}
+    )
     plain, html = render(text)
     assert plain == "**Bonjour** [Support](https://evil.example) *x* : [le lien](https://matrix.to/#/!r:x/$e?a=1&b=2)"
-    assert html == ('<p><strong>Bonjour</strong> [Support](https://evil.example) *x* : '
-                    '<a href="https://matrix.to/#/!r:x/$e?a=1&amp;b=2">le lien</a></p>')
+    assert html == (
+        "<p><strong>Bonjour</strong> [Support](https://evil.example) *x* : "
+        '<a href="https://matrix.to/#/!r:x/$e?a=1&amp;b=2">le lien</a></p>'
+    )
 
 
 def test_a_template_over_its_limits_is_an_input_error_with_its_line(user_dir):

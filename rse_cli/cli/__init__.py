@@ -86,7 +86,7 @@ class _usage_errors:  # a context manager, named for what it catches
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, kind, exc, tb) -> bool:
+    def __exit__(self, kind, exc, tb):
         from typer._click.exceptions import NoArgsIsHelpError, UsageError
 
         if exc is None or not isinstance(exc, UsageError) or isinstance(exc, NoArgsIsHelpError):
@@ -109,21 +109,38 @@ app = typer.Typer(
 )
 
 
-@app.callback(help=_("Animate communities, onboard newcomers, brief leaders, audit community health.\n\nExample: rse community list --json"))
+@app.callback(
+    help=_("Animate communities, onboard newcomers, brief leaders, audit community health.\n\nExample: rse community list --json")
+)
 def root(
     ctx: typer.Context,
-    profile: Annotated[Optional[str], typer.Option("--profile", "-p", envvar="RSE_PROFILE", help=_("Profile of the config file to use."))] = None,
-    config_file: Annotated[Optional[Path], typer.Option("--config", envvar="RSE_CONFIG", help=_("Config file (default: $RSE_CONFIG_DIR/config.toml)."))] = None,
+    profile: Annotated[
+        Optional[str], typer.Option("--profile", "-p", envvar="RSE_PROFILE", help=_("Profile of the config file to use."))
+    ] = None,
+    config_file: Annotated[
+        Optional[Path],
+        typer.Option("--config", envvar="RSE_CONFIG", help=_("Config file (default: $RSE_CONFIG_DIR/config.toml).")),
+    ] = None,
     homeserver: Annotated[Optional[str], typer.Option("--homeserver", help=_("Override the profile's server URL."))] = None,
-    lang: Annotated[Optional[str], typer.Option("--lang", help=_("Language of this run, for what rse prints and writes: fr or en (default: the profile's lang, then LANG)."))] = None,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help=_("Log every HTTP request (tokens redacted) on stderr."))] = False,
+    lang: Annotated[
+        Optional[str],
+        typer.Option(
+            "--lang",
+            help=_("Language of this run, for what rse prints and writes: fr or en (default: the profile's lang, then LANG)."),
+        ),
+    ] = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help=_("Log every HTTP request (tokens redacted) on stderr."))
+    ] = False,
     no_color: Annotated[bool, typer.Option("--no-color", envvar="NO_COLOR", help=_("No colours in output."))] = False,
 ) -> None:
     import os
 
     from rse_cli.i18n import activate, choose, profile_lang
 
-    activate(choose(lang, os.environ.get("RSE_LANG") or profile_lang(str(config_file) if config_file else None, profile, os.environ)))
+    activate(
+        choose(lang, os.environ.get("RSE_LANG") or profile_lang(str(config_file) if config_file else None, profile, os.environ))
+    )
     ctx.obj = AppContext(
         config_path=config_file,
         profile=profile,

@@ -13,8 +13,14 @@ from rse_cli.i18n import N_, _, ngettext
 
 SEVERITIES = ("info", "warning", "critical")  # --fail-on's values, parsed: never translated
 # what readers see for a severity or a band (the values stay English in --json)
-LABELS = {"info": N_("info"), "warning": N_("warning"), "critical": N_("critical"),
-          "green": N_("green"), "amber": N_("amber"), "red": N_("red")}
+LABELS = {
+    "info": N_("info"),
+    "warning": N_("warning"),
+    "critical": N_("critical"),
+    "green": N_("green"),
+    "amber": N_("amber"),
+    "red": N_("red"),
+}
 
 
 def parse_window(text: str | None) -> int | None:
@@ -32,19 +38,43 @@ def parse_fail_on(value: str | None) -> str | None:
 
     # the same words as every other option's wrong value (cli/usage.py), with each severity's label
     shown = [s if _(LABELS[s]) == s else f"{s} ({_(LABELS[s])})" for s in SEVERITIES]
-    raise UsageError(_("{name}: “{value}” is not one of the accepted values").format(name="--fail-on", value=value),
-                     hint=_("the accepted values: {values}").format(values=", ".join(shown)))
+    raise UsageError(
+        _("{name}: “{value}” is not one of the accepted values").format(name="--fail-on", value=value),
+        hint=_("the accepted values: {values}").format(values=", ".join(shown)),
+    )
 
 
 def audit(
     ctx: typer.Context,
-    communities: Annotated[Optional[list[str]], typer.Argument(help=_("Communities to audit (default: every synced one); `history COMMUNITY` shows past audits."))] = None,
-    window: Annotated[Optional[str], typer.Option("--window", help=_("Period audited, e.g. 30d or 4w (default: audit.window_days)."))] = None,
+    communities: Annotated[
+        Optional[list[str]],
+        typer.Argument(help=_("Communities to audit (default: every synced one); `history COMMUNITY` shows past audits.")),
+    ] = None,
+    window: Annotated[
+        Optional[str], typer.Option("--window", help=_("Period audited, e.g. 30d or 4w (default: audit.window_days)."))
+    ] = None,
     csv_file: Annotated[Optional[Path], typer.Option("--csv", help=_("Also write one CSV row per community to FILE."))] = None,
-    html_file: Annotated[Optional[Path], typer.Option("--html", help=_("Also write a self-contained HTML report to FILE."))] = None,
-    fail_on: Annotated[Optional[str], typer.Option("--fail-on", metavar="info|warning|critical", help=_("Exit with code 8 when a finding of this severity or worse exists: info, warning or critical."))] = None,
-    people_file: Annotated[Optional[Path], typer.Option("--people", help=_("The HR export (CSV): adds the company-wide reach (who is in a community, who wrote)."))] = None,
-    sync_first: Annotated[bool, typer.Option("--sync/--no-sync", help=_("Pull new events from the network before auditing (default: audit the store as it is)."))] = False,
+    html_file: Annotated[
+        Optional[Path], typer.Option("--html", help=_("Also write a self-contained HTML report to FILE."))
+    ] = None,
+    fail_on: Annotated[
+        Optional[str],
+        typer.Option(
+            "--fail-on",
+            metavar="info|warning|critical",
+            help=_("Exit with code 8 when a finding of this severity or worse exists: info, warning or critical."),
+        ),
+    ] = None,
+    people_file: Annotated[
+        Optional[Path],
+        typer.Option("--people", help=_("The HR export (CSV): adds the company-wide reach (who is in a community, who wrote).")),
+    ] = None,
+    sync_first: Annotated[
+        bool,
+        typer.Option(
+            "--sync/--no-sync", help=_("Pull new events from the network before auditing (default: audit the store as it is).")
+        ),
+    ] = False,
     json_: JsonOpt = False,
     format_: FormatOpt = Format.table,
 ) -> None:
@@ -64,11 +94,19 @@ def audit(
         rows = health.history(c.store, refs[1], addressing=c.addressing)
         if f is Format.table:
             t = _l10n()
-            flat = [{_("at"): f"{t.date(r.at)} {t.time(r.at)}", _("score"): r.score,
-                     _("trend"): f"{r.trend} {r.delta:+d}" if r.delta is not None else "",
-                     _("members"): r.metrics.get("members"), _("contributors"): r.metrics.get("contributors"),
-                     _("messages"): r.metrics.get("messages"), _("unanswered"): r.metrics.get("unanswered_questions"),
-                     _("findings"): _counts([code.rpartition(":")[2] for code in r.findings])} for r in rows]
+            flat = [
+                {
+                    _("at"): f"{t.date(r.at)} {t.time(r.at)}",
+                    _("score"): r.score,
+                    _("trend"): f"{r.trend} {r.delta:+d}" if r.delta is not None else "",
+                    _("members"): r.metrics.get("members"),
+                    _("contributors"): r.metrics.get("contributors"),
+                    _("messages"): r.metrics.get("messages"),
+                    _("unanswered"): r.metrics.get("unanswered_questions"),
+                    _("findings"): _counts([code.rpartition(":")[2] for code in r.findings]),
+                }
+                for r in rows
+            ]
             render(c, flat, f)
         else:
             render(c, rows, f)
@@ -82,8 +120,17 @@ def audit(
         n = sum(r.new_events for r in results)
         c.say(ngettext("synced {n} new event", "synced {n} new events", n).format(n=n))
     lang = current()  # one language per run: the table, the findings and the HTML report
-    report = health.audit(c.store, c.settings, refs, now=c.clock(), addressing=c.addressing, capabilities=capabilities(c.settings),
-                          window_days=days, company=_company(people_file), lang=lang)
+    report = health.audit(
+        c.store,
+        c.settings,
+        refs,
+        now=c.clock(),
+        addressing=c.addressing,
+        capabilities=capabilities(c.settings),
+        window_days=days,
+        company=_company(people_file),
+        lang=lang,
+    )
     health.save_snapshots(c.store, report)
     if csv_file:
         from rse_cli.services.report import write_csv
@@ -103,14 +150,18 @@ def audit(
     if severity and worst and health.SEVERITY_RANK[worst] >= health.SEVERITY_RANK[severity]:
         from rse_cli.errors import ExitCode, FindingsError
 
-        raise FindingsError(_("findings at or above {severity}: exit code {code}").format(severity=severity, code=int(ExitCode.FINDINGS)))
+        raise FindingsError(
+            _("findings at or above {severity}: exit code {code}").format(severity=severity, code=int(ExitCode.FINDINGS))
+        )
 
 
-HELP = N_("Audit community health: metrics, findings with actions and a 0-100 score (or `audit history COMMUNITY`).\n\n"
-          "Reads the local store (run `rse sync` first, or pass --sync). Each audit is recorded, and "
-          "`rse audit history COMMUNITY` shows the score's trend.\n\n"
-          "Example: rse audit ventes-ouest --window 30d --html report.html --fail-on critical\n\n"
-          "Example: rse audit history ventes-ouest --json")
+HELP = N_(
+    "Audit community health: metrics, findings with actions and a 0-100 score (or `audit history COMMUNITY`).\n\n"
+    "Reads the local store (run `rse sync` first, or pass --sync). Each audit is recorded, and "
+    "`rse audit history COMMUNITY` shows the score's trend.\n\n"
+    "Example: rse audit ventes-ouest --window 30d --html report.html --fail-on critical\n\n"
+    "Example: rse audit history ventes-ouest --json"
+)
 # the command's help, translated: typer reads it when the CLI is built, after the language is chosen
 audit.__doc__ = _(HELP)
 
@@ -138,9 +189,11 @@ def _l10n():
 
 def _counts(severities: list[str]) -> str:
     """'1 critical, 2 warnings' in the language of the run."""
-    words = {"critical": lambda n: ngettext("{n} critical", "{n} critical", n),
-             "warning": lambda n: ngettext("{n} warning", "{n} warnings", n),
-             "info": lambda n: ngettext("{n} info", "{n} info", n)}
+    words = {
+        "critical": lambda n: ngettext("{n} critical", "{n} critical", n),
+        "warning": lambda n: ngettext("{n} warning", "{n} warnings", n),
+        "info": lambda n: ngettext("{n} info", "{n} info", n),
+    }
     return ", ".join(words[s](n).format(n=n) for s in ("critical", "warning", "info") if (n := severities.count(s)))
 
 
@@ -149,15 +202,31 @@ def _table(c, report) -> None:
 
     # finding codes are for --json and scripts: the table says what was found, by severity
     t = _l10n()
-    rows = [{_("community"): x.name, _("score"): x.score, _("band"): _(LABELS[x.band]), _("members"): x.metrics["members"],
-             _("contributors"): x.metrics["contributors"], _("messages"): x.metrics["messages"],
-             _("unanswered"): x.metrics["unanswered_questions"], _("idle days"): t.num(x.metrics["days_since_last_post"]),
-             _("findings"): _counts([f.severity for f in x.findings])}
-            for x in report.communities]
+    rows = [
+        {
+            _("community"): x.name,
+            _("score"): x.score,
+            _("band"): _(LABELS[x.band]),
+            _("members"): x.metrics["members"],
+            _("contributors"): x.metrics["contributors"],
+            _("messages"): x.metrics["messages"],
+            _("unanswered"): x.metrics["unanswered_questions"],
+            _("idle days"): t.num(x.metrics["days_since_last_post"]),
+            _("findings"): _counts([f.severity for f in x.findings]),
+        }
+        for x in report.communities
+    ]
     render(c, rows, Format.table, title=_("Community health, last {days} days").format(days=report.window_days))
     every = [(x.name, f) for x in report.communities for f in x.findings] + [(_("(network)"), f) for f in report.findings]
     if every:
-        render(c, [{_("where"): w, _("severity"): _(LABELS[f.severity]), _("message"): f.message, _("action"): f.action}
-                   for w, f in every], Format.table, title=_("Findings"))
+        render(
+            c,
+            [
+                {_("where"): w, _("severity"): _(LABELS[f.severity]), _("message"): f.message, _("action"): f.action}
+                for w, f in every
+            ],
+            Format.table,
+            title=_("Findings"),
+        )
     for note in report.notes:  # once, after the figures they qualify
         c.say(_("note: {message}").format(message=note.message))

@@ -16,7 +16,9 @@ app = typer.Typer(help="Log in and check which account rse acts as.", no_args_is
 @app.command("login")
 def login(
     ctx: typer.Context,
-    user: Annotated[Optional[str], typer.Option("--user", "-u", help="The account, as the network names it (Matrix: name or @name:server).")] = None,
+    user: Annotated[
+        Optional[str], typer.Option("--user", "-u", help="The account, as the network names it (Matrix: name or @name:server).")
+    ] = None,
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from standard input.")] = False,
 ) -> None:
     """Sign in; the token is stored (keyring or 0600 file), never shown.
@@ -81,5 +83,3 @@ def logout(ctx: typer.Context) -> None:
     c = ctx_of(ctx)
     for line in auth.logout(c.settings, lambda: c.network(authenticated=False)):
         c.say(line)
-
-

@@ -29,23 +29,62 @@ def _columns(raw: list[str] | None) -> dict[str, str] | None:
     return out
 
 
-@app.command("create", help=_("Create a campaign for the people of an HR export; `rse campaign run` then sends its steps.\n\n"
-                               "Example: rse campaign create newcomers-2026-12 --people hr_export.csv --community accueil "
-                               "--nudge 3d:nudge-first-post --lang fr"))
+@app.command(
+    "create",
+    help=_(
+        "Create a campaign for the people of an HR export; `rse campaign run` then sends its steps.\n\n"
+        "Example: rse campaign create newcomers-2026-12 --people hr_export.csv --community accueil "
+        "--nudge 3d:nudge-first-post --lang fr"
+    ),
+)
 def create(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help=_("Campaign name, e.g. newcomers-2026-12."))],
-    people: Annotated[Path, typer.Option("--people", help=_("HR export (CSV, `,` or `;`, UTF-8): email or matrix_id, first_name, manager_email...")),],
+    people: Annotated[
+        Path,
+        typer.Option("--people", help=_("HR export (CSV, `,` or `;`, UTF-8): email or matrix_id, first_name, manager_email...")),
+    ],
     community: Annotated[list[str], typer.Option("--community", help=_("Community to invite them to (repeat)."))],
     welcome: Annotated[str, typer.Option("--welcome", help=_("Template of the day-0 welcome message."))] = "welcome",
-    nudge: Annotated[Optional[list[str]], typer.Option("--nudge", help=_("DELAY:TEMPLATE, e.g. 3d:nudge-first-post (repeat). Default: 3d:nudge-first-post and 7d:nudge-second."))] = None,
-    thanks: Annotated[Optional[str], typer.Option("--thanks", help=_("Template thanking people for their first post (optional), e.g. thanks-first-post."))] = None,
+    nudge: Annotated[
+        Optional[list[str]],
+        typer.Option(
+            "--nudge",
+            help=_("DELAY:TEMPLATE, e.g. 3d:nudge-first-post (repeat). Default: 3d:nudge-first-post and 7d:nudge-second."),
+        ),
+    ] = None,
+    thanks: Annotated[
+        Optional[str],
+        typer.Option("--thanks", help=_("Template thanking people for their first post (optional), e.g. thanks-first-post.")),
+    ] = None,
     lang: Annotated[Optional[str], typer.Option("--lang", help=_("fr or en (default: the profile's lang)."))] = None,
-    where: Annotated[Optional[list[str]], typer.Option("--where", help=_("Only rows whose COLUMN=VALUE[,VALUE] (repeat), e.g. site=Nantes."))] = None,
-    started_since: Annotated[Optional[str], typer.Option("--started-since", help=_("Only people whose start_date is on or after this date."))] = None,
-    column: Annotated[Optional[list[str]], typer.Option("--column", help=_("FIELD=COLUMN: the export's column for one of rse's fields, as a manifest's [people.columns] (repeat), e.g. --column email=Courriel --column first_name=Prénom."))] = None,
-    welcome_in: Annotated[str, typer.Option("--welcome-in", help=_("Where the campaign's messages go: dm (private messages) or community (a post in the first community that mentions the person, for a network without private messages)."))] = "dm",
-    skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help=_("Drop bad rows and unknown people (listed) instead of refusing."))] = False,
+    where: Annotated[
+        Optional[list[str]], typer.Option("--where", help=_("Only rows whose COLUMN=VALUE[,VALUE] (repeat), e.g. site=Nantes."))
+    ] = None,
+    started_since: Annotated[
+        Optional[str], typer.Option("--started-since", help=_("Only people whose start_date is on or after this date."))
+    ] = None,
+    column: Annotated[
+        Optional[list[str]],
+        typer.Option(
+            "--column",
+            help=_(
+                "FIELD=COLUMN: the export's column for one of rse's fields, as a manifest's [people.columns] (repeat), e.g. --column email=Courriel --column first_name=Prénom."
+            ),
+        ),
+    ] = None,
+    welcome_in: Annotated[
+        str,
+        typer.Option(
+            "--welcome-in",
+            help=_(
+                "Where the campaign's messages go: dm (private messages) or community (a post in the first community that mentions the person, for a network without private messages)."
+            ),
+        ),
+    ] = "dm",
+    skip_invalid: Annotated[
+        bool, typer.Option("--skip-invalid", help=_("Drop bad rows and unknown people (listed) instead of refusing."))
+    ] = False,
     json_: JsonOpt = False,
 ) -> None:
     from rse_cli.cli.output import render
@@ -53,26 +92,52 @@ def create(
 
     c = ctx_of(ctx)
     language = lang or c.settings.lang
-    camp, skipped = campaigns.create(c.network(), c.store, name, people, community, templates=c.templates(language),
-                                     welcome=welcome, nudges=nudge, thanks=thanks, lang=language, now=c.clock(), skip_invalid=skip_invalid,
-                                     where=where, started_since=started_since, welcome_in=welcome_in, columns=_columns(column))
+    camp, skipped = campaigns.create(
+        c.network(),
+        c.store,
+        name,
+        people,
+        community,
+        templates=c.templates(language),
+        welcome=welcome,
+        nudges=nudge,
+        thanks=thanks,
+        lang=language,
+        now=c.clock(),
+        skip_invalid=skip_invalid,
+        where=where,
+        started_since=started_since,
+        welcome_in=welcome_in,
+        columns=_columns(column),
+    )
     for p in skipped:
         c.say(_("skipped {problem}").format(problem=p))
-    c.say(ngettext("campaign {name}: {n} person, steps {steps}; run `rse campaign run` (cron)",
-                   "campaign {name}: {n} people, steps {steps}; run `rse campaign run` (cron)", camp.people).format(
-        name=camp.name, n=camp.people, steps=", ".join(s.name for s in camp.steps)))
+    c.say(
+        ngettext(
+            "campaign {name}: {n} person, steps {steps}; run `rse campaign run` (cron)",
+            "campaign {name}: {n} people, steps {steps}; run `rse campaign run` (cron)",
+            camp.people,
+        ).format(name=camp.name, n=camp.people, steps=", ".join(s.name for s in camp.steps))
+    )
     render(c, camp, Format.json if json_ else Format.table, columns=["name", "people", "lang", "created_at"])
 
 
 OUTCOMES = {"sent": N_("sent"), "skipped": N_("skipped"), "failed": N_("failed")}
 
 
-@app.command("run", help=_("Send every campaign step that is due, exactly once (safe under cron, even with concurrent runs).\n\n"
-                            "Example: rse campaign run --json"))
+@app.command(
+    "run",
+    help=_(
+        "Send every campaign step that is due, exactly once (safe under cron, even with concurrent runs).\n\n"
+        "Example: rse campaign run --json"
+    ),
+)
 def run(
     ctx: typer.Context,
     campaign: Annotated[Optional[str], typer.Option("--campaign", help=_("Only this campaign."))] = None,
-    no_sync: Annotated[bool, typer.Option("--no-sync", help=_("Use the synced state as is (do not sync the campaigns' communities first)."))] = False,
+    no_sync: Annotated[
+        bool, typer.Option("--no-sync", help=_("Use the synced state as is (do not sync the campaigns' communities first)."))
+    ] = False,
     json_: JsonOpt = False,
     format_: FormatOpt = Format.table,
 ) -> None:
@@ -80,31 +145,61 @@ def run(
     from rse_cli.services import campaigns
 
     c = ctx_of(ctx)
-    results = campaigns.run(c.network(), c.store, templates_for=c.templates,
-                            now=c.clock(), grace_hours=c.settings.campaign_grace_hours, sync=not no_sync, only=campaign)
+    results = campaigns.run(
+        c.network(),
+        c.store,
+        templates_for=c.templates,
+        now=c.clock(),
+        grace_hours=c.settings.campaign_grace_hours,
+        sync=not no_sync,
+        only=campaign,
+    )
     counts = {o: sum(1 for r in results if r.outcome == o) for o in ("sent", "skipped", "failed")}
     c.say(_("{sent} sent, {skipped} skipped, {failed} failed").format(**counts))
     f = fmt(json_, format_)
     if f is Format.table:
         # a reader's table: the reason for a skip or a failure, never an event id (those are in --json, or --verbose)
-        rows = [{_("campaign"): r.campaign, _("person"): r.person, _("step"): r.step, _("outcome"): _(OUTCOMES.get(r.outcome, r.outcome)),
-                 _("detail"): r.detail if (r.outcome != "sent" or c.verbose) else ""} for r in results]
+        rows = [
+            {
+                _("campaign"): r.campaign,
+                _("person"): r.person,
+                _("step"): r.step,
+                _("outcome"): _(OUTCOMES.get(r.outcome, r.outcome)),
+                _("detail"): r.detail if (r.outcome != "sent" or c.verbose) else "",
+            }
+            for r in results
+        ]
         render(c, rows, f)
     else:
         render(c, results, f, columns=["campaign", "person", "step", "outcome", "detail"])
     if counts["failed"]:
         from rse_cli.errors import ServerError
 
-        raise ServerError(ngettext("{n} step failed; it will be retried by the next run",
-                                   "{n} steps failed; they will be retried by the next run", counts["failed"]).format(n=counts["failed"]))
+        raise ServerError(
+            ngettext(
+                "{n} step failed; it will be retried by the next run",
+                "{n} steps failed; they will be retried by the next run",
+                counts["failed"],
+            ).format(n=counts["failed"])
+        )
 
 
-FUNNEL = (("enrolled", N_("enrolled")), ("invited", N_("invited")), ("joined", N_("joined")),
-          ("first_post", N_("first post")), ("active", N_("active")))
+FUNNEL = (
+    ("enrolled", N_("enrolled")),
+    ("invited", N_("invited")),
+    ("joined", N_("joined")),
+    ("first_post", N_("first post")),
+    ("active", N_("active")),
+)
 
 
-@app.command("status", help=_("Show the campaign's funnel: invited → joined → first post → active (from synced events).\n\n"
-                               "Example: rse campaign status newcomers-2026-12 --json"))
+@app.command(
+    "status",
+    help=_(
+        "Show the campaign's funnel: invited → joined → first post → active (from synced events).\n\n"
+        "Example: rse campaign status newcomers-2026-12 --json"
+    ),
+)
 def status(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help=_("Campaign name."))],
@@ -124,11 +219,23 @@ def status(
             steps = list(result.people[0].steps) if result.people else []
             writer.writerow(["person", "first_name", "day0", "invited", "joined", "first_post_at", "messages", *steps])
             for p in result.people:
-                writer.writerow([p.person, p.first_name, p.day0.isoformat(), p.invited, p.joined,
-                                 p.first_post_at.isoformat() if p.first_post_at else "",
-                                 p.messages, *(p.steps.get(s, "") for s in steps)])
-        c.say(ngettext("wrote {n} line to {file}", "wrote {n} lines to {file}", len(result.people)).format(
-            n=len(result.people), file=csv_file))
+                writer.writerow(
+                    [
+                        p.person,
+                        p.first_name,
+                        p.day0.isoformat(),
+                        p.invited,
+                        p.joined,
+                        p.first_post_at.isoformat() if p.first_post_at else "",
+                        p.messages,
+                        *(p.steps.get(s, "") for s in steps),
+                    ]
+                )
+        c.say(
+            ngettext("wrote {n} line to {file}", "wrote {n} lines to {file}", len(result.people)).format(
+                n=len(result.people), file=csv_file
+            )
+        )
     if json_:
         render(c, result, Format.json)
         return
@@ -145,9 +252,14 @@ def status(
     now = c.clock()
     later = sorted(p.day0 for p in result.people if p.day0 > now)
     if later:
-        c.stdout.write(ngettext("{n} person not started yet: welcomed from their start date ({first} to {last})",
-                                "{n} people not started yet: welcomed from their start date ({first} to {last})",
-                                len(later)).format(n=len(later), first=t.date(later[0]), last=t.date(later[-1])) + "\n")
+        c.stdout.write(
+            ngettext(
+                "{n} person not started yet: welcomed from their start date ({first} to {last})",
+                "{n} people not started yet: welcomed from their start date ({first} to {last})",
+                len(later),
+            ).format(n=len(later), first=t.date(later[0]), last=t.date(later[-1]))
+            + "\n"
+        )
 
 
 @app.command("list", help=_("List the campaigns of this profile.\n\nExample: rse campaign list --json"))
@@ -159,8 +271,16 @@ def list_(ctx: typer.Context, json_: JsonOpt = False, format_: FormatOpt = Forma
     items = campaigns.list_(c.store)
     f = fmt(json_, format_)
     if f is Format.table:
-        rows = [{_("name"): x.name, _("people"): x.people, _("communities"): [k["name"] for k in x.communities],
-                 _("steps"): [s.name for s in x.steps], _("created"): x.created_at.isoformat()} for x in items]
+        rows = [
+            {
+                _("name"): x.name,
+                _("people"): x.people,
+                _("communities"): [k["name"] for k in x.communities],
+                _("steps"): [s.name for s in x.steps],
+                _("created"): x.created_at.isoformat(),
+            }
+            for x in items
+        ]
         render(c, rows, f)
         return
     render(c, items, f)

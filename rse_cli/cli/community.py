@@ -13,15 +13,23 @@ from rse_cli.i18n import _
 app = typer.Typer(help=_("Create and inspect communities."), no_args_is_help=True)
 
 
-@app.command("create", help=_("Create a community with its rooms, animators and moderators.\n\n"
-                               "Example: rse community create \"Ventes Ouest\" --alias ventes-ouest --room Général "
-                               "--room Questions --animator @marc:example.org"))
+@app.command(
+    "create",
+    help=_(
+        "Create a community with its rooms, animators and moderators.\n\n"
+        'Example: rse community create "Ventes Ouest" --alias ventes-ouest --room Général '
+        "--room Questions --animator @marc:example.org"
+    ),
+)
 def create(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help=_("Display name, e.g. \"Ventes Ouest\"."))],
+    name: Annotated[str, typer.Argument(help=_('Display name, e.g. "Ventes Ouest".'))],
     alias: Annotated[Optional[str], typer.Option("--alias", help=_("Short address, e.g. ventes-ouest."))] = None,
     topic: Annotated[Optional[str], typer.Option("--topic", help=_("What the community is for."))] = None,
-    room: Annotated[Optional[list[str]], typer.Option("--room", help=_("A room to create (repeat). Default: Général, on a network with rooms."))] = None,
+    room: Annotated[
+        Optional[list[str]],
+        typer.Option("--room", help=_("A room to create (repeat). Default: Général, on a network with rooms.")),
+    ] = None,
     animator: Annotated[Optional[list[str]], typer.Option("--animator", help=_("Person who animates it (repeat)."))] = None,
     moderator: Annotated[Optional[list[str]], typer.Option("--moderator", help=_("Person who moderates it (repeat)."))] = None,
     json_: JsonOpt = False,
@@ -31,8 +39,16 @@ def create(
     from rse_cli.services import communities
 
     c = ctx_of(ctx)
-    created = communities.create(c.network(), c.store, name, alias=alias, topic=topic, rooms=room or [],
-                                 animators=animator or [], moderators=moderator or [])
+    created = communities.create(
+        c.network(),
+        c.store,
+        name,
+        alias=alias,
+        topic=topic,
+        rooms=room or [],
+        animators=animator or [],
+        moderators=moderator or [],
+    )
     f = fmt(json_, format_)
     if f is not Format.table:
         render(c, created.community, f)  # the community as the network shows it: ids and all
@@ -80,8 +96,10 @@ def list_(ctx: typer.Context, json_: JsonOpt = False, format_: FormatOpt = Forma
     render(c, items, fmt(json_, format_))
 
 
-@app.command("show", help=_("Show a community: its rooms, animators, moderators and members.\n\n"
-                             "Example: rse community show ventes-ouest --json"))
+@app.command(
+    "show",
+    help=_("Show a community: its rooms, animators, moderators and members.\n\nExample: rse community show ventes-ouest --json"),
+)
 def show(
     ctx: typer.Context,
     community: Annotated[str, typer.Argument(help=_("Alias, id or name."))],

@@ -62,8 +62,13 @@ def _path(ctx: typer.Context):
 @app.command("init", cls=_InitCommand, context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def init(
     ctx: typer.Context,
-    network: Annotated[Optional[str], typer.Option("--network", help="The connector to use (default: matrix); the installed ones are listed below.")] = None,
-    homeserver: Annotated[Optional[str], typer.Option("--homeserver", help="URL of the network's server (Matrix: the homeserver).")] = None,
+    network: Annotated[
+        Optional[str],
+        typer.Option("--network", help="The connector to use (default: matrix); the installed ones are listed below."),
+    ] = None,
+    homeserver: Annotated[
+        Optional[str], typer.Option("--homeserver", help="URL of the network's server (Matrix: the homeserver).")
+    ] = None,
     user: Annotated[Optional[str], typer.Option("--user", help="The account rse acts as, e.g. @champion:example.org.")] = None,
     lang: Annotated[Optional[str], typer.Option("--lang", help="fr or en.")] = None,
     make_default: Annotated[bool, typer.Option("--default", help="Make this profile the default one.")] = False,
@@ -98,7 +103,7 @@ def _current_network(ctx: typer.Context, profile: str) -> str:
     """The network the profile already names in the file (a re-run of init keeps it)."""
     from rse_cli.config import read_file
 
-    section = ((read_file(_path(ctx)).get("profiles") or {}).get(profile) or {})
+    section = (read_file(_path(ctx)).get("profiles") or {}).get(profile) or {}
     return str(section.get("network") or "matrix")
 
 

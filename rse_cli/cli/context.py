@@ -89,11 +89,17 @@ class AppContext:
 
                 path = self.config_path or default_config_path()
                 if not path.exists():  # nothing set up yet: one step, the first one
-                    raise ConfigError(_("rse is not set up yet: no config file at {path}").format(path=path),
-                                      hint=_("run `rse config init --homeserver URL --user ID` first "
-                                             "(or `rse sandbox up` to try rse on a local server)"))
-                raise AuthError(_("no token for profile “{profile}”").format(profile=self.settings.profile),
-                                hint=_("run `rse auth login` (or set RSE_TOKEN for cron)"))
+                    raise ConfigError(
+                        _("rse is not set up yet: no config file at {path}").format(path=path),
+                        hint=_(
+                            "run `rse config init --homeserver URL --user ID` first "
+                            "(or `rse sandbox up` to try rse on a local server)"
+                        ),
+                    )
+                raise AuthError(
+                    _("no token for profile “{profile}”").format(profile=self.settings.profile),
+                    hint=_("run `rse auth login` (or set RSE_TOKEN for cron)"),
+                )
             if self.network_factory is not None:
                 self._network = self.network_factory(self.settings, token=token)
             else:

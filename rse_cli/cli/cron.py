@@ -43,7 +43,9 @@ def executable() -> str:
 
 def cron(
     ctx: typer.Context,
-    log: Annotated[str, typer.Option("--log", help=_("File each job appends its output to (default: the data dir's cron.log)."))] = "",
+    log: Annotated[
+        str, typer.Option("--log", help=_("File each job appends its output to (default: the data dir's cron.log)."))
+    ] = "",
     json_: JsonOpt = False,
 ) -> None:
     import os
@@ -54,7 +56,9 @@ def cron(
     c = ctx_of(ctx)
     profile = c.settings.profile
     exe = executable()
-    env = " ".join(f"{k}={shlex.quote(os.environ[k])}" for k in ("RSE_CONFIG_DIR", "RSE_DATA_DIR", "RSE_CONFIG") if os.environ.get(k))
+    env = " ".join(
+        f"{k}={shlex.quote(os.environ[k])}" for k in ("RSE_CONFIG_DIR", "RSE_DATA_DIR", "RSE_CONFIG") if os.environ.get(k)
+    )
     logfile = log or str(data_dir() / "cron.log")
     jobs = []
     for when, sub, what in JOBS:
@@ -66,8 +70,11 @@ def cron(
 
         c.stdout.write(json.dumps(jobs, ensure_ascii=False, indent=2) + "\n")
         return
-    out = ["# " + _("rse jobs for profile {profile} (crontab -e, then paste). Times are the host's local time.").format(profile=profile),
-           "# " + _("The token: add a line RSE_TOKEN=… above, or run `rse auth login` as this user.")]
+    out = [
+        "# "
+        + _("rse jobs for profile {profile} (crontab -e, then paste). Times are the host's local time.").format(profile=profile),
+        "# " + _("The token: add a line RSE_TOKEN=… above, or run `rse auth login` as this user."),
+    ]
     for job in jobs:
         out += [f"# {_(job['purpose'])}", job["line"]]
     c.stdout.write("\n".join(out) + "\n")

@@ -9,8 +9,16 @@ from rse_cli.i18n import N_, _, ngettext
 
 MARKS = {"ok": "✓", "fail": "✗", "warn": "!", "skip": "-"}
 # each check's name as the user reads it (--json keeps the stable `name`)
-NAMES = {"config": N_("config"), "profile": N_("profile"), "token": N_("token"), "server": N_("server"),
-         "rights": N_("rights"), "store": N_("store"), "smtp": N_("smtp"), "cron": N_("cron")}
+NAMES = {
+    "config": N_("config"),
+    "profile": N_("profile"),
+    "token": N_("token"),
+    "server": N_("server"),
+    "rights": N_("rights"),
+    "store": N_("store"),
+    "smtp": N_("smtp"),
+    "cron": N_("cron"),
+}
 
 
 HELP = _("""Check the config, the token, the server, the account's rights, the store, SMTP and cron.
@@ -41,13 +49,15 @@ def doctor(ctx: typer.Context, json_: JsonOpt = False) -> None:
 
         return connect_network(settings, token=token)
 
-    checks = run(DoctorInputs(
-        config_path=path,
-        load_settings=lambda: c.settings,
-        token_source=c.token_source,
-        connect=connect,
-        open_store=lambda s: Store(s.store_location(), profile=s.profile),
-    ))
+    checks = run(
+        DoctorInputs(
+            config_path=path,
+            load_settings=lambda: c.settings,
+            token_source=c.token_source,
+            connect=connect,
+            open_store=lambda s: Store(s.store_location(), profile=s.profile),
+        )
+    )
     if json_:
         c.stdout.write(json.dumps([ch.model_dump() for ch in checks], ensure_ascii=False, indent=2) + "\n")
     else:
@@ -58,5 +68,8 @@ def doctor(ctx: typer.Context, json_: JsonOpt = False) -> None:
                 c.stdout.write("    " + _("fix: {fix}").format(fix=ch.fix) + "\n")
     failed = [_(NAMES[ch.name]) if ch.name in NAMES else ch.name for ch in checks if ch.status == "fail"]
     if failed:
-        raise FindingsError(ngettext("{n} check failed: {names}", "{n} checks failed: {names}", len(failed)).format(
-            n=len(failed), names=", ".join(failed)))
+        raise FindingsError(
+            ngettext("{n} check failed: {names}", "{n} checks failed: {names}", len(failed)).format(
+                n=len(failed), names=", ".join(failed)
+            )
+        )

@@ -11,8 +11,18 @@ from rse_cli.i18n import N_, _
 __all__ = ["install"]
 
 # the words typer's help pages use (typer/core.py, typer/_click): listed here so the catalog has them
-WORDS = (N_("Usage: "), N_("Options"), N_("Arguments"), N_("Commands"), N_("Show this message and exit."),
-         N_("default: {default}"), N_("required"), N_("env var: {var}"), N_("(dynamic)"), N_("Aborted!"))
+WORDS = (
+    N_("Usage: "),
+    N_("Options"),
+    N_("Arguments"),
+    N_("Commands"),
+    N_("Show this message and exit."),
+    N_("default: {default}"),
+    N_("required"),
+    N_("env var: {var}"),
+    N_("(dynamic)"),
+    N_("Aborted!"),
+)
 
 _installed = False
 
@@ -27,7 +37,7 @@ def install() -> None:
     from typer._click import formatting
 
     known = set(WORDS)
-    typer.core._ = lambda message: _(message) if message in known else message  # type: ignore[attr-defined]
+    typer.core._ = lambda message: _(message) if message in known else message
 
     write_usage = formatting.HelpFormatter.write_usage
 

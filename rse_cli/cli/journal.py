@@ -25,5 +25,6 @@ def journal(
 
     c = ctx_of(ctx)
     entries = c.store.journal_entries(limit=limit, action=action, all_profiles=all_profiles)
-    render(c, entries, fmt(json_, format_), columns=["at", "profile", "action", "target", "outcome", "detail"],
-           title=_("Journal"))
+    render(
+        c, entries, fmt(json_, format_), columns=["at", "profile", "action", "target", "outcome", "detail"], title=_("Journal")
+    )

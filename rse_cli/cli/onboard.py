@@ -13,13 +13,24 @@ from rse_cli.i18n import N_, _, ngettext
 
 app = typer.Typer(help=_("Onboard communities in bulk from a manifest (plan, apply, status)."), no_args_is_help=True)
 
-ManifestArg = Annotated[Path, typer.Argument(help=_("The manifest, e.g. communities.toml (see templates/communities.example.toml)."))]
+ManifestArg = Annotated[
+    Path, typer.Argument(help=_("The manifest, e.g. communities.toml (see templates/communities.example.toml)."))
+]
 SYMBOL = {"+": "+", "~": "~", "=": " "}
 
 # a change's kind as a reader sees it (the kind itself stays in --json)
-KINDS = {"community": N_("community"), "topic": N_("description"), "avatar": N_("picture"), "room": N_("room"),
-         "role": N_("role"), "invite": N_("invitation"), "join": N_("addition"), "welcome-dm": N_("welcome message"),
-         "welcome-mention": N_("welcome post mentioning"), "welcome-post": N_("welcome post")}
+KINDS = {
+    "community": N_("community"),
+    "topic": N_("description"),
+    "avatar": N_("picture"),
+    "room": N_("room"),
+    "role": N_("role"),
+    "invite": N_("invitation"),
+    "join": N_("addition"),
+    "welcome-dm": N_("welcome message"),
+    "welcome-mention": N_("welcome post mentioning"),
+    "welcome-post": N_("welcome post"),
+}
 ROLES = {"animator": N_("animator"), "moderator": N_("moderator")}
 
 
@@ -52,15 +63,23 @@ def _warn_limits(c, est) -> None:
     """The rate-limit note: once per command, and only when there is work that takes over a minute."""
     if est.exempt or est.seconds_at_default_limits < 60:
         return
-    work = [ngettext("{n} invitation", "{n} invitations", est.invitations).format(n=est.invitations) if est.invitations else "",
-            ngettext("{n} message", "{n} messages", est.messages).format(n=est.messages) if est.messages else "",
-            ngettext("{n} room creation", "{n} room creations", est.room_creations).format(n=est.room_creations)
-            if est.room_creations else ""]
+    work = [
+        ngettext("{n} invitation", "{n} invitations", est.invitations).format(n=est.invitations) if est.invitations else "",
+        ngettext("{n} message", "{n} messages", est.messages).format(n=est.messages) if est.messages else "",
+        ngettext("{n} room creation", "{n} room creations", est.room_creations).format(n=est.room_creations)
+        if est.room_creations
+        else "",
+    ]
     from rse_cli.i18n import current
     from rse_cli.l10n import L10n
 
-    c.say(_("note: {work} take at least {duration} at {limits}.").format(
-        work=L10n(current()).join([w for w in work if w]), duration=_duration(est.seconds_at_default_limits), limits=est.limits))
+    c.say(
+        _("note: {work} take at least {duration} at {limits}.").format(
+            work=L10n(current()).join([w for w in work if w]),
+            duration=_duration(est.seconds_at_default_limits),
+            limits=est.limits,
+        )
+    )
     if est.fast_path:  # the connector's words: rse's commands know no network
         c.say(_("  fast path: {how}.").format(how=est.fast_path))
 
@@ -88,9 +107,14 @@ def plan_text(result) -> str:
     return "\n".join(out) + "\n"
 
 
-@app.command("plan", help=_("Show what `apply` would change (communities, rooms, roles, invitations, welcomes); write nothing.\n\n"
-                             "Exits 2 when the manifest or its CSV has problems (all listed with file:line).\n\n"
-                             "Example: rse onboard plan communities.toml --json"))
+@app.command(
+    "plan",
+    help=_(
+        "Show what `apply` would change (communities, rooms, roles, invitations, welcomes); write nothing.\n\n"
+        "Exits 2 when the manifest or its CSV has problems (all listed with file:line).\n\n"
+        "Example: rse onboard plan communities.toml --json"
+    ),
+)
 def plan(ctx: typer.Context, manifest: ManifestArg, json_: JsonOpt = False) -> None:
     from rse_cli.cli.output import render
     from rse_cli.services import onboarding
@@ -116,10 +140,17 @@ def plan(ctx: typer.Context, manifest: ManifestArg, json_: JsonOpt = False) -> N
         elif rows == n:
             hint = _("fix them, or drop the bad rows with `rse onboard apply --skip-invalid`")
         else:
-            hint = ngettext("`--skip-invalid` would drop the {n} bad row, not fix the rest",
-                            "`--skip-invalid` would drop the {n} bad rows, not fix the rest", rows).format(n=rows)
-        raise InputError(ngettext("{n} problem to fix before `rse onboard apply`", "{n} problems to fix before `rse onboard apply`",
-                                  n).format(n=n), hint=hint)
+            hint = ngettext(
+                "`--skip-invalid` would drop the {n} bad row, not fix the rest",
+                "`--skip-invalid` would drop the {n} bad rows, not fix the rest",
+                rows,
+            ).format(n=rows)
+        raise InputError(
+            ngettext("{n} problem to fix before `rse onboard apply`", "{n} problems to fix before `rse onboard apply`", n).format(
+                n=n
+            ),
+            hint=hint,
+        )
 
 
 def done_text(s: dict[str, int]) -> list[str]:
@@ -136,21 +167,39 @@ def done_text(s: dict[str, int]) -> list[str]:
     keys = ("communities_created", "rooms_created", "invited", "joined", "unchanged", "welcome_sent", "failed")
     lines = [_("done: {summary}").format(summary=", ".join(p.format(n=s.get(k, 0)) for p, k in zip(parts, keys, strict=True)))]
     if s.get("topics_set") or s.get("avatars_set"):
-        lines.append("      " + ", ".join([
-            ngettext("{n} description set", "{n} descriptions set", s.get("topics_set", 0)).format(n=s.get("topics_set", 0)),
-            ngettext("{n} picture set", "{n} pictures set", s.get("avatars_set", 0)).format(n=s.get("avatars_set", 0))]))
+        lines.append(
+            "      "
+            + ", ".join(
+                [
+                    ngettext("{n} description set", "{n} descriptions set", s.get("topics_set", 0)).format(
+                        n=s.get("topics_set", 0)
+                    ),
+                    ngettext("{n} picture set", "{n} pictures set", s.get("avatars_set", 0)).format(n=s.get("avatars_set", 0)),
+                ]
+            )
+        )
     return lines
 
 
-@app.command("apply", help=_("Create the communities and rooms, set roles, invite members and welcome them; safe to re-run.\n\n"
-                              "A run killed at any point resumes where it stopped when re-run, with no duplicate invitation "
-                              "or message.\n\nExample: rse onboard apply communities.toml --yes"))
+@app.command(
+    "apply",
+    help=_(
+        "Create the communities and rooms, set roles, invite members and welcome them; safe to re-run.\n\n"
+        "A run killed at any point resumes where it stopped when re-run, with no duplicate invitation "
+        "or message.\n\nExample: rse onboard apply communities.toml --yes"
+    ),
+)
 def apply(
     ctx: typer.Context,
     manifest: ManifestArg,
     yes: Annotated[bool, typer.Option("--yes", "-y", help=_("Do not ask for confirmation."))] = False,
-    skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help=_("Drop invalid rows and people not found (listed) instead of refusing."))] = False,
-    failed_csv: Annotated[Optional[Path], typer.Option("--failed-csv", help=_("Where to write the rows that failed (default: MANIFEST.failed.csv)."))] = None,
+    skip_invalid: Annotated[
+        bool, typer.Option("--skip-invalid", help=_("Drop invalid rows and people not found (listed) instead of refusing."))
+    ] = False,
+    failed_csv: Annotated[
+        Optional[Path],
+        typer.Option("--failed-csv", help=_("Where to write the rows that failed (default: MANIFEST.failed.csv).")),
+    ] = None,
     json_: JsonOpt = False,
     format_: FormatOpt = Format.table,
 ) -> None:
@@ -168,9 +217,17 @@ def apply(
             _confirm(ngettext("apply {n} change?", "apply {n} changes?", check.changes).format(n=check.changes))
 
     with c.progress(_("onboarding")) as bar:
-        result = onboard_run.apply_manifest(c.network(), c.store, manifest, templates=c.templates(), skip_invalid=skip_invalid,
-                                            failed_csv=failed_csv, plan_first=not yes, preflight=preflight,
-                                            progress=bar.update if bar else None)
+        result = onboard_run.apply_manifest(
+            c.network(),
+            c.store,
+            manifest,
+            templates=c.templates(),
+            skip_invalid=skip_invalid,
+            failed_csv=failed_csv,
+            plan_first=not yes,
+            preflight=preflight,
+            progress=bar.update if bar else None,
+        )
     s = result.summary
     for line in done_text(s):
         c.say(line)
@@ -178,22 +235,37 @@ def apply(
         c.say(_("failed rows written to {file} (fix and feed them back)").format(file=result.failed_csv))
     f = fmt(json_, format_)
     if f is Format.table:
-        rows = [{_("community"): o.community, _("person"): o.person, _("action"): _(ACTIONS.get(o.action, o.action)),
-                 _("welcome"): _(ACTIONS.get(o.welcome, o.welcome)) if o.welcome else "", _("error"): o.error or ""}
-                for o in result.outcomes if o.action != "unchanged" or o.welcome == "sent"]
+        rows = [
+            {
+                _("community"): o.community,
+                _("person"): o.person,
+                _("action"): _(ACTIONS.get(o.action, o.action)),
+                _("welcome"): _(ACTIONS.get(o.welcome, o.welcome)) if o.welcome else "",
+                _("error"): o.error or "",
+            }
+            for o in result.outcomes
+            if o.action != "unchanged" or o.welcome == "sent"
+        ]
         render(c, rows, f)
     else:
         render(c, result, f)
     if s.get("failed"):
         from rse_cli.errors import ServerError
 
-        raise ServerError(ngettext("{n} person could not be onboarded", "{n} people could not be onboarded", s["failed"]).format(
-            n=s["failed"]), hint=_("see {file}").format(file=result.failed_csv))
+        raise ServerError(
+            ngettext("{n} person could not be onboarded", "{n} people could not be onboarded", s["failed"]).format(n=s["failed"]),
+            hint=_("see {file}").format(file=result.failed_csv),
+        )
 
 
 # what happened to a person, as the apply table shows it (the values stay as they are in --json)
-ACTIONS = {"invited": N_("invitation sent"), "joined": N_("added"), "unchanged": N_("already there"), "failed": N_("failed"),
-           "sent": N_("sent")}
+ACTIONS = {
+    "invited": N_("invitation sent"),
+    "joined": N_("added"),
+    "unchanged": N_("already there"),
+    "failed": N_("failed"),
+    "sent": N_("sent"),
+}
 
 
 def _confirm(question: str) -> None:
@@ -209,13 +281,25 @@ def _confirm(question: str) -> None:
 
 
 # `onboard status`'s columns: one word per concept, the same as the audit's ("invited, not joined")
-STATUS_COLUMNS = (("community", N_("community")), ("alias", N_("alias")), ("exists", N_("exists")),
-                  ("expected", N_("expected")), ("joined", N_("joined")), ("invited_not_joined", N_("invited, not joined")),
-                  ("not_yet_invited", N_("not yet invited")), ("failed", N_("failed")))
+STATUS_COLUMNS = (
+    ("community", N_("community")),
+    ("alias", N_("alias")),
+    ("exists", N_("exists")),
+    ("expected", N_("expected")),
+    ("joined", N_("joined")),
+    ("invited_not_joined", N_("invited, not joined")),
+    ("not_yet_invited", N_("not yet invited")),
+    ("failed", N_("failed")),
+)
 
 
-@app.command("status", help=_("Show, per community of the manifest, how many people joined, are invited but not joined, "
-                               "are not yet invited, or failed.\n\nExample: rse onboard status communities.toml --json"))
+@app.command(
+    "status",
+    help=_(
+        "Show, per community of the manifest, how many people joined, are invited but not joined, "
+        "are not yet invited, or failed.\n\nExample: rse onboard status communities.toml --json"
+    ),
+)
 def status(ctx: typer.Context, manifest: ManifestArg, json_: JsonOpt = False, format_: FormatOpt = Format.table) -> None:
     from rse_cli.cli.output import render
     from rse_cli.services import onboarding
@@ -224,8 +308,13 @@ def status(ctx: typer.Context, manifest: ManifestArg, json_: JsonOpt = False, fo
     result = onboarding.status(c.network(), c.store, manifest)
     f = fmt(json_, format_)
     if f is Format.table:
-        rows = [{_(label): (_("yes") if v else _("no")) if isinstance(v := getattr(s, key), bool) else v
-                 for key, label in STATUS_COLUMNS} for s in result]
+        rows = [
+            {
+                _(label): (_("yes") if v else _("no")) if isinstance(v := getattr(s, key), bool) else v
+                for key, label in STATUS_COLUMNS
+            }
+            for s in result
+        ]
         render(c, rows, f)
         return
     render(c, result, f)

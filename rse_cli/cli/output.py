@@ -22,20 +22,59 @@ __all__ = ["LABELS", "Format", "label", "render"]
 
 # Column headers shown in tables, by field name; a field not listed shows as its name with spaces.
 LABELS: dict[str, str] = {
-    "field": N_("field"), "value": N_("value"),
-    "id": N_("id"), "name": N_("name"), "alias": N_("alias"), "topic": N_("topic"), "link": N_("link"),
-    "community": N_("community"), "communities": N_("communities"), "room": N_("room"), "rooms": N_("rooms"),
-    "members": N_("members"), "member_count": N_("members"), "person": N_("person"), "people": N_("people"),
-    "display_name": N_("display name"), "membership": N_("membership"), "role": N_("role"), "power": N_("power level"),
-    "action": N_("action"), "error": N_("error"), "at": N_("at"), "profile": N_("profile"), "target": N_("target"),
-    "outcome": N_("outcome"), "detail": N_("detail"), "new_events": N_("new events"), "resumed": N_("resumed"),
-    "running": N_("running"), "url": N_("address"), "server_name": N_("server name"), "data_dir": N_("data directory"),
-    "pid": N_("process"), "stale_pid": N_("stale pid file"), "seed": N_("seed"), "days": N_("days"),
-    "messages": N_("messages"), "replies": N_("replies"), "thread_messages": N_("thread messages"),
-    "reactions": N_("reactions"), "memberships": N_("memberships"), "sent": N_("sent"), "skipped": N_("skipped"),
-    "seconds": N_("seconds"), "csv_path": N_("HR export"), "leaders": N_("leaders"),
-    "already_complete": N_("already complete"), "email": N_("e-mail"), "status": N_("status"), "animators": N_("animators"),
-    "moderators": N_("moderators"), "created": N_("created"), "event_id": N_("message id"),
+    "field": N_("field"),
+    "value": N_("value"),
+    "id": N_("id"),
+    "name": N_("name"),
+    "alias": N_("alias"),
+    "topic": N_("topic"),
+    "link": N_("link"),
+    "community": N_("community"),
+    "communities": N_("communities"),
+    "room": N_("room"),
+    "rooms": N_("rooms"),
+    "members": N_("members"),
+    "member_count": N_("members"),
+    "person": N_("person"),
+    "people": N_("people"),
+    "display_name": N_("display name"),
+    "membership": N_("membership"),
+    "role": N_("role"),
+    "power": N_("power level"),
+    "action": N_("action"),
+    "error": N_("error"),
+    "at": N_("at"),
+    "profile": N_("profile"),
+    "target": N_("target"),
+    "outcome": N_("outcome"),
+    "detail": N_("detail"),
+    "new_events": N_("new events"),
+    "resumed": N_("resumed"),
+    "running": N_("running"),
+    "url": N_("address"),
+    "server_name": N_("server name"),
+    "data_dir": N_("data directory"),
+    "pid": N_("process"),
+    "stale_pid": N_("stale pid file"),
+    "seed": N_("seed"),
+    "days": N_("days"),
+    "messages": N_("messages"),
+    "replies": N_("replies"),
+    "thread_messages": N_("thread messages"),
+    "reactions": N_("reactions"),
+    "memberships": N_("memberships"),
+    "sent": N_("sent"),
+    "skipped": N_("skipped"),
+    "seconds": N_("seconds"),
+    "csv_path": N_("HR export"),
+    "leaders": N_("leaders"),
+    "already_complete": N_("already complete"),
+    "email": N_("e-mail"),
+    "status": N_("status"),
+    "animators": N_("animators"),
+    "moderators": N_("moderators"),
+    "created": N_("created"),
+    "event_id": N_("message id"),
 }
 
 
@@ -43,6 +82,7 @@ def label(field: str, labels: Mapping[str, str] | None = None) -> str:
     """The header of `field` in the user's language (a command's own `labels` first)."""
     source = (labels or {}).get(field) or LABELS.get(field)
     return _(source) if source else field.replace("_", " ")
+
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -86,8 +126,15 @@ def _cell(value: Any, human: bool = True) -> str:
     return str(value)
 
 
-def render(ctx: AppContext, data: BaseModel | Sequence[BaseModel | Mapping[str, Any]] | Mapping[str, Any], fmt: Format, *,
-           columns: list[str] | None = None, title: str | None = None, labels: Mapping[str, str] | None = None) -> None:
+def render(
+    ctx: AppContext,
+    data: BaseModel | Sequence[BaseModel | Mapping[str, Any]] | Mapping[str, Any],
+    fmt: Format,
+    *,
+    columns: list[str] | None = None,
+    title: str | None = None,
+    labels: Mapping[str, str] | None = None,
+) -> None:
     """Print `data` on stdout in the chosen format. A single model is shown as key/value rows.
 
     `title` is shown above a table (pass it translated); `labels` maps this command's own fields
@@ -112,8 +159,14 @@ def render(ctx: AppContext, data: BaseModel | Sequence[BaseModel | Mapping[str, 
     _table(ctx, keys, [[_cell(r.get(k), human) for k in keys] for r in rows], title, fmt, labels)
 
 
-def _table(ctx: AppContext, fields: list[str], rows: list[list[str]], title: str | None, fmt: Format,
-           labels: Mapping[str, str] | None = None) -> None:
+def _table(
+    ctx: AppContext,
+    fields: list[str],
+    rows: list[list[str]],
+    title: str | None,
+    fmt: Format,
+    labels: Mapping[str, str] | None = None,
+) -> None:
     out = ctx.stdout
     if fmt is Format.csv:
         buf = io.StringIO()

@@ -15,10 +15,14 @@ FileOpt = Annotated[Optional[Path], typer.Option("--file", help=_("Read the mess
 AgainOpt = Annotated[bool, typer.Option("--again", help=_("Send it even if this exact message was already sent."))]
 
 
-POST_HELP = _("Post a message in a community's room (or its feed); a re-run never posts it twice.\n\n"
-              "Example: rse post ventes-ouest/Général --file note.md")
-DM_HELP = _("Send a direct message, in the existing conversation with that person if there is one.\n\n"
-            "Example: rse dm @a:example.org --text \"Bienvenue !\"")
+POST_HELP = _(
+    "Post a message in a community's room (or its feed); a re-run never posts it twice.\n\n"
+    "Example: rse post ventes-ouest/Général --file note.md"
+)
+DM_HELP = _(
+    "Send a direct message, in the existing conversation with that person if there is one.\n\n"
+    'Example: rse dm @a:example.org --text "Bienvenue !"'
+)
 
 
 def _report(ctx: typer.Context, sent, json_: bool, where: str) -> None:
@@ -35,7 +39,12 @@ def _report(ctx: typer.Context, sent, json_: bool, where: str) -> None:
 
 def post(
     ctx: typer.Context,
-    target: Annotated[str, typer.Argument(help=_("COMMUNITY/ROOM, e.g. ventes-ouest/Général (COMMUNITY alone on a network where a community is one feed)."))],
+    target: Annotated[
+        str,
+        typer.Argument(
+            help=_("COMMUNITY/ROOM, e.g. ventes-ouest/Général (COMMUNITY alone on a network where a community is one feed).")
+        ),
+    ],
     text: TextOpt = None,
     file: FileOpt = None,
     mention: Annotated[Optional[list[str]], typer.Option("--mention", help=_("Person to notify (repeat)."))] = None,

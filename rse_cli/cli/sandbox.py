@@ -13,18 +13,25 @@ from rse_cli.i18n import _
 app = typer.Typer(help=_("Run a local sandbox network to try rse safely."), no_args_is_help=True)
 
 
-@app.command("up", help=_("Start the sandbox (needs rse-cli[sandbox]) and select its `sandbox` profile; harmless twice.\n\n"
-                           "Example: rse sandbox up"))
+@app.command(
+    "up",
+    help=_(
+        "Start the sandbox (needs rse-cli[sandbox]) and select its `sandbox` profile; harmless twice.\n\nExample: rse sandbox up"
+    ),
+)
 def up(ctx: typer.Context) -> None:
     from rse_cli.services import sandbox
 
     c = ctx_of(ctx)
     st = sandbox.up(c.config_path)
-    c.say(_("sandbox running at {url}; profile “sandbox” selected").format(url=st.url)
-          + (f" (pid {st.pid})" if c.verbose else ""))
+    c.say(
+        _("sandbox running at {url}; profile “sandbox” selected").format(url=st.url) + (f" (pid {st.pid})" if c.verbose else "")
+    )
 
 
-@app.command("status", help=_("Show whether the sandbox runs, where, and its data directory.\n\nExample: rse sandbox status --json"))
+@app.command(
+    "status", help=_("Show whether the sandbox runs, where, and its data directory.\n\nExample: rse sandbox status --json")
+)
 def status(ctx: typer.Context, json_: JsonOpt = False, format_: FormatOpt = Format.table) -> None:
     from rse_cli.cli.output import render
     from rse_cli.services import sandbox
@@ -32,8 +39,12 @@ def status(ctx: typer.Context, json_: JsonOpt = False, format_: FormatOpt = Form
     render(ctx_of(ctx), sandbox.status(), fmt(json_, format_))
 
 
-@app.command("down", help=_("Stop the sandbox server and wait until it is gone (its data is kept for the next `up`).\n\n"
-                             "Example: rse sandbox down"))
+@app.command(
+    "down",
+    help=_(
+        "Stop the sandbox server and wait until it is gone (its data is kept for the next `up`).\n\nExample: rse sandbox down"
+    ),
+)
 def down(ctx: typer.Context) -> None:
     from rse_cli.services import sandbox
 
@@ -41,13 +52,16 @@ def down(ctx: typer.Context) -> None:
     c.say(_("sandbox stopped") if sandbox.down() else _("the sandbox was not running"))
 
 
-@app.command("seed", help=_("""Fill the sandbox with a fictional French company and its history; safe to re-run.
+@app.command(
+    "seed",
+    help=_("""Fill the sandbox with a fictional French company and its history; safe to re-run.
 
 Writes the HR export (hr_export.csv) to the sandbox directory and the company's leaders
 to the `sandbox` profile. Re-running with the same arguments adds nothing; other
 arguments need --reset.
 
-Example: rse sandbox seed --seed 42 --people 300 --days 90"""))
+Example: rse sandbox seed --seed 42 --people 300 --days 90"""),
+)
 def seed(
     ctx: typer.Context,
     seed_: Annotated[int, typer.Option("--seed", help=_("Seed of the generated company: same seed, same company."))] = 42,
@@ -63,8 +77,14 @@ def seed(
 
     c = ctx_of(ctx)
     with c.progress(_("seeding")) as bar:
-        summary = sandbox.seed(c.config_path, seed=seed_, people=people, days=days, reset=reset, progress=bar.update if bar else None)
-    c.say(_("sandbox seeded: {written}, {skipped} already there, in {seconds} s").format(
-        written=ngettext("{n} event written", "{n} events written", summary.sent).format(n=summary.sent),
-        skipped=summary.skipped, seconds=f"{summary.seconds:g}"))
+        summary = sandbox.seed(
+            c.config_path, seed=seed_, people=people, days=days, reset=reset, progress=bar.update if bar else None
+        )
+    c.say(
+        _("sandbox seeded: {written}, {skipped} already there, in {seconds} s").format(
+            written=ngettext("{n} event written", "{n} events written", summary.sent).format(n=summary.sent),
+            skipped=summary.skipped,
+            seconds=f"{summary.seconds:g}",
+        )
+    )
     render(c, summary, fmt(json_, format_))

@@ -10,8 +10,10 @@ from rse_cli.cli.options import FormatOpt, JsonOpt, ctx_of, fmt
 from rse_cli.cli.output import Format
 from rse_cli.i18n import _
 
-HELP = _("Pull what is new since the last sync into the local store; safe to interrupt and re-run.\n\n"
-         "Example: rse sync ventes-ouest --json")
+HELP = _(
+    "Pull what is new since the last sync into the local store; safe to interrupt and re-run.\n\n"
+    "Example: rse sync ventes-ouest --json"
+)
 
 
 def sync(

@@ -99,10 +99,9 @@ def explain(exc: Any) -> tuple[str, str | None]:
     if message.startswith("No such command") and ctx is not None:
         typed = message.split("'")[1] if message.count("'") >= 2 else ""
         commands = ctx.command.list_commands(ctx) if hasattr(ctx.command, "list_commands") else []
-        return (_("unknown command “{command}”").format(command=typed),
-                did_you_mean(typed, commands) or help_hint)
+        return (_("unknown command “{command}”").format(command=typed), did_you_mean(typed, commands) or help_hint)
     if message.startswith("Got unexpected extra argument"):
-        extra = message[message.index("(") + 1:message.rindex(")")] if "(" in message and ")" in message else ""
+        extra = message[message.index("(") + 1 : message.rindex(")")] if "(" in message and ")" in message else ""
         return _("unexpected argument: {arguments}").format(arguments=extra), help_hint
     if "requires an argument" in message or ("requires" in message and "argument" in message):
         option = message.split()[1] if message.startswith("Option") else message

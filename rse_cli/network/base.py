@@ -77,6 +77,7 @@ ENTRY_POINT_GROUP = "rse.networks"
 
 # -- capabilities --------------------------------------------------------------------------
 
+
 class Structure(str, Enum):
     rooms = "rooms"  # a community holds several rooms (Matrix: a Space and its child rooms)
     feed = "feed"  # a community is one conversation feed (Viva Engage)
@@ -154,6 +155,7 @@ class Capabilities(BaseModel):
 
 # -- what a user types and what a reader sees, without a connection -------------------------
 
+
 @runtime_checkable
 class Addressing(Protocol):
     """The network's syntax of ids, references and links, usable offline (reports from the store)."""
@@ -189,6 +191,7 @@ class Addressing(Protocol):
 
 # -- the connection --------------------------------------------------------------------------
 
+
 @runtime_checkable
 class Network(Protocol):
     """Everything rse needs from an internal social network, once connected."""
@@ -202,8 +205,10 @@ class Network(Protocol):
     def whoami(self) -> Whoami: ...
     def resolve_person(self, ref: str) -> Person:
         """Find one person by network id, e-mail or exact display name (NotFound/Ambiguous)."""
+
     def rate_limited(self) -> bool:
         """Whether the server has answered 429 during this run (bulk jobs slow down then)."""
+
     def ratelimit_exempt(self) -> bool | None:
         """Whether this account's rate limits are lifted (None: cannot tell)."""
 
@@ -211,13 +216,16 @@ class Network(Protocol):
     def list_communities(self) -> list[Community]: ...
     def get_community(self, ref: str) -> Community:
         """By id, alias (with or without its sigil) or exact name."""
+
     def create_community(self, name: str, *, alias: str | None, topic: str | None) -> Community: ...
     def add_room(self, community: Community, name: str, *, topic: str | None = None) -> Room: ...
     def find_room(self, community: Community, ref: str) -> Room: ...
     def set_topic(self, community: Community, topic: str) -> bool:
         """Set the community's description; False when it already is this text."""
+
     def has_picture(self, community: Community, picture: Picture) -> bool:
         """Whether the community's picture already is this one (a file: the one rse set from it)."""
+
     def set_picture(self, community: Community, picture: Picture) -> bool:
         """Set the community's picture, uploading the file first; False when it already is this one."""
 
@@ -226,16 +234,20 @@ class Network(Protocol):
     def invite(self, community: Community, person: str, *, checked: bool = False) -> bool:
         """Invite to the community (or add, where membership is direct); False when already done.
         `checked`: the caller has just read the member list and found the person absent."""
+
     def force_join(self, community: Community, person: str) -> bool:
         """Make the person a member without an invitation (capabilities.force_join)."""
+
     def set_role(self, community: Community, person: str, role: Role) -> bool:
         """Give the role in the community and all its rooms; False when nothing changed."""
 
     # writing
     def send(self, room_id: str, message: Message, txn_id: str) -> Sent:
         """Send once per txn_id where the server deduplicates (capabilities.server_idempotency)."""
+
     def direct_room(self, person: str) -> str:
         """The existing direct conversation with the person, or a new one, as clients see it."""
+
     def find_sent(self, room_id: str, message: Message, since_ms: int) -> Sent | None:
         """The message this account already sent there since then (a run that died between the
         send and its record looks before sending again, where the server does not deduplicate)."""
@@ -250,8 +262,10 @@ class Network(Protocol):
         """Which rooms or feeds received anything since `token` (from the previous call), and the
         token to store for next time. `None` for the set means "cannot tell: read them all"
         (always so when not capabilities.changes_since, and on the first call)."""
+
     def iter_events(self, room_id: str, since: str | None = None, *, page_size: int = 1000) -> Iterator[EventPage]:
         """Pages of events oldest first, each with the checkpoint to resume after it."""
+
     def link(self, room_id: str, event_id: str | None = None) -> str: ...
     def close(self) -> None: ...
 
@@ -362,9 +376,10 @@ def connector(name: str, settings: Settings | None = None) -> Connector:
         if name not in eps:
             known = ", ".join(installed()) or "none"
             where = f"{settings.source}: [profiles.{settings.profile}] network = {name!r}: " if settings else ""
-            raise UsageError(f"{where}no network connector named {name!r} is installed (installed: {known})",
-                             hint="set `network` to one of those (`rse config set network NAME`), "
-                                  "or install the connector's package")
+            raise UsageError(
+                f"{where}no network connector named {name!r} is installed (installed: {known})",
+                hint="set `network` to one of those (`rse config set network NAME`), or install the connector's package",
+            )
         _loaded[name] = eps[name].load()
     return _loaded[name]
 
@@ -376,12 +391,17 @@ def _active(settings: Settings) -> Connector:
     strays = sorted(set(settings.connectors) - {settings.network} - set(installed()))
     if strays:
         tables = ", ".join(f"[profiles.{settings.profile}.{t}]" for t in strays)
-        raise ConfigError(f"{settings.source}: {tables}: no installed connector has this name "
-                          f"(installed: {', '.join(installed())}; rse's own table: audit)",
-                          hint=f"settings of the {settings.network} connector go in [profiles.{settings.profile}.{settings.network}]")
+        raise ConfigError(
+            f"{settings.source}: {tables}: no installed connector has this name "
+            f"(installed: {', '.join(installed())}; rse's own table: audit)",
+            hint=f"settings of the {settings.network} connector go in [profiles.{settings.profile}.{settings.network}]",
+        )
     if plugin.settings_model is None and settings.table():
-        raise ConfigError(f"{settings.source}: [profiles.{settings.profile}.{settings.network}]: "
-                          f"the {settings.network} connector has no settings of its own", hint="remove the table")
+        raise ConfigError(
+            f"{settings.source}: [profiles.{settings.profile}.{settings.network}]: "
+            f"the {settings.network} connector has no settings of its own",
+            hint="remove the table",
+        )
     return plugin
 
 

@@ -32,7 +32,9 @@ log = logging.getLogger("rse.http")
 
 IDEMPOTENT_METHODS = {"GET", "HEAD", "PUT", "DELETE", "OPTIONS"}
 CONNECT_TIMEOUT = 5.0  # seconds for TCP and TLS: a server that does not answer in 5 s is not there
-_SECRET_PARAMS = r"(?:access_token|token|as_token|hs_token|password|passwd|secret|client_secret|api_key|apikey|key|sig|signature|code|auth)"
+_SECRET_PARAMS = (
+    r"(?:access_token|token|as_token|hs_token|password|passwd|secret|client_secret|api_key|apikey|key|sig|signature|code|auth)"
+)
 _TOKEN_PATTERNS = [
     re.compile(rf"((?:^|[?&;\s\"'(]){_SECRET_PARAMS}=)[^&#\s\"')]+", re.IGNORECASE),
     re.compile(r"(Bearer\s+)[A-Za-z0-9._~+/=-]+"),
@@ -85,7 +87,9 @@ def ssl_context(ca_bundle: Path | None, verify: bool) -> ssl.SSLContext | bool:
         return False
     cafile = str(ca_bundle) if ca_bundle else os.environ.get("SSL_CERT_FILE") or None
     if cafile and not Path(cafile).is_file():
-        raise NetworkError(_("CA bundle {path} does not exist").format(path=cafile), hint=_("fix `ca_bundle` in the config or SSL_CERT_FILE"))
+        raise NetworkError(
+            _("CA bundle {path} does not exist").format(path=cafile), hint=_("fix `ca_bundle` in the config or SSL_CERT_FILE")
+        )
     if cafile:
         return ssl.create_default_context(cafile=cafile)
     try:
@@ -213,8 +217,16 @@ class HttpClient:
                 with self._slots:
                     self.stats["requests"] += 1
                     response = self._client.request(method, path, params=params, content=content, headers=headers)
-            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.ReadError, httpx.ReadTimeout,
-                    httpx.WriteError, httpx.WriteTimeout, httpx.RemoteProtocolError, httpx.PoolTimeout) as exc:
+            except (
+                httpx.ConnectError,
+                httpx.ConnectTimeout,
+                httpx.ReadError,
+                httpx.ReadTimeout,
+                httpx.WriteError,
+                httpx.WriteTimeout,
+                httpx.RemoteProtocolError,
+                httpx.PoolTimeout,
+            ) as exc:
                 # a failed connect never reached the server: safe to retry whatever the method
                 safe = idempotent or isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))
                 if self._plain_http(exc):  # retrying a TLS handshake with an HTTP server only waits longer
@@ -252,7 +264,10 @@ class HttpClient:
             try:
                 return response.json()
             except ValueError:
-                raise ServerError(_("{what}: the server answered with something that is not JSON").format(what=what), status=response.status_code) from None
+                raise ServerError(
+                    _("{what}: the server answered with something that is not JSON").format(what=what),
+                    status=response.status_code,
+                ) from None
 
     # -- pacing ------------------------------------------------------------------------
     def _wait_gate(self) -> None:
@@ -268,7 +283,7 @@ class HttpClient:
             self._not_before = max(self._not_before, self._clock() + delay)
 
     def _jitter_backoff(self, attempt: int) -> float:
-        return random.uniform(0, min(30.0, 0.5 * 2 ** attempt))
+        return random.uniform(0, min(30.0, 0.5 * 2**attempt))
 
     def _backoff(self, attempt: int, what: str, why: str) -> None:
         self.stats["retries"] += 1
@@ -301,7 +316,8 @@ class HttpClient:
         hint = _("check the server URL and your network")
         if plain_http:
             hint = _("the server speaks plain HTTP: use {url} or check the port").format(
-                url=self.shown_url.replace("https://", "http://", 1))
+                url=self.shown_url.replace("https://", "http://", 1)
+            )
         elif "CERTIFICATE_VERIFY_FAILED" in detail or "SSL" in detail:
             why = _("its TLS certificate could not be verified")
             hint = _("set `ca_bundle` to your company's CA file")

@@ -66,17 +66,60 @@ CHAMPION = "champion"
 
 # key, name, kind, topic, creator role, animator roles, rooms (key, name, topic)
 COMMUNITIES: tuple[tuple[str, str, str, str, str, tuple[str, ...], tuple[tuple[str, str, str], ...]], ...] = (
-    ("ventes-ouest", "Ventes Ouest", "business", "L'équipe commerciale Ouest : affaires, clients, entraide.", "dir_ventes",
-     ("resp_ventes_ouest",), (("general", "Général", "Infos, réussites, question du lundi et kudos du vendredi"),
-                              ("affaires-en-cours", "Affaires en cours", "Entraide sur les dossiers clients"))),
-    ("data-ia", "Data & IA", "practice", "Communauté de pratique data, BI et IA : questions, astuces, ateliers.", "resp_data",
-     (), (("general", "Général", "Astuces, ateliers et partages"), ("entraide", "Entraide", "Posez vos questions data, on y répond"))),
-    ("veille", "Veille marché", "watch", "La veille partagée du marché de l'eau : articles, signaux, concurrence.", "resp_marketing",
-     ("veilleuse",), (("general", "Général", "Articles et signaux du marché"), ("concurrence", "Concurrence", "Ce que font nos concurrents"))),
-    ("club-sport", "Club Sport & Loisirs", "club", "Running, vélo, foot à 5 : les sorties entre collègues.", "club_president",
-     (), (("general", "Général", "La vie du club"), ("sorties", "Sorties", "Proposez une sortie, inscrivez-vous"))),
-    ("accueil", "Accueil", "newcomers", "L'espace des nouveaux arrivants : présentations, questions pratiques, bienvenue !", "integration",
-     (), (("general", "Général", "Présentez-vous !"), ("questions-pratiques", "Questions pratiques", "Badge, mutuelle, congés… demandez ici"))),
+    (
+        "ventes-ouest",
+        "Ventes Ouest",
+        "business",
+        "L'équipe commerciale Ouest : affaires, clients, entraide.",
+        "dir_ventes",
+        ("resp_ventes_ouest",),
+        (
+            ("general", "Général", "Infos, réussites, question du lundi et kudos du vendredi"),
+            ("affaires-en-cours", "Affaires en cours", "Entraide sur les dossiers clients"),
+        ),
+    ),
+    (
+        "data-ia",
+        "Data & IA",
+        "practice",
+        "Communauté de pratique data, BI et IA : questions, astuces, ateliers.",
+        "resp_data",
+        (),
+        (
+            ("general", "Général", "Astuces, ateliers et partages"),
+            ("entraide", "Entraide", "Posez vos questions data, on y répond"),
+        ),
+    ),
+    (
+        "veille",
+        "Veille marché",
+        "watch",
+        "La veille partagée du marché de l'eau : articles, signaux, concurrence.",
+        "resp_marketing",
+        ("veilleuse",),
+        (("general", "Général", "Articles et signaux du marché"), ("concurrence", "Concurrence", "Ce que font nos concurrents")),
+    ),
+    (
+        "club-sport",
+        "Club Sport & Loisirs",
+        "club",
+        "Running, vélo, foot à 5 : les sorties entre collègues.",
+        "club_president",
+        (),
+        (("general", "Général", "La vie du club"), ("sorties", "Sorties", "Proposez une sortie, inscrivez-vous")),
+    ),
+    (
+        "accueil",
+        "Accueil",
+        "newcomers",
+        "L'espace des nouveaux arrivants : présentations, questions pratiques, bienvenue !",
+        "integration",
+        (),
+        (
+            ("general", "Général", "Présentez-vous !"),
+            ("questions-pratiques", "Questions pratiques", "Badge, mutuelle, congés… demandez ici"),
+        ),
+    ),
 )
 
 PERSONAS = ("lurker", "reactor", "occasional", "regular", "super")
@@ -99,8 +142,15 @@ def build_plan(seed: int, people: int, days: int, anchor: datetime, server_name:
     roles = {p.role: uid[p.localpart] for p in staff if p.role}
     champion = f"@{CHAMPION}:{server_name}"
     communities = [
-        CommunityPlan(key, name, kind, topic, roles[creator], tuple(roles[a] for a in animators),
-                      rooms=tuple(RoomPlan(f"{key}/{rk}", rname, rtopic) for rk, rname, rtopic in rooms))
+        CommunityPlan(
+            key,
+            name,
+            kind,
+            topic,
+            roles[creator],
+            tuple(roles[a] for a in animators),
+            rooms=tuple(RoomPlan(f"{key}/{rk}", rname, rtopic) for rk, rname, rtopic in rooms),
+        )
         for key, name, kind, topic, creator, animators, rooms in COMMUNITIES
     ]
     cast = stories.Cast(cal, rng, {uid[p.localpart]: p for p in staff}, roles, {}, {}, people / 300)
@@ -122,8 +172,18 @@ def build_plan(seed: int, people: int, days: int, anchor: datetime, server_name:
             else:
                 getattr(stories, com.kind)(cast, com, room_logs)
 
-    plan = Plan(seed, days, anchor, server_name, staff, [roles[r] for r in LEADER_ROLES], champion, communities,
-                {key: log.ordered() for key, log in logs.items()}, facts=None)  # type: ignore[arg-type]
+    plan = Plan(
+        seed,
+        days,
+        anchor,
+        server_name,
+        staff,
+        [roles[r] for r in LEADER_ROLES],
+        champion,
+        communities,
+        {key: log.ordered() for key, log in logs.items()},
+        facts=None,  # type: ignore[arg-type]  # set just below, once the plan exists
+    )
     plan.facts = _facts(plan, cal, roles, pending)
     plan.counts = _counts(plan)
     problems = check_plan(plan)
@@ -149,8 +209,9 @@ def _personas(cast: stories.Cast, staff: list[Person], uid: dict[str, str], comm
             cast.react[cast.roles[role]] = 0.4 if role == "dg" else 0
 
 
-def _members(rng: random.Random, staff: list[Person], uid: dict[str, str], roles: dict[str, str], today: date,
-             voice: dict[str, float]) -> tuple[dict[str, list[str]], dict[str, dict[str, str]]]:
+def _members(
+    rng: random.Random, staff: list[Person], uid: dict[str, str], roles: dict[str, str], today: date, voice: dict[str, float]
+) -> tuple[dict[str, list[str]], dict[str, dict[str, str]]]:
     """Who belongs to which community (creators excluded: they are in by creating it).
 
     Small companies could leave a community with nobody to talk: each gets at least
@@ -170,16 +231,25 @@ def _members(rng: random.Random, staff: list[Person], uid: dict[str, str], roles
 
     sales_west = [p for p in present if p.department == "Ventes" and p.site in ("Nantes", "Bordeaux")]
     chosen: dict[str, list[Person]] = {
-        "ventes-ouest": sales_west + some([p for p in present if p.department in ("Marketing", "Logistique") and p.site == "Nantes"], 0.2),
+        "ventes-ouest": sales_west
+        + some([p for p in present if p.department in ("Marketing", "Logistique") and p.site == "Nantes"], 0.2),
         "data-ia": some([p for p in present if p.department == "IT/Data"], 0.6)
         + some([p for p in present if p.department in ("Marketing", "Finance", "Production", "Ventes")], 0.07),
-        "veille": [p for p in present if p.department == "Marketing"] + some([p for p in present if p.department == "Ventes"], 0.3)
+        "veille": [p for p in present if p.department == "Marketing"]
+        + some([p for p in present if p.department == "Ventes"], 0.3)
         + some([p for p in present if p.department not in ("Marketing", "Ventes")], 0.05),
         "club-sport": some(present, 0.13),
-        "accueil": arrived + some([p for p in present if p.department == "RH"], 0.7) + some([p for p in present if state[p.localpart] == "staff"], 0.02),
+        "accueil": arrived
+        + some([p for p in present if p.department == "RH"], 0.7)
+        + some([p for p in present if state[p.localpart] == "staff"], 0.02),
     }
-    extra = {"ventes-ouest": ("dg", "resp_ventes_ouest"), "data-ia": ("dsi",), "veille": ("dg", "daf", "dir_ventes", "veilleuse"),
-             "club-sport": ("dir_industriel",), "accueil": ("drh",)}
+    extra = {
+        "ventes-ouest": ("dg", "resp_ventes_ouest"),
+        "data-ia": ("dsi",),
+        "veille": ("dg", "daf", "dir_ventes", "veilleuse"),
+        "club-sport": ("dir_industriel",),
+        "accueil": ("drh",),
+    }
     creators = {key: roles[creator] for key, _, _, _, creator, _, _ in COMMUNITIES}
     members: dict[str, list[str]] = {}
     speakers = [uid[p.localpart] for p in present if voice[uid[p.localpart]] > 0 and state[p.localpart] == "staff"]
@@ -192,8 +262,15 @@ def _members(rng: random.Random, staff: list[Person], uid: dict[str, str], roles
     return members, {"accueil": {uid[p.localpart]: p.start_date.isoformat() for p in pending_people}}
 
 
-def _enrol(cast: stories.Cast, com: CommunityPlan, space: RoomLog, rooms: list[RoomLog], members: list[str],
-           champion: str, pending: dict[str, str]) -> None:
+def _enrol(
+    cast: stories.Cast,
+    com: CommunityPlan,
+    space: RoomLog,
+    rooms: list[RoomLog],
+    members: list[str],
+    champion: str,
+    pending: dict[str, str],
+) -> None:
     """Invitations and joins: before the window for the old guard, on arrival for newcomers."""
     rng, cal = cast.rng, cast.cal
     for log in (space, *rooms):
@@ -262,8 +339,11 @@ def _facts(plan: Plan, cal: Calendar, roles: dict[str, str], pending: dict[str, 
     animator_posts = [m.ts for m in messages if m.sender == data.creator]
     accueil_joins = [e for e in plan.timelines["accueil"] if isinstance(e, Membership) and e.membership == "join"]
     return Facts(
-        healthy="ventes-ouest", dormant="club-sport", dormant_last_post=max(club, default=0),
-        silent_animator_community="data-ia", silent_animator=data.creator,
+        healthy="ventes-ouest",
+        dormant="club-sport",
+        dormant_last_post=max(club, default=0),
+        silent_animator_community="data-ia",
+        silent_animator=data.creator,
         silent_animator_last_post=max(animator_posts, default=0),
         unanswered_questions=unanswered,
         leaders=tuple(plan.leaders),
@@ -272,8 +352,13 @@ def _facts(plan: Plan, cal: Calendar, roles: dict[str, str], pending: dict[str, 
         lurkers=lurkers,
         newcomers=tuple(sorted({e.target for e in accueil_joins if e.ts >= cal.ago(30) and e.target != plan.champion})),
         not_onboarded=tuple(plan.user_id(p) for p in plan.people if arrival(p, cal.today) == "not_onboarded"),
-        pending_invites=tuple((com, user, e.ts) for com, people in pending.items() for user in people
-                              for e in plan.timelines[com] if isinstance(e, Membership) and e.target == user),
+        pending_invites=tuple(
+            (com, user, e.ts)
+            for com, people in pending.items()
+            for user in people
+            for e in plan.timelines[com]
+            if isinstance(e, Membership) and e.target == user
+        ),
     )
 
 
@@ -281,7 +366,8 @@ def _counts(plan: Plan) -> dict[str, int]:
     events = plan.events()
     msgs = [e for e in events if isinstance(e, Message)]
     return {
-        "people": len(plan.people), "communities": len(plan.communities),
+        "people": len(plan.people),
+        "communities": len(plan.communities),
         "rooms": sum(len(c.rooms) for c in plan.communities),
         "messages": sum(1 for m in msgs if m.is_root),
         "replies": sum(1 for m in msgs if m.reply_to and not m.thread_root),

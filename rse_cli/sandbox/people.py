@@ -44,14 +44,93 @@ SITES = ("Nantes", "Lyon", "Paris", "Lille", "Bordeaux")
 # department -> (weight in the staff, site weights in SITES order, ordinary job titles).
 # A title "masculine|feminine" is given in the person's gender.
 DEPARTMENTS: dict[str, tuple[int, tuple[int, ...], tuple[str, ...]]] = {
-    "Direction": (2, (8, 0, 2, 0, 0), ("Assistant de direction|Assistante de direction", "Chargé de communication interne|Chargée de communication interne", "Juriste")),
-    "Ventes": (20, (6, 3, 3, 2, 4), ("Chargé d'affaires|Chargée d'affaires", "Ingénieur commercial|Ingénieure commerciale", "Assistant commercial|Assistante commerciale", "Technico-commercial|Technico-commerciale", "Key account manager")),
-    "Marketing": (7, (4, 0, 4, 0, 1), ("Chef de produit|Cheffe de produit", "Chargé de veille|Chargée de veille", "Chargé de communication|Chargée de communication", "Graphiste", "Chargé d'événementiel|Chargée d'événementiel")),
-    "RH": (5, (5, 2, 2, 1, 1), ("Chargé de recrutement|Chargée de recrutement", "Gestionnaire paie", "Chargé de formation|Chargée de formation", "Assistant RH|Assistante RH")),
-    "Finance": (6, (6, 1, 2, 0, 0), ("Contrôleur de gestion|Contrôleuse de gestion", "Comptable", "Acheteur|Acheteuse", "Trésorier|Trésorière", "Gestionnaire crédit client")),
-    "IT/Data": (11, (6, 2, 3, 0, 0), ("Data scientist", "Data engineer", "Développeur|Développeuse", "Administrateur systèmes|Administratrice systèmes", "Technicien support|Technicienne support", "Chef de projet IT|Cheffe de projet IT")),
-    "Production": (33, (5, 4, 0, 4, 0), ("Opérateur de production|Opératrice de production", "Technicien de maintenance|Technicienne de maintenance", "Chef d'équipe|Cheffe d'équipe", "Ingénieur méthodes|Ingénieure méthodes", "Technicien qualité|Technicienne qualité", "Soudeur|Soudeuse")),
-    "Logistique": (16, (4, 3, 0, 2, 2), ("Cariste", "Gestionnaire des stocks", "Approvisionneur|Approvisionneuse", "Préparateur de commandes|Préparatrice de commandes", "Affréteur|Affréteuse")),
+    "Direction": (
+        2,
+        (8, 0, 2, 0, 0),
+        (
+            "Assistant de direction|Assistante de direction",
+            "Chargé de communication interne|Chargée de communication interne",
+            "Juriste",
+        ),
+    ),
+    "Ventes": (
+        20,
+        (6, 3, 3, 2, 4),
+        (
+            "Chargé d'affaires|Chargée d'affaires",
+            "Ingénieur commercial|Ingénieure commerciale",
+            "Assistant commercial|Assistante commerciale",
+            "Technico-commercial|Technico-commerciale",
+            "Key account manager",
+        ),
+    ),
+    "Marketing": (
+        7,
+        (4, 0, 4, 0, 1),
+        (
+            "Chef de produit|Cheffe de produit",
+            "Chargé de veille|Chargée de veille",
+            "Chargé de communication|Chargée de communication",
+            "Graphiste",
+            "Chargé d'événementiel|Chargée d'événementiel",
+        ),
+    ),
+    "RH": (
+        5,
+        (5, 2, 2, 1, 1),
+        (
+            "Chargé de recrutement|Chargée de recrutement",
+            "Gestionnaire paie",
+            "Chargé de formation|Chargée de formation",
+            "Assistant RH|Assistante RH",
+        ),
+    ),
+    "Finance": (
+        6,
+        (6, 1, 2, 0, 0),
+        (
+            "Contrôleur de gestion|Contrôleuse de gestion",
+            "Comptable",
+            "Acheteur|Acheteuse",
+            "Trésorier|Trésorière",
+            "Gestionnaire crédit client",
+        ),
+    ),
+    "IT/Data": (
+        11,
+        (6, 2, 3, 0, 0),
+        (
+            "Data scientist",
+            "Data engineer",
+            "Développeur|Développeuse",
+            "Administrateur systèmes|Administratrice systèmes",
+            "Technicien support|Technicienne support",
+            "Chef de projet IT|Cheffe de projet IT",
+        ),
+    ),
+    "Production": (
+        33,
+        (5, 4, 0, 4, 0),
+        (
+            "Opérateur de production|Opératrice de production",
+            "Technicien de maintenance|Technicienne de maintenance",
+            "Chef d'équipe|Cheffe d'équipe",
+            "Ingénieur méthodes|Ingénieure méthodes",
+            "Technicien qualité|Technicienne qualité",
+            "Soudeur|Soudeuse",
+        ),
+    ),
+    "Logistique": (
+        16,
+        (4, 3, 0, 2, 2),
+        (
+            "Cariste",
+            "Gestionnaire des stocks",
+            "Approvisionneur|Approvisionneuse",
+            "Préparateur de commandes|Préparatrice de commandes",
+            "Affréteur|Affréteuse",
+        ),
+    ),
 }
 
 # The cast every plan needs: (role key, department, site, job title, female). Created first, in this order.
@@ -71,8 +150,16 @@ KEY_PEOPLE: tuple[tuple[str, str, str, str, bool], ...] = (
     ("club_president", "Production", "Nantes", "Technicien de maintenance", False),
 )
 # who heads each department (everyone without a closer manager reports to them)
-HEADS = {"Direction": "dg", "Ventes": "dir_ventes", "RH": "drh", "Finance": "daf", "Production": "dir_industriel",
-         "IT/Data": "dsi", "Marketing": "resp_marketing", "Logistique": "resp_logistique"}
+HEADS = {
+    "Direction": "dg",
+    "Ventes": "dir_ventes",
+    "RH": "drh",
+    "Finance": "daf",
+    "Production": "dir_industriel",
+    "IT/Data": "dsi",
+    "Marketing": "resp_marketing",
+    "Logistique": "resp_logistique",
+}
 LEADER_ROLES = ("dg", "dir_ventes", "drh", "daf", "dir_industriel")
 # recent arrivals, as shares of the staff: newcomers already welcomed, and the very latest ones
 NEWCOMER_SHARE, NOT_ONBOARDED_SHARE = 0.07, 0.025
@@ -171,8 +258,10 @@ def _with_managers(people: list[Person], today: date) -> list[Person]:
     """
     by_role = {p.role: p for p in people if p.role}
     dg = by_role["dg"].localpart
-    leads: dict[tuple[str, str], str] = {("Ventes", "Nantes"): by_role["resp_ventes_ouest"].localpart,
-                                         ("IT/Data", "Nantes"): by_role["resp_data"].localpart}
+    leads: dict[tuple[str, str], str] = {
+        ("Ventes", "Nantes"): by_role["resp_ventes_ouest"].localpart,
+        ("IT/Data", "Nantes"): by_role["resp_data"].localpart,
+    }
     for p in people:
         if not p.role and p.department != "Direction" and (today - p.start_date).days > 365:
             leads.setdefault((p.department, p.site), p.localpart)
@@ -197,9 +286,12 @@ def _with_managers(people: list[Person], today: date) -> list[Person]:
 
 def _lead_title(department: str, site: str) -> str:
     return {
-        "Ventes": f"Responsable des ventes {site}", "Production": f"Responsable de production {site}",
-        "Logistique": f"Chef d'entrepôt {site}", "IT/Data": f"Responsable informatique {site}",
-        "Marketing": f"Responsable communication {site}", "RH": f"Responsable RH {site}",
+        "Ventes": f"Responsable des ventes {site}",
+        "Production": f"Responsable de production {site}",
+        "Logistique": f"Chef d'entrepôt {site}",
+        "IT/Data": f"Responsable informatique {site}",
+        "Marketing": f"Responsable communication {site}",
+        "RH": f"Responsable RH {site}",
         "Finance": f"Responsable comptable {site}",
     }.get(department, f"Responsable {department} {site}")
 
@@ -210,7 +302,7 @@ def pending_count(count: int) -> int:
 
 
 def arrival(person: Person, today: date) -> str:
-    """"not_onboarded" (this week), "newcomer" (welcomed in the last weeks) or "staff"."""
+    """ "not_onboarded" (this week), "newcomer" (welcomed in the last weeks) or "staff"."""
     age = (today - person.start_date).days
     if age <= 5:
         return "not_onboarded"

@@ -104,7 +104,15 @@ class SeedState:
                 )
             return datetime.fromisoformat(self.data["anchor"])
         anchor = datetime.now(UTC).replace(microsecond=0)
-        self.data = {"version": 1, **wanted, "anchor": anchor.isoformat(), "people_done": False, "rooms": {}, "done": [], "complete": False}
+        self.data = {
+            "version": 1,
+            **wanted,
+            "anchor": anchor.isoformat(),
+            "people_done": False,
+            "rooms": {},
+            "done": [],
+            "complete": False,
+        }
         self.save()
         return anchor
 
@@ -160,8 +168,19 @@ def write_hr_csv(plan: Plan, path: Path) -> Path:
     writer.writerow(CSV_COLUMNS)
     for p in plan.people:
         manager = by_local[p.manager].email if p.manager else ""
-        writer.writerow([p.email, plan.user_id(p), p.first_name, p.last_name, p.department, p.site,
-                         p.job_title, manager, p.start_date.isoformat()])
+        writer.writerow(
+            [
+                p.email,
+                plan.user_id(p),
+                p.first_name,
+                p.last_name,
+                p.department,
+                p.site,
+                p.job_title,
+                manager,
+                p.start_date.isoformat(),
+            ]
+        )
     _write_private(path, buffer.getvalue(), encoding="utf-8-sig")
     return path
 
@@ -177,8 +196,17 @@ class SeedResult:
     already_complete: bool
 
 
-def seed_sandbox(url: str, as_token: str, data_dir: Path, *, seed: int = 42, people: int = 300, days: int = 90,
-                 workers: int = 16, progress: Progress | None = None) -> SeedResult:
+def seed_sandbox(
+    url: str,
+    as_token: str,
+    data_dir: Path,
+    *,
+    seed: int = 42,
+    people: int = 300,
+    days: int = 90,
+    workers: int = 16,
+    progress: Progress | None = None,
+) -> SeedResult:
     """Seed (or finish seeding, or check) the sandbox at `url`; see the module docstring."""
     began = time.monotonic()
     state = SeedState(data_dir / STATE_FILE)
@@ -201,8 +229,9 @@ def seed_sandbox(url: str, as_token: str, data_dir: Path, *, seed: int = 42, peo
 
 
 class _Seeder:
-    def __init__(self, http: HttpClient, as_token: str, url: str, plan: Plan, state: SeedState, workers: int,
-                 progress: Progress | None) -> None:
+    def __init__(
+        self, http: HttpClient, as_token: str, url: str, plan: Plan, state: SeedState, workers: int, progress: Progress | None
+    ) -> None:
         self.http, self.plan, self.state = http, plan, state
         self._as_token, self._url, self._workers = as_token, url, workers
         self._progress = progress
@@ -245,7 +274,9 @@ class _Seeder:
         try:
             self._admin("GET", f"{ADMIN}/v1/users/{q(self.plan.champion)}/admin")
         except (ForbiddenError, NotFoundError):
-            raise UsageError(f"the sandbox has no admin account {self.plan.champion}", hint="run `rse sandbox up` first") from None
+            raise UsageError(
+                f"the sandbox has no admin account {self.plan.champion}", hint="run `rse sandbox up` first"
+            ) from None
 
     def _people(self) -> None:
         """Create everyone once (admin API: no password, ~5 ms each), with their e-mail.
@@ -291,14 +322,18 @@ class _Seeder:
         try:
             server = self.plan.server_name
             space_id = rooms.get(com.key) or self._lookup(f"#{com.key}:{server}")
-            community = net.get_community(space_id) if space_id else net.create_community(com.name, alias=com.key, topic=com.topic)
+            community = (
+                net.get_community(space_id) if space_id else net.create_community(com.name, alias=com.key, topic=com.topic)
+            )
             self.state.room(com.key, community.id)
             for room in com.rooms:
                 room_id = rooms.get(room.key) or self._lookup(f"#{com.key}-{slug(room.name)}:{server}")
                 if room_id is None:
                     room_id = net.add_room(community, room.name, topic=room.topic).id
                 elif room_id not in {r.id for r in community.rooms}:  # a run killed between createRoom and the link
-                    net.http.put(f"{C}/rooms/{q(community.id)}/state/m.space.child/{q(room_id)}", json={"via": [server], "suggested": True})
+                    net.http.put(
+                        f"{C}/rooms/{q(community.id)}/state/m.space.child/{q(room_id)}", json={"via": [server], "suggested": True}
+                    )
                 self.state.room(room.key, room_id)
             community = net.get_community(community.id)
             for user in com.animators:
@@ -366,10 +401,13 @@ class _Seeder:
         txn = "rse-seed-" + hashlib.sha256(f"{self.plan.seed}|{event.key}".encode()).hexdigest()[:24]
         if isinstance(event, Membership):
             path = f"{C}/rooms/{q(room_id)}/state/m.room.member/{q(event.target)}"
-            content = {"membership": event.membership, SEED_KEY: event.key}
+            content: dict[str, Any] = {"membership": event.membership, SEED_KEY: event.key}
             return self.http.put(path, params=params, json=content).get("event_id")
         if isinstance(event, Reaction):
-            content = {"m.relates_to": {"rel_type": "m.annotation", "event_id": ids[event.target], "key": event.emoji}, SEED_KEY: event.key}
+            content = {  # a reaction's content
+                "m.relates_to": {"rel_type": "m.annotation", "event_id": ids[event.target], "key": event.emoji},
+                SEED_KEY: event.key,
+            }
             try:
                 return self.http.put(f"{C}/rooms/{q(room_id)}/send/m.reaction/{txn}", params=params, json=content).get("event_id")
             except ServerError as exc:
@@ -377,10 +415,19 @@ class _Seeder:
                     return None  # already there (sent by a killed run whose answer was lost)
                 raise
         assert isinstance(event, Message)
-        content = {"msgtype": "m.text", "body": event.body, "m.mentions": {"user_ids": list(event.mentions)} if event.mentions else {}, SEED_KEY: event.key}
+        content = {
+            "msgtype": "m.text",
+            "body": event.body,
+            "m.mentions": {"user_ids": list(event.mentions)} if event.mentions else {},
+            SEED_KEY: event.key,
+        }
         if event.thread_root:
-            content["m.relates_to"] = {"rel_type": "m.thread", "event_id": ids[event.thread_root], "is_falling_back": True,
-                                       "m.in_reply_to": {"event_id": ids[event.reply_to or event.thread_root]}}
+            content["m.relates_to"] = {
+                "rel_type": "m.thread",
+                "event_id": ids[event.thread_root],
+                "is_falling_back": True,
+                "m.in_reply_to": {"event_id": ids[event.reply_to or event.thread_root]},
+            }
         elif event.reply_to:
             content["m.relates_to"] = {"m.in_reply_to": {"event_id": ids[event.reply_to]}}
         return self.http.put(f"{C}/rooms/{q(room_id)}/send/m.room.message/{txn}", params=params, json=content).get("event_id")

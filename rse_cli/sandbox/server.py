@@ -77,9 +77,7 @@ def _cmdline(pid: int) -> str:
         except OSError:
             return ""
     try:  # macOS and other systems without /proc
-        out = subprocess.run(
-            ["ps", "-o", "command=", "-p", str(pid)], capture_output=True, text=True, timeout=5
-        )
+        out = subprocess.run(["ps", "-o", "command=", "-p", str(pid)], capture_output=True, text=True, timeout=5)
     except (OSError, subprocess.SubprocessError):
         return ""
     return out.stdout.strip()
@@ -94,9 +92,7 @@ class SynapseServer:
     port: int | None = None
     default_rate_limits: bool = False
     appservice: bool = True
-    _proc: subprocess.Popen[bytes] | None = field(
-        default=None, init=False, repr=False, compare=False
-    )
+    _proc: subprocess.Popen[bytes] | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.data_dir = Path(self.data_dir).expanduser().resolve()
@@ -139,8 +135,13 @@ class SynapseServer:
 
     def configure(self) -> None:
         """Generate the config once, then (re)apply rse's settings to it (synapse_config.configure)."""
-        self.port = synapse_config.configure(self.data_dir, server_name=self.server_name, port=self.port,
-                                             default_rate_limits=self.default_rate_limits, appservice=self.appservice)
+        self.port = synapse_config.configure(
+            self.data_dir,
+            server_name=self.server_name,
+            port=self.port,
+            default_rate_limits=self.default_rate_limits,
+            appservice=self.appservice,
+        )
 
     def _read_config(self) -> dict[str, Any]:
         return synapse_config.read_config(self.config_path)
@@ -174,8 +175,7 @@ class SynapseServer:
         out_fd = os.open(self.data_dir / OUT_FILE, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         with os.fdopen(out_fd, "ab") as out:
             self._proc = subprocess.Popen(
-                [sys.executable, "-m", "synapse.app.homeserver", "--config-path",
-                 str(self.config_path)],  # fmt: skip
+                [sys.executable, "-m", "synapse.app.homeserver", "--config-path", str(self.config_path)],  # fmt: skip
                 cwd=self.data_dir,
                 stdin=subprocess.DEVNULL,
                 stdout=out,
@@ -200,9 +200,12 @@ class SynapseServer:
             return False
         self._terminate(pid, grace=timeout)
         if self._alive(pid):
-            raise SandboxError(_("the sandbox server (process {pid}) is still running {seconds} s after it was asked to stop")
-                               .format(pid=pid, seconds=f"{timeout + 5:g}"),
-                               hint=_("stop it with `kill -9 {pid}`, then run `rse sandbox down` again").format(pid=pid))
+            raise SandboxError(
+                _("the sandbox server (process {pid}) is still running {seconds} s after it was asked to stop").format(
+                    pid=pid, seconds=f"{timeout + 5:g}"
+                ),
+                hint=_("stop it with `kill -9 {pid}`, then run `rse sandbox down` again").format(pid=pid),
+            )
         self.pid_path.unlink(missing_ok=True)
         end = time.monotonic() + 5  # the listening socket goes with the process; wait for the kernel to agree
         while self.port is not None and _port_in_use(self.port) and time.monotonic() < end:
@@ -242,9 +245,7 @@ class SynapseServer:
             return None
         cmdline = _cmdline(pid) if self._alive(pid) else ""
         # start() puts the config path last: a suffix match can't confuse /a/hs.yaml, /b/a/hs.yaml
-        if "synapse.app.homeserver" in cmdline and cmdline.endswith(
-            f" --config-path {self.config_path}"
-        ):
+        if "synapse.app.homeserver" in cmdline and cmdline.endswith(f" --config-path {self.config_path}"):
             return pid
         if remove_stale:
             self.pid_path.unlink(missing_ok=True)
@@ -299,15 +300,14 @@ class SynapseServer:
             if time.monotonic() > deadline:
                 raise SandboxError(
                     _("Synapse did not answer on {url} within {seconds} s.").format(url=self.url, seconds=f"{timeout:g}")
-                    + "\n" + self._log_tail()
+                    + "\n"
+                    + self._log_tail()
                 )
             time.sleep(0.1)
 
     def _log_tail(self) -> str:
         text = "\n".join(
-            f"--- {name} (last lines) ---\n{tail}"
-            for name in (OUT_FILE, LOG_FILE)
-            if (tail := _tail(self.data_dir / name))
+            f"--- {name} (last lines) ---\n{tail}" for name in (OUT_FILE, LOG_FILE) if (tail := _tail(self.data_dir / name))
         )
         for secret in self._secrets():
             text = text.replace(secret, "<redacted>")
@@ -371,7 +371,8 @@ class SynapseServer:
             return self._user_id(localpart)
         raise SandboxError(
             _("registering {user} failed: HTTP {status} {errcode} {error}").format(
-                user=localpart, status=response.status_code, errcode=errcode, error=error)
+                user=localpart, status=response.status_code, errcode=errcode, error=error
+            )
         )
 
     def login(self, user_id_or_localpart: str, password: str, device_id: str | None = None) -> dict:
@@ -389,7 +390,8 @@ class SynapseServer:
             errcode, error = _matrix_error(response)
             raise SandboxError(
                 _("login as {user} failed: HTTP {status} {errcode} {error}").format(
-                    user=user_id_or_localpart, status=response.status_code, errcode=errcode, error=error)
+                    user=user_id_or_localpart, status=response.status_code, errcode=errcode, error=error
+                )
             )
         return response.json()
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from rse_cli.sandbox.people import Person
 from rse_cli.sandbox.phrases import REACTIONS, ask, context, say
@@ -46,12 +47,24 @@ class Cast:
 Who = Callable[[int, int], str | None]  # (reply index, ts) -> author, or None to stop
 
 
-def discuss(c: Cast, room: RoomLog, root: Message, n: int, text: Callable[[int], str], who: Who, *,
-            first: tuple[float, float], gap: tuple[float, float], office_hours: bool = True,
-            thread: bool = False, limit: int | None = None) -> list[Message]:
+def discuss(
+    c: Cast,
+    room: RoomLog,
+    root: Message,
+    n: int,
+    text: Callable[[int], str],
+    who: Who,
+    *,
+    first: tuple[float, float],
+    gap: tuple[float, float],
+    office_hours: bool = True,
+    thread: bool = False,
+    limit: int | None = None,
+) -> list[Message]:
     """Plan up to `n` answers to `root`: inline replies, or a thread."""
     limit = c.cal.end if limit is None else limit
-    ts, out = root.ts, []
+    ts = root.ts
+    out: list[Any] = []
     for i in range(n):
         ts = c.cal.later(c.rng, ts, first if i == 0 else gap, office_hours=office_hours)
         author = who(i, ts) if ts < limit else None
@@ -70,8 +83,9 @@ def discuss(c: Cast, room: RoomLog, root: Message, n: int, text: Callable[[int],
     return out
 
 
-def cheer(c: Cast, room: RoomLog, msg: Message, n: int, kind: str, *, limit: int | None = None,
-          exclude: tuple[str, ...] = ()) -> None:
+def cheer(
+    c: Cast, room: RoomLog, msg: Message, n: int, kind: str, *, limit: int | None = None, exclude: tuple[str, ...] = ()
+) -> None:
     """Plan up to `n` reactions to `msg` by people who react."""
     limit = c.cal.end if limit is None else limit
     people = [u for u in room.members_at(msg.ts, exclude=(msg.sender, *exclude)) if c.speaks(u, msg.ts + DAY)]
@@ -124,21 +138,51 @@ def business(c: Cast, com: CommunityPlan, logs: dict[str, RoomLog]) -> None:
             if kind == "weekly_question":
                 body, answer = ask("ventes.weekly_question", rng, ctx)
                 root = room.say(author, ts, body)
-                discuss(c, room, root, rng.randint(3, 7), answer, answerers(room, author),
-                        first=(8, 40), gap=(5, 120), office_hours=False, thread=rng.random() < 0.3)
+                discuss(
+                    c,
+                    room,
+                    root,
+                    rng.randint(3, 7),
+                    answer,
+                    answerers(room, author),
+                    first=(8, 40),
+                    gap=(5, 120),
+                    office_hours=False,
+                    thread=rng.random() < 0.3,
+                )
                 cheer(c, room, root, rng.randint(1, 3), com.kind)
             elif kind == "kudos":
                 hero = _colleague(c, room, ts, author)
                 ctx["collegue"] = c.first_name(hero)
                 root = room.say(author, ts, say("ventes.kudos", rng, ctx), mentions=(hero,))
-                discuss(c, room, root, rng.randint(2, 5), lambda i: say("ventes.congrats", rng, ctx), answerers(room, author),
-                        first=(3, 30), gap=(2, 60), office_hours=False, thread=rng.random() < 0.5)
+                discuss(
+                    c,
+                    room,
+                    root,
+                    rng.randint(2, 5),
+                    lambda i: say("ventes.congrats", rng, ctx),
+                    answerers(room, author),
+                    first=(3, 30),
+                    gap=(2, 60),
+                    office_hours=False,
+                    thread=rng.random() < 0.5,
+                )
                 cheer(c, room, root, rng.randint(2, 6), com.kind)
             elif kind == "question":
                 body, answer = ask("ventes.question", rng, ctx)
                 root = room.say(author, ts, body)
-                answers = discuss(c, room, root, rng.randint(1, 4), answer, answerers(room, author),
-                                  first=(4, 75), gap=(5, 120), office_hours=False, thread=rng.random() < 0.25)
+                answers = discuss(
+                    c,
+                    room,
+                    root,
+                    rng.randint(1, 4),
+                    answer,
+                    answerers(room, author),
+                    first=(4, 75),
+                    gap=(5, 120),
+                    office_hours=False,
+                    thread=rng.random() < 0.25,
+                )
                 thanks_at = answers[-1].ts + rng.randint(2, 40) * MINUTE if answers else cal.end
                 if thanks_at < cal.end and rng.random() < 0.5:
                     room.say(author, thanks_at, say("thanks", rng), reply_to=answers[0])
@@ -147,8 +191,18 @@ def business(c: Cast, com: CommunityPlan, logs: dict[str, RoomLog]) -> None:
                 root = room.say(author, ts, say(f"ventes.{kind}", rng, ctx))
                 n = rng.randint(1, 4) if kind == "deal" else rng.randint(0, 2)
                 reply = "ventes.congrats" if kind == "deal" else "ventes.ack"
-                discuss(c, room, root, n, lambda i: say(reply, rng, ctx), answerers(room, author),
-                        first=(3, 60), gap=(3, 90), office_hours=False, thread=kind == "deal" and rng.random() < 0.5)
+                discuss(
+                    c,
+                    room,
+                    root,
+                    n,
+                    lambda i: say(reply, rng, ctx),
+                    answerers(room, author),
+                    first=(3, 60),
+                    gap=(3, 90),
+                    office_hours=False,
+                    thread=kind == "deal" and rng.random() < 0.5,
+                )
                 cheer(c, room, root, rng.randint(2, 5) if kind == "deal" else rng.randint(0, 3), com.kind)
 
 
@@ -163,6 +217,7 @@ def practice(c: Cast, com: CommunityPlan, logs: dict[str, RoomLog]) -> None:
             if ts < silent_from and rng.random() < 0.5 and asker != animator:
                 return animator
             return _one(c, help_room, ts, exclude=(asker, animator))
+
         return who
 
     planted = _planted_days(c, 3)
@@ -171,8 +226,16 @@ def practice(c: Cast, com: CommunityPlan, logs: dict[str, RoomLog]) -> None:
         if noon < silent_from - HOUR and day.weekday() in (0, 1, 3):
             ts = cal.at(rng, day)
             root = general.say(animator, ts, say("data.tip", rng))
-            discuss(c, general, root, rng.randint(0, 2), lambda i: say("data.comment", rng),
-                    lambda i, t: _one(c, general, t, exclude=(animator,)), first=(20, 240), gap=(30, 600))
+            discuss(
+                c,
+                general,
+                root,
+                rng.randint(0, 2),
+                lambda i: say("data.comment", rng),
+                lambda i, t: _one(c, general, t, exclude=(animator,)),
+                first=(20, 240),
+                gap=(30, 600),
+            )
             cheer(c, general, root, rng.randint(1, 3), com.kind, exclude=(animator,))
         for _ in range(count(rng, 0.9 * c.scale + 0.3)):
             ts = cal.at(rng, day)
@@ -183,12 +246,23 @@ def practice(c: Cast, com: CommunityPlan, logs: dict[str, RoomLog]) -> None:
                 root = general.say(author, ts, say("data.tip", rng))
                 cheer(c, general, root, rng.randint(0, 3), com.kind, exclude=(animator,) if ts >= silent_from else ())
                 continue
-            body, answer = ask("data.question", rng, context(rng, {"collegue": c.first_name(_colleague(c, help_room, ts, author))}))
+            body, answer = ask(
+                "data.question", rng, context(rng, {"collegue": c.first_name(_colleague(c, help_room, ts, author))})
+            )
             root = help_room.say(author, ts, body)
             before = ts < silent_from
             if rng.random() < (0.95 if before else 0.6):
-                answers = discuss(c, help_room, root, rng.randint(1, 3), answer,
-                                  helpers(author), first=(20, 300) if before else (300, 3600), gap=(30, 1440), thread=rng.random() < 0.3)
+                answers = discuss(
+                    c,
+                    help_room,
+                    root,
+                    rng.randint(1, 3),
+                    answer,
+                    helpers(author),
+                    first=(20, 300) if before else (300, 3600),
+                    gap=(30, 1440),
+                    thread=rng.random() < 0.3,
+                )
                 thanks_at = cal.later(rng, answers[0].ts, (5, 180)) if answers else cal.end
                 if thanks_at < (silent_from if author == animator else cal.end) and rng.random() < 0.6:
                     help_room.say(author, thanks_at, say("thanks", rng), reply_to=answers[0])
@@ -231,8 +305,16 @@ def watch(c: Cast, com: CommunityPlan, logs: dict[str, RoomLog]) -> None:
             author = rng.choice(main) if rng.random() < 0.88 else (_one(c, room, ts, exclude=main) or main[0])
             root = room.say(author, ts, say("veille.link", rng))
             if rng.random() < 0.12:  # readers rarely comment: the two animators carry it
-                discuss(c, room, root, 1, lambda i: say("veille.comment", rng), lambda i, t: _one(c, room, t, exclude=(author,)),
-                        first=(30, 600), gap=(30, 600))
+                discuss(
+                    c,
+                    room,
+                    root,
+                    1,
+                    lambda i: say("veille.comment", rng),
+                    lambda i, t: _one(c, room, t, exclude=(author,)),
+                    first=(30, 600),
+                    gap=(30, 600),
+                )
             cheer(c, room, root, rng.randint(0, 3), com.kind)
 
 
@@ -250,15 +332,33 @@ def club(c: Cast, com: CommunityPlan, logs: dict[str, RoomLog]) -> None:
                 author = com.creator if n == 0 or rng.random() < 0.4 else (_one(c, outings, ts) or com.creator)
                 ctx = context(rng)  # "je passe à {heure}" answers the outing's own time
                 root = outings.say(author, ts, say("sport.outing", rng, ctx))
-                discuss(c, outings, root, rng.randint(1, 6), lambda i: say("sport.join", rng, ctx),
-                        lambda i, t: _one(c, outings, t, exclude=(author,)), first=(5, 120), gap=(5, 180),
-                        thread=rng.random() < 0.3, limit=last)
+                discuss(
+                    c,
+                    outings,
+                    root,
+                    rng.randint(1, 6),
+                    lambda i: say("sport.join", rng, ctx),
+                    lambda i, t: _one(c, outings, t, exclude=(author,)),
+                    first=(5, 120),
+                    gap=(5, 180),
+                    thread=rng.random() < 0.3,
+                    limit=last,
+                )
                 cheer(c, outings, root, rng.randint(0, 2), com.kind, limit=last)
             else:
                 author = _one(c, general, ts) or com.creator
                 root = general.say(author, ts, say("sport.report", rng))
-                discuss(c, general, root, rng.randint(0, 3), lambda i: say("sport.cheer", rng),
-                        lambda i, t: _one(c, general, t, exclude=(author,)), first=(10, 240), gap=(10, 240), limit=last)
+                discuss(
+                    c,
+                    general,
+                    root,
+                    rng.randint(0, 3),
+                    lambda i: say("sport.cheer", rng),
+                    lambda i, t: _one(c, general, t, exclude=(author,)),
+                    first=(10, 240),
+                    gap=(10, 240),
+                    limit=last,
+                )
                 cheer(c, general, root, rng.randint(1, 4), com.kind, limit=last)
 
 
@@ -280,7 +380,16 @@ def newcomers(c: Cast, com: CommunityPlan, logs: dict[str, RoomLog], arrivals: l
             continue
         ctx = {"site": p.site, "poste": p.job_title.lower(), "prenom": p.first_name, "departement": p.department}
         intro = general.say(user, ts, say("accueil.intro", rng, ctx))
-        discuss(c, general, intro, rng.randint(1, 3), lambda i: say("accueil.welcome", rng, ctx), hosts, first=(15, 120), gap=(10, 300))
+        discuss(
+            c,
+            general,
+            intro,
+            rng.randint(1, 3),
+            lambda i: say("accueil.welcome", rng, ctx),
+            hosts,
+            first=(15, 120),
+            gap=(10, 300),
+        )
         cheer(c, general, intro, rng.randint(1, 4), com.kind)
     planted = _planted_days(c, 1)
     for day in cal.workdays:
@@ -289,7 +398,12 @@ def newcomers(c: Cast, com: CommunityPlan, logs: dict[str, RoomLog], arrivals: l
         if week and friday < cal.end:
             names = [c.first_name(u) for u in week]
             text = ", ".join(names[:-1]) + " et " + names[-1] if len(names) > 1 else names[0]
-            root = general.say(host, friday, say("accueil.welcome_batch" if len(week) > 1 else "accueil.welcome_one", rng, {"prenoms": text}), mentions=tuple(week))
+            root = general.say(
+                host,
+                friday,
+                say("accueil.welcome_batch" if len(week) > 1 else "accueil.welcome_one", rng, {"prenoms": text}),
+                mentions=tuple(week),
+            )
             cheer(c, general, root, rng.randint(1, 5), com.kind)
         if day.weekday() == 1 and rng.random() < 0.5:
             root = general.say(host, cal.at(rng, day), say("accueil.news", rng))
@@ -301,7 +415,15 @@ def newcomers(c: Cast, com: CommunityPlan, logs: dict[str, RoomLog], arrivals: l
                 continue
             body, answer = ask("accueil.question", rng, context(rng, {"site": c.people[asker].site}))
             root = practical.say(asker, ts, body)
-            discuss(c, practical, root, rng.randint(1, 2), answer,
-                    lambda i, t: host if i == 0 else _one(c, practical, t, exclude=(asker,)), first=(20, 180), gap=(20, 600))
+            discuss(
+                c,
+                practical,
+                root,
+                rng.randint(1, 2),
+                answer,
+                lambda i, t: host if i == 0 else _one(c, practical, t, exclude=(asker,)),
+                first=(20, 180),
+                gap=(20, 600),
+            )
         if day in planted:
             _unanswered(c, practical, day, 0, exclude=(host,))

@@ -61,7 +61,7 @@ def find_free_port() -> int:
 
 def _yaml() -> Any:
     # PyYAML arrives with Synapse; imported late so this module loads without the extra.
-    import yaml  # noqa: PLC0415 - PyYAML comes with the sandbox extra
+    import yaml
 
     return yaml
 
@@ -131,7 +131,9 @@ def configure(data_dir: Path, *, server_name: str, port: int | None, default_rat
     before = read_config(config_path)
     if before.get("server_name") != server_name:
         raise SandboxError(
-            _("{path} is for server “{found}”, not “{wanted}”").format(path=config_path, found=before.get("server_name"), wanted=server_name),
+            _("{path} is for server “{found}”, not “{wanted}”").format(
+                path=config_path, found=before.get("server_name"), wanted=server_name
+            ),
             hint=_("use another data directory, or the server name it was created with"),
         )
     config = copy.deepcopy(before)
@@ -228,5 +230,7 @@ def shared_secret(config_path: Path) -> str:
         return str(config["registration_shared_secret"])
     if config.get("registration_shared_secret_path"):
         return Path(config["registration_shared_secret_path"]).read_text().strip()
-    raise SandboxError(_("{path} has no registration_shared_secret").format(path=config_path),
-                       hint=_("delete the sandbox's data directory and run `rse sandbox up` again"))
+    raise SandboxError(
+        _("{path} has no registration_shared_secret").format(path=config_path),
+        hint=_("delete the sandbox's data directory and run `rse sandbox up` again"),
+    )

@@ -119,13 +119,28 @@ class RoomLog:
     def members_at(self, ts: int, exclude: Sequence[str] = ()) -> list[str]:
         return [u for u, at in self.joined.items() if at < ts and u not in exclude]
 
-    def say(self, sender: str, ts: int, body: str, *, reply_to: Message | None = None,
-            thread_root: Message | None = None, mentions: tuple[str, ...] = ()) -> Message:
+    def say(
+        self,
+        sender: str,
+        ts: int,
+        body: str,
+        *,
+        reply_to: Message | None = None,
+        thread_root: Message | None = None,
+        mentions: tuple[str, ...] = (),
+    ) -> Message:
         if reply_to is not None and not mentions and reply_to.sender != sender:
             mentions = (reply_to.sender,)  # clients mention the author of the message answered
-        msg = Message(self._key("m"), self.key, sender, ts, body,
-                      reply_to=reply_to.key if reply_to else None,
-                      thread_root=thread_root.key if thread_root else None, mentions=mentions)
+        msg = Message(
+            self._key("m"),
+            self.key,
+            sender,
+            ts,
+            body,
+            reply_to=reply_to.key if reply_to else None,
+            thread_root=thread_root.key if thread_root else None,
+            mentions=mentions,
+        )
         self.events.append(msg)
         return msg
 

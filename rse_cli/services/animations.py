@@ -129,10 +129,14 @@ def read_bank(path: Path) -> list[str]:
     try:
         lines = path.read_text(encoding="utf-8-sig").splitlines()
     except FileNotFoundError:
-        raise InputError(_("--bank {path}: no such file").format(path=path), hint=_("--bank takes a text file, one question per line")) from None
+        raise InputError(
+            _("--bank {path}: no such file").format(path=path), hint=_("--bank takes a text file, one question per line")
+        ) from None
     except UnicodeDecodeError as exc:
-        raise InputError(_("--bank {path}: not UTF-8 text (byte {byte})").format(path=path, byte=exc.start),
-                         hint=_("save the question bank as UTF-8 text")) from None
+        raise InputError(
+            _("--bank {path}: not UTF-8 text (byte {byte})").format(path=path, byte=exc.start),
+            hint=_("save the question bank as UTF-8 text"),
+        ) from None
     bank = [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
     if not bank:
         raise InputError(_("{path}: no question in the bank (one question per line)").format(path=path))
@@ -147,15 +151,27 @@ def parse_vars(items: list[str]) -> dict[str, str]:
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key.strip().isidentifier():
-            raise UsageError(_("--var {item}: expected NAME=VALUE, e.g. guest=\"Marie Durand\"").format(item=item))
+            raise UsageError(_('--var {item}: expected NAME=VALUE, e.g. guest="Marie Durand"').format(item=item))
         out[key.strip()] = value
     return out
 
 
 # -- definitions -------------------------------------------------------------------------
-def add(store: Store, *, name: str, community: str, room: str | None, schedule: Schedule, template: str,
-        lang: str | None = None, bank: list[str] | None = None, variables: dict[str, str] | None = None,
-        now: datetime, templates: Templates | None = None, capabilities: Capabilities | None = None) -> AnimationInfo:
+def add(
+    store: Store,
+    *,
+    name: str,
+    community: str,
+    room: str | None,
+    schedule: Schedule,
+    template: str,
+    lang: str | None = None,
+    bank: list[str] | None = None,
+    variables: dict[str, str] | None = None,
+    now: datetime,
+    templates: Templates | None = None,
+    capabilities: Capabilities | None = None,
+) -> AnimationInfo:
     """Schedule an animation. `capabilities` (the configured network's, known offline) refuses a
     room on a network whose communities are one feed."""
     if not name or any(c in name for c in " /:"):
@@ -163,13 +179,39 @@ def add(store: Store, *, name: str, community: str, room: str | None, schedule: 
     if capabilities is not None:
         check_room_option(capabilities, room)
     if templates is not None:  # reliability: a template that cannot render is refused now, not at 9:00 on Monday
-        sample = Animation(name, community, room, schedule.kind, schedule.expr, schedule.tz, template, lang, bank or [],
-                           variables or {}, False, now)
+        sample = Animation(
+            name,
+            community,
+            room,
+            schedule.kind,
+            schedule.expr,
+            schedule.tz,
+            template,
+            lang,
+            bank or [],
+            variables or {},
+            False,
+            now,
+        )
         precheck(templates, sample, now)
-    if not saved.add_definition(store, name=name, community=community, room=room, kind=schedule.kind, expr=schedule.expr,
-                            tz=schedule.tz, template=template, lang=lang, bank=bank or [], variables=variables or {}, active_since=now):
-        raise ConflictError(_("an animation named {name} already exists").format(name=name),
-                            hint=_("`rse animate remove {name}`, then add it again").format(name=name))
+    if not saved.add_definition(
+        store,
+        name=name,
+        community=community,
+        room=room,
+        kind=schedule.kind,
+        expr=schedule.expr,
+        tz=schedule.tz,
+        template=template,
+        lang=lang,
+        bank=bank or [],
+        variables=variables or {},
+        active_since=now,
+    ):
+        raise ConflictError(
+            _("an animation named {name} already exists").format(name=name),
+            hint=_("`rse animate remove {name}`, then add it again").format(name=name),
+        )
     return info(store, get(store, name), now)
 
 
@@ -194,7 +236,7 @@ def get(store: Store, name: str) -> Animation:
 
 def close_names(name: str, known: list[str]) -> list[str]:
     """The known names close to a mistyped one (a typo, a missing dash, another case)."""
-    import difflib  # noqa: PLC0415 - only on this error path: cron's nothing-due path stays light
+    import difflib
 
     by_fold = {k.casefold(): k for k in known}
     return [by_fold[m] for m in difflib.get_close_matches(name.casefold(), list(by_fold), n=3, cutoff=0.6)]
@@ -240,17 +282,27 @@ def upcoming_questions(bank: list[str], asked: list[str], n: int) -> list[str]:
 def info(store: Store, anim: Animation, now: datetime) -> AnimationInfo:
     left = len(anim.bank) - len(_used_this_round(anim.bank, saved.questions_asked(store, anim.name))) if anim.bank else 0
     nxt = None if anim.paused else anim.schedule.next_after(now)
-    return AnimationInfo(name=anim.name, community=anim.community, room=anim.room, schedule=anim.schedule.describe(),
-                         tz=anim.schedule.tz, template=anim.template, paused=anim.paused,
-                         next_at=nxt.astimezone(anim.schedule.zone) if nxt else None, bank_size=len(anim.bank), bank_left=left)
+    return AnimationInfo(
+        name=anim.name,
+        community=anim.community,
+        room=anim.room,
+        schedule=anim.schedule.describe(),
+        tz=anim.schedule.tz,
+        template=anim.template,
+        paused=anim.paused,
+        next_at=nxt.astimezone(anim.schedule.zone) if nxt else None,
+        bank_size=len(anim.bank),
+        bank_left=left,
+    )
 
 
 def list_info(store: Store, now: datetime) -> list[AnimationInfo]:
     return [info(store, a, now) for a in all_animations(store)]
 
 
-def calendar(store: Store, now: datetime, horizon: timedelta, *, communities: set[str] | None = None,
-             addressing: Addressing | None = None) -> list[Occurrence]:
+def calendar(
+    store: Store, now: datetime, horizon: timedelta, *, communities: set[str] | None = None, addressing: Addressing | None = None
+) -> list[Occurrence]:
     """What will be posted where and when between now and now + horizon, in time order.
     `communities`: only animations whose community is one of these keys (`Addressing.community_keys`);
     `addressing` reduces each animation's community reference to its key, and must come with them."""
@@ -258,24 +310,39 @@ def calendar(store: Store, now: datetime, horizon: timedelta, *, communities: se
         raise ValueError("calendar: filtering by communities needs the network's addressing")
     out = []
     for anim in all_animations(store):
-        if anim.paused or (communities is not None and addressing is not None
-                           and addressing.community_key(anim.community) not in communities):
+        if anim.paused or (
+            communities is not None and addressing is not None and addressing.community_key(anim.community) not in communities
+        ):
             continue
         times = list(anim.schedule.occurrences(now, now + horizon))
-        questions = upcoming_questions(anim.bank, saved.questions_asked(store, anim.name), len(times)) if anim.bank else [None] * len(times)
-        out += [Occurrence(at=t.astimezone(anim.schedule.zone), name=anim.name, community=anim.community, room=anim.room,
-                           template=anim.template, question=q) for t, q in zip(times, questions, strict=True)]
+        questions = (
+            upcoming_questions(anim.bank, saved.questions_asked(store, anim.name), len(times))
+            if anim.bank
+            else [None] * len(times)
+        )
+        out += [
+            Occurrence(
+                at=t.astimezone(anim.schedule.zone),
+                name=anim.name,
+                community=anim.community,
+                room=anim.room,
+                template=anim.template,
+                question=q,
+            )
+            for t, q in zip(times, questions, strict=True)
+        ]
     return sorted(out, key=lambda o: (o.at, o.name))
 
 
 # -- rendering ---------------------------------------------------------------------------
-def top_posts(store: Store, community_ref: str, since: datetime, until: datetime, link: Link, addressing: Addressing,
-              limit: int = 5) -> list[dict[str, Any]]:
+def top_posts(
+    store: Store, community_ref: str, since: datetime, until: datetime, link: Link, addressing: Addressing, limit: int = 5
+) -> list[dict[str, Any]]:
     """The week's members' posts with the most reactions, from synced events (empty when never
     synced); rse's own posts (its questions, welcomes, digests) are never among them. The network's
     `addressing` says which synced community `community_ref` names and how to name a person
     who has no display name."""
-    from rse_cli.store.health import rse_sent_ids  # noqa: PLC0415 - only when a post is rendered
+    from rse_cli.store.health import rse_sent_ids
 
     found = ev.communities(store, [community_ref], addressing=addressing)
     if not found:
@@ -291,26 +358,51 @@ def top_posts(store: Store, community_ref: str, since: datetime, until: datetime
         elif e.kind is EventKind.reaction and e.parent_id:
             reactions[e.parent_id] = reactions.get(e.parent_id, 0) + 1
     ranked = sorted((p for p in posts.values() if reactions.get(p.id)), key=lambda p: (-reactions[p.id], p.ts))[:limit]
-    return [{"author": names.get(p.sender) or addressing.short_name(p.sender), "author_id": p.sender, "text": excerpt(p.body), "reactions": reactions[p.id],
-             "room": c.room_names.get(p.room_id, ""), "link": link(p.room_id, p.id)} for p in ranked]
+    return [
+        {
+            "author": names.get(p.sender) or addressing.short_name(p.sender),
+            "author_id": p.sender,
+            "text": excerpt(p.body),
+            "reactions": reactions[p.id],
+            "room": c.room_names.get(p.room_id, ""),
+            "link": link(p.room_id, p.id),
+        }
+        for p in ranked
+    ]
 
 
-def _render_context(anim: Animation, occurrence: datetime, question: str | None, posts: list[dict[str, Any]],
-                    lang: str | None) -> dict[str, Any]:
-    from rse_cli.l10n import L10n  # noqa: PLC0415 - Babel loads only when a post is rendered
+def _render_context(
+    anim: Animation, occurrence: datetime, question: str | None, posts: list[dict[str, Any]], lang: str | None
+) -> dict[str, Any]:
+    from rse_cli.l10n import L10n
 
     local = occurrence.astimezone(anim.schedule.zone)
     t = L10n(lang)
     return {
-        "animation": anim.name, "community": anim.community, "room": anim.room or "", "question": question,
+        "animation": anim.name,
+        "community": anim.community,
+        "room": anim.room or "",
+        "question": question,
         # one date format per output: the post's date and time as the reader's language writes them
-        "when": local, "date": t.date(local), "time": t.time(local), "t": t,
-        "top_posts": posts, "vars": anim.vars, **anim.vars,
+        "when": local,
+        "date": t.date(local),
+        "time": t.time(local),
+        "t": t,
+        "top_posts": posts,
+        "vars": anim.vars,
+        **anim.vars,
     }
 
 
-def render(store: Store, templates: Templates, anim: Animation, occurrence: datetime, question: str | None,
-           link: Link, addressing: Addressing) -> str:
+def render(
+    store: Store,
+    templates: Templates,
+    anim: Animation,
+    occurrence: datetime,
+    question: str | None,
+    link: Link,
+    addressing: Addressing,
+) -> str:
     posts = top_posts(store, anim.community, occurrence - timedelta(days=7), occurrence, link, addressing)
     lang = anim.lang or templates.lang
     return templates.render(anim.template, _render_context(anim, occurrence, question, posts, lang), lang=anim.lang)
@@ -318,12 +410,21 @@ def render(store: Store, templates: Templates, anim: Animation, occurrence: date
 
 def precheck(templates: Templates, anim: Animation, now: datetime) -> None:
     """Render the animation with representative values (a question, a top post) or raise InputError."""
+
     def link(room: str, event: str | None = None) -> str:
         return f"https://example.org/{room}/{event or ''}"
 
     occurrence = anim.schedule.next_after(now) or now
-    sample = [{"author": "Camille Martin", "author_id": "camille", "text": "Un message", "reactions": 3,
-               "room": anim.room or "", "link": link("room", "event")}]
+    sample = [
+        {
+            "author": "Camille Martin",
+            "author_id": "camille",
+            "text": "Un message",
+            "reactions": 3,
+            "room": anim.room or "",
+            "link": link("room", "event"),
+        }
+    ]
     ctx = _render_context(anim, occurrence, anim.bank[0] if anim.bank else "Une question ?", sample, anim.lang or templates.lang)
     templates.precheck([(anim.template, ctx, anim.lang)])
 
@@ -333,8 +434,14 @@ def preview(store: Store, templates: Templates, name: str, now: datetime, link: 
     nxt = anim.schedule.next_after(now)
     question = upcoming_questions(anim.bank, saved.questions_asked(store, name), 1)[0] if anim.bank else None
     text = render(store, templates, anim, nxt or now, question, link, addressing)
-    return Preview(name=name, at=nxt.astimezone(anim.schedule.zone) if nxt else None, community=anim.community, room=anim.room,
-                   question=question, text=text)
+    return Preview(
+        name=name,
+        at=nxt.astimezone(anim.schedule.zone) if nxt else None,
+        community=anim.community,
+        room=anim.room,
+        question=question,
+        text=text,
+    )
 
 
 # -- running -----------------------------------------------------------------------------
@@ -359,8 +466,9 @@ def due(store: Store, now: datetime) -> list[tuple[Animation, datetime, str | No
     return todo
 
 
-def _text_for(store: Store, templates: Templates, anim: Animation, occurrence: datetime, link: Link,
-              addressing: Addressing) -> tuple[str, str | None]:
+def _text_for(
+    store: Store, templates: Templates, anim: Animation, occurrence: datetime, link: Link, addressing: Addressing
+) -> tuple[str, str | None]:
     """The occurrence's text, rendered once and kept: a retry sends the very same text."""
     kept = saved.kept_text(store, anim.name, occurrence)
     if kept is not None:
@@ -376,8 +484,16 @@ def _skip(store: Store, anim: Animation, occurrence: datetime, why: str) -> None
     store.journal("animate", f"{anim.name}@{occurrence.isoformat()}", "skipped", why)
 
 
-def run(store: Store, network: Callable[[], Network], templates: Callable[[], Templates], now: datetime, *, grace: timedelta,
-        link: Callable[[], Link] | None = None, only: str | None = None) -> list[RunResult]:
+def run(
+    store: Store,
+    network: Callable[[], Network],
+    templates: Callable[[], Templates],
+    now: datetime,
+    *,
+    grace: timedelta,
+    link: Callable[[], Link] | None = None,
+    only: str | None = None,
+) -> list[RunResult]:
     """Publish what is due, exactly once; record what was missed. `network` and `templates`
     are factories, called only when something is to be posted."""
     todo = [x for x in due(store, now) if only is None or x[0].name == only]
@@ -388,8 +504,11 @@ def run(store: Store, network: Callable[[], Network], templates: Callable[[], Te
         if late > grace:
             if not store.claim(key):
                 continue
-            why = (_("missed by {late} (grace {grace}): not posted late, after a failed attempt") if state == "failed"
-                   else _("missed by {late} (grace {grace}): not posted late")).format(late=human_duration(late), grace=human_duration(grace))
+            why = (
+                _("missed by {late} (grace {grace}): not posted late, after a failed attempt")
+                if state == "failed"
+                else _("missed by {late} (grace {grace}): not posted late")
+            ).format(late=human_duration(late), grace=human_duration(grace))
             store.finish(key, "skipped", why)
             _skip(store, anim, occurrence, why)
             results.append(RunResult(name=anim.name, occurrence=occurrence, state="skipped", detail=why))
@@ -401,20 +520,37 @@ def run(store: Store, network: Callable[[], Network], templates: Callable[[], Te
     return results
 
 
-def _publish(store: Store, network: Callable[[], Network], templates: Callable[[], Templates], anim: Animation, occurrence: datetime,
-             key: str, link: Callable[[], Link] | None) -> RunResult:
+def _publish(
+    store: Store,
+    network: Callable[[], Network],
+    templates: Callable[[], Templates],
+    anim: Animation,
+    occurrence: datetime,
+    key: str,
+    link: Callable[[], Link] | None,
+) -> RunResult:
     # markdown rendering and the write path load only when something is posted: cron's
     # nothing-due path (rse_cli/entry.py) imports this module and must stay fast
-    from rse_cli.services.posting import build_message  # noqa: PLC0415
-    from rse_cli.services.writes import send_once  # noqa: PLC0415
+    from rse_cli.services.posting import build_message
+    from rse_cli.services.writes import send_once
 
     try:
         net = network()
         text, _question = _text_for(store, templates(), anim, occurrence, link() if link else net.link, net.addressing)
-        where = where_to_write(net, net.get_community(anim.community), anim.room,
-                               how=_("`rse animate remove {name}`, then add it again with --room").format(name=anim.name))
-        sent = send_once(net, store, action="animate", target=f"{anim.name}@{occurrence.isoformat()}", room_id=where.room_id,
-                         message=build_message(text))
+        where = where_to_write(
+            net,
+            net.get_community(anim.community),
+            anim.room,
+            how=_("`rse animate remove {name}`, then add it again with --room").format(name=anim.name),
+        )
+        sent = send_once(
+            net,
+            store,
+            action="animate",
+            target=f"{anim.name}@{occurrence.isoformat()}",
+            room_id=where.room_id,
+            message=build_message(text),
+        )
     except RseError as exc:
         # reliability: recorded as failed with its reason (even when the text never rendered), claim released
         store.finish(key, "failed", exc.message)
@@ -425,14 +561,16 @@ def _publish(store: Store, network: Callable[[], Network], templates: Callable[[
         raise
     store.finish(key, "done", sent.event_id)
     saved.record_outcome(store, anim.name, occurrence, state="posted", room_id=sent.room_id, event_id=sent.event_id, detail=None)
-    return RunResult(name=anim.name, occurrence=occurrence, state="posted" if sent.sent else "already-posted", event_id=sent.event_id)
+    return RunResult(
+        name=anim.name, occurrence=occurrence, state="posted" if sent.sent else "already-posted", event_id=sent.event_id
+    )
 
 
 def human_duration(d: timedelta) -> str:
     """'90 minutes', '4 hours', '3 days' (in French too): Babel's CLDR units, only on this rare path."""
-    from babel.dates import format_timedelta  # noqa: PLC0415
+    from babel.dates import format_timedelta
 
-    from rse_cli.i18n import current  # noqa: PLC0415
-    from rse_cli.l10n import locale_of  # noqa: PLC0415
+    from rse_cli.i18n import current
+    from rse_cli.l10n import locale_of
 
     return format_timedelta(d, threshold=2, locale=locale_of(current()))

@@ -44,13 +44,16 @@ class LoginResult(BaseModel):
 def login(settings: Settings, network: Network, user: str, password: str, *, config_path: Path | None = None) -> LoginResult:
     """Sign in with a password (networks whose capabilities.login is "password")."""
     if network.capabilities.login != "password" or not isinstance(network, PasswordLogin):
-        raise UsageError(f"{network.name} does not sign in with a password",
-                         hint="run `rse auth login` without --user: it prints a code to enter in your browser")
+        raise UsageError(
+            f"{network.name} does not sign in with a password",
+            hint="run `rse auth login` without --user: it prints a code to enter in your browser",
+        )
     return _keep(settings, network, network.login(user, password), config_path)
 
 
-def login_device_code(settings: Settings, network: Network, show: Callable[[str], None], *,
-                      config_path: Path | None = None) -> LoginResult:
+def login_device_code(
+    settings: Settings, network: Network, show: Callable[[str], None], *, config_path: Path | None = None
+) -> LoginResult:
     """Sign in with a device code shown to the user (capabilities.login == "device_code")."""
     if network.capabilities.login != "device_code" or not isinstance(network, DeviceCodeLogin):
         raise UsageError(f"{network.name} signs in with a password", hint="run `rse auth login --user NAME --password-stdin`")
@@ -62,8 +65,12 @@ def _keep(settings: Settings, network: Network, session: Session, config_path: P
     values |= {f"{settings.network}.{key}": value for key, value in session.settings.items()}
     write_profile(config_path or default_config_path(), settings.profile, values, check=check_settings)
     if session.token is None:  # the connector keeps the credential itself (a token cache)
-        return LoginResult(user_id=session.user_id, device_id=session.device_id, account=session.account,
-                           saved_in=session.saved_in or f"the {network.name} connector's sign-in cache")
+        return LoginResult(
+            user_id=session.user_id,
+            device_id=session.device_id,
+            account=session.account,
+            saved_in=session.saved_in or f"the {network.name} connector's sign-in cache",
+        )
     where = store_token(settings.profile, settings.homeserver or "", session.user_id, session.token)
     return LoginResult(user_id=session.user_id, device_id=session.device_id, account=session.account, saved_in=where)
 
@@ -94,11 +101,22 @@ def status(network: Network, now: datetime) -> Whoami | SignedIn:
     if cached.expires_at is not None and cached.expires_at - now < timedelta(days=REFRESH_WARNING_DAYS):
         days = max(0, math.ceil((cached.expires_at - now).total_seconds() / 86400))
         when = "today" if days == 0 else "in 1 day" if days == 1 else f"in {days} days"
-        warning = (f"the cached sign-in lapses {when} unless rse runs: run `rse auth login` "
-                   "before then, or unattended runs (cron) will fail")
-    return SignedIn(user_id=me.user_id, display_name=me.display_name, account=cached.account, network=network.name,
-                    tenant=cached.tenant, admin=me.admin, scopes=cached.scopes, sign_in_expires=cached.expires_at,
-                    saved_in=cached.saved_in, warning=warning)
+        warning = (
+            f"the cached sign-in lapses {when} unless rse runs: run `rse auth login` "
+            "before then, or unattended runs (cron) will fail"
+        )
+    return SignedIn(
+        user_id=me.user_id,
+        display_name=me.display_name,
+        account=cached.account,
+        network=network.name,
+        tenant=cached.tenant,
+        admin=me.admin,
+        scopes=cached.scopes,
+        sign_in_expires=cached.expires_at,
+        saved_in=cached.saved_in,
+        warning=warning,
+    )
 
 
 def logout(settings: Settings, connect: Callable[[], Network]) -> list[str]:

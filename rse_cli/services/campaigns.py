@@ -114,20 +114,36 @@ def parse_nudge(raw: str) -> Step:
     try:
         after = parse_duration(delay)
     except UsageError as exc:
-        raise UsageError(_("bad --nudge '{value}': expected DELAY:TEMPLATE such as 3d:nudge-first-post; {why}").format(
-            value=raw, why=exc.message)) from None
+        raise UsageError(
+            _("bad --nudge '{value}': expected DELAY:TEMPLATE such as 3d:nudge-first-post; {why}").format(
+                value=raw, why=exc.message
+            )
+        ) from None
     return Step(name=f"nudge-{delay.strip()}", template=template.strip(), delay_hours=after / timedelta(hours=1), kind="nudge")
 
 
-def _template_jobs(network: Network, steps: list[Step], lang: str | None, communities: list[Community],
-                   sample: tuple[PersonRow, Person] | None,
-                   animator: Person | None = None) -> list[tuple[str, dict[str, Any], str | None]]:
+def _template_jobs(
+    network: Network,
+    steps: list[Step],
+    lang: str | None,
+    communities: list[Community],
+    sample: tuple[PersonRow, Person] | None,
+    animator: Person | None = None,
+) -> list[tuple[str, dict[str, Any], str | None]]:
     """(template, representative context, lang) for each step: a real enrolled person when there
     is one, an animator and a first post, so that every branch a message can take is rendered."""
-    row, person = sample or (PersonRow(ref="camille.martin@example.org", file="", line=0,
-                                       fields={"first_name": "Camille", "last_name": "Martin", "manager": "Alex Durand"}),
-                             Person(id="camille.martin@example.org", display_name="Camille Martin"))
-    ctx = welcome_context(network, row, person, communities, animator or Person(id="dominique.animator@example.org", display_name="Dominique"), {})
+    row, person = sample or (
+        PersonRow(
+            ref="camille.martin@example.org",
+            file="",
+            line=0,
+            fields={"first_name": "Camille", "last_name": "Martin", "manager": "Alex Durand"},
+        ),
+        Person(id="camille.martin@example.org", display_name="Camille Martin"),
+    )
+    ctx = welcome_context(
+        network, row, person, communities, animator or Person(id="dominique.animator@example.org", display_name="Dominique"), {}
+    )
     ctx["first_post_link"] = network.link(communities[0].id, "$event") if communities else "https://example.org/post"
     return [(step.template, ctx, lang) for step in steps]
 
@@ -136,29 +152,49 @@ def _key(store: Store, campaign: str, person: str, step: str) -> str:
     return f"campaign:{store.profile}:{campaign}:{person}:{step}"
 
 
-def create(network: Network, store: Store, name: str, people_csv: Path, communities: list[str], *, templates: Templates,
-           welcome: str | None = "welcome", nudges: list[str] | None = None, thanks: str | None = None,
-           lang: str = "fr", now: datetime, skip_invalid: bool = False, where: list[str] | None = None,
-           started_since: str | None = None, welcome_in: str = "dm",
-           columns: dict[str, str] | None = None) -> tuple[Campaign, list[Problem]]:
+def create(
+    network: Network,
+    store: Store,
+    name: str,
+    people_csv: Path,
+    communities: list[str],
+    *,
+    templates: Templates,
+    welcome: str | None = "welcome",
+    nudges: list[str] | None = None,
+    thanks: str | None = None,
+    lang: str = "fr",
+    now: datetime,
+    skip_invalid: bool = False,
+    where: list[str] | None = None,
+    started_since: str | None = None,
+    welcome_in: str = "dm",
+    columns: dict[str, str] | None = None,
+) -> tuple[Campaign, list[Problem]]:
     """Enrol the people of the CSV; nothing is sent until `campaign run`. `welcome_in`: the
     campaign's messages go as private messages ("dm") or as posts in its first community that
     mention each person ("community"), for a network without private messages. `columns` maps
     rse's fields to the export's column names, as a manifest's [people.columns] does."""
     if saved.exists(store, name):
-        raise ConflictError(_("a campaign named '{name}' already exists").format(name=name),
-                            hint=_("pick another name, or see `rse campaign status`"))
+        raise ConflictError(
+            _("a campaign named '{name}' already exists").format(name=name),
+            hint=_("pick another name, or see `rse campaign status`"),
+        )
     if not communities:
         raise UsageError(_("give at least one --community"))
     if welcome_in not in WELCOME_IN:
         raise UsageError(_("bad --welcome-in '{value}': expected dm or community").format(value=welcome_in))
     if welcome_in == "dm" and not network.capabilities.direct_messages:
         # said at create, not discovered on the first run: the campaign would send nothing
-        raise UsageError(_("{network} has no private messages: this campaign cannot welcome people privately").format(
-            network=network.name), hint=_("welcome them with a post that mentions them: --welcome-in community"))
-    steps = ([Step(name="welcome", template=welcome, kind="welcome", where=welcome_in)] if welcome else [])
-    steps += [parse_nudge(n).model_copy(update={"where": welcome_in})
-              for n in (nudges if nudges is not None else ["3d:nudge-first-post", "7d:nudge-second"])]
+        raise UsageError(
+            _("{network} has no private messages: this campaign cannot welcome people privately").format(network=network.name),
+            hint=_("welcome them with a post that mentions them: --welcome-in community"),
+        )
+    steps = [Step(name="welcome", template=welcome, kind="welcome", where=welcome_in)] if welcome else []
+    steps += [
+        parse_nudge(n).model_copy(update={"where": welcome_in})
+        for n in (nudges if nudges is not None else ["3d:nudge-first-post", "7d:nudge-second"])
+    ]
     if thanks:
         steps.append(Step(name="thanks", template=thanks, kind="thanks", where=welcome_in))
     for step in steps:
@@ -171,8 +207,15 @@ def create(network: Network, store: Store, name: str, people_csv: Path, communit
     found_people = resolve_people(network, (row.ref for row in sheet.rows))
     resolved = [(row, p if isinstance(p, Person) else None) for row in sheet.rows for p in [found_people[row.ref]]]
     known = [r.ref for r, p in resolved if p is not None]
-    problems += [Problem(row.file, row.line, _("person not found on the network: {why}").format(why=found_people[row.ref])
-                         + did_you_mean(row.ref, known)) for row, p in resolved if p is None]
+    problems += [
+        Problem(
+            row.file,
+            row.line,
+            _("person not found on the network: {why}").format(why=found_people[row.ref]) + did_you_mean(row.ref, known),
+        )
+        for row, p in resolved
+        if p is None
+    ]
     undated = set()
     for row in sheet.rows:
         try:
@@ -185,15 +228,28 @@ def create(network: Network, store: Store, name: str, people_csv: Path, communit
     # reliability: every step's template rendered with this campaign's values before anything is kept
     sample = next(((row, p) for row, p in resolved if p is not None), None)
     templates.precheck(_template_jobs(network, steps, lang, found, sample))
-    names = {r.fields.get("email", "").casefold(): f"{r.fields.get('first_name', '')} {r.fields.get('last_name', '')}".strip()
-             for r in sheet.rows if r.fields.get("email")}
+    names = {
+        r.fields.get("email", "").casefold(): f"{r.fields.get('first_name', '')} {r.fields.get('last_name', '')}".strip()
+        for r in sheet.rows
+        if r.fields.get("email")
+    }
     for row, _person in resolved:
         manager = row.fields.get("manager", "")
         row.fields["manager"] = names.get(manager.casefold()) or manager
-    saved.enrol(store, name, communities=[{"id": c.id, "name": c.name, "alias": c.alias or ""} for c in found],
-            steps=[s.model_dump() for s in steps], lang=lang, people_file=str(people_csv), at=now,
-            people=[(p.id, row.ref, {**row.fields, "display_name": p.display_name or ""})
-                    for row, p in resolved if p is not None and row.line not in undated])
+    saved.enrol(
+        store,
+        name,
+        communities=[{"id": c.id, "name": c.name, "alias": c.alias or ""} for c in found],
+        steps=[s.model_dump() for s in steps],
+        lang=lang,
+        people_file=str(people_csv),
+        at=now,
+        people=[
+            (p.id, row.ref, {**row.fields, "display_name": p.display_name or ""})
+            for row, p in resolved
+            if p is not None and row.line not in undated
+        ],
+    )
     return get(store, name), [p for p in problems if p.skippable]
 
 
@@ -229,15 +285,21 @@ def _select(sheet: PeopleFile, where: list[str], started_since: str | None) -> l
         if not sep or not col.strip():
             raise UsageError(_("bad --where '{value}': expected COLUMN=VALUE, e.g. department=Ventes").format(value=cond))
         if sheet.header and col.strip() not in sheet.header:
-            raise InputError(_("{file}:1: unknown column '{column}'; columns: {columns}").format(
-                file=sheet.path, column=col.strip(), columns=", ".join(sheet.header)) + did_you_mean(col.strip(), sheet.header))
+            raise InputError(
+                _("{file}:1: unknown column '{column}'; columns: {columns}").format(
+                    file=sheet.path, column=col.strip(), columns=", ".join(sheet.header)
+                )
+                + did_you_mean(col.strip(), sheet.header)
+            )
         wanted = {v.strip().casefold() for v in values.split(",")}
         rows = [r for r in rows if r.values.get(col.strip(), "").casefold() in wanted]
     if started_since:
         try:
             since = datetime.fromisoformat(started_since).date()
         except ValueError:
-            raise UsageError(_("bad --started-since '{value}': expected a date such as 2026-12-01").format(value=started_since)) from None
+            raise UsageError(
+                _("bad --started-since '{value}': expected a date such as 2026-12-01").format(value=started_since)
+            ) from None
         kept = []
         for r in rows:
             try:
@@ -251,16 +313,23 @@ def _select(sheet: PeopleFile, where: list[str], started_since: str | None) -> l
 
 
 def _campaign(store: Store, row: saved.Stored) -> Campaign:
-    return Campaign(name=row.name, communities=row.communities, steps=[Step(**s) for s in row.steps], lang=row.lang,
-                    people=saved.people_count(store, row.name), created_at=row.created_at)
+    return Campaign(
+        name=row.name,
+        communities=row.communities,
+        steps=[Step(**s) for s in row.steps],
+        lang=row.lang,
+        people=saved.people_count(store, row.name),
+        created_at=row.created_at,
+    )
 
 
 def get(store: Store, name: str) -> Campaign:
     row = saved.campaign(store, name)
     if row is None:
         names = [c.name for c in saved.campaigns(store)]
-        raise NotFoundError(_("no campaign named '{name}'").format(name=name) + did_you_mean(name, names),
-                            hint=_("see `rse campaign list`"))
+        raise NotFoundError(
+            _("no campaign named '{name}'").format(name=name) + did_you_mean(name, names), hint=_("see `rse campaign list`")
+        )
     return _campaign(store, row)
 
 
@@ -284,8 +353,16 @@ def _posts(store: Store, campaign: Campaign) -> dict[str, list[Event]]:
     return by_sender
 
 
-def run(network: Network, store: Store, *, templates_for: Callable[[str], Templates], now: datetime, grace_hours: float,
-        sync: bool = True, only: str | None = None) -> list[StepResult]:
+def run(
+    network: Network,
+    store: Store,
+    *,
+    templates_for: Callable[[str], Templates],
+    now: datetime,
+    grace_hours: float,
+    sync: bool = True,
+    only: str | None = None,
+) -> list[StepResult]:
     """Do every step that is due, exactly once across concurrent runs."""
     campaigns = [get(store, only)] if only else list_(store)
     if sync and campaigns:
@@ -300,12 +377,21 @@ def run(network: Network, store: Store, *, templates_for: Callable[[str], Templa
         templates = templates_for(camp.lang)
         posts = _posts(store, camp)
         animator = _animator(store, camp)
-        communities = [Community(id=c["id"], name=c["name"], alias=c["alias"] or None, link=network.link(c["id"]))
-                       for c in camp.communities]
+        communities = [
+            Community(id=c["id"], name=c["name"], alias=c["alias"] or None, link=network.link(c["id"])) for c in camp.communities
+        ]
         enrolled = _enrolled(store, camp.name)
         try:  # reliability: a campaign whose templates fail sends nothing and blocks no other campaign
-            first = next(((PersonRow(ref=pid, file="", line=0, fields=fields), Person(id=pid, display_name=fields.get("display_name") or None))
-                          for pid, fields, _day in enrolled), None)
+            first = next(
+                (
+                    (
+                        PersonRow(ref=pid, file="", line=0, fields=fields),
+                        Person(id=pid, display_name=fields.get("display_name") or None),
+                    )
+                    for pid, fields, _day in enrolled
+                ),
+                None,
+            )
             templates.precheck(_template_jobs(network, camp.steps, None, communities, first, animator))
         except RseError as exc:
             results.append(StepResult(campaign=camp.name, person="", step="templates", outcome="failed", detail=exc.message))
@@ -313,16 +399,35 @@ def run(network: Network, store: Store, *, templates_for: Callable[[str], Templa
 
         talk = cache(partial(_talk_room, network, camp.communities[0]["id"]))  # read once, only if a step posts there
 
-        def steps_of(item: tuple[str, dict[str, str], datetime], camp: Campaign = camp, templates: Templates = templates,
-                     posts: dict[str, list[Event]] = posts, animator: Person | None = animator,
-                     communities: list[Community] = communities, talk: Callable[[], str] = talk) -> list[StepResult]:
+        def steps_of(
+            item: tuple[str, dict[str, str], datetime],
+            camp: Campaign = camp,
+            templates: Templates = templates,
+            posts: dict[str, list[Event]] = posts,
+            animator: Person | None = animator,
+            communities: list[Community] = communities,
+            talk: Callable[[], str] = talk,
+        ) -> list[StepResult]:
             pid, fields, since = item
             out: list[StepResult] = []
             with pacer:
                 for step in camp.steps:
-                    done = _step(network, store, camp, step, pid, fields, since, now=now, grace_hours=grace_hours,
-                                 posts=posts.get(pid, []), templates=templates, communities=communities, animator=animator,
-                                 talk_room=talk)
+                    done = _step(
+                        network,
+                        store,
+                        camp,
+                        step,
+                        pid,
+                        fields,
+                        since,
+                        now=now,
+                        grace_hours=grace_hours,
+                        posts=posts.get(pid, []),
+                        templates=templates,
+                        communities=communities,
+                        animator=animator,
+                        talk_room=talk,
+                    )
                     if done is not None:
                         out.append(done)
             return out
@@ -334,9 +439,23 @@ def run(network: Network, store: Store, *, templates_for: Callable[[str], Templa
     return results
 
 
-def _step(network: Network, store: Store, camp: Campaign, step: Step, pid: str, fields: dict[str, str], enrolled: datetime, *,
-          now: datetime, grace_hours: float, posts: list[Event], templates: Templates, communities: list[Community],
-          animator: Person | None, talk_room: Callable[[], str]) -> StepResult | None:
+def _step(
+    network: Network,
+    store: Store,
+    camp: Campaign,
+    step: Step,
+    pid: str,
+    fields: dict[str, str],
+    enrolled: datetime,
+    *,
+    now: datetime,
+    grace_hours: float,
+    posts: list[Event],
+    templates: Templates,
+    communities: list[Community],
+    animator: Person | None,
+    talk_room: Callable[[], str],
+) -> StepResult | None:
     key = _key(store, camp.name, pid, step.name)
     state = store.claim_state(key)
     if state is not None and state["state"] in ("done", "skipped"):
@@ -353,7 +472,9 @@ def _step(network: Network, store: Store, camp: Campaign, step: Step, pid: str, 
     try:
         # the text first: a template that fails for this person leaves nothing half-done
         row = PersonRow(ref=pid, file="", line=0, fields=fields)
-        ctx = welcome_context(network, row, Person(id=pid, display_name=fields.get("display_name") or None), communities, animator, {})
+        ctx = welcome_context(
+            network, row, Person(id=pid, display_name=fields.get("display_name") or None), communities, animator, {}
+        )
         if posts:
             ctx["first_post_link"] = network.link(posts[0].room_id, posts[0].id)
         text = templates.render(step.template, ctx)
@@ -366,18 +487,32 @@ def _step(network: Network, store: Store, camp: Campaign, step: Step, pid: str, 
         if late > timedelta(hours=grace_hours):
             result.outcome = "skipped"
             result.detail = _("stale: due {due} UTC, run at {now} UTC, beyond the {hours} h grace period").format(
-                due=f"{due:%Y-%m-%d %H:%M}", now=f"{now:%Y-%m-%d %H:%M}", hours=f"{grace_hours:g}")
+                due=f"{due:%Y-%m-%d %H:%M}", now=f"{now:%Y-%m-%d %H:%M}", hours=f"{grace_hours:g}"
+            )
         elif step.kind == "nudge" and posts:
             result.outcome, result.detail = "skipped", _("already posted ({day})").format(day=f"{posts[0].ts:%Y-%m-%d}")
         if result.outcome == "skipped":
             store.finish(key, "skipped", result.detail)
             return result
         if step.where == "community":  # no private messages: a post in the community that mentions the person
-            sent = send_once(network, store, action=f"campaign.{step.kind}", target=f"{camp.name}:{pid}:{step.name}",
-                             room_id=talk_room(), message=build_message(text, [pid]))
+            sent = send_once(
+                network,
+                store,
+                action=f"campaign.{step.kind}",
+                target=f"{camp.name}:{pid}:{step.name}",
+                room_id=talk_room(),
+                message=build_message(text, [pid]),
+            )
         else:
-            sent = send_once(network, store, action=f"campaign.{step.kind}", target=f"{camp.name}:{pid}:{step.name}", room_id=None,
-                             message=build_message(text), room_for=lambda: network.direct_room(pid))
+            sent = send_once(
+                network,
+                store,
+                action=f"campaign.{step.kind}",
+                target=f"{camp.name}:{pid}:{step.name}",
+                room_id=None,
+                message=build_message(text),
+                room_for=lambda: network.direct_room(pid),
+            )
         result.detail = sent.event_id
         store.finish(key, "done", sent.event_id)
     except RseError as exc:
@@ -410,13 +545,26 @@ def status(store: Store, name: str) -> CampaignStatus:
             steps[step.name] = st["state"] if st else "pending"
         mine = posts.get(pid, [])
         ms = memberships.get(pid, set())
-        people.append(PersonProgress(
-            person=pid, first_name=fields.get("first_name") or "", day0=first_day,
-            invited=bool(ms & {"invite", "join"}) or steps.get("welcome") in ("done", "skipped"),
-            joined="join" in ms, first_post_at=mine[0].ts if mine else None, messages=len(mine), steps=steps))
-    funnel = Funnel(campaign=name, enrolled=len(people), invited=sum(p.invited for p in people),
-                    joined=sum(p.joined for p in people), first_post=sum(p.first_post_at is not None for p in people),
-                    active=sum(p.messages >= ACTIVE_MESSAGES for p in people))
+        people.append(
+            PersonProgress(
+                person=pid,
+                first_name=fields.get("first_name") or "",
+                day0=first_day,
+                invited=bool(ms & {"invite", "join"}) or steps.get("welcome") in ("done", "skipped"),
+                joined="join" in ms,
+                first_post_at=mine[0].ts if mine else None,
+                messages=len(mine),
+                steps=steps,
+            )
+        )
+    funnel = Funnel(
+        campaign=name,
+        enrolled=len(people),
+        invited=sum(p.invited for p in people),
+        joined=sum(p.joined for p in people),
+        first_post=sum(p.first_post_at is not None for p in people),
+        active=sum(p.messages >= ACTIVE_MESSAGES for p in people),
+    )
     return CampaignStatus(funnel=funnel, people=people)
 
 

@@ -14,8 +14,17 @@ from rse_cli.services.writes import journaled
 from rse_cli.store import Store
 from rse_cli.suggest import close_matches, did_you_mean
 
-__all__ = ["CommunityCreated", "CommunityDetail", "MemberChange", "add_members", "create", "find_community", "find_room",
-           "resolve_person", "show"]
+__all__ = [
+    "CommunityCreated",
+    "CommunityDetail",
+    "MemberChange",
+    "add_members",
+    "create",
+    "find_community",
+    "find_room",
+    "resolve_person",
+    "show",
+]
 
 
 class CommunityDetail(BaseModel):
@@ -94,18 +103,31 @@ def resolve_person(network: Network, ref: str, known: Callable[[], list[Member]]
         raise NotFoundError(exc.message, hint=hint) from None
 
 
-def create(network: Network, store: Store, name: str, *, alias: str | None, topic: str | None,
-           rooms: list[str], animators: list[str], moderators: list[str]) -> CommunityCreated:
+def create(
+    network: Network,
+    store: Store,
+    name: str,
+    *,
+    alias: str | None,
+    topic: str | None,
+    rooms: list[str],
+    animators: list[str],
+    moderators: list[str],
+) -> CommunityCreated:
     """Create the community, its rooms (where the network has rooms) and its roles. People are
     resolved first: nothing is created when an animator or moderator is unknown, or when the
     network cannot hold what was asked (rooms on a one-feed network, a role it lacks)."""
     caps = network.capabilities
     if rooms and caps.structure is Structure.feed:
-        raise UsageError(_("--room: a community on {network} is one conversation feed, without rooms").format(network=network.name),
-                         hint=_("leave out --room"))
+        raise UsageError(
+            _("--room: a community on {network} is one conversation feed, without rooms").format(network=network.name),
+            hint=_("leave out --room"),
+        )
     if moderators and Role.moderator not in caps.roles:
-        raise UsageError(_("--moderator: {network} has no moderator role").format(network=network.name),
-                         hint=_("make them animators (--animator)"))
+        raise UsageError(
+            _("--moderator: {network} has no moderator role").format(network=network.name),
+            hint=_("make them animators (--animator)"),
+        )
     staff = [(network.resolve_person(p), Role.animator) for p in animators]
     staff += [(network.resolve_person(p), Role.moderator) for p in moderators]
     with journaled(store, "community.create", alias or name) as rec:
@@ -147,8 +169,9 @@ def _add(network: Network, store: Store, community: Community, person: str, role
     return MemberChange(person=person, action=action, role=role)
 
 
-def add_members(network: Network, store: Store, ref: str, people: list[str], *, role: Role = Role.member,
-                join: bool = False) -> list[MemberChange]:
+def add_members(
+    network: Network, store: Store, ref: str, people: list[str], *, role: Role = Role.member, join: bool = False
+) -> list[MemberChange]:
     """Invite (or, as an admin with join=True, add) people; one failure does not stop the others.
     A name the network does not know is answered with the closest names among the members."""
     community = find_community(network, ref)

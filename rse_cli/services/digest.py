@@ -80,9 +80,17 @@ def main_room(community: ev.SyncedCommunity) -> str:
     return rooms[0]
 
 
-def build(store: Store, community: ev.SyncedCommunity, settings: Settings, *, now: datetime, period: Period,
-          addressing: Addressing, capabilities: Capabilities | None = None,
-          animations: list[Animation] | None = None) -> tuple[str, dict[str, Any]]:
+def build(
+    store: Store,
+    community: ev.SyncedCommunity,
+    settings: Settings,
+    *,
+    now: datetime,
+    period: Period,
+    addressing: Addressing,
+    capabilities: Capabilities | None = None,
+    animations: list[Animation] | None = None,
+) -> tuple[str, dict[str, Any]]:
     """(period label, template context) from the synced store.
 
     Members' posts only (rse's own never), introductions greeted as newcomers rather than
@@ -96,21 +104,32 @@ def build(store: Store, community: ev.SyncedCommunity, settings: Settings, *, no
     intros = activity.introductions(store, community, joins)
     posts = activity.roots(store, community, settings, _ms(start), _ms(now), intros)
     me = {settings.user} if settings.user else set()
-    best = sorted((p for p in posts if p["replies"] + p["reactions"] > 0 and not p["introduction"] and p["sender"] not in me),
-                  key=lambda p: (-(p["replies"] + p["reactions"]), p["ts"]))[:5]
+    best = sorted(
+        (p for p in posts if p["replies"] + p["reactions"] > 0 and not p["introduction"] and p["sender"] not in me),
+        key=lambda p: (-(p["replies"] + p["reactions"]), p["ts"]),
+    )[:5]
     lookback = now - timedelta(days=settings.audit.window_days)
-    waiting = [p for p in activity.roots(store, community, settings, _ms(lookback), _ms(now), intros)
-               if p["question"] and p["first_reply"] is None and p["sender"] not in me]
+    waiting = [
+        p
+        for p in activity.roots(store, community, settings, _ms(lookback), _ms(now), intros)
+        if p["question"] and p["first_reply"] is None and p["sender"] not in me
+    ]
     arrived = activity.newcomers(store, community, _ms(start), _ms(now), exclude=me, joins=joins)
     greeted = {u for u, _ in arrived}
     # someone who joined just before the period and introduced themselves in it is welcomed too
     arrived += [(p["sender"], p["ts"]) for p in posts if p["introduction"] and p["sender"] not in greeted | me]
 
     def post_view(p: dict[str, Any]) -> dict[str, Any]:
-        return {"author": names.get(p["sender"], addressing.short_name(p["sender"])), "excerpt": excerpt(p["body"], 140),
-                "replies": p["replies"], "reactions": p["reactions"], "link": addressing.link(p["room_id"], p["id"]),
-                "room": community.room_names.get(p["room_id"], ""), "at": datetime.fromtimestamp(p["ts"] / 1000, tz=UTC),
-                "waiting_days": int((_ms(now) - p["ts"]) // 86_400_000)}
+        return {
+            "author": names.get(p["sender"], addressing.short_name(p["sender"])),
+            "excerpt": excerpt(p["body"], 140),
+            "replies": p["replies"],
+            "reactions": p["reactions"],
+            "link": addressing.link(p["room_id"], p["id"]),
+            "room": community.room_names.get(p["room_id"], ""),
+            "at": datetime.fromtimestamp(p["ts"] / 1000, tz=UTC),
+            "waiting_days": int((_ms(now) - p["ts"]) // 86_400_000),
+        }
 
     return label, {
         "community": community.name,
@@ -118,7 +137,9 @@ def build(store: Store, community: ev.SyncedCommunity, settings: Settings, *, no
         "start": start.date(),
         "end": now.date(),
         "best_posts": [post_view(p) for p in best],
-        "newcomers": [{"name": names.get(u, addressing.short_name(u)), "id": u, "link": addressing.link(u, None)} for u, _ in arrived],
+        "newcomers": [
+            {"name": names.get(u, addressing.short_name(u)), "id": u, "link": addressing.link(u, None)} for u, _ in arrived
+        ],
         "questions": [post_view(p) for p in sorted(waiting, key=lambda p: p["ts"])[:10]],
         "animations": [a.model_dump() for a in (animations or [])],
         "notes": notes.codes(capabilities),
@@ -128,21 +149,44 @@ def build(store: Store, community: ev.SyncedCommunity, settings: Settings, *, no
 
 def _representative(context: dict[str, Any], now: datetime) -> dict[str, Any]:
     """The context with one sample item in each empty list, so a quiet period still checks the loops."""
-    post = {"author": "Camille Martin", "excerpt": "Un message", "replies": 2, "reactions": 3, "link": "https://example.org/post",
-            "room": "Général", "at": now, "waiting_days": 3}
-    samples = {"best_posts": [post], "questions": [post],
-               "newcomers": [{"name": "Camille Martin", "id": "camille", "link": "https://example.org/camille"}],
-               "animations": [Animation(title="Question de la semaine", at=now, where="Général",
-                                        link="https://example.org/animation").model_dump()]}
+    post = {
+        "author": "Camille Martin",
+        "excerpt": "Un message",
+        "replies": 2,
+        "reactions": 3,
+        "link": "https://example.org/post",
+        "room": "Général",
+        "at": now,
+        "waiting_days": 3,
+    }
+    samples = {
+        "best_posts": [post],
+        "questions": [post],
+        "newcomers": [{"name": "Camille Martin", "id": "camille", "link": "https://example.org/camille"}],
+        "animations": [
+            Animation(title="Question de la semaine", at=now, where="Général", link="https://example.org/animation").model_dump()
+        ],
+    }
     return {**context, **{k: v for k, v in samples.items() if not context.get(k)}}
 
 
 Upcoming = Callable[[ev.SyncedCommunity, datetime, datetime], list[Animation]]
 
 
-def send(store: Store, settings: Settings, *, network_factory: Callable[[], Network] | None, now: datetime, addressing: Addressing,
-         capabilities: Capabilities | None = None, communities: list[str] | None = None, period: Period = "week",
-         to: str = "room", dry_run: bool = False, upcoming: Upcoming | None = None) -> list[Digest]:
+def send(
+    store: Store,
+    settings: Settings,
+    *,
+    network_factory: Callable[[], Network] | None,
+    now: datetime,
+    addressing: Addressing,
+    capabilities: Capabilities | None = None,
+    communities: list[str] | None = None,
+    period: Period = "week",
+    to: str = "room",
+    dry_run: bool = False,
+    upcoming: Upcoming | None = None,
+) -> list[Digest]:
     """Build and send the digests of the synced communities (all, or those named).
 
     `upcoming(community, start, end)` lists the animations planned in the next period (the
@@ -163,16 +207,34 @@ def send(store: Store, settings: Settings, *, network_factory: Callable[[], Netw
     for community in targets:
         label, start = period_of(period, now)
         planned = upcoming(community, now, now + (now - start)) if upcoming else []
-        label, context = build(store, community, settings, now=now, period=period, addressing=addressing,
-                               capabilities=capabilities, animations=planned)
+        label, context = build(
+            store,
+            community,
+            settings,
+            now=now,
+            period=period,
+            addressing=addressing,
+            capabilities=capabilities,
+            animations=planned,
+        )
         rendered.append((community, label, context))
-    templates.precheck([("digest", _representative(context, now), None) for _, _, context in rendered[:1]]
-                       + [("digest", context, None) for _, _, context in rendered])
+    templates.precheck(
+        [("digest", _representative(context, now), None) for _, _, context in rendered[:1]]
+        + [("digest", context, None) for _, _, context in rendered]
+    )
     out = []
     for community, label, context in rendered:
         text = templates.render("digest", context)
-        base = {"community": community.name, "community_id": community.id, "period": label, "since": context["start"],
-                "until": context["end"], "recipient": recipient, "notes": context["notes"], "text": text}
+        base = {
+            "community": community.name,
+            "community_id": community.id,
+            "period": label,
+            "since": context["start"],
+            "until": context["end"],
+            "recipient": recipient,
+            "notes": context["notes"],
+            "text": text,
+        }
         if dry_run:
             out.append(Digest(**base, status="dry run"))
             continue
@@ -205,7 +267,9 @@ def _to_room(network: Network, store: Store, community: ev.SyncedCommunity, labe
     from rse_cli.services.writes import send_once
 
     room_id = main_room(community)
-    sent = send_once(network, store, action="digest", target=f"{community.name}/{label}", room_id=room_id, message=build_message(text))
+    sent = send_once(
+        network, store, action="digest", target=f"{community.name}/{label}", room_id=room_id, message=build_message(text)
+    )
     return sent.event_id
 
 
@@ -242,13 +306,20 @@ def send_email(settings: Settings, to: str, subject: str, text: str, *, store: S
                     smtp.login(settings.smtp_user, password)
                 smtp.send_message(msg)
         except smtplib.SMTPAuthenticationError:
-            raise AuthError(_("the SMTP server {host} refused the login of {user}").format(host=settings.smtp_host, user=settings.smtp_user),
-                            hint=_("check smtp_user and RSE_SMTP_PASSWORD")) from None
+            raise AuthError(
+                _("the SMTP server {host} refused the login of {user}").format(host=settings.smtp_host, user=settings.smtp_user),
+                hint=_("check smtp_user and RSE_SMTP_PASSWORD"),
+            ) from None
         except smtplib.SMTPNotSupportedError:
-            raise NetworkError(_("{host}:{port} does not offer STARTTLS").format(host=settings.smtp_host, port=settings.smtp_port),
-                               hint=_("set smtp_starttls = false only if the server is on a trusted network")) from None
+            raise NetworkError(
+                _("{host}:{port} does not offer STARTTLS").format(host=settings.smtp_host, port=settings.smtp_port),
+                hint=_("set smtp_starttls = false only if the server is on a trusted network"),
+            ) from None
         except smtplib.SMTPRecipientsRefused:
             raise InputError(_("the SMTP server refused the recipient {to}").format(to=to)) from None
         except (OSError, smtplib.SMTPException) as exc:
-            raise NetworkError(_("cannot send e-mail through {host}:{port}: {reason}").format(
-                host=settings.smtp_host, port=settings.smtp_port, reason=exc)) from None
+            raise NetworkError(
+                _("cannot send e-mail through {host}:{port}: {reason}").format(
+                    host=settings.smtp_host, port=settings.smtp_port, reason=exc
+                )
+            ) from None

@@ -73,17 +73,25 @@ def check_smtp(settings: Any) -> str:
                 smtp.login(settings.smtp_user, password)
                 steps.append(_("login as {user}").format(user=settings.smtp_user))
     except smtplib.SMTPAuthenticationError:
-        raise AuthError(_("the SMTP server refused the login of {user}").format(user=settings.smtp_user),
-                        hint=_("check smtp_user and RSE_SMTP_PASSWORD")) from None
+        raise AuthError(
+            _("the SMTP server refused the login of {user}").format(user=settings.smtp_user),
+            hint=_("check smtp_user and RSE_SMTP_PASSWORD"),
+        ) from None
     except smtplib.SMTPNotSupportedError:
-        raise NetworkError(_("{server} does not offer STARTTLS").format(server=f"{settings.smtp_host}:{settings.smtp_port}"),
-                           hint=_("use the submission port (587) of a server that offers STARTTLS")) from None
+        raise NetworkError(
+            _("{server} does not offer STARTTLS").format(server=f"{settings.smtp_host}:{settings.smtp_port}"),
+            hint=_("use the submission port (587) of a server that offers STARTTLS"),
+        ) from None
     except ssl.SSLError as exc:
-        raise NetworkError(_("TLS with {server} failed: {reason}").format(server=settings.smtp_host, reason=exc.reason or exc),
-                           hint=_("set ca_bundle to the certificate authority that signed the SMTP server's certificate")) from None
+        raise NetworkError(
+            _("TLS with {server} failed: {reason}").format(server=settings.smtp_host, reason=exc.reason or exc),
+            hint=_("set ca_bundle to the certificate authority that signed the SMTP server's certificate"),
+        ) from None
     except (OSError, smtplib.SMTPException) as exc:
-        raise NetworkError(_("cannot reach {server}: {reason}").format(server=f"{settings.smtp_host}:{settings.smtp_port}", reason=exc),
-                           hint=_("check smtp_host and smtp_port, and that this host may reach it")) from None
+        raise NetworkError(
+            _("cannot reach {server}: {reason}").format(server=f"{settings.smtp_host}:{settings.smtp_port}", reason=exc),
+            hint=_("check smtp_host and smtp_port, and that this host may reach it"),
+        ) from None
     return ", ".join(steps)
 
 
@@ -102,10 +110,16 @@ def run(inputs: DoctorInputs) -> list[Check]:
         return checks + _skipped("profile", "token", "server", "rights", "store", "smtp", "cron")
     caps = _capabilities(settings)
     if not settings.homeserver and (caps is None or caps.homeserver_setting):
-        checks.append(Check(name="config", status="fail",
-                            detail=_("no server configured ({where})").format(
-                                where=_("no config file at {path}").format(path=path) if not path.exists() else path),
-                            fix=_("rse config init --homeserver https://… --user @you:server (then rse auth login)")))
+        checks.append(
+            Check(
+                name="config",
+                status="fail",
+                detail=_("no server configured ({where})").format(
+                    where=_("no config file at {path}").format(path=path) if not path.exists() else path
+                ),
+                fix=_("rse config init --homeserver https://… --user @you:server (then rse auth login)"),
+            )
+        )
         return checks + _skipped("profile", "token", "server", "rights", "store", "smtp", "cron")
     try:  # the connector's own table (`[profiles.NAME.<network>]`) is part of the config
         check_settings(settings)
@@ -145,11 +159,19 @@ def _profile(settings: Any) -> Check:
     except UsageError as exc:
         return _fail("profile", exc)
     if not plugin.capabilities.homeserver_setting:  # the connector's table says where (Viva Engage)
-        return Check(name="profile", status="ok", detail=_("profile {profile}: {network}").format(
-            profile=settings.profile, network=plugin.description))
+        return Check(
+            name="profile",
+            status="ok",
+            detail=_("profile {profile}: {network}").format(profile=settings.profile, network=plugin.description),
+        )
     where = settings.homeserver or _("no server URL")
-    return Check(name="profile", status="ok", detail=_("profile {profile}: {network}, {server}").format(
-        profile=settings.profile, network=plugin.description, server=where))
+    return Check(
+        name="profile",
+        status="ok",
+        detail=_("profile {profile}: {network}, {server}").format(
+            profile=settings.profile, network=plugin.description, server=where
+        ),
+    )
 
 
 # where the token came from, as the user reads it (the CLI's token_source() gives the key)
@@ -163,8 +185,15 @@ def _account(inputs: DoctorInputs, settings: Any) -> list[Check]:
     caps = _capabilities(settings)
     cached = not token and caps is not None and caps.login == "device_code"
     if not token and not cached:
-        return [Check(name="token", status="fail", detail=_("no token for profile {profile}").format(profile=settings.profile),
-                      fix=_("rse auth login (or set RSE_TOKEN for cron)")), *_skipped("server", "rights")]
+        return [
+            Check(
+                name="token",
+                status="fail",
+                detail=_("no token for profile {profile}").format(profile=settings.profile),
+                fix=_("rse auth login (or set RSE_TOKEN for cron)"),
+            ),
+            *_skipped("server", "rights"),
+        ]
     try:
         network = inputs.connect(settings, token)
     except RseError as exc:
@@ -173,20 +202,42 @@ def _account(inputs: DoctorInputs, settings: Any) -> list[Check]:
     try:
         me = network.whoami()
     except NetworkError as exc:
-        return [Check(name="token", status="skip", detail=_("token from {source}: not checked, the server is unreachable").format(source=source)),
-                _fail("server", exc), *_skipped("rights")]
+        return [
+            Check(
+                name="token",
+                status="skip",
+                detail=_("token from {source}: not checked, the server is unreachable").format(source=source),
+            ),
+            _fail("server", exc),
+            *_skipped("rights"),
+        ]
     except AuthError as exc:
         if cached:  # not signed in, or the sign-in lapsed: the connector's message says which
             return [Check(name="token", status="fail", detail=exc.message, fix=exc.hint), *_skipped("server", "rights")]
-        return [Check(name="token", status="fail", detail=_("the token from {source} is refused: {reason}").format(source=source, reason=exc.message),
-                      fix=_("rse auth login (the stored token was revoked or has expired)")), *_skipped("server", "rights")]
+        return [
+            Check(
+                name="token",
+                status="fail",
+                detail=_("the token from {source} is refused: {reason}").format(source=source, reason=exc.message),
+                fix=_("rse auth login (the stored token was revoked or has expired)"),
+            ),
+            *_skipped("server", "rights"),
+        ]
     except RseError as exc:
         return [_fail("server", exc), *_skipped("token", "rights")]
     who = f"{me.user_id} ({me.display_name})" if me.display_name else me.user_id
     if cached:
-        out.append(Check(name="token", status="ok", detail=_("signed in (cached sign-in, refreshed silently): acts as {who}").format(who=who)))
+        out.append(
+            Check(
+                name="token",
+                status="ok",
+                detail=_("signed in (cached sign-in, refreshed silently): acts as {who}").format(who=who),
+            )
+        )
     else:
-        out.append(Check(name="token", status="ok", detail=_("token from {source}: acts as {who}").format(source=source, who=who)))
+        out.append(
+            Check(name="token", status="ok", detail=_("token from {source}: acts as {who}").format(source=source, who=who))
+        )
     try:
         for name, ok, detail, fix in network.diagnose():
             out.append(Check(name=name, status="ok" if ok is True else "warn" if ok is None else "fail", detail=detail, fix=fix))
@@ -209,17 +260,28 @@ def _store(inputs: DoctorInputs, settings: Any) -> Check:
         missing = [mid for mid, _ in MIGRATIONS if mid not in applied]
         store.journal("doctor", "store", "ok", None)  # proves the store takes a write
     except Exception as exc:  # a read-only file or a dropped PostgreSQL connection
-        return Check(name="store", status="fail", detail=_("{store}: cannot write: {reason}").format(store=settings.store_location(), reason=exc),
-                     fix=_("make the data directory writable, or set `store` to a writable path"))
+        return Check(
+            name="store",
+            status="fail",
+            detail=_("{store}: cannot write: {reason}").format(store=settings.store_location(), reason=exc),
+            fix=_("make the data directory writable, or set `store` to a writable path"),
+        )
     finally:
         store.close()
     kind = "PostgreSQL" if store.dialect == "postgresql" else "SQLite"
     if missing:
-        return Check(name="store", status="fail", detail=_("{kind} store misses migrations {ids}").format(kind=kind, ids=", ".join(missing)),
-                     fix=_("run any rse command with write access to apply them"))
+        return Check(
+            name="store",
+            status="fail",
+            detail=_("{kind} store misses migrations {ids}").format(kind=kind, ids=", ".join(missing)),
+            fix=_("run any rse command with write access to apply them"),
+        )
     where = "PostgreSQL" if kind == "PostgreSQL" else settings.store_location()
-    return Check(name="store", status="ok", detail=_("{kind} store at {where}: writable, {n} migrations applied").format(
-        kind=kind, where=where, n=len(applied)))
+    return Check(
+        name="store",
+        status="ok",
+        detail=_("{kind} store at {where}: writable, {n} migrations applied").format(kind=kind, where=where, n=len(applied)),
+    )
 
 
 def _smtp(inputs: DoctorInputs, settings: Any) -> Check:
@@ -240,5 +302,9 @@ def _cron(inputs: DoctorInputs, settings: Any) -> Check:
     mine = [ln for ln in lines if f"--profile {settings.profile} " in ln or "--profile" not in ln]
     missing = [cmd for cmd in inputs.cron_commands if not any(f" {cmd}" in ln for ln in mine)]
     if missing:
-        return Check(name="cron", status="warn", detail=_("the crontab has no line for: {jobs}").format(jobs=", ".join(missing)), fix=fix)
-    return Check(name="cron", status="ok", detail=_("the {n} scheduled jobs are in the crontab").format(n=len(inputs.cron_commands)))
+        return Check(
+            name="cron", status="warn", detail=_("the crontab has no line for: {jobs}").format(jobs=", ".join(missing)), fix=fix
+        )
+    return Check(
+        name="cron", status="ok", detail=_("the {n} scheduled jobs are in the crontab").format(n=len(inputs.cron_commands))
+    )

@@ -100,8 +100,15 @@ def send(
     """Send the brief as a direct message to the leader, or to `via` (else their recorded comms partner)."""
     recipient = via or prompts.get_leader(store, ref, settings.leaders, short_name=addressing.short_name).via
     leader, brief = draft(
-        store, settings, ref, opts, link=network.link, addressing=addressing, templates_for=templates_for,
-        capabilities=network.capabilities, via=recipient,
+        store,
+        settings,
+        ref,
+        opts,
+        link=network.link,
+        addressing=addressing,
+        templates_for=templates_for,
+        capabilities=network.capabilities,
+        via=recipient,
     )
     person = network.resolve_person(recipient or leader.id)
     sent = send_once(
@@ -115,6 +122,12 @@ def send(
     )
     prompts.record_brief(store, leader.id, person.id, sent, opts.now)
     return BriefSent(
-        leader=leader.id, recipient=person.id, leader_name=brief.name, recipient_name=person.display_name,
-        room_id=sent.room_id, event_id=sent.event_id, txn_id=sent.txn_id, sent=sent.sent,
+        leader=leader.id,
+        recipient=person.id,
+        leader_name=brief.name,
+        recipient_name=person.display_name,
+        room_id=sent.room_id,
+        event_id=sent.event_id,
+        txn_id=sent.txn_id,
+        sent=sent.sent,
     )

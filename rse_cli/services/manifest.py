@@ -21,8 +21,22 @@ from rse_cli.services.people_csv import MAX_FIELD, MAX_NAME, PeopleFile, PersonR
 if TYPE_CHECKING:
     from rse_cli.network.base import Addressing, Capabilities
 
-COMMUNITY_KEYS = {"name", "alias", "topic", "avatar", "rooms", "animators", "moderators", "members", "members_where",
-                  "join", "welcome_post", "welcome_dm", "welcome_in", "lang"}
+COMMUNITY_KEYS = {
+    "name",
+    "alias",
+    "topic",
+    "avatar",
+    "rooms",
+    "animators",
+    "moderators",
+    "members",
+    "members_where",
+    "join",
+    "welcome_post",
+    "welcome_dm",
+    "welcome_in",
+    "lang",
+}
 WELCOME_IN = ("dm", "community")  # a private message, or a post in the community that mentions the person
 PEOPLE_KEYS = {"csv", "columns"}
 ALIAS = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
@@ -102,8 +116,14 @@ class _Lines:
         return start
 
 
-_TOML_TYPES = ((bool, N_("boolean")), (int, N_("integer")), (float, N_("float")), (str, N_("string")), (list, N_("array")),
-               (dict, N_("table")))
+_TOML_TYPES = (
+    (bool, N_("boolean")),
+    (int, N_("integer")),
+    (float, N_("float")),
+    (str, N_("string")),
+    (list, N_("array")),
+    (dict, N_("table")),
+)
 
 
 def _got(value: object) -> str:
@@ -123,12 +143,24 @@ def _got(value: object) -> str:
 
 
 def _expected(problems: list[Problem], file: str, line: int, key: str, what: str, value: object) -> None:
-    problems.append(Problem(file, line, _("{key}: expected {what}, got {value}").format(key=key, what=what, value=_got(value)),
-                            skippable=False))
+    problems.append(
+        Problem(
+            file, line, _("{key}: expected {what}, got {value}").format(key=key, what=what, value=_got(value)), skippable=False
+        )
+    )
 
 
-def _text(raw: object, key: str, problems: list[Problem], file: str, line: int, *, limit: int,
-          required: bool = False, single_line: bool = True) -> str | None:
+def _text(
+    raw: object,
+    key: str,
+    problems: list[Problem],
+    file: str,
+    line: int,
+    *,
+    limit: int,
+    required: bool = False,
+    single_line: bool = True,
+) -> str | None:
     """A string value within its bounds, else None with a problem recorded."""
     if raw is None and not required:
         return None
@@ -148,8 +180,14 @@ def _str_list(raw: object, where: str, problems: list[Problem], file: str, line:
     if isinstance(raw, str):
         raw = [raw]
     if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
-        _expected(problems, file, line, where, _("a list of strings"), raw if not isinstance(raw, list)
-                  else next(x for x in raw if not isinstance(x, str)))
+        _expected(
+            problems,
+            file,
+            line,
+            where,
+            _("a list of strings"),
+            raw if not isinstance(raw, list) else next(x for x in raw if not isinstance(x, str)),
+        )
         return []
     out = []
     for x in raw:
@@ -166,7 +204,12 @@ MAX_TOPIC = 1_000
 MAX_POST = 20_000  # a welcome post (Matrix refuses events over 64 KiB)
 LANGS = ("fr", "en")
 TEMPLATE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
-_SIGNATURES = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"), (b"GIF87a", "image/gif"), (b"GIF89a", "image/gif"))
+_SIGNATURES = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+)
 
 
 def _image_type(data: bytes) -> str | None:
@@ -176,7 +219,9 @@ def _image_type(data: bytes) -> str | None:
     return next((kind for magic, kind in _SIGNATURES if data.startswith(magic)), None)
 
 
-def _picture(raw: object, base: Path, problems: list[Problem], file: str, line: int, addressing: Addressing | None) -> Picture | None:
+def _picture(
+    raw: object, base: Path, problems: list[Problem], file: str, line: int, addressing: Addressing | None
+) -> Picture | None:
     """`avatar`: a picture already on the network (its own syntax, e.g. mxc://), or an image file
     (relative to the manifest)."""
     import hashlib
@@ -202,20 +247,43 @@ def _picture(raw: object, base: Path, problems: list[Problem], file: str, line: 
     try:
         data = where.read_bytes()
     except (OSError, ValueError) as exc:
-        problems.append(Problem(file, line, _("avatar {value}: cannot read {file}: {why}").format(value=repr(raw), file=where, why=getattr(exc, "strerror", None) or exc), skippable=False))
+        problems.append(
+            Problem(
+                file,
+                line,
+                _("avatar {value}: cannot read {file}: {why}").format(
+                    value=repr(raw), file=where, why=getattr(exc, "strerror", None) or exc
+                ),
+                skippable=False,
+            )
+        )
         return None
     kind = _image_type(data)
     if kind is None:
-        problems.append(Problem(file, line, _("avatar {value} is not a PNG, JPEG, GIF or WebP image").format(value=repr(raw)), skippable=False))
+        problems.append(
+            Problem(
+                file, line, _("avatar {value} is not a PNG, JPEG, GIF or WebP image").format(value=repr(raw)), skippable=False
+            )
+        )
         return None
     if len(data) > MAX_PICTURE_BYTES:
-        problems.append(Problem(file, line, _("avatar {value} weighs {size} MB; keep it under {limit} MB (a 512×512 picture is plenty)").format(
-                                                value=repr(raw), size=f"{len(data) / 1048576:.1f}", limit=MAX_PICTURE_BYTES // 1048576), skippable=False))
+        problems.append(
+            Problem(
+                file,
+                line,
+                _("avatar {value} weighs {size} MB; keep it under {limit} MB (a 512×512 picture is plenty)").format(
+                    value=repr(raw), size=f"{len(data) / 1048576:.1f}", limit=MAX_PICTURE_BYTES // 1048576
+                ),
+                skippable=False,
+            )
+        )
         return None
     return Picture(source=str(where), data=data, mimetype=kind, sha256=hashlib.sha256(data).hexdigest())
 
 
-def _people(data: dict[str, Any], path: Path, lines: _Lines, problems: list[Problem], addressing: Addressing | None) -> PeopleFile | None:
+def _people(
+    data: dict[str, Any], path: Path, lines: _Lines, problems: list[Problem], addressing: Addressing | None
+) -> PeopleFile | None:
     """The [people] table: `csv` (a path relative to the manifest) and `columns` (field = column)."""
     file = str(path)
     cfg = data.get("people")
@@ -225,8 +293,15 @@ def _people(data: dict[str, Any], path: Path, lines: _Lines, problems: list[Prob
         _expected(problems, file, lines.top("people"), "people", _('a [people] table (csv = "hr.csv")'), cfg)
         return None
     for key in sorted(set(cfg) - PEOPLE_KEYS):
-        problems.append(Problem(file, lines.in_people(key), _("unknown key {key} in [people] (expected: {keys})").format(key=repr(key), keys=", ".join(sorted(PEOPLE_KEYS)))
-                                + _near(key, PEOPLE_KEYS), skippable=False))
+        problems.append(
+            Problem(
+                file,
+                lines.in_people(key),
+                _("unknown key {key} in [people] (expected: {keys})").format(key=repr(key), keys=", ".join(sorted(PEOPLE_KEYS)))
+                + _near(key, PEOPLE_KEYS),
+                skippable=False,
+            )
+        )
     columns = cfg.get("columns", {})
     if not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values()):
         bad = columns if not isinstance(columns, dict) else next(v for v in columns.values() if not isinstance(v, str))
@@ -256,16 +331,30 @@ def load(path: Path, *, addressing: Addressing | None = None, capabilities: Capa
     except UnicodeDecodeError:
         return Manifest(path, [], None, [Problem(file, None, _("not UTF-8 text"), skippable=False)])
     except OSError as exc:
-        return Manifest(path, [], None, [Problem(file, None, _("cannot read: {why}").format(why=exc.strerror or exc), skippable=False)])
+        return Manifest(
+            path, [], None, [Problem(file, None, _("cannot read: {why}").format(why=exc.strerror or exc), skippable=False)]
+        )
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"at line (\d+)", str(exc))
-        return Manifest(path, [], None, [Problem(file, int(m.group(1)) if m else None, _("invalid TOML: {why}").format(why=exc), skippable=False)])
+        return Manifest(
+            path,
+            [],
+            None,
+            [Problem(file, int(m.group(1)) if m else None, _("invalid TOML: {why}").format(why=exc), skippable=False)],
+        )
     lines = _Lines(text)
     problems: list[Problem] = []
     for key in sorted(set(data) - {"people", "community"}):
-        problems.append(Problem(file, lines.top(key), _("unknown key {key} (expected [people] and [[community]] tables)").format(key=repr(key)), skippable=False))
+        problems.append(
+            Problem(
+                file,
+                lines.top(key),
+                _("unknown key {key} (expected [people] and [[community]] tables)").format(key=repr(key)),
+                skippable=False,
+            )
+        )
 
     people = _people(data, path, lines, problems, addressing)
     by_ref = {r.ref.casefold(): r for r in people.rows} if people else {}
@@ -276,15 +365,28 @@ def load(path: Path, *, addressing: Addressing | None = None, capabilities: Capa
         problems.append(Problem(file, 1, _("no [[community]] table: nothing to onboard"), skippable=False))
         raw_communities = []
     elif not isinstance(raw_communities, list) or not all(isinstance(r, dict) for r in raw_communities):
-        bad = raw_communities if not isinstance(raw_communities, list) else next(r for r in raw_communities if not isinstance(r, dict))
+        bad = (
+            raw_communities
+            if not isinstance(raw_communities, list)
+            else next(r for r in raw_communities if not isinstance(r, dict))
+        )
         _expected(problems, file, lines.top("community"), "community", _("[[community]] tables"), bad)
         raw_communities = []
     aliases: dict[str, int] = {}
     for i, raw in enumerate(raw_communities):
         line = lines.of(i)
         for key in sorted(set(raw) - COMMUNITY_KEYS):
-            problems.append(Problem(file, lines.of(i, key), _("unknown key {key} in [[community]] (expected: {keys})").format(key=repr(key), keys=", ".join(sorted(COMMUNITY_KEYS)))
-                                    + _near(key, COMMUNITY_KEYS), skippable=False))
+            problems.append(
+                Problem(
+                    file,
+                    lines.of(i, key),
+                    _("unknown key {key} in [[community]] (expected: {keys})").format(
+                        key=repr(key), keys=", ".join(sorted(COMMUNITY_KEYS))
+                    )
+                    + _near(key, COMMUNITY_KEYS),
+                    skippable=False,
+                )
+            )
         before = len(problems)
         name = _text(raw.get("name"), "name", problems, file, lines.of(i, "name"), limit=MAX_NAME, required=True)
         alias = raw.get("alias")
@@ -298,7 +400,14 @@ def load(path: Path, *, addressing: Addressing | None = None, capabilities: Capa
             continue
         alias = _bare(alias)
         if alias in aliases:
-            problems.append(Problem(file, lines.of(i, "alias"), _("duplicate alias {alias} (already on line {line})").format(alias=repr(alias), line=aliases[alias]), skippable=False))
+            problems.append(
+                Problem(
+                    file,
+                    lines.of(i, "alias"),
+                    _("duplicate alias {alias} (already on line {line})").format(alias=repr(alias), line=aliases[alias]),
+                    skippable=False,
+                )
+            )
             continue
         aliases[alias] = lines.of(i, "alias")
         topic = _text(raw.get("topic"), "topic", problems, file, lines.of(i, "topic"), limit=MAX_TOPIC, single_line=False)
@@ -306,29 +415,62 @@ def load(path: Path, *, addressing: Addressing | None = None, capabilities: Capa
         if not isinstance(join, bool):  # "no" would be truthy: force-joining people who were only to be invited
             _expected(problems, file, lines.of(i, "join"), "join", _("true or false"), join)
             join = False
-        welcome_post = _text(raw.get("welcome_post"), "welcome_post", problems, file, lines.of(i, "welcome_post"),
-                             limit=MAX_POST, single_line=False)
+        welcome_post = _text(
+            raw.get("welcome_post"),
+            "welcome_post",
+            problems,
+            file,
+            lines.of(i, "welcome_post"),
+            limit=MAX_POST,
+            single_line=False,
+        )
         welcome_dm = raw.get("welcome_dm", "welcome")
         if welcome_dm is not False and not (isinstance(welcome_dm, str) and TEMPLATE_NAME.match(welcome_dm)):
-            _expected(problems, file, lines.of(i, "welcome_dm"), "welcome_dm",
-                      _('a template name (such as "welcome") or false for no welcome message'), welcome_dm)
+            _expected(
+                problems,
+                file,
+                lines.of(i, "welcome_dm"),
+                "welcome_dm",
+                _('a template name (such as "welcome") or false for no welcome message'),
+                welcome_dm,
+            )
             welcome_dm = False
         welcome_in = raw.get("welcome_in", "dm")
         if welcome_in not in WELCOME_IN:
-            _expected(problems, file, lines.of(i, "welcome_in"), "welcome_in", _("{a} or {b}").format(a='"dm"', b='"community"'), welcome_in)
+            _expected(
+                problems,
+                file,
+                lines.of(i, "welcome_in"),
+                "welcome_in",
+                _("{a} or {b}").format(a='"dm"', b='"community"'),
+                welcome_in,
+            )
             welcome_in = "dm"
         lang = raw.get("lang")
         if lang is not None and lang not in LANGS:
             _expected(problems, file, lines.of(i, "lang"), "lang", _("{a} or {b}").format(a='"fr"', b='"en"'), lang)
             lang = None
-        spec = CommunitySpec(name=name.strip(), alias=alias, line=line, topic=(topic or "").strip() or None,
-                             avatar=_picture(raw.get("avatar"), path.parent, problems, file, lines.of(i, "avatar"), addressing),
-                             join=join, welcome_post=welcome_post if (welcome_post or "").strip() else None,
-                             welcome_dm=welcome_dm or None, welcome_in=welcome_in, lang=lang)
+        spec = CommunitySpec(
+            name=name.strip(),
+            alias=alias,
+            line=line,
+            topic=(topic or "").strip() or None,
+            avatar=_picture(raw.get("avatar"), path.parent, problems, file, lines.of(i, "avatar"), addressing),
+            join=join,
+            welcome_post=welcome_post if (welcome_post or "").strip() else None,
+            welcome_dm=welcome_dm or None,
+            welcome_in=welcome_in,
+            lang=lang,
+        )
         feed = capabilities is not None and capabilities.structure.value == "feed"
         # no `rooms` key: one room, Général (none where a community is one feed); `rooms = []`: the community alone
-        spec.rooms = (_str_list(raw.get("rooms"), "rooms", problems, file, lines.of(i, "rooms"), limit=MAX_NAME)
-                      if "rooms" in raw else [] if feed else ["Général"])
+        spec.rooms = (
+            _str_list(raw.get("rooms"), "rooms", problems, file, lines.of(i, "rooms"), limit=MAX_NAME)
+            if "rooms" in raw
+            else []
+            if feed
+            else ["Général"]
+        )
         if capabilities is not None:
             _check_capabilities(spec, raw, capabilities, problems, file, lines, i)
 
@@ -343,7 +485,9 @@ def load(path: Path, *, addressing: Addressing | None = None, capabilities: Capa
                     problems.append(Problem(file, where, f"{key}: {why}", skippable=False))
                     continue
                 row = by_ref.get(ref.casefold())
-                out.append(PersonRow(ref=ref, file=file, line=where, values=row.values if row else {}, fields=row.fields if row else {}))
+                out.append(
+                    PersonRow(ref=ref, file=file, line=where, values=row.values if row else {}, fields=row.fields if row else {})
+                )
             return out
 
         spec.animators, spec.moderators = inline("animators"), inline("moderators")
@@ -353,12 +497,23 @@ def load(path: Path, *, addressing: Addressing | None = None, capabilities: Capa
             wline = lines.of(i, "members_where")
             wanted = _filter(where_filter, problems, file, wline)
             if wanted is not None and people is None:
-                problems.append(Problem(file, wline, _('members_where needs a people CSV: add [people] csv = "…"'), skippable=False))
+                problems.append(
+                    Problem(file, wline, _('members_where needs a people CSV: add [people] csv = "…"'), skippable=False)
+                )
             elif wanted is not None and people is not None and people.header:  # an unreadable CSV is reported once
                 bad = [c for c in wanted if c not in people.header]
                 for col in bad:
-                    problems.append(Problem(file, wline, _("unknown column {column} in members_where; columns of {file}: {columns}").format(
-                        column=repr(col), file=people.path.name, columns=", ".join(people.header)) + _near(col, people.header), skippable=False))
+                    problems.append(
+                        Problem(
+                            file,
+                            wline,
+                            _("unknown column {column} in members_where; columns of {file}: {columns}").format(
+                                column=repr(col), file=people.path.name, columns=", ".join(people.header)
+                            )
+                            + _near(col, people.header),
+                            skippable=False,
+                        )
+                    )
                 if not bad:
                     members += [r for r in people.rows if all(r.values.get(c, "").casefold() in vs for c, vs in wanted.items())]
         seen: dict[str, PersonRow] = {}
@@ -366,8 +521,15 @@ def load(path: Path, *, addressing: Addressing | None = None, capabilities: Capa
             key = row.ref.casefold()
             if key in seen:
                 if seen[key].file == row.file and row.file == file:
-                    problems.append(Problem(file, row.line, _("duplicate person {person} in {community} (already on line {line})").format(
-                        person=row.ref, community=name, line=seen[key].line)))
+                    problems.append(
+                        Problem(
+                            file,
+                            row.line,
+                            _("duplicate person {person} in {community} (already on line {line})").format(
+                                person=row.ref, community=name, line=seen[key].line
+                            ),
+                        )
+                    )
                 continue  # inline and CSV selecting the same person: one membership
             seen[key] = row
         spec.members = list(seen.values())
@@ -376,22 +538,39 @@ def load(path: Path, *, addressing: Addressing | None = None, capabilities: Capa
     return Manifest(path, specs, people, problems)
 
 
-def _check_capabilities(spec: CommunitySpec, raw: dict[str, Any], caps: Capabilities, problems: list[Problem], file: str,
-                        lines: _Lines, i: int) -> None:
+def _check_capabilities(
+    spec: CommunitySpec, raw: dict[str, Any], caps: Capabilities, problems: list[Problem], file: str, lines: _Lines, i: int
+) -> None:
     """What this community asks that the network cannot express, each naming its key."""
     if spec.rooms and caps.structure.value == "feed":
-        problems.append(Problem(file, lines.of(i, "rooms"), _("rooms: this network has one feed per community: remove `rooms`"),
-                                skippable=False))
+        problems.append(
+            Problem(
+                file, lines.of(i, "rooms"), _("rooms: this network has one feed per community: remove `rooms`"), skippable=False
+            )
+        )
         spec.rooms = []
     if raw.get("moderators") and Role.moderator not in caps.roles:
-        problems.append(Problem(file, lines.of(i, "moderators"),
-                                _("moderators: this network has no moderator role: list these people under `animators`, "
-                                  "or remove `moderators`"), skippable=False))
+        problems.append(
+            Problem(
+                file,
+                lines.of(i, "moderators"),
+                _("moderators: this network has no moderator role: list these people under `animators`, or remove `moderators`"),
+                skippable=False,
+            )
+        )
     if spec.welcome_dm and spec.welcome_in == "dm" and not caps.direct_messages:
         line = lines.of(i, "welcome_dm") if "welcome_dm" in raw else lines.of(i)
-        problems.append(Problem(file, line, _('welcome_dm: this network has no private messages: add welcome_in = "community" '
-                                              "(a post in the community that mentions each newcomer), or welcome_dm = false"),
-                                skippable=False))
+        problems.append(
+            Problem(
+                file,
+                line,
+                _(
+                    'welcome_dm: this network has no private messages: add welcome_in = "community" '
+                    "(a post in the community that mentions each newcomer), or welcome_dm = false"
+                ),
+                skippable=False,
+            )
+        )
 
 
 def _near(word: str, known: Iterable[str]) -> str:

@@ -49,7 +49,9 @@ def apply_manifest(
     # work left, so a re-run with nothing to do notes no rate limit, with or without --yes
     planned = onboarding.plan(network, store, manifest, templates=templates, prepared=prepared)
     check = Preflight(
-        list(prepared.problems), planned.estimate, sum(v for k, v in planned.counts.items() if k != "unchanged"),
+        list(prepared.problems),
+        planned.estimate,
+        sum(v for k, v in planned.counts.items() if k != "unchanged"),
         ask=plan_first,
     )
     if preflight is not None:

@@ -112,7 +112,9 @@ def read_people(path: Path, columns: dict[str, str] | None = None, *, addressing
     except FileNotFoundError:
         return PeopleFile(path, [], [], [Problem(name, None, _("no such file"), skippable=False)])
     except OSError as exc:
-        return PeopleFile(path, [], [], [Problem(name, None, _("cannot read: {why}").format(why=exc.strerror or exc), skippable=False)])
+        return PeopleFile(
+            path, [], [], [Problem(name, None, _("cannot read: {why}").format(why=exc.strerror or exc), skippable=False)]
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -133,23 +135,49 @@ def read_people(path: Path, columns: dict[str, str] | None = None, *, addressing
         if bad:
             problems.append(Problem(name, 1, _("column {i}: {why}").format(i=i, why=bad), skippable=False))
         elif col and col in first_at:
-            problems.append(Problem(name, 1, _("duplicate column {column} (columns {a} and {b}): rename or remove one").format(
-                                                 column=repr(col), a=first_at[col], b=i), skippable=False))
+            problems.append(
+                Problem(
+                    name,
+                    1,
+                    _("duplicate column {column} (columns {a} and {b}): rename or remove one").format(
+                        column=repr(col), a=first_at[col], b=i
+                    ),
+                    skippable=False,
+                )
+            )
         first_at.setdefault(col, i)
     for fld in ("matrix_id", "email"):
         if fld in (columns or {}) and mapping[fld] not in header:
             problems.append(Problem(name, 1, _unknown_column(mapping[fld], fld, header), skippable=False))
     for fld, col in (columns or {}).items():
         if fld not in DEFAULT_COLUMNS:
-            problems.append(Problem(name, 1, _("unknown field {field} in the column mapping; fields: {fields}").format(
-                field=repr(fld), fields=", ".join(DEFAULT_COLUMNS)) + _close(fld, DEFAULT_COLUMNS), skippable=False))
+            problems.append(
+                Problem(
+                    name,
+                    1,
+                    _("unknown field {field} in the column mapping; fields: {fields}").format(
+                        field=repr(fld), fields=", ".join(DEFAULT_COLUMNS)
+                    )
+                    + _close(fld, DEFAULT_COLUMNS),
+                    skippable=False,
+                )
+            )
         elif col not in header and fld not in ("matrix_id", "email"):
             problems.append(Problem(name, 1, _unknown_column(col, fld, header), skippable=False))
     if mapping["matrix_id"] not in header and mapping["email"] not in header:
         # a wrong header: the expected columns and the found ones, side by side
-        problems.append(Problem(name, 1, _("wrong header: no identifier column; expected {expected}, found {found}").format(
-            expected=_("{a} or {b}").format(a=repr(mapping["matrix_id"]), b=repr(mapping["email"])),
-            found=", ".join(repr(h) for h in header)) + _close(mapping["email"], header), skippable=False))
+        problems.append(
+            Problem(
+                name,
+                1,
+                _("wrong header: no identifier column; expected {expected}, found {found}").format(
+                    expected=_("{a} or {b}").format(a=repr(mapping["matrix_id"]), b=repr(mapping["email"])),
+                    found=", ".join(repr(h) for h in header),
+                )
+                + _close(mapping["email"], header),
+                skippable=False,
+            )
+        )
         return PeopleFile(path, header, [], problems)  # every row would be a problem: the header is the one
     rows: list[PersonRow] = []
     seen: dict[str, int] = {}
@@ -165,19 +193,42 @@ def read_people(path: Path, columns: dict[str, str] | None = None, *, addressing
         if not any(c.strip() for c in cells):
             continue
         if len(cells) != len(header):
-            problems.append(Problem(name, line, _("malformed line: {n} fields, the header has {expected}").format(n=len(cells), expected=len(header))))
+            problems.append(
+                Problem(
+                    name,
+                    line,
+                    _("malformed line: {n} fields, the header has {expected}").format(n=len(cells), expected=len(header)),
+                )
+            )
             continue
-        values = {h: c.strip() for h, c in zip(header, cells)}
-        bad_cells = [(h, value_problem(v, limit=MAX_NAME if h in (mapping["first_name"], mapping["last_name"]) else MAX_FIELD,
-                                       single_line=True)) for h, v in values.items()]
+        values = {h: c.strip() for h, c in zip(header, cells, strict=False)}
+        bad_cells = [
+            (
+                h,
+                value_problem(
+                    v, limit=MAX_NAME if h in (mapping["first_name"], mapping["last_name"]) else MAX_FIELD, single_line=True
+                ),
+            )
+            for h, v in values.items()
+        ]
         bad_cells = [(h, why) for h, why in bad_cells if why]
         if bad_cells:
-            problems.append(Problem(name, line, "; ".join(_("column {column}: {why}").format(column=repr(h), why=why) for h, why in bad_cells)))
+            problems.append(
+                Problem(
+                    name, line, "; ".join(_("column {column}: {why}").format(column=repr(h), why=why) for h, why in bad_cells)
+                )
+            )
             continue
         fields = {f: values.get(col, "") for f, col in mapping.items() if col in values}
         ref = fields.get("matrix_id") or fields.get("email") or ""
         if not ref:
-            problems.append(Problem(name, line, _("neither {a} nor {b} on this line").format(a=repr(mapping["matrix_id"]), b=repr(mapping["email"]))))
+            problems.append(
+                Problem(
+                    name,
+                    line,
+                    _("neither {a} nor {b} on this line").format(a=repr(mapping["matrix_id"]), b=repr(mapping["email"])),
+                )
+            )
             continue
         if not fields.get("matrix_id") and "@" not in ref:  # from the e-mail column: not an e-mail
             problems.append(Problem(name, line, _("malformed e-mail {value}").format(value=repr(ref))))
@@ -188,7 +239,9 @@ def read_people(path: Path, columns: dict[str, str] | None = None, *, addressing
             continue
         key = ref.casefold()
         if key in seen:
-            problems.append(Problem(name, line, _("duplicate person {person} (already on line {line})").format(person=ref, line=seen[key])))
+            problems.append(
+                Problem(name, line, _("duplicate person {person} (already on line {line})").format(person=ref, line=seen[key]))
+            )
             continue
         seen[key] = line
         rows.append(PersonRow(ref=ref, file=name, line=line, values=values, fields=fields))
@@ -207,24 +260,36 @@ def refusal(problems: list[Problem], skip_invalid: bool, where: str) -> InputErr
     if rows and not skip_invalid and rows == len(fatal):
         hint = _("fix them and re-run, or drop the bad rows with --skip-invalid")
     elif rows and not skip_invalid:
-        hint = ngettext("fix them and re-run; --skip-invalid would drop the {n} bad row, not fix the rest",
-                        "fix them and re-run; --skip-invalid would drop the {n} bad rows, not fix the rest", rows).format(n=rows)
+        hint = ngettext(
+            "fix them and re-run; --skip-invalid would drop the {n} bad row, not fix the rest",
+            "fix them and re-run; --skip-invalid would drop the {n} bad rows, not fix the rest",
+            rows,
+        ).format(n=rows)
     else:
         hint = _("fix them and re-run")
-    return InputError(ngettext("{n} problem in {where}:\n{lines}", "{n} problems in {where}:\n{lines}", len(fatal)).format(
-        n=len(fatal), where=where, lines=lines), hint=hint)
+    return InputError(
+        ngettext("{n} problem in {where}:\n{lines}", "{n} problems in {where}:\n{lines}", len(fatal)).format(
+            n=len(fatal), where=where, lines=lines
+        ),
+        hint=hint,
+    )
 
 
 def _close(word: str, known: object) -> str:
     """' (did you mean `x`?)' for a close match (difflib), else ''."""
-    near = difflib.get_close_matches(word, [str(k) for k in known], n=1, cutoff=0.6) if isinstance(known, (list, dict, tuple)) else []
+    near = (
+        difflib.get_close_matches(word, [str(k) for k in known], n=1, cutoff=0.6)
+        if isinstance(known, (list, dict, tuple))
+        else []
+    )
     return _(" (did you mean `{name}`?)").format(name=near[0]) if near else ""
 
 
 def _unknown_column(column: str, fld: str, header: list[str]) -> str:
     """A mapped column the export lacks: the expected column and the found ones."""
     return _("unknown column {column} (mapped to {field}); found: {found}").format(
-        column=repr(column), field=fld, found=", ".join(repr(h) for h in header)) + _close(column, header)
+        column=repr(column), field=fld, found=", ".join(repr(h) for h in header)
+    ) + _close(column, header)
 
 
 def write_rows(path: Path, header: list[str], rows: list[dict[str, str]]) -> None:

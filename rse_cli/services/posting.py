@@ -24,8 +24,10 @@ def read_text(text: str | None, file: Path | None) -> str:
         except FileNotFoundError:
             raise InputError(_("{file}: no such file").format(file=file)) from None
         except UnicodeDecodeError as exc:
-            raise InputError(_("{file}: not UTF-8 text (byte {byte})").format(file=file, byte=exc.start),
-                             hint=_("save it as UTF-8 from your editor")) from None
+            raise InputError(
+                _("{file}: not UTF-8 text (byte {byte})").format(file=file, byte=exc.start),
+                hint=_("save it as UTF-8 from your editor"),
+            ) from None
     assert text is not None
     if not text.strip():
         raise InputError(_("{source}: the message is empty").format(source=file or "--text"))
@@ -37,16 +39,19 @@ def build_message(text: str, mentions: list[str] | None = None) -> Message:
     return Message(plain, html, tuple(mentions or ()))
 
 
-def post(network: Network, store: Store, target: str, text: str, *, mentions: list[str] | None = None,
-         again: bool = False) -> Sent:
+def post(
+    network: Network, store: Store, target: str, text: str, *, mentions: list[str] | None = None, again: bool = False
+) -> Sent:
     """Post in COMMUNITY/ROOM (or in the community's only room when ROOM is left out; in its
     feed on a network where a community is one feed)."""
     community_ref, _slash, room_ref = target.partition("/")
     community = find_community(network, community_ref)
     if network.capabilities.structure is Structure.feed:
         if room_ref:
-            raise UsageError(_("{target}: a community on {network} is one feed, without rooms").format(target=target, network=network.name),
-                             hint=_("post to {community} alone").format(community=community_ref))
+            raise UsageError(
+                _("{target}: a community on {network} is one feed, without rooms").format(target=target, network=network.name),
+                hint=_("post to {community} alone").format(community=community_ref),
+            )
         room_id, where = community.id, community.name
     else:
         if room_ref:
@@ -55,8 +60,10 @@ def post(network: Network, store: Store, target: str, text: str, *, mentions: li
             room = community.rooms[0]
         else:
             names = ", ".join(r.name for r in community.rooms) or _("none yet")
-            raise UsageError(_("say which room of {community}: {ref}/ROOM").format(community=community.name, ref=community_ref),
-                             hint=_("its rooms: {names}").format(names=names))
+            raise UsageError(
+                _("say which room of {community}: {ref}/ROOM").format(community=community.name, ref=community_ref),
+                hint=_("its rooms: {names}").format(names=names),
+            )
         room_id, where = room.id, f"{community.name}/{room.name}"
     members: list[Member] = []
 
@@ -73,9 +80,19 @@ def post(network: Network, store: Store, target: str, text: str, *, mentions: li
 def direct_message(network: Network, store: Store, person_ref: str, text: str, *, again: bool = False) -> Sent:
     """Send a direct message, in the existing conversation with that person or a new one."""
     if not network.capabilities.direct_messages:
-        raise UsageError(_("{network} has no private messages").format(network=network.name),
-                         hint=_("mention the person in a community post instead"))
+        raise UsageError(
+            _("{network} has no private messages").format(network=network.name),
+            hint=_("mention the person in a community post instead"),
+        )
     person = network.resolve_person(person_ref)
     message = build_message(text)
-    return send_once(network, store, action="dm", target=person.id, room_id=None, message=message,
-                     again=again, room_for=lambda: network.direct_room(person.id))
+    return send_once(
+        network,
+        store,
+        action="dm",
+        target=person.id,
+        room_id=None,
+        message=message,
+        again=again,
+        room_for=lambda: network.direct_room(person.id),
+    )

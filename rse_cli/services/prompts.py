@@ -32,14 +32,33 @@ if TYPE_CHECKING:
 
 Link = Callable[[str, "str | None"], str]
 ShortName = Callable[[str], str]
-PRONOUNS = {"il": "m", "he": "m", "him": "m", "m": "m", "elle": "f", "she": "f", "her": "f", "f": "f",
-            "iel": "n", "they": "n", "n": "n"}
+PRONOUNS = {
+    "il": "m",
+    "he": "m",
+    "him": "m",
+    "m": "m",
+    "elle": "f",
+    "she": "f",
+    "her": "f",
+    "f": "f",
+    "iel": "n",
+    "they": "n",
+    "n": "n",
+}
 # the rituals' display names, by the template they post with (a ritual is never shown by its slug)
 RITUALS = {
-    "fr": {"weekly-question": "la question de la semaine", "kudos-friday": "les kudos du vendredi", "ama-announcement": "l'AMA",
-           "veille-roundup": "la revue de veille"},
-    "en": {"weekly-question": "the weekly question", "kudos-friday": "Friday kudos", "ama-announcement": "the AMA",
-           "veille-roundup": "the market-watch roundup"},
+    "fr": {
+        "weekly-question": "la question de la semaine",
+        "kudos-friday": "les kudos du vendredi",
+        "ama-announcement": "l'AMA",
+        "veille-roundup": "la revue de veille",
+    },
+    "en": {
+        "weekly-question": "the weekly question",
+        "kudos-friday": "Friday kudos",
+        "ama-announcement": "the AMA",
+        "veille-roundup": "the market-watch roundup",
+    },
 }
 MESSAGES = (EventKind.post, EventKind.reply, EventKind.thread)
 QUIET_BELOW = 5  # messages by others over the period: below, the brief says the scope is quiet
@@ -91,18 +110,31 @@ class ReportRow(BaseModel):
 
 
 # -- leaders -----------------------------------------------------------------------------
-def add_leader(store: Store, user_id: str, *, name: str | None, scopes: list[str], lang: str | None, via: str | None,
-               addressing: Addressing, pronoun: str | None = None) -> Leader:
+def add_leader(
+    store: Store,
+    user_id: str,
+    *,
+    name: str | None,
+    scopes: list[str],
+    lang: str | None,
+    via: str | None,
+    addressing: Addressing,
+    pronoun: str | None = None,
+) -> Leader:
     if not addressing.is_person_id(user_id):
         raise UsageError(_("{ref}: not a person id on this network").format(ref=user_id) + _why(addressing, user_id))
     if via and not addressing.is_person_id(via):
         raise UsageError(_("--via {ref}: not a person id on this network").format(ref=via) + _why(addressing, via))
     if pronoun is not None and pronoun.casefold() not in PRONOUNS:
-        raise UsageError(_("--pronoun {value}: not a pronoun rse knows").format(value=pronoun),
-                         hint=_("use il, elle or iel (or he, she, they)"))
+        raise UsageError(
+            _("--pronoun {value}: not a pronoun rse knows").format(value=pronoun),
+            hint=_("use il, elle or iel (or he, she, they)"),
+        )
     if not scopes:
         raise UsageError(_("give at least one --scope COMMUNITY"))
-    sql.upsert_leader(store, user_id, name=name, pronoun=pronoun.casefold() if pronoun else None, scopes=scopes, lang=lang, via=via)
+    sql.upsert_leader(
+        store, user_id, name=name, pronoun=pronoun.casefold() if pronoun else None, scopes=scopes, lang=lang, via=via
+    )
     return get_leader(store, user_id, [])
 
 
@@ -128,7 +160,9 @@ def leaders(store: Store, configured: list[str], addressing: Addressing | None =
         if not x.name and names.get(x.id):
             update["name"] = names[x.id]
         if not x.scopes:
-            update["scopes"] = [label(synced[cid], addressing) for cid in sorted(sql.communities_of_member(store, x.id)) if cid in synced]
+            update["scopes"] = [
+                label(synced[cid], addressing) for cid in sorted(sql.communities_of_member(store, x.id)) if cid in synced
+            ]
         out.append(x.model_copy(update=update) if update else x)
     return out
 
@@ -138,8 +172,12 @@ def get_leader(store: Store, ref: str, configured: list[str], short_name: ShortN
     for x in everyone:
         if ref == x.id or (short_name and ref == short_name(x.id)) or (x.name and x.name.casefold() == ref.casefold()):
             return x
-    near = close_matches(ref, [x.id for x in everyone] + [x.name for x in everyone if x.name]
-                         + ([short_name(x.id) for x in everyone] if short_name else []))
+    near = close_matches(
+        ref,
+        [x.id for x in everyone]
+        + [x.name for x in everyone if x.name]
+        + ([short_name(x.id) for x in everyone] if short_name else []),
+    )
     if near:
         hint = _("did you mean {leaders}?").format(leaders=either(list(dict.fromkeys(near))))
     else:
@@ -153,9 +191,13 @@ def scope_of(store: Store, leader: Leader, addressing: Addressing) -> list[ev.Sy
         if not found:
             every = [label(c, addressing) for c in ev.communities(store, [], addressing=addressing)]
             near = [n for ref in leader.scopes for n in close_matches(addressing.community_key(ref), every)]
-            hint = (_("did you mean {names}? (fix it with `rse leaders add {leader} --scope …`)").format(
-                names=either(list(dict.fromkeys(near))), leader=leader.id) if near
-                    else _("run `rse sync {refs}` first").format(refs=" ".join(leader.scopes)))
+            hint = (
+                _("did you mean {names}? (fix it with `rse leaders add {leader} --scope …`)").format(
+                    names=either(list(dict.fromkeys(near))), leader=leader.id
+                )
+                if near
+                else _("run `rse sync {refs}` first").format(refs=" ".join(leader.scopes))
+            )
             raise NotFoundError(_("none of {scopes} is synced").format(scopes=", ".join(leader.scopes)), hint=hint)
         return found
     # a leader only listed in the config: the synced communities they belong to
@@ -164,9 +206,21 @@ def scope_of(store: Store, leader: Leader, addressing: Addressing) -> list[ev.Sy
 
 
 # -- the brief ---------------------------------------------------------------------------
-def build_brief(store: Store, leader: Leader, *, now: datetime, weeks: int = 4, me: str | None, link: Link, lang: str,
-                addressing: Addressing, capabilities: Capabilities | None = None, tz: str = "Europe/Paris",
-                qa_rooms: list[str] | tuple[str, ...] = (), upcoming: list[dict[str, Any]] | None = None) -> Brief:
+def build_brief(
+    store: Store,
+    leader: Leader,
+    *,
+    now: datetime,
+    weeks: int = 4,
+    me: str | None,
+    link: Link,
+    lang: str,
+    addressing: Addressing,
+    capabilities: Capabilities | None = None,
+    tz: str = "Europe/Paris",
+    qa_rooms: list[str] | tuple[str, ...] = (),
+    upcoming: list[dict[str, Any]] | None = None,
+) -> Brief:
     """What a leader's communities did over `weeks`, from members only: rse's own posts are never
     a question or a discussion, and introductions make newcomers, never angles. `notes` says what
     the network's data cannot tell exactly (health/notes.py); the template words it."""
@@ -199,8 +253,11 @@ def build_brief(store: Store, leader: Leader, *, now: datetime, weeks: int = 4, 
         joins = activity.join_times(store, c, dated=notes.dated_joins(capabilities))
         intros |= activity.introductions(store, c, joins)
         # newcomers: first join to the community within the period (earlier joins are older members)
-        joined += [(uid, c.name, datetime.fromtimestamp(t["joined"] / 1000, tz=UTC)) for uid, t in joins.items()
-                   if "joined" in t and t["joined"] >= activity.ms(since) and uid not in (leader.id, me)]
+        joined += [
+            (uid, c.name, datetime.fromtimestamp(t["joined"] / 1000, tz=UTC))
+            for uid, t in joins.items()
+            if "joined" in t and t["joined"] >= activity.ms(since) and uid not in (leader.id, me)
+        ]
 
     by_id = {e.id: e for e in events}
     replies: dict[str, list[Event]] = defaultdict(list)
@@ -226,8 +283,16 @@ def build_brief(store: Store, leader: Leader, *, now: datetime, weeks: int = 4, 
 
     def item(e: Event, **extra: Any) -> dict[str, Any]:
         community, room = where[e.id]
-        return {"text": excerpt(e.body, 160), "author": name(e.sender), "author_id": e.sender, "community": community, "room": room,
-                "link": link(e.room_id, e.id), "at": e.ts.isoformat(), **extra}
+        return {
+            "text": excerpt(e.body, 160),
+            "author": name(e.sender),
+            "author_id": e.sender,
+            "community": community,
+            "room": room,
+            "link": link(e.room_id, e.id),
+            "at": e.ts.isoformat(),
+            **extra,
+        }
 
     waiting = []
     for e in roots:
@@ -238,8 +303,10 @@ def build_brief(store: Store, leader: Leader, *, now: datetime, weeks: int = 4, 
     waiting = sorted(waiting, key=lambda x: x["at"])[:5]
 
     discussions = sorted((e for e in roots if len(replies.get(e.id, [])) > 0), key=lambda e: (-len(replies[e.id]), e.ts))[:3]
-    discussions_out = [item(e, replies=len(replies[e.id]), reactions=reactions[e.id],
-                            people=len({r.sender for r in replies[e.id]})) for e in discussions]
+    discussions_out = [
+        item(e, replies=len(replies[e.id]), reactions=reactions[e.id], people=len({r.sender for r in replies[e.id]}))
+        for e in discussions
+    ]
 
     # contributions worth recognising: answers to others, and messages others reacted to
     score: Counter[str] = Counter()
@@ -255,15 +322,25 @@ def build_brief(store: Store, leader: Leader, *, now: datetime, weeks: int = 4, 
         score[e.sender] += 1 + 2 * (parent is not None and parent.sender != e.sender) + got
         if e.sender not in best or got > reactions[best[e.sender].id] + len(replies.get(best[e.sender].id, [])):
             best[e.sender] = e
-    contributors = [item(best[uid], name=name(uid), user_id=uid, messages=sum(1 for e in others if e.sender == uid),
-                         answers=helped[uid], reactions_received=sum(reactions[e.id] for e in others if e.sender == uid))
-                    for uid, _ in score.most_common(3)]
+    contributors = [
+        item(
+            best[uid],
+            name=name(uid),
+            user_id=uid,
+            messages=sum(1 for e in others if e.sender == uid),
+            answers=helped[uid],
+            reactions_received=sum(reactions[e.id] for e in others if e.sender == uid),
+        )
+        for uid, _ in score.most_common(3)
+    ]
 
     first_seen: dict[str, tuple[str, datetime]] = {}  # a newcomer of several communities is greeted once
     for uid, cname, ts in sorted(joined, key=lambda x: x[2]):
         first_seen.setdefault(uid, (cname, ts))
-    newcomers = [{"name": name(uid), "user_id": uid, "community": cname, "joined_at": ts.isoformat()}
-                 for uid, (cname, ts) in first_seen.items()][:8]
+    newcomers = [
+        {"name": name(uid), "user_id": uid, "community": cname, "joined_at": ts.isoformat()}
+        for uid, (cname, ts) in first_seen.items()
+    ][:8]
 
     zone = ZoneInfo(tz)
     by_day: Counter[int] = Counter()
@@ -277,8 +354,15 @@ def build_brief(store: Store, leader: Leader, *, now: datetime, weeks: int = 4, 
     if by_day:
         day = max(range(7), key=lambda d: (by_day[d], -d))
         hour = max(range(24), key=lambda h: (by_hour[h], -h))
-        best_time = {"weekday": day, "weekday_name": DAYS_EN[day], "local": local_name(lang, day), "hour": hour, "tz": tz,
-                     "by_weekday": {DAYS_EN[d]: by_day[d] for d in range(7)}, "by_hour": {h: by_hour[h] for h in range(24)}}
+        best_time = {
+            "weekday": day,
+            "weekday_name": DAYS_EN[day],
+            "local": local_name(lang, day),
+            "hour": hour,
+            "tz": tz,
+            "by_weekday": {DAYS_EN[d]: by_day[d] for d in range(7)},
+            "by_hour": {h: by_hour[h] for h in range(24)},
+        }
 
     quiet = len(others) < QUIET_BELOW
     upcoming = upcoming or []
@@ -291,7 +375,10 @@ def build_brief(store: Store, leader: Leader, *, now: datetime, weeks: int = 4, 
         angles.append({"kind": "thank", **contributors[0]})
     if newcomers:
         angles.append({"kind": "welcome", "names": [n["name"] for n in newcomers]})
-    upcoming = [{**u, "title": ritual_name(lang, u), "community_name": _community_name(scope, u["community"], addressing)} for u in upcoming]
+    upcoming = [
+        {**u, "title": ritual_name(lang, u), "community_name": _community_name(scope, u["community"], addressing)}
+        for u in upcoming
+    ]
     for u in upcoming:
         if "ama" in (u["template"] + u["name"]).casefold():
             angles.append({"kind": "ama", **u})
@@ -299,11 +386,26 @@ def build_brief(store: Store, leader: Leader, *, now: datetime, weeks: int = 4, 
     if quiet:
         angles.append({"kind": "restart"})
     gender = PRONOUNS.get((leader.pronoun or "").casefold(), "n")
-    return Brief(leader=leader.id, name=leader.name or names.get(leader.id), gender=gender, lang=lang, communities=[c.name for c in scope],
-                 since=since, until=now, quiet=quiet, activity=len(others),
-                 leader_messages=sum(1 for e in events if e.sender == leader.id and e.kind in MESSAGES),
-                 waiting_questions=waiting, discussions=discussions_out, contributors=contributors, newcomers=newcomers,
-                 upcoming=upcoming, angles=angles, best_time=best_time, notes=notes.codes(capabilities))
+    return Brief(
+        leader=leader.id,
+        name=leader.name or names.get(leader.id),
+        gender=gender,
+        lang=lang,
+        communities=[c.name for c in scope],
+        since=since,
+        until=now,
+        quiet=quiet,
+        activity=len(others),
+        leader_messages=sum(1 for e in events if e.sender == leader.id and e.kind in MESSAGES),
+        waiting_questions=waiting,
+        discussions=discussions_out,
+        contributors=contributors,
+        newcomers=newcomers,
+        upcoming=upcoming,
+        angles=angles,
+        best_time=best_time,
+        notes=notes.codes(capabilities),
+    )
 
 
 def local_name(lang: str, weekday: int) -> str:
@@ -358,8 +460,17 @@ def report(store: Store, configured: list[str], *, addressing: Addressing, windo
                     delays.append((after[0].ts.timestamp() * 1000 - b) / 3_600_000)
                 posts.update({e.id: e for e in after})
         replies, reactions = sql.responses_to(store, list(posts), leader.id)
-        rows.append(ReportRow(leader=leader.id, name=leader.name, scopes=leader.scopes, briefs=len(briefs),
-                              last_brief=datetime.fromtimestamp(briefs[-1] / 1000, UTC) if briefs else None,
-                              posts_after=len(posts), hours_to_first_post=round(median(delays), 1) if delays else None,
-                              replies=replies, reactions=reactions))
+        rows.append(
+            ReportRow(
+                leader=leader.id,
+                name=leader.name,
+                scopes=leader.scopes,
+                briefs=len(briefs),
+                last_brief=datetime.fromtimestamp(briefs[-1] / 1000, UTC) if briefs else None,
+                posts_after=len(posts),
+                hours_to_first_post=round(median(delays), 1) if delays else None,
+                replies=replies,
+                reactions=reactions,
+            )
+        )
     return rows

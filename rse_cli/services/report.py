@@ -19,10 +19,33 @@ if TYPE_CHECKING:
     from rse_cli.config import Settings
 
 # messages = posts + replies (inline and thread): the same vocabulary as the table, history, JSON and HTML
-CSV_METRICS = ("members", "new_members", "active_members", "contributors", "lurkers", "contributor_ratio", "messages", "posts", "replies",
-               "reactions", "introductions", "questions", "unanswered_questions", "unanswered_share", "median_first_reply_hours",
-               "last_post_at", "days_since_last_post", "animators", "animators_invited", "animator_posts", "leader_posts",
-               "pending_invites", "top10_share", "absence_factor", "engaged_share")
+CSV_METRICS = (
+    "members",
+    "new_members",
+    "active_members",
+    "contributors",
+    "lurkers",
+    "contributor_ratio",
+    "messages",
+    "posts",
+    "replies",
+    "reactions",
+    "introductions",
+    "questions",
+    "unanswered_questions",
+    "unanswered_share",
+    "median_first_reply_hours",
+    "last_post_at",
+    "days_since_last_post",
+    "animators",
+    "animators_invited",
+    "animator_posts",
+    "leader_posts",
+    "pending_invites",
+    "top10_share",
+    "absence_factor",
+    "engaged_share",
+)
 LEVEL_COLORS = {"core": "#1d4ed8", "regular": "#3b82f6", "occasional": "#93c5fd", "observer": "#e5e7eb"}
 CHAR_W = 7.4  # average width of a 13px system-ui character, to size labels instead of clipping them
 PALETTE = ["#2563eb", "#0d9488", "#9333ea", "#ea580c", "#db2777", "#65a30d", "#0891b2", "#ca8a04"]
@@ -44,9 +67,17 @@ def write_csv(report: AuditReport, path: Path) -> None:
     w.writerow(["community", "id", "score", "band", *CSV_METRICS, *(f"level_{k}" for k in LEVEL_COLORS), "findings"])
     for c in report.communities:
         levels = c.metrics.get("member_levels") or {}
-        w.writerow([c.name, c.id, c.score, c.band, *("" if c.metrics.get(k) is None else c.metrics[k] for k in CSV_METRICS),
-                    *(levels.get(k, "") for k in LEVEL_COLORS),
-                    " ".join(f"{f.code}:{f.severity}" for f in c.findings)])
+        w.writerow(
+            [
+                c.name,
+                c.id,
+                c.score,
+                c.band,
+                *("" if c.metrics.get(k) is None else c.metrics[k] for k in CSV_METRICS),
+                *(levels.get(k, "") for k in LEVEL_COLORS),
+                " ".join(f"{f.code}:{f.severity}" for f in c.findings),
+            ]
+        )
     _write(path, buf.getvalue())
 
 
@@ -67,16 +98,19 @@ def score_bars(report: AuditReport, bands: tuple[int, int] = (70, 40)) -> Markup
     parts = [f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" aria-label="score per community">']
     for x in (0, 25, 50, 75, 100):
         px = label_w + x * scale
-        parts.append(f'<line x1="{px:.1f}" y1="0" x2="{px:.1f}" y2="{height - 22}" stroke="#e5e7eb"/>'
-                     f'<text x="{px:.1f}" y="{height - 6}" font-size="11" fill="#6b7280" text-anchor="middle">{x}</text>')
+        parts.append(
+            f'<line x1="{px:.1f}" y1="0" x2="{px:.1f}" y2="{height - 22}" stroke="#e5e7eb"/>'
+            f'<text x="{px:.1f}" y="{height - 6}" font-size="11" fill="#6b7280" text-anchor="middle">{x}</text>'
+        )
     for i, c in enumerate(rows):
         y = i * (bar_h + gap) + 4
         w = max(2.0, c.score * scale)
         parts.append(
             f'<text x="{label_w - 12}" y="{y + bar_h / 2 + 5}" font-size="13" fill="#1f2937" text-anchor="end">{escape(_short(c.name, 30))}'
-            f'<title>{escape(c.name)}</title></text>'
+            f"<title>{escape(c.name)}</title></text>"
             f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h}" rx="5" fill="{tone(c.score, *bands)}"/>'
-            f'<text x="{label_w + w + 8:.1f}" y="{y + bar_h / 2 + 5}" font-size="13" font-weight="700" fill="#1f2937">{c.score}</text>')
+            f'<text x="{label_w + w + 8:.1f}" y="{y + bar_h / 2 + 5}" font-size="13" font-weight="700" fill="#1f2937">{c.score}</text>'
+        )
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -106,16 +140,22 @@ def activity_lines(report: AuditReport, day: Callable[[str], str] = lambda iso: 
 
     parts = [f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" aria-label="activity over time">']
     for v in range(0, int(ymax) + 1, int(step)):
-        parts.append(f'<line x1="{left}" y1="{y(v):.1f}" x2="{width - 16}" y2="{y(v):.1f}" stroke="#e5e7eb"/>'
-                     f'<text x="{left - 8}" y="{y(v) + 4:.1f}" font-size="11" fill="#6b7280" text-anchor="end">{v}</text>')
+        parts.append(
+            f'<line x1="{left}" y1="{y(v):.1f}" x2="{width - 16}" y2="{y(v):.1f}" stroke="#e5e7eb"/>'
+            f'<text x="{left - 8}" y="{y(v) + 4:.1f}" font-size="11" fill="#6b7280" text-anchor="end">{v}</text>'
+        )
     for i, wk in enumerate(weeks):
         if i % 2 == 0 or len(weeks) <= 8:
-            parts.append(f'<text x="{x(i):.1f}" y="{height - 12}" font-size="11" fill="#6b7280" text-anchor="middle">{escape(day(wk))}</text>')
+            parts.append(
+                f'<text x="{x(i):.1f}" y="{height - 12}" font-size="11" fill="#6b7280" text-anchor="middle">{escape(day(wk))}</text>'
+            )
     legend = []
     for k, (c, s) in enumerate(series):
         color = PALETTE[k % len(PALETTE)]
         pts = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(s))
-        parts.append(f'<polyline points="{pts}" fill="none" stroke="{color}" stroke-width="2.5" stroke-linejoin="round" stroke-linecap="round"/>')
+        parts.append(
+            f'<polyline points="{pts}" fill="none" stroke="{color}" stroke-width="2.5" stroke-linejoin="round" stroke-linecap="round"/>'
+        )
         parts.append(f'<circle cx="{x(len(s) - 1):.1f}" cy="{y(s[-1]):.1f}" r="3.5" fill="{color}"/>')
         legend.append({"name": c.name, "color": color, "total": sum(s)})
     parts.append("</svg>")
@@ -139,10 +179,14 @@ def sparkline(c: CommunityHealth, weeks_label: str = "weeks", now_label: str = "
     parts = [f'<svg viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" aria-label="weekly messages">']
     for i, v in enumerate(values):
         h = max(1.5, (height - 14) * v / peak) if v else 1.5
-        parts.append(f'<rect x="{i * bw + 2:.1f}" y="{height - 12 - h:.1f}" width="{bw - 4:.1f}" height="{h:.1f}" rx="2" '
-                     f'fill="{"#2563eb" if v else "#d1d5db"}"><title>{c.metrics["activity_by_week"][i]["week_start"]}: {v}</title></rect>')
-    parts.append(f'<text x="0" y="{height - 1}" font-size="10" fill="#6b7280">{len(values)} {escape(weeks_label)}</text>'
-                 f'<text x="{width}" y="{height - 1}" font-size="10" fill="#6b7280" text-anchor="end">{escape(now_label)}</text></svg>')
+        parts.append(
+            f'<rect x="{i * bw + 2:.1f}" y="{height - 12 - h:.1f}" width="{bw - 4:.1f}" height="{h:.1f}" rx="2" '
+            f'fill="{"#2563eb" if v else "#d1d5db"}"><title>{c.metrics["activity_by_week"][i]["week_start"]}: {v}</title></rect>'
+        )
+    parts.append(
+        f'<text x="0" y="{height - 1}" font-size="10" fill="#6b7280">{len(values)} {escape(weeks_label)}</text>'
+        f'<text x="{width}" y="{height - 1}" font-size="10" fill="#6b7280" text-anchor="end">{escape(now_label)}</text></svg>'
+    )
     return Markup("".join(parts))
 
 
@@ -152,15 +196,21 @@ def pyramid(c: CommunityHealth, labels: dict[str, str], pct: Callable[[float], s
     layers = [("posters", "#1d4ed8"), ("repliers", "#3b82f6"), ("reactors", "#93c5fd"), ("silent", "#e5e7eb")]
     total = max(1, sum(p[k] for k, _ in layers))
     width, lh, cx = 330, 30, 110
-    parts = [f'<svg viewBox="0 0 {width} {lh * 4 + 4}" width="{width}" height="{lh * 4 + 4}" role="img" aria-label="participation pyramid">']
+    parts = [
+        f'<svg viewBox="0 0 {width} {lh * 4 + 4}" width="{width}" height="{lh * 4 + 4}" role="img" aria-label="participation pyramid">'
+    ]
     for i, (key, color) in enumerate(layers):
         top_half, bottom_half = 18 + i * 24, 18 + (i + 1) * 24
         y0, y1 = i * lh + 2, (i + 1) * lh
-        parts.append(f'<polygon points="{cx - top_half},{y0} {cx + top_half},{y0} {cx + bottom_half},{y1} {cx - bottom_half},{y1}" fill="{color}"/>')
+        parts.append(
+            f'<polygon points="{cx - top_half},{y0} {cx + top_half},{y0} {cx + bottom_half},{y1} {cx - bottom_half},{y1}" fill="{color}"/>'
+        )
         share = p[key] / total
         ink = "#ffffff" if i < 2 else "#1f2937"
-        parts.append(f'<text x="{cx}" y="{(y0 + y1) / 2 + 4}" font-size="11" font-weight="700" fill="{ink}" text-anchor="middle">{escape(pct(share))}</text>'
-                     f'<text x="{cx + 128}" y="{(y0 + y1) / 2 + 4}" font-size="12" fill="#374151">{escape(labels[key])} · {p[key]}</text>')
+        parts.append(
+            f'<text x="{cx}" y="{(y0 + y1) / 2 + 4}" font-size="11" font-weight="700" fill="{ink}" text-anchor="middle">{escape(pct(share))}</text>'
+            f'<text x="{cx + 128}" y="{(y0 + y1) / 2 + 4}" font-size="12" fill="#374151">{escape(labels[key])} · {p[key]}</text>'
+        )
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -176,15 +226,21 @@ def levels_bar(c: CommunityHealth, labels: dict[str, str]) -> Markup:
         n = levels.get(key, 0)
         w = width * n / total
         if n:
-            parts.append(f'<rect x="{x:.1f}" y="0" width="{w:.1f}" height="{bar_h}" fill="{color}"><title>{escape(labels[key])}: {n}</title></rect>')
+            parts.append(
+                f'<rect x="{x:.1f}" y="0" width="{w:.1f}" height="{bar_h}" fill="{color}"><title>{escape(labels[key])}: {n}</title></rect>'
+            )
             if w >= 26:
                 ink = "#ffffff" if key in ("core", "regular") else "#1f2937"
-                parts.append(f'<text x="{x + w / 2:.1f}" y="{bar_h / 2 + 5}" font-size="12" font-weight="700" fill="{ink}" text-anchor="middle">{n}</text>')
+                parts.append(
+                    f'<text x="{x + w / 2:.1f}" y="{bar_h / 2 + 5}" font-size="12" font-weight="700" fill="{ink}" text-anchor="middle">{n}</text>'
+                )
         x += w
     for i, (key, color) in enumerate(LEVEL_COLORS.items()):
         lx, ly = (i % 2) * 165, 44 + (i // 2) * 24
-        parts.append(f'<rect x="{lx}" y="{ly}" width="12" height="12" rx="3" fill="{color}" stroke="#d1d5db"/>'
-                     f'<text x="{lx + 18}" y="{ly + 11}" font-size="12" fill="#374151">{escape(labels[key])} · {levels.get(key, 0)}</text>')
+        parts.append(
+            f'<rect x="{lx}" y="{ly}" width="12" height="12" rx="3" fill="{color}" stroke="#d1d5db"/>'
+            f'<text x="{lx + 18}" y="{ly + 11}" font-size="12" fill="#374151">{escape(labels[key])} · {levels.get(key, 0)}</text>'
+        )
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -196,15 +252,19 @@ def retention_funnel(r: dict[str, Any], labels: dict[str, str], t: Any = None) -
     cohort = r.get("cohort", 0)
     width, bar_h, bar_max = 440, 22, 130
     rows = [("cohort", cohort, "#0d9488"), ("posted", r.get("posted", 0), "#14b8a6"), ("active", r.get("active", 0), "#5eead4")]
-    parts = [f'<svg viewBox="0 0 {width} {len(rows) * 30}" width="{width}" height="{len(rows) * 30}" role="img" aria-label="{escape(labels["retention"])}">']
+    parts = [
+        f'<svg viewBox="0 0 {width} {len(rows) * 30}" width="{width}" height="{len(rows) * 30}" role="img" aria-label="{escape(labels["retention"])}">'
+    ]
     for i, (key, n, color) in enumerate(rows):
         one, _, other = labels[key].partition("|")
-        word = (t.word(n, one, other or one) if t is not None else (other or one))
+        word = t.word(n, one, other or one) if t is not None else (other or one)
         w = max(2.0, bar_max * n / cohort) if cohort else 2.0
         y = i * 30
         share = f" ({t.pct(n / cohort) if t is not None else f'{n / cohort:.0%}'})" if cohort and key != "cohort" else ""
-        parts.append(f'<rect x="0" y="{y}" width="{w:.1f}" height="{bar_h}" rx="4" fill="{color}"/>'
-                     f'<text x="{w + 8:.1f}" y="{y + 16}" font-size="12" fill="#374151"><tspan font-weight="700">{n}</tspan>{escape(share)} {escape(word)}</text>')
+        parts.append(
+            f'<rect x="0" y="{y}" width="{w:.1f}" height="{bar_h}" rx="4" fill="{color}"/>'
+            f'<text x="{w + 8:.1f}" y="{y + 16}" font-size="12" fill="#374151"><tspan font-weight="700">{n}</tspan>{escape(share)} {escape(word)}</text>'
+        )
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -217,7 +277,8 @@ def gauge(score: int, bands: tuple[int, int] = (70, 40)) -> Markup:
         f'<circle cx="32" cy="32" r="{r}" fill="none" stroke="#e5e7eb" stroke-width="7"/>'
         f'<circle cx="32" cy="32" r="{r}" fill="none" stroke="{tone(score, *bands)}" stroke-width="7" stroke-linecap="round" '
         f'stroke-dasharray="{dash:.1f} {circ:.1f}" transform="rotate(-90 32 32)"/>'
-        f'<text x="32" y="38" font-size="18" font-weight="700" fill="#111827" text-anchor="middle">{score}</text></svg>')
+        f'<text x="32" y="38" font-size="18" font-weight="700" fill="#111827" text-anchor="middle">{score}</text></svg>'
+    )
 
 
 def write_html(report: AuditReport, path: Path, *, settings: Settings) -> None:
@@ -236,8 +297,9 @@ def render_html(report: AuditReport, *, settings: Settings) -> str:
     try:
         template = env.from_string(source_path.read_text(encoding="utf-8"))
     except TemplateError as exc:
-        raise InputError(_("{path}:{line}: template error: {error}").format(path=source_path, line=getattr(exc, "lineno", "?"),
-                                                                             error=exc)) from None
+        raise InputError(
+            _("{path}:{line}: template error: {error}").format(path=source_path, line=getattr(exc, "lineno", "?"), error=exc)
+        ) from None
     from rse_cli.l10n import L10n
     from rse_cli.services.health import bands as bands_of
 
@@ -249,9 +311,21 @@ def render_html(report: AuditReport, *, settings: Settings) -> str:
     ordered = sorted(report.communities, key=lambda c: c.score)
     try:
         return template.render(
-            lang=settings.lang, report=report, communities=ordered, score_bars=score_bars(report, bands), activity=lines, legend=legend,
-            sparkline=sparkline, pyramid=lambda c, labels: pyramid(c, labels, t.pct), gauge=lambda s: gauge(s, bands), tone=lambda s: tone(s, *bands), counts=counts,
-            levels_bar=levels_bar, retention_funnel=retention_funnel, t=t, bands=bands,
+            lang=settings.lang,
+            report=report,
+            communities=ordered,
+            score_bars=score_bars(report, bands),
+            activity=lines,
+            legend=legend,
+            sparkline=sparkline,
+            pyramid=lambda c, labels: pyramid(c, labels, t.pct),
+            gauge=lambda s: gauge(s, bands),
+            tone=lambda s: tone(s, *bands),
+            counts=counts,
+            levels_bar=levels_bar,
+            retention_funnel=retention_funnel,
+            t=t,
+            bands=bands,
             average=round(sum(c.score for c in report.communities) / len(report.communities)) if report.communities else 0,
             members=report.people,
             by_severity=lambda fs: sorted(fs, key=lambda f: -SEVERITY_RANK[f.severity]),

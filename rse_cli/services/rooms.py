@@ -22,8 +22,10 @@ class WriteTarget:
 def check_room_option(capabilities: Capabilities, room: str | None, *, flag: str = "--room") -> None:
     """Refuse a room on a network whose communities are one feed (rather than ignore it silently)."""
     if room and capabilities.structure is Structure.feed:
-        raise UsageError(_("{flag} {room}: on this network a community is one conversation feed, without rooms").format(
-                         flag=flag, room=room), hint=_("leave out {flag}: rse posts in the community's feed").format(flag=flag))
+        raise UsageError(
+            _("{flag} {room}: on this network a community is one conversation feed, without rooms").format(flag=flag, room=room),
+            hint=_("leave out {flag}: rse posts in the community's feed").format(flag=flag),
+        )
 
 
 def where_to_write(network: Network, community: Community, ref: str | None, *, how: str, flag: str = "--room") -> WriteTarget:
@@ -39,9 +41,13 @@ def where_to_write(network: Network, community: Community, ref: str | None, *, h
         room = community.rooms[0]
     else:
         if not community.rooms:
-            raise UsageError(_("{community} has no room to post in yet").format(community=community.name),
-                             hint=_("add one with `rse community create` (--room), then {how}").format(how=how))
+            raise UsageError(
+                _("{community} has no room to post in yet").format(community=community.name),
+                hint=_("add one with `rse community create` (--room), then {how}").format(how=how),
+            )
         names = ", ".join(r.name for r in community.rooms)
-        raise UsageError(_("{community} has several rooms: say which one to post in").format(community=community.name),
-                         hint=_("{how}; its rooms: {names}").format(how=how, names=names))
+        raise UsageError(
+            _("{community} has several rooms: say which one to post in").format(community=community.name),
+            hint=_("{how}; its rooms: {names}").format(how=how, names=names),
+        )
     return WriteTarget(room.id, f"{community.name}/{room.name}")

@@ -82,8 +82,14 @@ def status() -> SandboxStatus:
 
     srv = SynapseServer(sandbox_dir())
     st = srv.status()
-    return SandboxStatus(running=st["running"], url=st.get("url"), server_name=st["server_name"],
-                         data_dir=st["data_dir"], pid=st.get("pid"), stale_pid=bool(st.get("stale_pid")))
+    return SandboxStatus(
+        running=st["running"],
+        url=st.get("url"),
+        server_name=st["server_name"],
+        data_dir=st["data_dir"],
+        pid=st.get("pid"),
+        stale_pid=bool(st.get("stale_pid")),
+    )
 
 
 def down() -> bool:
@@ -113,8 +119,15 @@ class SeedSummary(BaseModel):
     already_complete: bool = False
 
 
-def seed(config_path: Path | None = None, *, seed: int = 42, people: int = 300, days: int = 90,
-         reset: bool = False, progress: Callable[[int, int], None] | None = None) -> SeedSummary:
+def seed(
+    config_path: Path | None = None,
+    *,
+    seed: int = 42,
+    people: int = 300,
+    days: int = 90,
+    reset: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> SeedSummary:
     """Seed the running sandbox with a deterministic company; re-running it adds nothing.
 
     `reset` stops the sandbox, deletes its data directory and starts a fresh one first: the
@@ -134,9 +147,20 @@ def seed(config_path: Path | None = None, *, seed: int = 42, people: int = 300, 
     write_profile(config_path or default_config_path(), PROFILE, {"leaders": result.plan.leaders})
     counts = result.plan.counts
     return SeedSummary(
-        seed=seed, people=counts["people"], days=days, communities=counts["communities"], rooms=counts["rooms"],
-        messages=counts["messages"], replies=counts["replies"], thread_messages=counts["thread_messages"],
-        reactions=counts["reactions"], memberships=counts["memberships"], sent=result.sent, skipped=result.skipped,
-        seconds=round(result.seconds, 1), csv_path=str(result.csv_path), leaders=result.plan.leaders,
+        seed=seed,
+        people=counts["people"],
+        days=days,
+        communities=counts["communities"],
+        rooms=counts["rooms"],
+        messages=counts["messages"],
+        replies=counts["replies"],
+        thread_messages=counts["thread_messages"],
+        reactions=counts["reactions"],
+        memberships=counts["memberships"],
+        sent=result.sent,
+        skipped=result.skipped,
+        seconds=round(result.seconds, 1),
+        csv_path=str(result.csv_path),
+        leaders=result.plan.leaders,
         already_complete=result.already_complete,
     )

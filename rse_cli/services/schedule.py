@@ -42,7 +42,9 @@ def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise UsageError(_("--tz {name}: unknown time zone").format(name=name), hint=_("an IANA name such as Europe/Paris or UTC")) from None
+        raise UsageError(
+            _("--tz {name}: unknown time zone").format(name=name), hint=_("an IANA name such as Europe/Paris or UTC")
+        ) from None
 
 
 def _value(token: str, field: int, expr: str) -> int:
@@ -52,13 +54,19 @@ def _value(token: str, field: int, expr: str) -> int:
         return names.index(up) + (1 if names is MONTHS else 0)
     if not token.isdigit():
         if names:
-            raise UsageError(_('cron "{expr}": {field}: "{token}" is not a number or a name ({first}..{last})').format(
-                expr=expr, field=_(name), token=token, first=names[0], last=names[-1]))
+            raise UsageError(
+                _('cron "{expr}": {field}: "{token}" is not a number or a name ({first}..{last})').format(
+                    expr=expr, field=_(name), token=token, first=names[0], last=names[-1]
+                )
+            )
         raise UsageError(_('cron "{expr}": {field}: "{token}" is not a number').format(expr=expr, field=_(name), token=token))
     v = int(token)
     if not low <= v <= high:
-        raise UsageError(_('cron "{expr}": {field}: {value} is outside {low}-{high}').format(
-            expr=expr, field=_(name), value=v, low=low, high=high))
+        raise UsageError(
+            _('cron "{expr}": {field}: {value} is outside {low}-{high}').format(
+                expr=expr, field=_(name), value=v, low=low, high=high
+            )
+        )
     return v
 
 
@@ -73,8 +81,11 @@ def _field(text: str, field: int, expr: str) -> frozenset[int]:
         step = 1
         if step_s:
             if not step_s.isdigit() or int(step_s) == 0:
-                raise UsageError(_('cron "{expr}": {field}: step "{step}" must be a positive number').format(
-                    expr=expr, field=_(name), step=step_s))
+                raise UsageError(
+                    _('cron "{expr}": {field}: step "{step}" must be a positive number').format(
+                        expr=expr, field=_(name), step=step_s
+                    )
+                )
             step = int(step_s)
         if rng == "*":
             a, b = low, high
@@ -82,7 +93,9 @@ def _field(text: str, field: int, expr: str) -> frozenset[int]:
             a_s, b_s = rng.split("-", 1)
             a, b = _value(a_s, field, expr), _value(b_s, field, expr)
             if a > b:
-                raise UsageError(_('cron "{expr}": {field}: range {range} goes backwards').format(expr=expr, field=_(name), range=rng))
+                raise UsageError(
+                    _('cron "{expr}": {field}: range {range} goes backwards').format(expr=expr, field=_(name), range=rng)
+                )
         else:
             a = _value(rng, field, expr)
             b = high if step_s else a
@@ -108,8 +121,12 @@ class Cron:
     def parse(cls, expr: str) -> Cron:
         parts = expr.split()
         if len(parts) != 5:
-            raise UsageError(_('cron "{expr}": expected 5 fields (minute hour day-of-month month day-of-week), got {count}').format(
-                             expr=expr, count=len(parts)), hint=_('e.g. "0 16 * * FRI" for Fridays at 16:00'))
+            raise UsageError(
+                _('cron "{expr}": expected 5 fields (minute hour day-of-month month day-of-week), got {count}').format(
+                    expr=expr, count=len(parts)
+                ),
+                hint=_('e.g. "0 16 * * FRI" for Fridays at 16:00'),
+            )
         fields = [_field(p, i, expr) for i, p in enumerate(parts)]
         # as in Vixie cron, a day field starting with '*' ("*", "*/2") does not restrict
         minutes, hours, days, months, weekdays = fields
@@ -132,7 +149,9 @@ def every_to_cron(text: str) -> str:
     """`MON 09:00`, `MON,THU 09:30`, `DAILY 08:00`, `WEEKDAYS 09:00`, `LUN 9h` -> a cron expression."""
     m = re.fullmatch(r"\s*([A-Za-z,\-]+)\s+(\d{1,2})(?:[:hH](\d{2})?)?\s*", text)
     if not m:
-        raise UsageError(_('--every "{text}": expected DAY HH:MM, e.g. "MON 09:00", "MON,THU 09:30" or "DAILY 08:00"').format(text=text))
+        raise UsageError(
+            _('--every "{text}": expected DAY HH:MM, e.g. "MON 09:00", "MON,THU 09:30" or "DAILY 08:00"').format(text=text)
+        )
     days, hour, minute = m.group(1).upper(), int(m.group(2)), int(m.group(3) or 0)
     if hour > 23 or minute > 59:
         raise UsageError(_('--every "{text}": {time} is not a time of day').format(text=text, time=f"{hour:02d}:{minute:02d}"))
@@ -145,7 +164,9 @@ def every_to_cron(text: str) -> str:
         for item in days.split(","):
             ends = [_FRENCH_DAYS.get(x, x) for x in item.split("-")]
             if any(e not in DAYS for e in ends):
-                raise UsageError(_('--every "{text}": "{item}" is not a day (MON..SUN, or DAILY, WEEKDAYS)').format(text=text, item=item))
+                raise UsageError(
+                    _('--every "{text}": "{item}" is not a day (MON..SUN, or DAILY, WEEKDAYS)').format(text=text, item=item)
+                )
             items.append("-".join(ends))
         dow = ",".join(items)
     return f"{minute} {hour} * * {dow}"
@@ -174,8 +195,10 @@ class Schedule:
     def build(cls, *, at: str | None = None, every: str | None = None, cron: str | None = None, tz: str = "UTC") -> Schedule:
         given = [x for x in (at, every, cron) if x]
         if len(given) != 1:
-            raise UsageError(_("give exactly one of --at, --every or --cron"),
-                             hint=_('e.g. --every "MON 09:00", --cron "0 16 * * FRI" or --at 2026-12-15T12:00'))
+            raise UsageError(
+                _("give exactly one of --at, --every or --cron"),
+                hint=_('e.g. --every "MON 09:00", --cron "0 16 * * FRI" or --at 2026-12-15T12:00'),
+            )
         zone(tz)
         s = cls("at" if at else "every" if every else "cron", given[0].strip(), tz)
         s.cron  # noqa: B018 - validate now, not at the first run
@@ -198,7 +221,9 @@ class Schedule:
         try:
             naive = datetime.fromisoformat(self.expr)
         except ValueError:
-            raise UsageError(_('--at "{text}": expected a date and time such as 2026-12-15T12:00').format(text=self.expr)) from None
+            raise UsageError(
+                _('--at "{text}": expected a date and time such as 2026-12-15T12:00').format(text=self.expr)
+            ) from None
         try:
             if naive.tzinfo is not None:
                 return naive.astimezone(UTC)
@@ -208,12 +233,14 @@ class Schedule:
 
     def describe(self) -> str:
         """The stable, untranslated form for --json: `every MON 09:00 (Europe/Paris)`."""
-        return {"at": f"once at {self.expr}", "every": f"every {self.expr}", "cron": f"cron {self.expr}"}[self.kind] + f" ({self.tz})"
+        return {"at": f"once at {self.expr}", "every": f"every {self.expr}", "cron": f"cron {self.expr}"}[
+            self.kind
+        ] + f" ({self.tz})"
 
     def label(self, lang: str | None) -> str:
         """For a reader, in `lang`: "every Monday and Thursday at 09:30", "chaque jour à 08:00",
         "une fois : 15 décembre 2099, 12:00"; a cron expression is shown as written."""
-        from rse_cli.l10n import L10n  # noqa: PLC0415 - Babel only where a schedule is shown
+        from rse_cli.l10n import L10n
 
         t = L10n(lang)
         if self.kind == "at":
@@ -281,15 +308,20 @@ def parse_duration(text: str, *, units: str = "mhdw", bare: str | None = None, w
     unit = (m.group(2) or bare or "") if m else ""
     if m is None or not unit or unit not in units or int(m.group(1)) < 1:
         *most, last = [_EXAMPLES[u] for u in units]
-        from babel.lists import format_list  # noqa: PLC0415 - only on this error path
+        from babel.lists import format_list
 
-        from rse_cli.i18n import current  # noqa: PLC0415
-        from rse_cli.l10n import locale_of  # noqa: PLC0415
+        from rse_cli.i18n import current
+        from rse_cli.l10n import locale_of
 
         examples = format_list([*most, last], style="or", locale=locale_of(current()))
-        raise UsageError(_('{option}"{text}": expected a duration such as {examples}').format(
-            option=what + " " if what else "", text=text, examples=examples))
+        raise UsageError(
+            _('{option}"{text}": expected a duration such as {examples}').format(
+                option=what + " " if what else "", text=text, examples=examples
+            )
+        )
     try:
         return int(m.group(1)) * _UNITS[unit]
     except OverflowError:  # reliability: more than 2.7 million years is a typo, not a crash
-        raise UsageError(_('{option}"{text}": too long a duration').format(option=what + " " if what else "", text=text)) from None
+        raise UsageError(
+            _('{option}"{text}": too long a duration').format(option=what + " " if what else "", text=text)
+        ) from None

@@ -54,8 +54,14 @@ class _Plan:
     asked: bool = False  # `fresh` are what the user named
 
 
-def sync(network: Network, store: Store, refs: list[str] | None = None, *,
-         progress: Callable[[str, int], None] | None = None, page_size: int = 1000) -> list[RoomSync]:
+def sync(
+    network: Network,
+    store: Store,
+    refs: list[str] | None = None,
+    *,
+    progress: Callable[[str, int], None] | None = None,
+    page_size: int = 1000,
+) -> list[RoomSync]:
     """Sync the given communities (default: all the account belongs to); returns one line per room."""
     pending: set[str] | None = None  # None: read every room from its checkpoint
     if network.capabilities.changes_since:
@@ -81,8 +87,14 @@ def _plan(network: Network, store: Store, refs: list[str] | None, pending: set[s
 class _Run:
     """One sync: worker threads read the network, this thread writes the store and reports."""
 
-    def __init__(self, network: Network, store: Store, progress: Callable[[str, int], None] | None,
-                 page_size: int, pending: set[str] | None) -> None:
+    def __init__(
+        self,
+        network: Network,
+        store: Store,
+        progress: Callable[[str, int], None] | None,
+        page_size: int,
+        pending: set[str] | None,
+    ) -> None:
         self.network, self.store, self.progress, self.page_size, self.pending = network, store, progress, page_size, pending
         # bounded: readers wait for the store instead of piling pages up in memory
         self.inbox: queue.Queue[tuple[str, Any, Any]] = queue.Queue(maxsize=4 * max(1, network.concurrency))
@@ -186,8 +198,9 @@ class _Run:
         for i, (room_id, name) in enumerate(rooms):
             room = _Room((self.positions, i), community, name, room_id)
             since = ev.checkpoint(self.store, room_id)
-            self.results[room.order] = RoomSync(community=community, room=name, room_id=room_id, new_events=0,
-                                                resumed=since is not None)
+            self.results[room.order] = RoomSync(
+                community=community, room=name, room_id=room_id, new_events=0, resumed=since is not None
+            )
             # unchanged since the last sync, which read it to its end: nothing to ask
             if self.pending is not None and since is not None and room_id not in self.pending:
                 continue

@@ -21,9 +21,9 @@ from rse_cli.store.attempts import end_send, start_send, unfinished_send
 
 
 @contextmanager
-def journaled(store: Store, action: str, target: str) -> Iterator[dict]:
+def journaled(store: Store, action: str, target: str) -> Iterator[dict[str, str | None]]:
     """Journal the write done inside the block: outcome 'ok' unless the block sets another."""
-    record = {"outcome": "ok", "detail": None}
+    record: dict[str, str | None] = {"outcome": "ok", "detail": None}
     try:
         yield record
     except RseError as exc:
@@ -32,7 +32,7 @@ def journaled(store: Store, action: str, target: str) -> Iterator[dict]:
     except BaseException as exc:  # interrupted or a bug: still leave a trace
         store.journal(action, target, "failed", type(exc).__name__)
         raise
-    store.journal(action, target, record["outcome"], record["detail"])
+    store.journal(action, target, record["outcome"] or "ok", record["detail"])
 
 
 def txn_key(store: Store, action: str, target: str, text: str, *, again: bool = False) -> str:
@@ -41,8 +41,17 @@ def txn_key(store: Store, action: str, target: str, text: str, *, again: bool = 
     return f"rse.{action}.{digest[:32]}"
 
 
-def send_once(network: Network, store: Store, *, action: str, target: str, room_id: str | None,
-              message: Message, again: bool = False, room_for: Callable[[], str] | None = None) -> Sent:
+def send_once(
+    network: Network,
+    store: Store,
+    *,
+    action: str,
+    target: str,
+    room_id: str | None,
+    message: Message,
+    again: bool = False,
+    room_for: Callable[[], str] | None = None,
+) -> Sent:
     """Send `message` unless this very send was done before (then return it, `sent=False`).
 
     `room_for` lazily finds the room (a DM may need creating) only when something is sent.
@@ -56,7 +65,9 @@ def send_once(network: Network, store: Store, *, action: str, target: str, room_
         store.journal(action, target, "unchanged", f"already sent as {done['event_id']}")
         return Sent(room_id=done["room_id"], event_id=done["event_id"], txn_id=done["txn_id"], sent=False)
     if not network.capabilities.server_idempotency:
-        return _send_recorded(network, store, key, action=action, target=target, room_id=room_id, message=message, room_for=room_for)
+        return _send_recorded(
+            network, store, key, action=action, target=target, room_id=room_id, message=message, room_for=room_for
+        )
     with journaled(store, action, target) as record:
         room = room_id or _room(room_for)
         result = network.send(room, message, key)
@@ -71,8 +82,17 @@ def _room(room_for: Callable[[], str] | None) -> str:
     return room_for()
 
 
-def _send_recorded(network: Network, store: Store, key: str, *, action: str, target: str, room_id: str | None,
-                   message: Message, room_for: Callable[[], str] | None) -> Sent:
+def _send_recorded(
+    network: Network,
+    store: Store,
+    key: str,
+    *,
+    action: str,
+    target: str,
+    room_id: str | None,
+    message: Message,
+    room_for: Callable[[], str] | None,
+) -> Sent:
     """Exactly once without the server's help: attempt recorded, then sent, then result recorded."""
     with journaled(store, action, target) as record:
         attempt = unfinished_send(store, key)

@@ -154,8 +154,15 @@ class Store:
         sql += " ORDER BY id DESC LIMIT ?"
         params.append(limit)
         return [
-            JournalEntry(id=r["id"], at=datetime.fromisoformat(r["at"]), profile=r["profile"], action=r["action"],
-                         target=r["target"], outcome=r["outcome"], detail=r["detail"])
+            JournalEntry(
+                id=r["id"],
+                at=datetime.fromisoformat(r["at"]),
+                profile=r["profile"],
+                action=r["action"],
+                target=r["target"],
+                outcome=r["outcome"],
+                detail=r["detail"],
+            )
             for r in self.query(sql, tuple(params))
         ]
 
@@ -204,8 +211,10 @@ class Store:
         with self.tx() as db:
             if db.execute("SELECT 1 FROM claims WHERE key = ?", (key,)).fetchone() is None:
                 now = time.time()
-                db.execute("INSERT INTO claims (key, owner, state, claimed_at, lease_until, detail) VALUES (?, ?, ?, ?, ?, ?)",
-                           (key, self.owner, state, now, now, detail))
+                db.execute(
+                    "INSERT INTO claims (key, owner, state, claimed_at, lease_until, detail) VALUES (?, ?, ?, ?, ?, ?)",
+                    (key, self.owner, state, now, now, detail),
+                )
             else:
                 db.execute("UPDATE claims SET state = ?, detail = ?, lease_until = 0 WHERE key = ?", (state, detail, key))
 
@@ -217,7 +226,7 @@ class Store:
         """key -> (state, lease_until) of the keys claimed so far (one query per 200 keys)."""
         out: dict[str, tuple[str, float]] = {}
         for i in range(0, len(keys), 200):
-            chunk = keys[i:i + 200]
+            chunk = keys[i : i + 200]
             marks = ", ".join("?" * len(chunk))
             for r in self.query(f"SELECT key, state, lease_until FROM claims WHERE key IN ({marks})", tuple(chunk)):
                 out[r[0]] = (r[1], r[2])

@@ -20,9 +20,11 @@ def unfinished_send(store: Store, key: str) -> Attempt | None:
 
 def start_send(store: Store, key: str, room_id: str, started_ms: int) -> None:
     with store.tx() as db:
-        db.execute("INSERT INTO send_attempts (profile, key, room_id, started_ms) VALUES (?, ?, ?, ?) "
-                   "ON CONFLICT (profile, key) DO UPDATE SET room_id = excluded.room_id, started_ms = excluded.started_ms",
-                   (store.profile, key, room_id, started_ms))
+        db.execute(
+            "INSERT INTO send_attempts (profile, key, room_id, started_ms) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (profile, key) DO UPDATE SET room_id = excluded.room_id, started_ms = excluded.started_ms",
+            (store.profile, key, room_id, started_ms),
+        )
 
 
 def end_send(store: Store, key: str) -> None:

@@ -63,14 +63,29 @@ def save_page(store: Store, room_id: str, events: list[Event], token: str | None
         if settled:
             db.execute("DELETE FROM sync_pending WHERE room_id = ?", (room_id,))
         else:  # a read stopped after this page must go on at the next sync, whatever the network says
-            db.execute("INSERT INTO sync_pending (room_id, since) VALUES (?, ?) ON CONFLICT (room_id) DO NOTHING",
-                       (room_id, store.now()))
+            db.execute(
+                "INSERT INTO sync_pending (room_id, since) VALUES (?, ?) ON CONFLICT (room_id) DO NOTHING", (room_id, store.now())
+            )
         before = db.execute("SELECT COUNT(*) FROM events WHERE room_id = ?", (room_id,)).fetchone()[0] if events else 0
         db.executemany(
             "INSERT INTO events (id, room_id, sender, ts, kind, body, parent_id, thread_root, reaction_key, membership, target) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
-            [(e.id, e.room_id, e.sender, _ms(e.ts), e.kind.value, e.body, e.parent_id, e.thread_root, e.key, e.membership, e.target)
-             for e in events],
+            [
+                (
+                    e.id,
+                    e.room_id,
+                    e.sender,
+                    _ms(e.ts),
+                    e.kind.value,
+                    e.body,
+                    e.parent_id,
+                    e.thread_root,
+                    e.key,
+                    e.membership,
+                    e.target,
+                )
+                for e in events
+            ],
         )
         after = db.execute("SELECT COUNT(*) FROM events WHERE room_id = ?", (room_id,)).fetchone()[0] if events else 0
         db.execute(
@@ -106,8 +121,9 @@ def note_changes(store: Store, changed: set[str] | None, token: str | None) -> N
             known = {r[0] for r in db.execute("SELECT id FROM rooms").fetchall()}
             rooms = sorted(r for r in changed if r in known or r not in ignored)
         now = store.now()
-        db.executemany("INSERT INTO sync_pending (room_id, since) VALUES (?, ?) ON CONFLICT (room_id) DO NOTHING",
-                       [(r, now) for r in rooms])
+        db.executemany(
+            "INSERT INTO sync_pending (room_id, since) VALUES (?, ?) ON CONFLICT (room_id) DO NOTHING", [(r, now) for r in rooms]
+        )
         db.execute(
             "INSERT INTO sync_state (key, value, updated_at) VALUES (?, ?, ?) "
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
@@ -129,8 +145,9 @@ def drop_pending(store: Store, room_ids: Iterable[str], *, not_community: bool =
     with store.tx() as db:
         db.executemany("DELETE FROM sync_pending WHERE room_id = ?", [(r,) for r in ids])
         if not_community:
-            db.executemany("INSERT INTO sync_not_community (room_id) VALUES (?) ON CONFLICT (room_id) DO NOTHING",
-                           [(r,) for r in ids])
+            db.executemany(
+                "INSERT INTO sync_not_community (room_id) VALUES (?) ON CONFLICT (room_id) DO NOTHING", [(r,) for r in ids]
+            )
 
 
 def synced_rooms(store: Store) -> set[str]:
@@ -150,11 +167,16 @@ def communities(store: Store, refs: Iterable[str] = (), *, addressing: Addressin
         if wanted and addressing is not None and not addressing.community_keys(row["id"], row["name"], row["alias"]) & wanted:
             continue
         rooms = store.query("SELECT id, name FROM rooms WHERE community_id = ? ORDER BY is_space DESC, name", (row["id"],))
-        out.append(SyncedCommunity(
-            id=row["id"], name=row["name"], alias=row["alias"],
-            room_ids=tuple(r["id"] for r in rooms), room_names={r["id"]: r["name"] for r in rooms},
-            synced_at=datetime.fromisoformat(row["synced_at"]),
-        ))
+        out.append(
+            SyncedCommunity(
+                id=row["id"],
+                name=row["name"],
+                alias=row["alias"],
+                room_ids=tuple(r["id"] for r in rooms),
+                room_names={r["id"]: r["name"] for r in rooms},
+                synced_at=datetime.fromisoformat(row["synced_at"]),
+            )
+        )
     return out
 
 
@@ -162,13 +184,21 @@ def members(store: Store, community_id: str) -> list[Member]:
     from rse_cli.roles import Role
 
     return [
-        Member(id=r["user_id"], display_name=r["display_name"], membership=r["membership"], role=Role(r["role"]), power=r["power"])
+        Member(
+            id=r["user_id"], display_name=r["display_name"], membership=r["membership"], role=Role(r["role"]), power=r["power"]
+        )
         for r in store.query("SELECT * FROM members WHERE community_id = ? ORDER BY user_id", (community_id,))
     ]
 
 
-def iter_events(store: Store, room_ids: Iterable[str], *, since: datetime | None = None, until: datetime | None = None,
-                kinds: Iterable[EventKind] = ()) -> Iterator[Event]:
+def iter_events(
+    store: Store,
+    room_ids: Iterable[str],
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    kinds: Iterable[EventKind] = (),
+) -> Iterator[Event]:
     """Stored events of these rooms, oldest first."""
     room_ids = list(room_ids)
     if not room_ids:
@@ -188,7 +218,15 @@ def iter_events(store: Store, room_ids: Iterable[str], *, since: datetime | None
     sql += " ORDER BY ts, id"
     for r in store.query(sql, tuple(params)):
         yield Event(
-            id=r["id"], room_id=r["room_id"], sender=r["sender"], ts=datetime.fromtimestamp(r["ts"] / 1000, tz=UTC),
-            kind=EventKind(r["kind"]), body=r["body"], parent_id=r["parent_id"], thread_root=r["thread_root"],
-            key=r["reaction_key"], membership=r["membership"], target=r["target"],
+            id=r["id"],
+            room_id=r["room_id"],
+            sender=r["sender"],
+            ts=datetime.fromtimestamp(r["ts"] / 1000, tz=UTC),
+            kind=EventKind(r["kind"]),
+            body=r["body"],
+            parent_id=r["parent_id"],
+            thread_root=r["thread_root"],
+            key=r["reaction_key"],
+            membership=r["membership"],
+            target=r["target"],
         )

@@ -18,9 +18,11 @@ from rse_cli.store import Store
 DAY_MS = 86_400_000
 WEEK_MS = 7 * DAY_MS
 MESSAGE_KINDS_SQL = "('post', 'reply', 'thread')"
-RSE_SENT = ("id NOT IN (SELECT event_id FROM sent WHERE event_id IS NOT NULL "
-            "UNION SELECT event_id FROM digests WHERE event_id IS NOT NULL "
-            "UNION SELECT event_id FROM animation_runs WHERE event_id IS NOT NULL)")
+RSE_SENT = (
+    "id NOT IN (SELECT event_id FROM sent WHERE event_id IS NOT NULL "
+    "UNION SELECT event_id FROM digests WHERE event_id IS NOT NULL "
+    "UNION SELECT event_id FROM animation_runs WHERE event_id IS NOT NULL)"
+)
 
 
 def _in(values: Iterable[Any]) -> str:
@@ -29,9 +31,13 @@ def _in(values: Iterable[Any]) -> str:
 
 def rse_sent_ids(store: Store) -> set[str]:
     """Event ids of everything rse itself published (few: one per post rse made)."""
-    return {r[0] for r in store.query(
-        "SELECT event_id FROM sent WHERE event_id IS NOT NULL UNION SELECT event_id FROM digests WHERE event_id IS NOT NULL "
-        "UNION SELECT event_id FROM animation_runs WHERE event_id IS NOT NULL")}
+    return {
+        r[0]
+        for r in store.query(
+            "SELECT event_id FROM sent WHERE event_id IS NOT NULL UNION SELECT event_id FROM digests WHERE event_id IS NOT NULL "
+            "UNION SELECT event_id FROM animation_runs WHERE event_id IS NOT NULL"
+        )
+    }
 
 
 def root_messages(store: Store, room_ids: list[str], start: int, end: int) -> list[dict[str, Any]]:
@@ -50,8 +56,18 @@ def root_messages(store: Store, room_ids: list[str], start: int, end: int) -> li
     out = []
     for r in store.query(sql, (*room_ids, start, end)):
         firsts = [t for t in (r["r1"], r["r2"]) if t is not None]
-        out.append({"id": r["id"], "room_id": r["room_id"], "sender": r["sender"], "ts": r["ts"], "body": r["body"] or "",
-                    "first_reply": min(firsts) if firsts else None, "replies": r["replies"] + r["deep"], "reactions": r["reactions"]})
+        out.append(
+            {
+                "id": r["id"],
+                "room_id": r["room_id"],
+                "sender": r["sender"],
+                "ts": r["ts"],
+                "body": r["body"] or "",
+                "first_reply": min(firsts) if firsts else None,
+                "replies": r["replies"] + r["deep"],
+                "reactions": r["reactions"],
+            }
+        )
     return out
 
 
@@ -69,16 +85,26 @@ def counts_by_sender(store: Store, room_ids: list[str], start: int, end: int) ->
 
 def active_days(store: Store, room_ids: list[str], start: int, end: int) -> dict[str, int]:
     """Per sender: on how many distinct days (UTC) they wrote or reacted in the window."""
-    return {r[0]: r[1] for r in store.query(
-        f"SELECT sender, COUNT(DISTINCT (ts - ?) / {DAY_MS}) FROM events WHERE room_id IN ({_in(room_ids)}) AND ts >= ? AND ts < ? "
-        f"AND kind IN ('post', 'reply', 'thread', 'reaction') AND {RSE_SENT} GROUP BY sender", (start, *room_ids, start, end))}
+    return {
+        r[0]: r[1]
+        for r in store.query(
+            f"SELECT sender, COUNT(DISTINCT (ts - ?) / {DAY_MS}) FROM events WHERE room_id IN ({_in(room_ids)}) AND ts >= ? AND ts < ? "
+            f"AND kind IN ('post', 'reply', 'thread', 'reaction') AND {RSE_SENT} GROUP BY sender",
+            (start, *room_ids, start, end),
+        )
+    }
 
 
 def messages_by_sender(store: Store, room_ids: list[str], start: int, end: int) -> dict[str, int]:
     """Per sender: messages (posts + replies + thread messages) in the window."""
-    return {r[0]: r[1] for r in store.query(
-        f"SELECT sender, COUNT(*) FROM events WHERE room_id IN ({_in(room_ids)}) AND ts >= ? AND ts < ? "
-        f"AND kind IN {MESSAGE_KINDS_SQL} AND {RSE_SENT} GROUP BY sender", (*room_ids, start, end))}
+    return {
+        r[0]: r[1]
+        for r in store.query(
+            f"SELECT sender, COUNT(*) FROM events WHERE room_id IN ({_in(room_ids)}) AND ts >= ? AND ts < ? "
+            f"AND kind IN {MESSAGE_KINDS_SQL} AND {RSE_SENT} GROUP BY sender",
+            (*room_ids, start, end),
+        )
+    }
 
 
 def first_messages(store: Store, room_ids: list[str]) -> dict[str, tuple[int, str, str, str]]:
@@ -88,7 +114,8 @@ def first_messages(store: Store, room_ids: list[str]) -> dict[str, tuple[int, st
         f"SELECT e.sender, e.ts, e.id, e.kind, e.body FROM events e JOIN (SELECT sender, MIN(ts) AS first FROM events "
         f"WHERE room_id IN ({_in(room_ids)}) AND kind IN {MESSAGE_KINDS_SQL} GROUP BY sender) f "
         f"ON e.sender = f.sender AND e.ts = f.first WHERE e.room_id IN ({_in(room_ids)}) AND e.kind IN {MESSAGE_KINDS_SQL}",
-        (*room_ids, *room_ids)):
+        (*room_ids, *room_ids),
+    ):
         out.setdefault(r[0], (r[1], r[2], r[3], r[4] or ""))
     return out
 
@@ -98,7 +125,9 @@ def edge_ts(store: Store, room_ids: list[str], *, last: bool, messages: bool) ->
     found = []
     kinds = f"AND kind IN {MESSAGE_KINDS_SQL} AND {RSE_SENT}" if messages else ""
     for room_id in room_ids:
-        rows = store.query(f"SELECT ts FROM events WHERE room_id = ? {kinds} ORDER BY ts {'DESC' if last else 'ASC'} LIMIT 1", (room_id,))
+        rows = store.query(
+            f"SELECT ts FROM events WHERE room_id = ? {kinds} ORDER BY ts {'DESC' if last else 'ASC'} LIMIT 1", (room_id,)
+        )
         if rows:
             found.append(rows[0][0])
     return (max(found) if last else min(found)) if found else None
@@ -106,15 +135,24 @@ def edge_ts(store: Store, room_ids: list[str], *, last: bool, messages: bool) ->
 
 def weekly_messages(store: Store, room_ids: list[str], start: int, end: int) -> dict[int, int]:
     """Week index (0 = the week starting at `start`) -> messages."""
-    return {r[0]: r[1] for r in store.query(
-        f"SELECT (ts - ?) / {WEEK_MS} AS w, COUNT(*) FROM events WHERE room_id IN ({_in(room_ids)}) AND ts >= ? AND ts < ? "
-        f"AND kind IN {MESSAGE_KINDS_SQL} AND {RSE_SENT} GROUP BY w", (start, *room_ids, start, end))}
+    return {
+        r[0]: r[1]
+        for r in store.query(
+            f"SELECT (ts - ?) / {WEEK_MS} AS w, COUNT(*) FROM events WHERE room_id IN ({_in(room_ids)}) AND ts >= ? AND ts < ? "
+            f"AND kind IN {MESSAGE_KINDS_SQL} AND {RSE_SENT} GROUP BY w",
+            (start, *room_ids, start, end),
+        )
+    }
 
 
 def writers_ever(store: Store, room_ids: list[str]) -> set[str]:
-    return {r[0] for r in store.query(
-        f"SELECT DISTINCT sender FROM events WHERE room_id IN ({_in(room_ids)}) AND kind IN {MESSAGE_KINDS_SQL} AND {RSE_SENT}",
-        tuple(room_ids))}
+    return {
+        r[0]
+        for r in store.query(
+            f"SELECT DISTINCT sender FROM events WHERE room_id IN ({_in(room_ids)}) AND kind IN {MESSAGE_KINDS_SQL} AND {RSE_SENT}",
+            tuple(room_ids),
+        )
+    }
 
 
 def membership_times(store: Store, space_id: str) -> dict[str, dict[str, int]]:
@@ -122,7 +160,8 @@ def membership_times(store: Store, space_id: str) -> dict[str, dict[str, int]]:
     out: dict[str, dict[str, int]] = defaultdict(dict)
     for r in store.query(
         "SELECT target, membership, MIN(ts) AS first, MAX(ts) AS last FROM events "
-        "WHERE room_id = ? AND kind = 'membership' GROUP BY target, membership", (space_id,)
+        "WHERE room_id = ? AND kind = 'membership' GROUP BY target, membership",
+        (space_id,),
     ):
         if r["membership"] == "join":
             out[r["target"]]["joined"] = r["first"]
@@ -139,16 +178,25 @@ def who_wrote(store: Store, senders: list[str], start: int, end: int) -> set[str
     """Which of `senders` wrote anything, in any synced room, in the window."""
     if not senders:
         return set()
-    return {r[0] for r in store.query(
-        f"SELECT DISTINCT sender FROM events WHERE sender IN ({_in(senders)}) AND ts >= ? AND ts < ? AND kind IN {MESSAGE_KINDS_SQL}",
-        (*senders, start, end))}
+    return {
+        r[0]
+        for r in store.query(
+            f"SELECT DISTINCT sender FROM events WHERE sender IN ({_in(senders)}) AND ts >= ? AND ts < ? AND kind IN {MESSAGE_KINDS_SQL}",
+            (*senders, start, end),
+        )
+    }
 
 
 def display_names(store: Store, user_ids: list[str]) -> dict[str, str]:
     if not user_ids:
         return {}
-    return {r[0]: r[1] for r in store.query(
-        f"SELECT user_id, display_name FROM members WHERE user_id IN ({_in(user_ids)}) AND display_name IS NOT NULL", tuple(user_ids))}
+    return {
+        r[0]: r[1]
+        for r in store.query(
+            f"SELECT user_id, display_name FROM members WHERE user_id IN ({_in(user_ids)}) AND display_name IS NOT NULL",
+            tuple(user_ids),
+        )
+    }
 
 
 def members_anywhere(store: Store) -> set[str]:
@@ -163,18 +211,25 @@ def save_snapshots(store: Store, at: str, rows: list[tuple[str, str, int, int, d
         db.executemany(
             "INSERT INTO audit_snapshots (at, profile, community_id, community_name, window_days, score, metrics, findings) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [(at, store.profile, cid, name, window, score, json.dumps(metrics), json.dumps(findings))
-             for cid, name, window, score, metrics, findings in rows])
+            [
+                (at, store.profile, cid, name, window, score, json.dumps(metrics), json.dumps(findings))
+                for cid, name, window, score, metrics, findings in rows
+            ],
+        )
 
 
 def snapshots(store: Store, ids: list[str], ref: str, limit: int) -> list[Any]:
     """Newest first: the audits recorded for these community ids (or this name)."""
     return store.query(
         f"SELECT * FROM audit_snapshots WHERE profile = ? AND (community_id IN ({_in(ids)}) OR community_name = ?) "
-        "ORDER BY at DESC, id DESC LIMIT ?", (store.profile, *ids, ref, limit))
+        "ORDER BY at DESC, id DESC LIMIT ?",
+        (store.profile, *ids, ref, limit),
+    )
 
 
 def last_snapshot_metrics(store: Store, community_id: str, before: str) -> dict[str, Any] | None:
-    rows = store.query("SELECT metrics FROM audit_snapshots WHERE profile = ? AND community_id = ? AND at < ? "
-                       "ORDER BY at DESC, id DESC LIMIT 1", (store.profile, community_id, before))
+    rows = store.query(
+        "SELECT metrics FROM audit_snapshots WHERE profile = ? AND community_id = ? AND at < ? ORDER BY at DESC, id DESC LIMIT 1",
+        (store.profile, community_id, before),
+    )
     return json.loads(rows[0][0]) if rows else None

@@ -22,6 +22,16 @@ from rse_cli.store import (
 
 __all__ = ["MIGRATIONS"]
 
-MIGRATIONS: list[tuple[str, str]] = sorted([*schema_core.MIGRATIONS, *schema_events.MIGRATIONS, *schema_health.MIGRATIONS,
-                                            *schema_onboarding.MIGRATIONS, *schema_animations.MIGRATIONS, *schema_people.MIGRATIONS,
-                                            *schema_attempts.MIGRATIONS, *schema_insight.MIGRATIONS, *schema_sync.MIGRATIONS])
+MIGRATIONS: list[tuple[str, str]] = sorted(
+    [
+        *schema_core.MIGRATIONS,
+        *schema_events.MIGRATIONS,
+        *schema_health.MIGRATIONS,
+        *schema_onboarding.MIGRATIONS,
+        *schema_animations.MIGRATIONS,
+        *schema_people.MIGRATIONS,
+        *schema_attempts.MIGRATIONS,
+        *schema_insight.MIGRATIONS,
+        *schema_sync.MIGRATIONS,
+    ]
+)

@@ -20,13 +20,20 @@ def record_person(store: Store, manifest: str, community: str, person: str, ref:
 
 def failed_people(store: Store, manifest: str, community: str) -> set[str]:
     """People whose last onboarding into this community failed."""
-    rows = store.query("SELECT person FROM onboard_rows WHERE profile = ? AND manifest = ? AND community = ? AND state = 'failed'",
-                       (store.profile, manifest, community))
+    rows = store.query(
+        "SELECT person FROM onboard_rows WHERE profile = ? AND manifest = ? AND community = ? AND state = 'failed'",
+        (store.profile, manifest, community),
+    )
     return {r["person"] for r in rows}
 
 
 def welcomed(store: Store, target: str) -> bool:
     """Whether `target` (`<community alias>:<person>`) was welcomed: once per community, even if
     the template changed since."""
-    return bool(store.query("SELECT 1 FROM journal WHERE action = 'onboard.welcome' AND target = ? AND profile = ? "
-                            "AND outcome IN ('ok', 'unchanged') LIMIT 1", (target, store.profile)))
+    return bool(
+        store.query(
+            "SELECT 1 FROM journal WHERE action = 'onboard.welcome' AND target = ? AND profile = ? "
+            "AND outcome IN ('ok', 'unchanged') LIMIT 1",
+            (target, store.profile),
+        )
+    )

@@ -36,7 +36,9 @@ def remember_person(store: Store, person: EngagePerson) -> None:
         )
 
 
-def person_by(store: Store, *, yammer_id: str | None = None, graph_id: str | None = None, email: str | None = None) -> EngagePerson | None:
+def person_by(
+    store: Store, *, yammer_id: str | None = None, graph_id: str | None = None, email: str | None = None
+) -> EngagePerson | None:
     if yammer_id is not None:
         rows = store.query("SELECT * FROM engage_people WHERE profile = ? AND yammer_id = ?", (store.profile, yammer_id))
     elif graph_id is not None:
@@ -53,9 +55,11 @@ def pending_creation(store: Store, name: str) -> str | None:
 
 def start_creation(store: Store, name: str, location: str) -> None:
     with store.tx() as db:
-        db.execute("INSERT INTO engage_pending (profile, name, location, started_at) VALUES (?, ?, ?, ?) "
-                   "ON CONFLICT (profile, name) DO UPDATE SET location = excluded.location, started_at = excluded.started_at",
-                   (store.profile, name.casefold(), location, _now()))
+        db.execute(
+            "INSERT INTO engage_pending (profile, name, location, started_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (profile, name) DO UPDATE SET location = excluded.location, started_at = excluded.started_at",
+            (store.profile, name.casefold(), location, _now()),
+        )
 
 
 def end_creation(store: Store, name: str) -> None:
@@ -65,9 +69,11 @@ def end_creation(store: Store, name: str) -> None:
 
 def remember_alias(store: Store, alias: str, community_id: str) -> None:
     with store.tx() as db:
-        db.execute("INSERT INTO engage_aliases (profile, alias, community_id) VALUES (?, ?, ?) "
-                   "ON CONFLICT (profile, alias) DO UPDATE SET community_id = excluded.community_id",
-                   (store.profile, alias, community_id))
+        db.execute(
+            "INSERT INTO engage_aliases (profile, alias, community_id) VALUES (?, ?, ?) "
+            "ON CONFLICT (profile, alias) DO UPDATE SET community_id = excluded.community_id",
+            (store.profile, alias, community_id),
+        )
 
 
 def community_of_alias(store: Store, alias: str) -> str | None:
@@ -76,6 +82,7 @@ def community_of_alias(store: Store, alias: str) -> str | None:
 
 
 def alias_of_community(store: Store, community_id: str) -> str | None:
-    rows = store.query("SELECT alias FROM engage_aliases WHERE profile = ? AND community_id = ? ORDER BY alias",
-                       (store.profile, community_id))
+    rows = store.query(
+        "SELECT alias FROM engage_aliases WHERE profile = ? AND community_id = ? ORDER BY alias", (store.profile, community_id)
+    )
     return str(rows[0]["alias"]) if rows else None

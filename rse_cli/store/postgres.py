@@ -114,15 +114,17 @@ def redacted(url: str) -> str:
 class PgConnection:
     def __init__(self, url: str) -> None:
         try:
-            import psycopg  # noqa: PLC0415 - an optional extra (rse-cli[postgresql]), needed only for this store
+            import psycopg
         except ImportError:
             raise ConfigError("store: PostgreSQL needs psycopg", hint="pip install 'rse-cli[postgresql]'") from None
         try:
             self._conn = psycopg.connect(url, autocommit=True, connect_timeout=10, application_name="rse")
         except psycopg.Error as exc:
             message = redacted(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
-            raise ConfigError(f"store: cannot connect to {redacted(url)}: {message}",
-                              hint="check the `store` URL, the server and its pg_hba.conf") from None
+            raise ConfigError(
+                f"store: cannot connect to {redacted(url)}: {message}",
+                hint="check the `store` URL, the server and its pg_hba.conf",
+            ) from None
         self._lock = threading.RLock()
 
     @contextmanager

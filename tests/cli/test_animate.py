@@ -51,8 +51,23 @@ def test_weekly_question_posts_once_per_week_and_rotates_the_bank(rse, homeserve
     alias, room_id = community(rse)
     bank = tmp_path / "questions.txt"
     bank.write_text("# la banque\nQuel outil vous fait gagner du temps ?\n\nQuelle réussite cette semaine ?\n", encoding="utf-8")
-    added = rse.json("animate", "add", "weekly-question", "--community", alias, "--room", "Général", "--every", "MON 09:00",
-                     "--tz", "Europe/Paris", "--template", "weekly-question", "--bank", str(bank))
+    added = rse.json(
+        "animate",
+        "add",
+        "weekly-question",
+        "--community",
+        alias,
+        "--room",
+        "Général",
+        "--every",
+        "MON 09:00",
+        "--tz",
+        "Europe/Paris",
+        "--template",
+        "weekly-question",
+        "--bank",
+        str(bank),
+    )
     assert added["next_at"].endswith(("09:00:00+01:00", "09:00:00+02:00")) and added["bank_left"] == 2
 
     store, net, tpl = store_of(rse), network(homeserver), Templates(None, "fr")
@@ -77,18 +92,47 @@ def test_concurrent_runs_never_double_post_postgresql(rse, homeserver):
 
 def _concurrent_runs(rse, homeserver, store: str | None) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("RSE_")}
-    env.update(RSE_CONFIG_DIR=str(rse.home / "config"), RSE_DATA_DIR=str(rse.home / "data"), RSE_KEYRING="0",
-               RSE_HOMESERVER=homeserver.url, RSE_USER=homeserver.admin, RSE_TOKEN=homeserver.admin_token)
+    env.update(
+        RSE_CONFIG_DIR=str(rse.home / "config"),
+        RSE_DATA_DIR=str(rse.home / "data"),
+        RSE_KEYRING="0",
+        RSE_HOMESERVER=homeserver.url,
+        RSE_USER=homeserver.admin,
+        RSE_TOKEN=homeserver.admin_token,
+    )
     if store:
         env["RSE_STORE"] = store
     rse_cmd = [sys.executable, "-m", "rse_cli"]
     alias, room_id = community(rse)
     names = [f"ama-{i}" for i in range(3)]
     for name in names:
-        subprocess.run([*rse_cmd, "animate", "add", name, "--community", alias, "--at", _minutes_ago(1), "--tz", "UTC",
-                        "--template", "ama-announcement", "--var", f"guest={name}"], env=env, check=True, capture_output=True)
-    procs = [subprocess.Popen([*rse_cmd, "animate", "run", "--json"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for _ in range(4)]
+        subprocess.run(
+            [
+                *rse_cmd,
+                "animate",
+                "add",
+                name,
+                "--community",
+                alias,
+                "--at",
+                _minutes_ago(1),
+                "--tz",
+                "UTC",
+                "--template",
+                "ama-announcement",
+                "--var",
+                f"guest={name}",
+            ],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+    procs = [
+        subprocess.Popen(
+            [*rse_cmd, "animate", "run", "--json"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(4)
+    ]
     outputs = [p.communicate(timeout=120) for p in procs]
     assert all(p.returncode == 0 for p in procs), outputs
     states = [r["state"] for out, _ in outputs for r in json.loads(out)]
@@ -102,7 +146,19 @@ def _concurrent_runs(rse, homeserver, store: str | None) -> None:
 
 def test_missed_occurrence_is_skipped_and_recorded_not_posted_late(rse, homeserver):
     alias, room_id = community(rse)
-    rse("animate", "add", "late", "--community", alias, "--at", _minutes_ago(3 * 60), "--tz", "UTC", "--template", "weekly-question")
+    rse(
+        "animate",
+        "add",
+        "late",
+        "--community",
+        alias,
+        "--at",
+        _minutes_ago(3 * 60),
+        "--tz",
+        "UTC",
+        "--template",
+        "weekly-question",
+    )
     [result] = rse.json("animate", "run")
     assert result["state"] == "skipped" and "not posted late" in result["detail"]
     assert not any("question de la semaine" in b for b in bodies(homeserver, room_id))
@@ -113,7 +169,19 @@ def test_missed_occurrence_is_skipped_and_recorded_not_posted_late(rse, homeserv
 
 def test_failed_post_is_retried_on_the_next_run_with_the_same_text(rse, homeserver):
     alias, room_id = community(rse)
-    rse("animate", "add", "kudos", "--community", alias, "--cron", "0 16 * * FRI", "--tz", "Europe/Paris", "--template", "kudos-friday")
+    rse(
+        "animate",
+        "add",
+        "kudos",
+        "--community",
+        alias,
+        "--cron",
+        "0 16 * * FRI",
+        "--tz",
+        "Europe/Paris",
+        "--template",
+        "kudos-friday",
+    )
     store, net, tpl = store_of(rse), network(homeserver), Templates(None, "fr")
     friday = svc.get(store, "kudos").schedule.next_after(datetime.now(UTC))
     now = friday + timedelta(minutes=1)
@@ -121,8 +189,10 @@ def test_failed_post_is_retried_on_the_next_run_with_the_same_text(rse, homeserv
     class Down:
         def __getattr__(self, name):
             if name == "send":
+
                 def send(*a, **kw):
                     raise NetworkError("connection refused")
+
                 return send
             return getattr(net, name)
 
@@ -136,8 +206,21 @@ def test_failed_post_is_retried_on_the_next_run_with_the_same_text(rse, homeserv
 def test_list_calendar_preview_pause_resume_remove(rse, homeserver):
     alias, room_id = community(rse)
     rse("animate", "add", "kudos", "--community", alias, "--cron", "0 16 * * FRI", "--template", "kudos-friday")
-    rse("animate", "add", "ama-dg", "--community", alias, "--at", "2099-12-15T12:00", "--template", "ama-announcement",
-        "--var", "guest=Marie Durand", "--lang", "en")
+    rse(
+        "animate",
+        "add",
+        "ama-dg",
+        "--community",
+        alias,
+        "--at",
+        "2099-12-15T12:00",
+        "--template",
+        "ama-announcement",
+        "--var",
+        "guest=Marie Durand",
+        "--lang",
+        "en",
+    )
     listed = {a["name"]: a for a in rse.json("animate", "list")}
     assert listed["kudos"]["schedule"] == "cron 0 16 * * FRI (Europe/Paris)"
     cal = rse.json("animate", "list", "--next", "15d")
@@ -157,12 +240,15 @@ def test_list_calendar_preview_pause_resume_remove(rse, homeserver):
     assert missing.exit_code == 4 and "ama-dg" in missing.stderr
 
 
-@pytest.mark.parametrize("args, words", [
-    (["--every", "FUNDAY 9:00"], "not a day"),
-    (["--cron", "0 16 * *"], "5 fields"),
-    (["--every", "MON 09:00", "--tz", "Mars/Olympus"], "time zone"),
-    (["--every", "MON 09:00", "--template", "nope"], "no template named 'nope'"),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["--every", "FUNDAY 9:00"], "not a day"),
+        (["--cron", "0 16 * *"], "5 fields"),
+        (["--every", "MON 09:00", "--tz", "Mars/Olympus"], "time zone"),
+        (["--every", "MON 09:00", "--template", "nope"], "no template named 'nope'"),
+    ],
+)
 def test_bad_schedules_are_refused_before_anything_is_stored(rse, args, words):
     base = ["animate", "add", "x", "--community", "c", "--template", "weekly-question"]
     if "--template" in args:
@@ -179,15 +265,27 @@ def test_kudos_cites_the_weeks_most_liked_posts_from_synced_events(rse, homeserv
         for rid in (space, room_id):
             homeserver.api("POST", f"/_synapse/admin/v1/join/{quote(rid)}", json={"user_id": homeserver.users[who]})
     tokens = {who: homeserver.token(who) for who in ("alice", "bob", "carol")}
-    sent = homeserver.api("PUT", f"/_matrix/client/v3/rooms/{quote(room_id)}/send/m.room.message/k1", token=tokens["alice"],
-                          json={"msgtype": "m.text", "body": "J'ai automatisé les devis, 2h gagnées par semaine"})
-    homeserver.api("PUT", f"/_matrix/client/v3/rooms/{quote(room_id)}/send/m.room.message/k2", token=tokens["bob"],
-                   json={"msgtype": "m.text", "body": "Un message sans réaction"})
+    sent = homeserver.api(
+        "PUT",
+        f"/_matrix/client/v3/rooms/{quote(room_id)}/send/m.room.message/k1",
+        token=tokens["alice"],
+        json={"msgtype": "m.text", "body": "J'ai automatisé les devis, 2h gagnées par semaine"},
+    )
+    homeserver.api(
+        "PUT",
+        f"/_matrix/client/v3/rooms/{quote(room_id)}/send/m.room.message/k2",
+        token=tokens["bob"],
+        json={"msgtype": "m.text", "body": "Un message sans réaction"},
+    )
     ours = rse.json("post", f"{alias}/Général", "--text", "Question de rse : quel est votre outil préféré ?")
     for i, who in enumerate(("bob", "carol")):
         for target in (sent["event_id"], ours["event_id"]):  # rse's own post draws as many reactions
-            homeserver.api("PUT", f"/_matrix/client/v3/rooms/{quote(room_id)}/send/m.reaction/r{i}{target[-6:]}", token=tokens[who],
-                           json={"m.relates_to": {"rel_type": "m.annotation", "event_id": target, "key": "👍"}})
+            homeserver.api(
+                "PUT",
+                f"/_matrix/client/v3/rooms/{quote(room_id)}/send/m.reaction/r{i}{target[-6:]}",
+                token=tokens[who],
+                json={"m.relates_to": {"rel_type": "m.annotation", "event_id": target, "key": "👍"}},
+            )
     rse("sync", alias)
     rse("animate", "add", "kudos", "--community", alias, "--cron", "* * * * *", "--tz", "UTC", "--template", "kudos-friday")
     text = rse.json("animate", "preview", "kudos")["text"]
@@ -201,8 +299,15 @@ def test_recurring_missed_beyond_grace_is_skipped_and_within_grace_is_due(tmp_pa
 
     store = Store(str(tmp_path / "s.db"))
     added = datetime(2026, 3, 20, tzinfo=UTC)
-    svc.add(store, name="q", community="c", room=None, schedule=Schedule.build(every="MON 09:00", tz="Europe/Paris"),
-            template="weekly-question", now=added)
+    svc.add(
+        store,
+        name="q",
+        community="c",
+        room=None,
+        schedule=Schedule.build(every="MON 09:00", tz="Europe/Paris"),
+        template="weekly-question",
+        now=added,
+    )
 
     def no_network():
         raise AssertionError("nothing should be posted")
@@ -234,11 +339,33 @@ def scheduled(cli, monkeypatch, tmp_path):
     monkeypatch.setenv("RSE_NOW", NOW)
     bank = tmp_path / "questions.txt"
     bank.write_text("Quel outil vous fait gagner du temps ?\nQuelle réussite cette semaine ?\n", encoding="utf-8")
-    cli("animate", "add", "weekly-question", "--community", "ventes-ouest", "--every", "MON 09:00", "--template", "weekly-question",
-        "--bank", str(bank))
+    cli(
+        "animate",
+        "add",
+        "weekly-question",
+        "--community",
+        "ventes-ouest",
+        "--every",
+        "MON 09:00",
+        "--template",
+        "weekly-question",
+        "--bank",
+        str(bank),
+    )
     cli("animate", "add", "kudos", "--community", "ventes-ouest", "--cron", "0 16 * * FRI", "--template", "kudos-friday")
-    cli("animate", "add", "ama-dg", "--community", "ventes-ouest", "--at", "2099-12-15T12:00", "--template", "ama-announcement",
-        "--var", "guest=Marie Durand")
+    cli(
+        "animate",
+        "add",
+        "ama-dg",
+        "--community",
+        "ventes-ouest",
+        "--at",
+        "2099-12-15T12:00",
+        "--template",
+        "ama-announcement",
+        "--var",
+        "guest=Marie Durand",
+    )
     cli("animate", "pause", "ama-dg")
     return cli
 
@@ -285,8 +412,20 @@ def test_an_unrelated_name_lists_the_known_animations(scheduled):
 
 
 def test_bad_schedules_are_explained_in_french(cli):
-    result = cli("--lang", "fr", "animate", "add", "x", "--community", "c", "--template", "weekly-question", "--every", "FUNDAY 9:00",
-                 ok=False)
+    result = cli(
+        "--lang",
+        "fr",
+        "animate",
+        "add",
+        "x",
+        "--community",
+        "c",
+        "--template",
+        "weekly-question",
+        "--every",
+        "FUNDAY 9:00",
+        ok=False,
+    )
     assert result.exit_code == 2 and "« FUNDAY » n'est pas un jour" in result.stderr
     result = cli("--lang", "fr", "animate", "list", "--next", "3y", ok=False)
     assert result.exit_code == 2 and "attendu une durée comme 90m, 36h, 14d ou 2w" in result.stderr
@@ -295,8 +434,20 @@ def test_bad_schedules_are_explained_in_french(cli):
 def test_a_room_on_a_feed_network_is_refused_naming_the_flag(cli, memory_feed_world, monkeypatch):
     monkeypatch.setenv("RSE_NETWORK", "memory-feed")
     monkeypatch.setenv("RSE_HOMESERVER", memory_feed_world.url)
-    result = cli("animate", "add", "q", "--community", "c", "--room", "Général", "--every", "MON 09:00", "--template", "weekly-question",
-                 ok=False)
+    result = cli(
+        "animate",
+        "add",
+        "q",
+        "--community",
+        "c",
+        "--room",
+        "Général",
+        "--every",
+        "MON 09:00",
+        "--template",
+        "weekly-question",
+        ok=False,
+    )
     assert result.exit_code == 2 and "--room Général" in result.stderr and "one conversation feed" in result.stderr
     assert cli.json("animate", "list") == []
 
@@ -311,8 +462,21 @@ def test_run_shows_message_ids_only_when_asked(cli, monkeypatch):
             monkeypatch.setenv(name, value)
         cli("community", "create", "Anim", "--alias", "anim", "--room", "Général")
         for name in ("ama-1", "ama-2"):
-            cli("animate", "add", name, "--community", "anim", "--at", _minutes_ago(1), "--tz", "UTC", "--template", "ama-announcement",
-                "--var", "guest=Marie Durand")
+            cli(
+                "animate",
+                "add",
+                name,
+                "--community",
+                "anim",
+                "--at",
+                _minutes_ago(1),
+                "--tz",
+                "UTC",
+                "--template",
+                "ama-announcement",
+                "--var",
+                "guest=Marie Durand",
+            )
         plain = cli("animate", "run", "--only", "ama-1")
         assert plain.stdout.split()[:3] == ["ANIMATION", "OCCURRENCE", "RESULT"] and "MESSAGE ID" not in plain.stdout
         assert "1 posted, 0 skipped, 0 failed" in plain.stderr

@@ -24,9 +24,13 @@ def send_as(hs, room_id: str, user: str, body: str, days_ago: float, reply_to: s
     if reply_to:
         content["m.relates_to"] = {"m.in_reply_to": {"event_id": reply_to}}
     ts = int(time.time() * 1000 - days_ago * DAY_MS)
-    r = httpx.put(f"{hs.url}/_matrix/client/v3/rooms/{room_id}/send/m.room.message/{uuid.uuid4().hex}",
-                  params={"user_id": user, "ts": ts}, json=content,
-                  headers={"Authorization": f"Bearer {hs.server.appservice_token}"}, timeout=30)
+    r = httpx.put(
+        f"{hs.url}/_matrix/client/v3/rooms/{room_id}/send/m.room.message/{uuid.uuid4().hex}",
+        params={"user_id": user, "ts": ts},
+        json=content,
+        headers={"Authorization": f"Bearer {hs.server.appservice_token}"},
+        timeout=30,
+    )
     r.raise_for_status()
     return r.json()["event_id"]
 
@@ -49,7 +53,10 @@ def planted(rse, homeserver):
 def test_sync_then_audit_finds_the_planted_situations(rse, homeserver, planted, tmp_path):
     rse("sync", planted["alias"])
     report = rse.json("audit", planted["alias"], "--window", "30d")
-    assert set(report) == {"generated_at", "window_days", "communities", "findings", "network", "notes"} and report["window_days"] == 30
+    assert (
+        set(report) == {"generated_at", "window_days", "communities", "findings", "network", "notes"}
+        and report["window_days"] == 30
+    )
     [c] = report["communities"]
     assert set(c) == {"id", "name", "score", "band", "metrics", "findings", "notes"} and c["name"] == "Audit Test"
     assert 0 <= c["score"] <= 100
@@ -93,8 +100,21 @@ def test_audit_can_sync_first(rse, planted):
 def test_animation_posts_are_not_activity_but_their_replies_are(rse, homeserver, planted):
     """A community where only the weekly question appears is not alive: the post itself is not
     counted (last post stays carol's, 2 days ago), the answer it draws is."""
-    rse("animate", "add", "q", "--community", planted["alias"], "--room", "Général", "--at",
-        time.strftime("%Y-%m-%dT%H:%M", time.gmtime(time.time() - 120)), "--tz", "UTC", "--template", "weekly-question")
+    rse(
+        "animate",
+        "add",
+        "q",
+        "--community",
+        planted["alias"],
+        "--room",
+        "Général",
+        "--at",
+        time.strftime("%Y-%m-%dT%H:%M", time.gmtime(time.time() - 120)),
+        "--tz",
+        "UTC",
+        "--template",
+        "weekly-question",
+    )
     [posted] = rse.json("animate", "run")
     assert posted["state"] == "posted"
     rse("sync", planted["alias"])
@@ -102,7 +122,9 @@ def test_animation_posts_are_not_activity_but_their_replies_are(rse, homeserver,
     m = c["metrics"]
     assert (m["posts"], m["replies"], m["questions"]) == (2, 1, 1) and m["days_since_last_post"] >= 1.9
 
-    send_as(homeserver, planted["room"], homeserver.users["dave"], "Mon outil : le tableur partagé", 0, reply_to=posted["event_id"])
+    send_as(
+        homeserver, planted["room"], homeserver.users["dave"], "Mon outil : le tableur partagé", 0, reply_to=posted["event_id"]
+    )
     rse("sync", planted["alias"])
     [c] = rse.json("audit", planted["alias"])["communities"]
     assert (c["metrics"]["posts"], c["metrics"]["replies"]) == (2, 2) and c["metrics"]["days_since_last_post"] < 0.1
@@ -131,10 +153,25 @@ def test_html_report_renders_in_headless_chromium(tmp_path):
     page = tmp_path / "report.html"
     write_html(health.audit(world.store, settings(), now=NOW, addressing=MATRIX), page, settings=settings())
     shot = tmp_path / "shot.png"
-    subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}",
-                    f"--screenshot={shot}", "--window-size=1280,2000", page.as_uri()],
-                   check=True, capture_output=True, timeout=60)
+    subprocess.run(
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            f"--screenshot={shot}",
+            "--window-size=1280,2000",
+            page.as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
@@ -145,6 +182,7 @@ def test_html_report_renders_in_headless_chromium(tmp_path):
 
 # -- what a champion reads in the terminal, in both languages (no server: a store filled directly) --
 
+
 @pytest.fixture
 def ventes(cli, monkeypatch):
     """Ventes Ouest: Bob's question waits for 3 days, Carol's news drew Dave's reply, Alice animates and is silent."""
@@ -154,7 +192,9 @@ def ventes(cli, monkeypatch):
     monkeypatch.setenv("RSE_USER", ME)
     monkeypatch.setenv("RSE_NOW", NOW.isoformat())
     world = World(Store(str(cli.home / "data" / "rse.db")))
-    v = world.community("ventes-ouest", "Ventes Ouest", members={uid("alice"): 50, uid("bob"): 0, uid("carol"): 0, uid("dave"): 0})
+    v = world.community(
+        "ventes-ouest", "Ventes Ouest", members={uid("alice"): 50, uid("bob"): 0, uid("carol"): 0, uid("dave"): 0}
+    )
     for p in ("alice", "bob", "carol", "dave"):
         world.join(v["space"], uid(p), 60)
     world.event(v["Général"], uid("bob"), 3, body="Qui connaît la procédure de note de frais ?")
@@ -205,7 +245,10 @@ def test_a_typo_gets_did_you_mean_and_an_empty_store_gets_sync_first(ventes, cli
     fr = ventes("--lang", "fr", "digest", "send", "-c", "ventes-est", "--dry-run", ok=False)
     assert "vouliez-vous dire ventes-ouest ?" in fr.stderr
     unknown = ventes("--lang", "en", "audit", "ventes-ouest", "logistique", ok=False)  # one bad reference among good ones
-    assert "no synced community named logistique" in unknown.stderr and "if logistique is new, run `rse sync logistique`" in unknown.stderr
+    assert (
+        "no synced community named logistique" in unknown.stderr
+        and "if logistique is new, run `rse sync logistique`" in unknown.stderr
+    )
 
 
 def test_audit_of_an_empty_store_says_to_sync_first(cli):
@@ -215,11 +258,15 @@ def test_audit_of_an_empty_store_says_to_sync_first(cli):
 
 def test_fail_on_lists_its_values_in_the_users_language(cli):
     en = cli("--lang", "en", "audit", "--fail-on", "severe", ok=False)
-    assert en.exit_code == 2 and _lines(en.stderr) == ["error: --fail-on: “severe” is not one of the accepted values",
-                                                       "hint: the accepted values: info, warning, critical"]
+    assert en.exit_code == 2 and _lines(en.stderr) == [
+        "error: --fail-on: “severe” is not one of the accepted values",
+        "hint: the accepted values: info, warning, critical",
+    ]
     fr = cli("--lang", "fr", "audit", "--fail-on", "severe", ok=False)
-    assert _lines(fr.stderr) == ["erreur : --fail-on : « severe » ne fait pas partie des valeurs acceptées",
-                                 "conseil : les valeurs acceptées : info, warning (alerte), critical (critique)"]
+    assert _lines(fr.stderr) == [
+        "erreur : --fail-on : « severe » ne fait pas partie des valeurs acceptées",
+        "conseil : les valeurs acceptées : info, warning (alerte), critical (critique)",
+    ]
     assert "Value error" not in en.stderr + fr.stderr
 
 

@@ -20,7 +20,7 @@ WELCOME = "Présentez-vous en une phrase : quel est votre rôle ?"
 
 
 @pytest.fixture(scope="module")
-def seeded(sandbox):  # noqa: F811
+def seeded(sandbox):
     """The seeded sandbox, synced once, with the plan it was seeded from."""
     from rse_cli.sandbox.seed import seeded_plan
     from rse_cli.services.sandbox import sandbox_dir
@@ -125,7 +125,9 @@ def test_digests_greet_no_veteran_and_cite_the_seeds_waiting_questions(seeded):
     data = rse("digest", "send", "-c", "data-ia", "--period", "week", "--dry-run").stdout
     # the digest lists the questions of the audit window still waiting, oldest first, ten at most
     lookback = int((datetime.now(UTC) - timedelta(days=30)).timestamp() * 1000)
-    waiting = sorted((q for q in plan.facts.unanswered_questions if q.community == "data-ia" and q.ts >= lookback), key=lambda q: q.ts)
+    waiting = sorted(
+        (q for q in plan.facts.unanswered_questions if q.community == "data-ia" and q.ts >= lookback), key=lambda q: q.ts
+    )
     assert waiting and all(q.body[:60] in data for q in waiting[:10])
     assert "voir le message" in data and "https://" not in data.split("](")[0]
 
@@ -135,7 +137,21 @@ def test_a_leaders_brief_reads_right(seeded):
     questions waiting for someone else, introductions are welcomed and never offered as angles."""
     rse, plan = seeded
     dg = plan.leaders[0]
-    rse("leaders", "add", dg, "--name", "Claire Dumas", "--pronoun", "elle", "--scope", "accueil", "--scope", "data-ia", "--lang", "fr")
+    rse(
+        "leaders",
+        "add",
+        dg,
+        "--name",
+        "Claire Dumas",
+        "--pronoun",
+        "elle",
+        "--scope",
+        "accueil",
+        "--scope",
+        "data-ia",
+        "--lang",
+        "fr",
+    )
     brief = rse.json("leaders", "brief", dg, "--weeks", "4")
     text = brief["text"]
     since = int((datetime.now(UTC) - timedelta(weeks=4)).timestamp() * 1000)

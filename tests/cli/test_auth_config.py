@@ -38,7 +38,7 @@ def test_config_set_validates_and_bad_value_exits_2(cli):
 def test_broken_config_file_exits_2_naming_the_file(cli):
     path = _config(cli.home)
     path.parent.mkdir(parents=True)
-    path.write_text('[profiles.default]\nhomeserver = 42\n')
+    path.write_text("[profiles.default]\nhomeserver = 42\n")
     result = cli("community", "list", ok=False)
     assert result.exit_code == 2
     assert str(path) in result.stderr and "homeserver" in result.stderr
@@ -62,8 +62,13 @@ def test_login_keeps_device_and_never_shows_the_token(cli, homeserver):
     assert token not in first.stdout + first.stderr
 
     status = cli.json("auth", "status")
-    assert status == {"user_id": homeserver.users["bob"], "device_id": device, "homeserver": homeserver.url,
-                      "admin": False, "display_name": "Bob Durand"}
+    assert status == {
+        "user_id": homeserver.users["bob"],
+        "device_id": device,
+        "homeserver": homeserver.url,
+        "admin": False,
+        "display_name": "Bob Durand",
+    }
     # a second login reuses the same device, so transaction ids keep deduplicating
     cli("auth", "login", "--user", "bob", "--password-stdin", input=PASSWORD + "\n")
     assert tomllib.loads(_config(cli.home).read_text())["profiles"]["default"]["matrix"]["device_id"] == device
@@ -118,8 +123,9 @@ def test_login_reuses_a_device_kept_in_the_old_flat_place_and_moves_it(cli, home
 
     doc["profiles"]["default"]["device_id"] = device  # a config written before connector tables
     path.write_text(tomli_w.dumps(doc))
-    again = cli("auth", "login", "--user", f"@bob:{homeserver.users['bob'].split(':', 1)[1]}", "--password-stdin",
-                input=PASSWORD + "\n")
+    again = cli(
+        "auth", "login", "--user", f"@bob:{homeserver.users['bob'].split(':', 1)[1]}", "--password-stdin", input=PASSWORD + "\n"
+    )
     assert "note:" in again.stderr and "[profiles.default.matrix]" in again.stderr
     section = tomllib.loads(path.read_text())["profiles"]["default"]
     assert "device_id" not in section and section["matrix"]["device_id"] == device
@@ -134,14 +140,29 @@ def test_config_init_lists_and_checks_the_installed_networks(cli):
 
 
 def test_config_init_and_set_write_the_network_table(cli):
-    cli("config", "init", "--network", "matrix", "--homeserver", "https://m.example.org", "--client-url",
-        "https://chat.example.org/#/room/", "--animator-level=40")
+    cli(
+        "config",
+        "init",
+        "--network",
+        "matrix",
+        "--homeserver",
+        "https://m.example.org",
+        "--client-url",
+        "https://chat.example.org/#/room/",
+        "--animator-level=40",
+    )
     section = tomllib.loads(_config(cli.home).read_text())["profiles"]["default"]
-    assert section == {"network": "matrix", "homeserver": "https://m.example.org",
-                       "matrix": {"client_url": "https://chat.example.org/#/room/", "animator_level": 40}}
+    assert section == {
+        "network": "matrix",
+        "homeserver": "https://m.example.org",
+        "matrix": {"client_url": "https://chat.example.org/#/room/", "animator_level": 40},
+    }
     cli("config", "set", "matrix.moderator_level", "80")
-    assert cli.json("config", "show")["matrix"] == {"client_url": "https://chat.example.org/#/room/",
-                                                     "animator_level": 40, "moderator_level": 80}
+    assert cli.json("config", "show")["matrix"] == {
+        "client_url": "https://chat.example.org/#/room/",
+        "animator_level": 40,
+        "moderator_level": 80,
+    }
     bad = cli("config", "set", "matrix.moderator_level", "800", ok=False)
     assert bad.exit_code == 2 and "[profiles.default.matrix] moderator_level" in bad.stderr
     secret = cli("config", "init", "--homeserver", "https://m.example.org", "--password", "hunter2", ok=False)

@@ -22,7 +22,9 @@ def at(monkeypatch, when: datetime) -> None:
 
 def csv_of(path: Path, people: list[dict], manager: str = "", start: str = "2026-11-02") -> Path:
     """People who started already (a start date still to come moves their day 0, see below)."""
-    lines = [HEADER] + [f"{p['email']};;{p['first']};Nom;Ventes;Nantes;Commercial;{manager};{p.get('start', start)}" for p in people]
+    lines = [HEADER] + [
+        f"{p['email']};;{p['first']};Nom;Ventes;Nantes;Commercial;{manager};{p.get('start', start)}" for p in people
+    ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
@@ -31,8 +33,12 @@ def post_as(homeserver, local: str, space: str, room: str, text: str) -> None:
     token = homeserver.server.login(local, "pw-" + local)["access_token"]
     for rid in (space, room):
         homeserver.api("POST", f"/_matrix/client/v3/join/{quote(rid)}", token=token, json={})
-    homeserver.api("PUT", f"/_matrix/client/v3/rooms/{quote(room)}/send/m.room.message/{unique('t')}", token=token,
-                   json={"msgtype": "m.text", "body": text})
+    homeserver.api(
+        "PUT",
+        f"/_matrix/client/v3/rooms/{quote(room)}/send/m.room.message/{unique('t')}",
+        token=token,
+        json={"msgtype": "m.text", "body": text},
+    )
 
 
 def test_campaign_day0_day3_day7_with_grace_and_funnel(rse, homeserver, tmp_path, monkeypatch):
@@ -40,16 +46,35 @@ def test_campaign_day0_day3_day7_with_grace_and_funnel(rse, homeserver, tmp_path
     people = make_people(homeserver, 3, tag)
     boss = make_people(homeserver, 1, tag + "boss")[0]
     path = csv_of(tmp_path / "hr.csv", people, manager=boss["email"])
-    path.write_text(path.read_text() + f"{boss['email']};;Sophie;Marchand;Ventes;Nantes;Directrice;;2020-01-01\n", encoding="utf-8")
+    path.write_text(
+        path.read_text() + f"{boss['email']};;Sophie;Marchand;Ventes;Nantes;Directrice;;2020-01-01\n", encoding="utf-8"
+    )
     alias = unique("accueil")
-    created = rse.json("community", "create", "Accueil", "--alias", alias, "--room", "Général", "--animator", homeserver.users["alice"])
+    created = rse.json(
+        "community", "create", "Accueil", "--alias", alias, "--room", "Général", "--animator", homeserver.users["alice"]
+    )
     name = unique("newcomers")
     # the clock starts now: the thank-you is timed from the (real) first post
     T0 = datetime.now(UTC).replace(microsecond=0)
 
     at(monkeypatch, T0)
-    camp = rse.json("campaign", "create", name, "--people", str(path), "--community", alias,
-                    "--nudge", "3d:nudge-first-post", "--nudge", "7d:nudge-second", "--thanks", "thanks-first-post", "--lang", "en")
+    camp = rse.json(
+        "campaign",
+        "create",
+        name,
+        "--people",
+        str(path),
+        "--community",
+        alias,
+        "--nudge",
+        "3d:nudge-first-post",
+        "--nudge",
+        "7d:nudge-second",
+        "--thanks",
+        "thanks-first-post",
+        "--lang",
+        "en",
+    )
     assert camp["people"] == 4 and [s["name"] for s in camp["steps"]] == ["welcome", "nudge-3d", "nudge-7d", "thanks"]
     assert [c["name"] for c in rse.json("campaign", "list") if c["name"] == name] == [name]
 
@@ -112,21 +137,35 @@ def test_newcomers_who_start_later_are_welcomed_on_their_first_day(rse, homeserv
     assert people[1]["uid"] not in {m["id"] for m in rse.json("community", "show", alias)["members"]}
     status = rse.json("campaign", "status", name)
     assert {p["person"]: p["day0"][:10] for p in status["people"]} == {
-        people[0]["uid"]: "2026-11-25", people[1]["uid"]: "2026-12-07", people[2]["uid"]: "2026-12-07"}
+        people[0]["uid"]: "2026-11-25",
+        people[1]["uid"]: "2026-12-07",
+        people[2]["uid"]: "2026-12-07",
+    }
     assert "2 people not started yet" in rse("campaign", "status", name).stdout
 
     at(monkeypatch, datetime(2026, 12, 7, 7, 30, tzinfo=UTC))  # their first morning
     first_day = rse.json("campaign", "run", "--campaign", name, "--no-sync")
     assert sorted((r["person"], r["step"], r["outcome"]) for r in first_day) == sorted(
-        [(people[1]["uid"], "welcome", "sent"), (people[2]["uid"], "welcome", "sent"),
-         (people[0]["uid"], "nudge-3d", "skipped")])  # the first one's day-3 nudge was due on 28/11: stale now
+        [(people[1]["uid"], "welcome", "sent"), (people[2]["uid"], "welcome", "sent"), (people[0]["uid"], "nudge-3d", "skipped")]
+    )  # the first one's day-3 nudge was due on 28/11: stale now
     at(monkeypatch, datetime(2026, 12, 10, 8, 0, tzinfo=UTC))  # day 3 of the late arrivals, not of the first
     day3 = rse.json("campaign", "run", "--campaign", name, "--no-sync")
-    assert sorted((r["person"], r["step"]) for r in day3) == sorted([(people[1]["uid"], "nudge-3d"), (people[2]["uid"], "nudge-3d")])
+    assert sorted((r["person"], r["step"]) for r in day3) == sorted(
+        [(people[1]["uid"], "nudge-3d"), (people[2]["uid"], "nudge-3d")]
+    )
     assert all(r["outcome"] == "sent" for r in day3)
 
     people[0]["start"] = "bientôt"
-    bad = rse("campaign", "create", unique("c"), "--people", str(csv_of(tmp_path / "bad.csv", people[:1])), "--community", alias, ok=False)
+    bad = rse(
+        "campaign",
+        "create",
+        unique("c"),
+        "--people",
+        str(csv_of(tmp_path / "bad.csv", people[:1])),
+        "--community",
+        alias,
+        ok=False,
+    )
     assert bad.exit_code == 2 and f"{tmp_path / 'bad.csv'}:2: start_date 'bientôt' is not a date" in bad.stderr
 
 
@@ -144,10 +183,21 @@ def test_campaign_create_reports_bad_rows(rse, homeserver, tmp_path, monkeypatch
 
 def _run(homeserver, home: Path, name: str, when: datetime) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith("RSE_")}
-    env.update(RSE_CONFIG_DIR=str(home / "config"), RSE_DATA_DIR=str(home / "data"), RSE_KEYRING="0", RSE_NOW=when.isoformat(),
-               RSE_HOMESERVER=homeserver.url, RSE_USER=homeserver.admin, RSE_TOKEN=homeserver.admin_token)
-    return subprocess.Popen([sys.executable, "-m", "rse_cli", "campaign", "run", "--campaign", name, "--json"],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    env.update(
+        RSE_CONFIG_DIR=str(home / "config"),
+        RSE_DATA_DIR=str(home / "data"),
+        RSE_KEYRING="0",
+        RSE_NOW=when.isoformat(),
+        RSE_HOMESERVER=homeserver.url,
+        RSE_USER=homeserver.admin,
+        RSE_TOKEN=homeserver.admin_token,
+    )
+    return subprocess.Popen(
+        [sys.executable, "-m", "rse_cli", "campaign", "run", "--campaign", name, "--json"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def test_concurrent_runs_send_each_step_once(rse, homeserver, tmp_path, monkeypatch):
@@ -173,14 +223,31 @@ def test_create_selects_rows_with_where_and_started_since(rse, homeserver, tmp_p
     tag = unique("sel").replace("-", "")
     people = make_people(homeserver, 3, tag)
     path = tmp_path / "hr.csv"
-    path.write_text(HEADER + "\n" + "".join(
-        f"{p['email']};;{p['first']};N;{dept};Nantes;x;;{start}\n"
-        for p, dept, start in zip(people, ["Ventes", "Ventes", "RH"], ["2026-11-28", "2026-10-01", "2026-11-29"], strict=True)), encoding="utf-8")
+    path.write_text(
+        HEADER
+        + "\n"
+        + "".join(
+            f"{p['email']};;{p['first']};N;{dept};Nantes;x;;{start}\n"
+            for p, dept, start in zip(people, ["Ventes", "Ventes", "RH"], ["2026-11-28", "2026-10-01", "2026-11-29"], strict=True)
+        ),
+        encoding="utf-8",
+    )
     alias = unique("sel")
     rse("community", "create", "Sel", "--alias", alias)
     at(monkeypatch, T0)
-    camp = rse.json("campaign", "create", unique("sel"), "--people", str(path), "--community", alias,
-                    "--where", "department=ventes", "--started-since", "2026-11-15")
+    camp = rse.json(
+        "campaign",
+        "create",
+        unique("sel"),
+        "--people",
+        str(path),
+        "--community",
+        alias,
+        "--where",
+        "department=ventes",
+        "--started-since",
+        "2026-11-15",
+    )
     assert camp["people"] == 1
     bad = rse("campaign", "create", unique("sel"), "--people", str(path), "--community", alias, "--where", "service=RH", ok=False)
     assert bad.exit_code == 2 and "unknown column 'service'" in bad.stderr
@@ -194,16 +261,33 @@ from tests.cli.test_onboard import mem  # noqa: E402,F401 - the in-memory `rse` 
 
 
 def mem_csv(path: Path, header: str = "email;first_name;last_name;department;start_date") -> Path:
-    path.write_text("\n".join([header, "bruno@corp.example;Bruno;Petit;Ventes;2026-11-02",
-                               "chloe@corp.example;Chloé;Durand;Ventes;2026-11-02"]) + "\n", encoding="utf-8")
+    path.write_text(
+        "\n".join(
+            [header, "bruno@corp.example;Bruno;Petit;Ventes;2026-11-02", "chloe@corp.example;Chloé;Durand;Ventes;2026-11-02"]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     return path
 
 
 def mem_campaign(mem, tmp_path, monkeypatch, *extra: str) -> str:
     at(monkeypatch, T0)
     mem.json("community", "create", "Accueil", "--alias", "accueil")
-    mem.json("campaign", "create", "nouveaux", "--people", str(mem_csv(tmp_path / "hr.csv")), "--community", "accueil",
-             "--nudge", "3d:nudge-first-post", "--lang", "fr", *extra)
+    mem.json(
+        "campaign",
+        "create",
+        "nouveaux",
+        "--people",
+        str(mem_csv(tmp_path / "hr.csv")),
+        "--community",
+        "accueil",
+        "--nudge",
+        "3d:nudge-first-post",
+        "--lang",
+        "fr",
+        *extra,
+    )
     return "nouveaux"
 
 
@@ -227,13 +311,15 @@ def test_campaign_status_and_run_read_the_same_in_both_languages(mem, tmp_path, 
         "invited        2    100%  ██████████████████████████████\n"
         "joined         1     50%  ███████████████\n"
         "first post     1     50%  ███████████████\n"
-        "active         0      0%\n")
+        "active         0      0%\n"
+    )
     assert mem("--lang", "fr", "campaign", "status", name).stdout == (
         "inscrits            2   100\u00a0%  ██████████████████████████████\n"
         "invités             2   100\u00a0%  ██████████████████████████████\n"
         "arrivés             1    50\u00a0%  ███████████████\n"
         "premier message     1    50\u00a0%  ███████████████\n"
-        "actifs              0     0\u00a0%\n")
+        "actifs              0     0\u00a0%\n"
+    )
     funnel = mem.json("--lang", "fr", "campaign", "status", name)["funnel"]
     assert (funnel["enrolled"], funnel["joined"], funnel["first_post"]) == (2, 1, 1)  # keys never translated
 
@@ -246,10 +332,25 @@ def test_campaign_hints_did_you_mean_and_column_mapping(mem, tmp_path, monkeypat
     assert f"aucune campagne nommée « nouveau » (vouliez-vous dire `{name}` ?)" in french.stderr
     # an export with its own column names, mapped as a manifest's [people.columns]
     export = mem_csv(tmp_path / "export.csv", header="Courriel;Prénom;Nom;Service;Arrivée")
-    made = mem.json("campaign", "create", "mapped", "--people", str(export), "--community", "accueil",
-                    "--column", "email=Courriel", "--column", "first_name=Prénom", "--column", "start_date=Arrivée")
+    made = mem.json(
+        "campaign",
+        "create",
+        "mapped",
+        "--people",
+        str(export),
+        "--community",
+        "accueil",
+        "--column",
+        "email=Courriel",
+        "--column",
+        "first_name=Prénom",
+        "--column",
+        "start_date=Arrivée",
+    )
     assert made["people"] == 2
-    wrong = mem("campaign", "create", "mapped2", "--people", str(export), "--community", "accueil", "--column", "email=Couriel", ok=False)
+    wrong = mem(
+        "campaign", "create", "mapped2", "--people", str(export), "--community", "accueil", "--column", "email=Couriel", ok=False
+    )
     assert wrong.exit_code == 2 and "unknown column 'Couriel' (mapped to email); found: 'Courriel'" in wrong.stderr
     assert "did you mean `Courriel`?" in wrong.stderr and "--skip-invalid" not in wrong.stderr
     missing = mem("campaign", "create", "mapped3", "--people", str(tmp_path / "absent.csv"), "--community", "accueil", ok=False)
@@ -271,8 +372,12 @@ def no_dm(cli, monkeypatch):
     memory.WORLDS[world.url] = world
     champion = world.add_person("Camille Admin", "admin@example.org", admin=True)
     people = {k: world.add_person(n, f"{k}@corp.example") for k, n in (("bruno", "Bruno Petit"), ("chloe", "Chloé Durand"))}
-    for name, value in {"RSE_NETWORK": "memory-nodm", "RSE_HOMESERVER": world.url, "RSE_USER": champion,
-                        "RSE_TOKEN": world.token(champion)}.items():
+    for name, value in {
+        "RSE_NETWORK": "memory-nodm",
+        "RSE_HOMESERVER": world.url,
+        "RSE_USER": champion,
+        "RSE_TOKEN": world.token(champion),
+    }.items():
         monkeypatch.setenv(name, value)
     cli.world, cli.people = world, people  # type: ignore[attr-defined]
     try:
@@ -287,8 +392,21 @@ def test_without_private_messages_a_campaign_welcomes_with_a_mention(no_dm, tmp_
     csv = str(mem_csv(tmp_path / "hr.csv"))
     refused = no_dm("campaign", "create", "n1", "--people", csv, "--community", "accueil", ok=False)
     assert refused.exit_code == 2 and "has no private messages" in refused.stderr and "--welcome-in community" in refused.stderr
-    no_dm.json("campaign", "create", "n1", "--people", csv, "--community", "accueil", "--welcome-in", "community",
-               "--nudge", "3d:nudge-first-post", "--lang", "en")
+    no_dm.json(
+        "campaign",
+        "create",
+        "n1",
+        "--people",
+        csv,
+        "--community",
+        "accueil",
+        "--welcome-in",
+        "community",
+        "--nudge",
+        "3d:nudge-first-post",
+        "--lang",
+        "en",
+    )
     day0 = no_dm.json("campaign", "run", "--campaign", "n1")
     assert sorted((r["step"], r["outcome"]) for r in day0) == [("welcome", "sent")] * 2
     feed = no_dm.world.bodies(accueil["id"])

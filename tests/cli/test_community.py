@@ -14,8 +14,21 @@ def _state(hs, room_id, etype, key=""):
 def test_create_community_builds_a_space_with_linked_restricted_rooms(rse, homeserver):
     alias = unique("ventes")
     alice = homeserver.users["alice"]
-    created = rse.json("community", "create", "Ventes Ouest", "--alias", alias, "--topic", "L'équipe commerciale",
-                       "--room", "Général", "--room", "Questions", "--animator", alice)
+    created = rse.json(
+        "community",
+        "create",
+        "Ventes Ouest",
+        "--alias",
+        alias,
+        "--topic",
+        "L'équipe commerciale",
+        "--room",
+        "Général",
+        "--room",
+        "Questions",
+        "--animator",
+        alice,
+    )
     assert created["name"] == "Ventes Ouest"
     assert created["alias"] == f"#{alias}:rse.test"
     assert sorted(r["name"] for r in created["rooms"]) == ["Général", "Questions"]
@@ -75,7 +88,10 @@ def test_member_add_roles_and_list(rse, homeserver):
     rse("community", "create", "Club Course", "--alias", alias, "--room", "Sorties")
     bob, carol = homeserver.users["bob"], homeserver.users["carol"]
     added = rse.json("member", "add", alias, bob, "Carol Petit", "--role", "moderator")
-    assert [(a["person"], a["action"], a["role"]) for a in added] == [(bob, "invited", "moderator"), (carol, "invited", "moderator")]
+    assert [(a["person"], a["action"], a["role"]) for a in added] == [
+        (bob, "invited", "moderator"),
+        (carol, "invited", "moderator"),
+    ]
     # safe to re-run: nothing new happens
     again = rse.json("member", "add", alias, bob)
     assert again[0]["action"] == "unchanged"

@@ -19,7 +19,7 @@ def _messages(homeserver, room_id: str) -> list[dict]:
     return [e for e in page["chunk"] if e["type"] == "m.room.message"]
 
 
-def test_digest_posted_once_in_the_main_room(rse, homeserver, planted):  # noqa: F811
+def test_digest_posted_once_in_the_main_room(rse, homeserver, planted):
     rse("sync", planted["alias"])
     dry = rse("digest", "send", "--community", planted["alias"], "--dry-run")
     assert "Qui connaît la procédure de note de frais ?" in dry.stdout
@@ -47,7 +47,7 @@ def test_digest_posted_once_in_the_main_room(rse, homeserver, planted):  # noqa:
     assert c["metrics"]["posts"] == 2
 
 
-def test_digest_in_english_with_a_user_template(rse, homeserver, planted, tmp_path, monkeypatch):  # noqa: F811
+def test_digest_in_english_with_a_user_template(rse, homeserver, planted, tmp_path, monkeypatch):
     rse("sync", planted["alias"])
     result = rse("--lang", "en", "digest", "send", "--community", planted["alias"], "--dry-run")
     assert "A question is still waiting for an answer" in result.stdout  # one question: singular
@@ -98,23 +98,42 @@ def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "rse test SMTP")])
     now = datetime.now(UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(minutes=5))
-            .not_valid_after(now + timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=True, content_commitment=False, key_encipherment=False,
-                                         data_encipherment=False, key_agreement=False, crl_sign=False, encipher_only=False,
-                                         decipher_only=False), critical=True)
-            .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-            .sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                key_cert_sign=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .sign(key, hashes.SHA256())
+    )
     cert_path, key_path = folder / "smtp.crt", folder / "smtp.key"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     return cert_path, key_path
 
 
-def test_digest_emailed_over_starttls_with_a_login(rse, homeserver, planted, tmp_path, monkeypatch):  # noqa: F811
+def test_digest_emailed_over_starttls_with_a_login(rse, homeserver, planted, tmp_path, monkeypatch):
     """The default set-up of a corporate relay: STARTTLS on 587, then AUTH; the certificate is checked."""
     import ssl
 
@@ -130,11 +149,17 @@ def test_digest_emailed_over_starttls_with_a_login(rse, homeserver, planted, tmp
         logins.append((ok, session.ssl is not None))
         return AuthResult(success=ok, handled=False)  # handled=False: aiosmtpd answers 535 itself
 
-    controller, inbox = _start_smtp(tls_context=tls, require_starttls=True, auth_required=True, auth_require_tls=True,
-                                    authenticator=authenticator)
+    controller, inbox = _start_smtp(
+        tls_context=tls, require_starttls=True, auth_required=True, auth_require_tls=True, authenticator=authenticator
+    )
     try:
-        for name, value in {"HOST": "127.0.0.1", "PORT": str(controller.port), "USER": "digest-bot",
-                            "PASSWORD": "s3cret-pw", "FROM": "rse@corp.test"}.items():
+        for name, value in {
+            "HOST": "127.0.0.1",
+            "PORT": str(controller.port),
+            "USER": "digest-bot",
+            "PASSWORD": "s3cret-pw",
+            "FROM": "rse@corp.test",
+        }.items():
             monkeypatch.setenv(f"RSE_SMTP_{name}", value)
         rse("sync", planted["alias"])
         to = f"email:{unique('direction')}@corp.test"
@@ -161,7 +186,7 @@ def test_digest_emailed_over_starttls_with_a_login(rse, homeserver, planted, tmp
         controller.stop()
 
 
-def test_digest_emailed_once_through_a_real_smtp_server(rse, homeserver, planted, smtp_server, monkeypatch):  # noqa: F811
+def test_digest_emailed_once_through_a_real_smtp_server(rse, homeserver, planted, smtp_server, monkeypatch):
     controller, inbox = smtp_server
     monkeypatch.setenv("RSE_SMTP_HOST", "127.0.0.1")
     monkeypatch.setenv("RSE_SMTP_PORT", str(controller.port))
@@ -183,7 +208,7 @@ def test_digest_emailed_once_through_a_real_smtp_server(rse, homeserver, planted
     assert any(j["action"] == "digest-email" and j["outcome"] == "ok" for j in journal)
 
 
-def test_starttls_refused_is_a_clear_network_error(rse, homeserver, planted, smtp_server, monkeypatch):  # noqa: F811
+def test_starttls_refused_is_a_clear_network_error(rse, homeserver, planted, smtp_server, monkeypatch):
     controller, inbox = smtp_server
     monkeypatch.setenv("RSE_SMTP_HOST", "127.0.0.1")
     monkeypatch.setenv("RSE_SMTP_PORT", str(controller.port))
@@ -222,8 +247,16 @@ def test_digest_lists_upcoming_animations_from_the_hook_and_newcomers(tmp_path):
         seen.append((community.name, end - start))
         return [digest.Animation(title="Café questions", at=NOW + timedelta(days=2), where="Général")]
 
-    [d] = digest.send(world.store, settings(lang="en"), network_factory=None, period="week", dry_run=True, now=NOW, upcoming=upcoming,
-                      addressing=MATRIX)
+    [d] = digest.send(
+        world.store,
+        settings(lang="en"),
+        network_factory=None,
+        period="week",
+        dry_run=True,
+        now=NOW,
+        upcoming=upcoming,
+        addressing=MATRIX,
+    )
     assert seen == [("Ventes", timedelta(days=7))] and d.period == "2026-W47" and d.status == "dry run"
     assert "Coming up" in d.text and "Café questions" in d.text
     assert "Nouveau catalogue en ligne" in d.text and "1 reply, 1 reaction" in d.text

@@ -29,7 +29,7 @@ def test_all_good_exits_zero_and_says_who(rse, homeserver, tmp_path):
     assert "✓ store:" in result.stdout and "writable" in result.stdout
     assert "- smtp: no SMTP server configured" in result.stdout
     checks = _checks(rse("doctor", "--json"))
-    assert [c for c in checks] == ["config", "profile", "token", "server", "rights", "store", "smtp", "cron"]
+    assert list(checks) == ["config", "profile", "token", "server", "rights", "store", "smtp", "cron"]
     assert checks["rights"]["status"] in ("ok", "warn")  # an admin; exempt or not on this test server
     assert checks["cron"]["status"] == "warn" and "crontab" in checks["cron"]["fix"]
 
@@ -76,6 +76,7 @@ def test_no_config_at_all_says_config_init(cli):
 
 # -- TLS: the server's certificate is checked against the configured CA bundle ------------------
 
+
 def _ca_and_server_cert(tmp_path: Path, name: str):
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
@@ -85,21 +86,38 @@ def _ca_and_server_cert(tmp_path: Path, name: str):
     now = dt.datetime.now(dt.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"{name} CA")])
-    ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
-          .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
-          .not_valid_after(now + dt.timedelta(days=2)).add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-          .sign(ca_key, hashes.SHA256()))
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=2))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(ca_key, hashes.SHA256())
+    )
     key = ec.generate_private_key(ec.SECP256R1())
-    cert = (x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")]))
-            .issuer_name(ca_name).public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=2))
-            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(__import__("ipaddress").ip_address("127.0.0.1"))]), critical=False)
-            .sign(ca_key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")]))
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=2))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(__import__("ipaddress").ip_address("127.0.0.1"))]), critical=False
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
     ca_pem = tmp_path / f"{name}-ca.pem"
     ca_pem.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
     chain = tmp_path / f"{name}-server.pem"
-    chain.write_bytes(cert.public_bytes(serialization.Encoding.PEM) + key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    chain.write_bytes(
+        cert.public_bytes(serialization.Encoding.PEM)
+        + key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     return ca_pem, chain
 
 
@@ -109,7 +127,7 @@ def tls_server(tmp_path):
     ca_pem, chain = _ca_and_server_cert(tmp_path, "company")
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 - http.server API
+        def do_GET(self):
             body = json.dumps({"errcode": "M_UNKNOWN_TOKEN", "error": "Invalid access token passed."}).encode()
             self.send_response(401)
             self.send_header("Content-Type", "application/json")

@@ -13,12 +13,18 @@ def _send(hs, token, room_id, body, *, reply_to=None, txn):
     content = {"msgtype": "m.text", "body": body}
     if reply_to:
         content["m.relates_to"] = {"m.in_reply_to": {"event_id": reply_to}}
-    return hs.api("PUT", f"/_matrix/client/v3/rooms/{quote(room_id)}/send/m.room.message/{txn}", token=token, json=content)["event_id"]
+    return hs.api("PUT", f"/_matrix/client/v3/rooms/{quote(room_id)}/send/m.room.message/{txn}", token=token, json=content)[
+        "event_id"
+    ]
 
 
 def _react(hs, token, room_id, event_id, txn):
-    hs.api("PUT", f"/_matrix/client/v3/rooms/{quote(room_id)}/send/m.reaction/{txn}", token=token,
-           json={"m.relates_to": {"rel_type": "m.annotation", "event_id": event_id, "key": "👍"}})
+    hs.api(
+        "PUT",
+        f"/_matrix/client/v3/rooms/{quote(room_id)}/send/m.reaction/{txn}",
+        token=token,
+        json={"m.relates_to": {"rel_type": "m.annotation", "event_id": event_id, "key": "👍"}},
+    )
 
 
 def _community_with_people(rse, hs, people):
@@ -48,7 +54,10 @@ def test_brief_cites_waiting_questions_and_contributors_then_report_measures_the
     rse("leaders", "add", alice, "--name", "Alice Martin", "--scope", alias, "--lang", "fr")
     brief = rse.json("leaders", "brief", alice)
     assert [q["author"] for q in brief["waiting_questions"]] == ["Bob Durand"]
-    assert brief["waiting_questions"][0]["link"].endswith(quote(waiting, safe="$") + "?via=rse.test") or waiting in brief["waiting_questions"][0]["link"]
+    assert (
+        brief["waiting_questions"][0]["link"].endswith(quote(waiting, safe="$") + "?via=rse.test")
+        or waiting in brief["waiting_questions"][0]["link"]
+    )
     assert brief["contributors"][0]["name"] == "Carol Petit"
     assert brief["discussions"][0]["author"] == "Carol Petit" and brief["discussions"][0]["replies"] == 1
     assert {n["name"] for n in brief["newcomers"]} >= {"Bob Durand", "Carol Petit", "Dave Leroy"}
@@ -69,7 +78,9 @@ def test_brief_cites_waiting_questions_and_contributors_then_report_measures_the
     # a leader added with `rse leaders add` counts in audits too: silent until she writes
     assert _silent_leaders(rse, alias) == ([alice], 0)
     # the leader answers Bob in her own words; Bob replies and Dave reacts
-    own = _send(homeserver, tok["alice"], room, "Bob, passe par l'outil Notes, Carol peut te montrer", reply_to=waiting, txn=f"{tag}8")
+    own = _send(
+        homeserver, tok["alice"], room, "Bob, passe par l'outil Notes, Carol peut te montrer", reply_to=waiting, txn=f"{tag}8"
+    )
     _send(homeserver, tok["bob"], room, "Super, merci !", reply_to=own, txn=f"{tag}9")
     _react(homeserver, tok["dave"], room, own, f"{tag}10")
     rse("sync", alias)
@@ -145,7 +156,19 @@ def test_brief_on_the_seeded_company_greets_each_newcomer_once(sandbox_rse, seed
 def test_leaders_list_shows_names_and_scopes_in_both_languages(ventes, monkeypatch):
     """A leader added with `leaders add`, and one only listed in the config (named and scoped from the synced store)."""
     monkeypatch.setenv("RSE_LEADERS", "@alice:corp.test")
-    ventes("leaders", "add", "@dg:corp.test", "--name", "Claire Dumas", "--pronoun", "elle", "--scope", "ventes-ouest", "--lang", "fr")
+    ventes(
+        "leaders",
+        "add",
+        "@dg:corp.test",
+        "--name",
+        "Claire Dumas",
+        "--pronoun",
+        "elle",
+        "--scope",
+        "ventes-ouest",
+        "--lang",
+        "fr",
+    )
     assert _lines(ventes("--lang", "en", "leaders", "list").stdout) == [
         "NAME SCOPES PRONOUN LANGUAGE VIA",
         "Claire Dumas ventes-ouest elle fr",

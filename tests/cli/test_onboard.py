@@ -26,8 +26,12 @@ def make_people(homeserver, n: int, tag: str) -> list[dict]:
         local = f"{tag}{i}"
         uid = homeserver.server.register_user(local, "pw-" + local, displayname=f"Prénom{i} Nom{i}")
         email = f"{local}@corp.example"
-        homeserver.api("PUT", f"/_synapse/admin/v2/users/{quote(uid)}", json={"threepids": [{"medium": "email", "address": email}]})
-        out.append({"uid": uid, "email": email, "first": f"Prénom{i}", "dept": "Ventes" if i % 2 == 0 else "RH", "site": "Nantes"})
+        homeserver.api(
+            "PUT", f"/_synapse/admin/v2/users/{quote(uid)}", json={"threepids": [{"medium": "email", "address": email}]}
+        )
+        out.append(
+            {"uid": uid, "email": email, "first": f"Prénom{i}", "dept": "Ventes" if i % 2 == 0 else "RH", "site": "Nantes"}
+        )
     return out
 
 
@@ -42,7 +46,8 @@ def write_csv(path: Path, people: list[dict], *, bom=True, extra: list[str] = ()
 
 
 def manifest(path: Path, alias: str, animator: str, *, csv_name="hr.csv", extra: str = "", where='department = "Ventes"') -> Path:
-    path.write_text(f"""
+    path.write_text(
+        f"""
 [people]
 csv = "{csv_name}"
 
@@ -55,7 +60,9 @@ animators = ["{animator}"]
 members_where = {{ {where} }}
 welcome_post = "Bienvenue à toutes et à tous dans la communauté !"
 {extra}
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     return path
 
 
@@ -64,7 +71,9 @@ def dm_messages(homeserver, uid: str) -> list[str]:
     direct = homeserver.api("GET", f"/_matrix/client/v3/user/{quote(homeserver.admin)}/account_data/m.direct")
     bodies = []
     for room in direct.get(uid, []):
-        chunk = homeserver.api("GET", f"/_matrix/client/v3/rooms/{quote(room)}/messages", params={"dir": "b", "limit": 100})["chunk"]
+        chunk = homeserver.api("GET", f"/_matrix/client/v3/rooms/{quote(room)}/messages", params={"dir": "b", "limit": 100})[
+            "chunk"
+        ]
         bodies += [e["content"]["body"] for e in chunk if e["type"] == "m.room.message"]
     return bodies
 
@@ -81,8 +90,14 @@ def test_plan_apply_reapply_status(rse, homeserver, tmp_path):
     people = make_people(homeserver, 6, tag)
     write_csv(tmp_path / "hr.csv", people)
     alias = unique("ventes")
-    path = manifest(tmp_path / "communities.toml", alias, homeserver.users["alice"],
-                    extra=f'members = ["{homeserver.users["bob"]}"]\nmoderators = ["carol"]'.replace('"carol"', f'"{homeserver.users["carol"]}"'))
+    path = manifest(
+        tmp_path / "communities.toml",
+        alias,
+        homeserver.users["alice"],
+        extra=f'members = ["{homeserver.users["bob"]}"]\nmoderators = ["carol"]'.replace(
+            '"carol"', f'"{homeserver.users["carol"]}"'
+        ),
+    )
 
     planned = rse.json("onboard", "plan", str(path))
     kinds = [(c["op"], c["kind"]) for c in planned["changes"]]
@@ -113,9 +128,20 @@ def test_plan_apply_reapply_status(rse, homeserver, tmp_path):
     assert len(dm_messages(homeserver, first["uid"])) == 1
 
     status = rse.json("onboard", "status", str(path))
-    assert status == [{"community": f"Ventes Ouest {alias}", "alias": f"#{alias}", "exists": True, "expected": len(ventes),
-                       "invited": len(ventes), "joined": 0, "pending": 0, "failed": 0,
-                       "invited_not_joined": len(ventes), "not_yet_invited": 0}]  # one word per concept; old keys kept
+    assert status == [
+        {
+            "community": f"Ventes Ouest {alias}",
+            "alias": f"#{alias}",
+            "exists": True,
+            "expected": len(ventes),
+            "invited": len(ventes),
+            "joined": 0,
+            "pending": 0,
+            "failed": 0,
+            "invited_not_joined": len(ventes),
+            "not_yet_invited": 0,
+        }
+    ]  # one word per concept; old keys kept
 
 
 def png(width: int, height: int) -> bytes:
@@ -127,8 +153,12 @@ def png(width: int, height: int) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     raw = b"".join(b"\x00" + b"\xff\xff\xff" * width for _ in range(height))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
 
 
 def test_topic_and_picture_follow_the_manifest(rse, homeserver, tmp_path):
@@ -141,14 +171,17 @@ def test_topic_and_picture_follow_the_manifest(rse, homeserver, tmp_path):
     logo = tmp_path / "logos" / "ventes.png"
     logo.write_bytes(png(2, 2))
     path = tmp_path / "look.toml"
-    path.write_text(f"""[[community]]
+    path.write_text(
+        f"""[[community]]
 name = "Look {alias}"
 alias = "{alias}"
 topic = "Les ventes du grand Ouest"
 avatar = "logos/ventes.png"
 rooms = []
 welcome_dm = false
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
 
     def picture() -> dict:
         space = rse.json("community", "show", alias)["community"]["id"]
@@ -162,9 +195,12 @@ welcome_dm = false
     first = picture()
     assert first["url"].startswith("mxc://") and first["info"]["mimetype"] == "image/png"
     assert first["org.rse.sha256"] == hashlib.sha256(logo.read_bytes()).hexdigest()
-    server, media = first["url"][len("mxc://"):].split("/")
-    got = httpx.get(f"{homeserver.url}/_matrix/client/v1/media/download/{server}/{media}",
-                    headers={"Authorization": f"Bearer {homeserver.admin_token}"}, timeout=30)
+    server, media = first["url"][len("mxc://") :].split("/")
+    got = httpx.get(
+        f"{homeserver.url}/_matrix/client/v1/media/download/{server}/{media}",
+        headers={"Authorization": f"Bearer {homeserver.admin_token}"},
+        timeout=30,
+    )
     assert got.content == logo.read_bytes()  # the file itself, uploaded
 
     assert todo() == []  # recognised by its content: no second upload
@@ -186,7 +222,8 @@ welcome_dm = false
 def test_bad_pictures_are_reported_with_their_line(rse, tmp_path):
     (tmp_path / "notes.png").write_text("not an image", encoding="utf-8")
     path = tmp_path / "bad.toml"
-    path.write_text("""[[community]]
+    path.write_text(
+        """[[community]]
 name = "A"
 alias = "a-pic"
 avatar = "missing.png"
@@ -201,7 +238,9 @@ name = "C"
 alias = "c-pic"
 avatar = "mxc://bad url"
 topic = 3
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     result = rse("onboard", "plan", str(path), ok=False)
     assert result.exit_code == 2
     err = result.stderr
@@ -214,13 +253,22 @@ topic = 3
 def test_bad_manifest_and_csv_report_every_problem_with_file_and_line(rse, homeserver, tmp_path):
     tag = unique("bad").replace("-", "")
     people = make_people(homeserver, 2, tag)
-    write_csv(tmp_path / "hr.csv", people, extra=[
-        "ghost@corp.example;;Ghost;X;Ventes;Nantes;x;y;2026-11-01",  # line 4: not on the network
-        "broken;line",  # line 5: malformed
-        f"{people[0]['email']};;Dup;X;Ventes;Nantes;x;y;2026-11-01",  # line 6: duplicate
-    ])
-    path = manifest(tmp_path / "communities.toml", unique("bad"), "@nobody-here:rse.test",
-                    extra='colour = "blue"', where='department = "Ventes"')
+    write_csv(
+        tmp_path / "hr.csv",
+        people,
+        extra=[
+            "ghost@corp.example;;Ghost;X;Ventes;Nantes;x;y;2026-11-01",  # line 4: not on the network
+            "broken;line",  # line 5: malformed
+            f"{people[0]['email']};;Dup;X;Ventes;Nantes;x;y;2026-11-01",  # line 6: duplicate
+        ],
+    )
+    path = manifest(
+        tmp_path / "communities.toml",
+        unique("bad"),
+        "@nobody-here:rse.test",
+        extra='colour = "blue"',
+        where='department = "Ventes"',
+    )
     result = rse("onboard", "plan", str(path), ok=False)
     assert result.exit_code == 2
     err = result.stderr
@@ -256,10 +304,20 @@ def test_unknown_filter_column_and_toml_syntax(rse, homeserver, tmp_path):
 
 def _spawn(homeserver, home: Path, path: Path) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith("RSE_")}
-    env.update(RSE_CONFIG_DIR=str(home / "config"), RSE_DATA_DIR=str(home / "data"), RSE_KEYRING="0",
-               RSE_HOMESERVER=homeserver.url, RSE_USER=homeserver.admin, RSE_TOKEN=homeserver.admin_token)
-    return subprocess.Popen([sys.executable, "-m", "rse_cli", "onboard", "apply", str(path), "--yes", "--json"],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    env.update(
+        RSE_CONFIG_DIR=str(home / "config"),
+        RSE_DATA_DIR=str(home / "data"),
+        RSE_KEYRING="0",
+        RSE_HOMESERVER=homeserver.url,
+        RSE_USER=homeserver.admin,
+        RSE_TOKEN=homeserver.admin_token,
+    )
+    return subprocess.Popen(
+        [sys.executable, "-m", "rse_cli", "onboard", "apply", str(path), "--yes", "--json"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 @pytest.mark.timeout(240)
@@ -293,7 +351,9 @@ def test_killed_apply_resumes_without_duplicates(homeserver, tmp_path):
         assert membership(homeserver, space, p["uid"]) == "invite"
         assert len(dm_messages(homeserver, p["uid"])) == 1, p["uid"]
     general = next(r["room_id"] for r in hierarchy if r.get("name") == "Général")
-    chunk = homeserver.api("GET", f"/_matrix/client/v3/rooms/{quote(general)}/messages", params={"dir": "b", "limit": 100})["chunk"]
+    chunk = homeserver.api("GET", f"/_matrix/client/v3/rooms/{quote(general)}/messages", params={"dir": "b", "limit": 100})[
+        "chunk"
+    ]
     assert len([e for e in chunk if e["type"] == "m.room.message"]) == 1
     # and the admin created the space once: one space with that name among its rooms
     joined = homeserver.api("GET", "/_matrix/client/v3/joined_rooms")["joined_rooms"]
@@ -403,10 +463,16 @@ def mem(cli, monkeypatch):
     world = memory.new_world("memory")
     base.register("memory", memory.CONNECTORS["memory"])
     champion = world.add_person("Camille Admin", "admin@example.org", admin=True)
-    people = {k: world.add_person(name, f"{k}@corp.example") for k, name in
-              (("alice", "Alice Martin"), ("bruno", "Bruno Petit"), ("chloe", "Chloé Durand"), ("denis", "Denis Roy"))}
-    for name, value in {"RSE_NETWORK": "memory", "RSE_HOMESERVER": world.url, "RSE_USER": champion,
-                        "RSE_TOKEN": world.token(champion)}.items():
+    people = {
+        k: world.add_person(name, f"{k}@corp.example")
+        for k, name in (("alice", "Alice Martin"), ("bruno", "Bruno Petit"), ("chloe", "Chloé Durand"), ("denis", "Denis Roy"))
+    }
+    for name, value in {
+        "RSE_NETWORK": "memory",
+        "RSE_HOMESERVER": world.url,
+        "RSE_USER": champion,
+        "RSE_TOKEN": world.token(champion),
+    }.items():
         monkeypatch.setenv(name, value)
     cli.world, cli.people = world, people  # type: ignore[attr-defined]
     try:
@@ -416,11 +482,21 @@ def mem(cli, monkeypatch):
 
 
 def mem_manifest(tmp_path: Path, extra: str = "") -> Path:
-    (tmp_path / "hr.csv").write_text("\n".join([MEM_HEADER, "bruno@corp.example;Bruno;Petit;Ventes",
-                                                "chloe@corp.example;Chloé;Durand;Ventes", "denis@corp.example;Denis;Roy;RH"]) + "\n",
-                                     encoding="utf-8")
+    (tmp_path / "hr.csv").write_text(
+        "\n".join(
+            [
+                MEM_HEADER,
+                "bruno@corp.example;Bruno;Petit;Ventes",
+                "chloe@corp.example;Chloé;Durand;Ventes",
+                "denis@corp.example;Denis;Roy;RH",
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     path = tmp_path / "communities.toml"
-    path.write_text(f"""
+    path.write_text(
+        f"""
 [people]
 csv = "hr.csv"
 
@@ -431,7 +507,9 @@ topic = "L'équipe commerciale"
 animators = ["alice@corp.example"]
 members_where = {{ department = "Ventes" }}
 {extra}
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     return path
 
 
@@ -449,7 +527,8 @@ def test_plan_reads_as_sentences_in_english_and_french(mem, tmp_path):
         f"  + invitation {p['chloe']}\n"
         f"  + welcome message {p['chloe']}\n"
         "Plan: 1 community to create, 1 room to create, 1 role to give, 2 invitations to send, "
-        "2 welcome messages to send; 0 already in place.\n")
+        "2 welcome messages to send; 0 already in place.\n"
+    )
     assert "note:" not in english.stderr  # seconds of work: no rate-limit note
     french = mem("--lang", "fr", "onboard", "plan", path)
     assert french.stdout == (
@@ -462,7 +541,8 @@ def test_plan_reads_as_sentences_in_english_and_french(mem, tmp_path):
         f"  + invitation {p['chloe']}\n"
         f"  + message de bienvenue {p['chloe']}\n"
         "Plan : 1 communauté à créer, 1 salon à créer, 1 rôle à attribuer, 2 invitations à envoyer, "
-        "2 messages de bienvenue à envoyer ; 0 déjà en place.\n")
+        "2 messages de bienvenue à envoyer ; 0 déjà en place.\n"
+    )
     # --json keeps its keys and values whatever the language
     assert mem.json("--lang", "fr", "onboard", "plan", path)["changes"][0]["kind"] == "community"
 
@@ -470,8 +550,9 @@ def test_plan_reads_as_sentences_in_english_and_french(mem, tmp_path):
 def test_apply_summary_and_status_use_plurals_and_one_word_per_concept(mem, tmp_path):
     path = str(mem_manifest(tmp_path))
     done = mem("onboard", "apply", path, "--yes")
-    assert ("done: 1 community created, 1 room created, 2 people invited, 0 people added, 0 already there, "
-            "2 welcomes sent, 0 failed") in done.stderr
+    assert (
+        "done: 1 community created, 1 room created, 2 people invited, 0 people added, 0 already there, 2 welcomes sent, 0 failed"
+    ) in done.stderr
     assert "(ies)" not in done.stderr and "(s)" not in done.stderr
     assert done.stdout.splitlines()[0].split() == ["COMMUNITY", "PERSON", "ACTION", "WELCOME", "ERROR"]
     assert all("invitation sent" in row and row.rstrip().endswith("sent") for row in done.stdout.splitlines()[1:])
@@ -528,12 +609,18 @@ def test_a_feed_network_refuses_rooms_and_moderators_naming_the_line(cli, monkey
     base.register("memory-feed", memory.CONNECTORS["memory-feed"])
     champion = world.add_person("Camille Admin", "admin@example.org", admin=True)
     world.add_person("Bruno Petit", "bruno@corp.example")
-    for name, value in {"RSE_NETWORK": "memory-feed", "RSE_HOMESERVER": world.url, "RSE_USER": champion,
-                        "RSE_TOKEN": world.token(champion)}.items():
+    for name, value in {
+        "RSE_NETWORK": "memory-feed",
+        "RSE_HOMESERVER": world.url,
+        "RSE_USER": champion,
+        "RSE_TOKEN": world.token(champion),
+    }.items():
         monkeypatch.setenv(name, value)
     path = tmp_path / "m.toml"
-    path.write_text('[[community]]\nname = "Forme"\nalias = "forme"\nrooms = ["Général"]\nmoderators = ["bruno@corp.example"]\n',
-                    encoding="utf-8")
+    path.write_text(
+        '[[community]]\nname = "Forme"\nalias = "forme"\nrooms = ["Général"]\nmoderators = ["bruno@corp.example"]\n',
+        encoding="utf-8",
+    )
     try:
         refused = cli("onboard", "apply", str(path), "--yes", ok=False)
         assert refused.exit_code == 2

@@ -25,7 +25,10 @@ NETWORKS = sorted(DRIVERS)
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "matrix_bound(reason, networks=None): rse still assumes Matrix here; strict xfail on those networks (default: all but matrix)")
+    config.addinivalue_line(
+        "markers",
+        "matrix_bound(reason, networks=None): rse still assumes Matrix here; strict xfail on those networks (default: all but matrix)",
+    )
 
 
 @dataclass
@@ -51,8 +54,11 @@ class E2E:
 
 @pytest.fixture(params=NETWORKS)
 def e2e(request, isolated, monkeypatch) -> E2E:
-    reasons = [m.args[0] for m in request.node.iter_markers("matrix_bound")
-               if request.param != "matrix" and request.param in m.kwargs.get("networks", [request.param])]
+    reasons = [
+        m.args[0]
+        for m in request.node.iter_markers("matrix_bound")
+        if request.param != "matrix" and request.param in m.kwargs.get("networks", [request.param])
+    ]
     if reasons:
         request.applymarker(pytest.mark.xfail(reason="services still Matrix-bound: " + "; ".join(reversed(reasons)), strict=True))
     driver = DRIVERS[request.param](request)

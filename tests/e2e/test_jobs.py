@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-
 from rse_cli.network import base
 from tests.e2e.test_onboard import HEADER
 from tests.network.conformance.drivers import talk_room, unique
@@ -28,23 +27,46 @@ def community(e2e, name: str, *people: str):
     return alias, found, talk_room(found, e2e.caps)
 
 
-FEED_ROOM = ("services/communities.py:37 gives every new community a room `Général`, also on a network whose "
-             "communities are one feed (add_room refuses)")
+FEED_ROOM = (
+    "services/communities.py:37 gives every new community a room `Général`, also on a network whose "
+    "communities are one feed (add_room refuses)"
+)
 
 
 def test_campaign_welcomes_then_thanks_once(e2e, tmp_path, monkeypatch):
     tag = unique("nc").replace("-", "")
-    people = [{"id": e2e.driver.new_person(f"Nouveau{i} Venu", f"{tag}{i}@corp.example"), "email": f"{tag}{i}@corp.example",
-               "first": f"Nouveau{i}"} for i in range(2)]
+    people = [
+        {
+            "id": e2e.driver.new_person(f"Nouveau{i} Venu", f"{tag}{i}@corp.example"),
+            "email": f"{tag}{i}@corp.example",
+            "first": f"Nouveau{i}",
+        }
+        for i in range(2)
+    ]
     csv = tmp_path / "hr.csv"
-    csv.write_text("\n".join([HEADER] + [f"{p['email']};;{p['first']};Venu;Ventes;Nantes;Commercial;;2026-11-02" for p in people]) + "\n",
-                   encoding="utf-8")
+    csv.write_text(
+        "\n".join([HEADER] + [f"{p['email']};;{p['first']};Venu;Ventes;Nantes;Commercial;;2026-11-02" for p in people]) + "\n",
+        encoding="utf-8",
+    )
     alias, found, room = community(e2e, "Accueil")
     name = unique("newcomers")
     t0 = datetime.now(UTC).replace(microsecond=0)
     monkeypatch.setenv("RSE_NOW", t0.isoformat())
-    camp = e2e.rse.json("campaign", "create", name, "--people", str(csv), "--community", alias,
-                        "--nudge", "3d:nudge-first-post", "--thanks", "thanks-first-post", "--lang", "en")
+    camp = e2e.rse.json(
+        "campaign",
+        "create",
+        name,
+        "--people",
+        str(csv),
+        "--community",
+        alias,
+        "--nudge",
+        "3d:nudge-first-post",
+        "--thanks",
+        "thanks-first-post",
+        "--lang",
+        "en",
+    )
     assert camp["people"] == 2
 
     day0 = e2e.rse.json("campaign", "run", "--campaign", name)
@@ -69,8 +91,21 @@ def test_campaign_welcomes_then_thanks_once(e2e, tmp_path, monkeypatch):
 def test_animation_posts_once_when_due(e2e):
     alias, _, room = community(e2e, "Anim")
     at = (datetime.now(UTC) - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M")
-    args = ["animate", "add", "ama", "--community", alias, "--at", at, "--tz", "UTC", "--template", "ama-announcement",
-            "--var", "guest=Marie Durand"]
+    args = [
+        "animate",
+        "add",
+        "ama",
+        "--community",
+        alias,
+        "--at",
+        at,
+        "--tz",
+        "UTC",
+        "--template",
+        "ama-announcement",
+        "--var",
+        "guest=Marie Durand",
+    ]
     if e2e.caps.structure is base.Structure.rooms:
         args += ["--room", "Général"]
     e2e.rse.json(*args)
@@ -143,8 +178,9 @@ def test_reports_say_which_figures_the_network_cannot_give_exactly(e2e, tmp_path
     incomplete, every audit, digest and brief says so (in --json as stable codes, in text as one sentence)."""
     p = planted(e2e)
     e2e.rse("sync", p["alias"])
-    expected = ([] if e2e.caps.dated_memberships else ["approximate_join_dates"]) + \
-               (["feed_may_be_incomplete"] if e2e.caps.structure is base.Structure.feed else [])
+    expected = ([] if e2e.caps.dated_memberships else ["approximate_join_dates"]) + (
+        ["feed_may_be_incomplete"] if e2e.caps.structure is base.Structure.feed else []
+    )
     report = e2e.rse.json("audit", p["alias"], "--html", str(tmp_path / "r.html"))
     [c] = report["communities"]
     assert [n["code"] for n in report["notes"]] == [n["code"] for n in c["notes"]] == expected

@@ -19,7 +19,10 @@ def hr_export(e2e, path: Path, n: int = 4) -> list[dict]:
         email = f"{tag}{i}@corp.example"
         pid = e2e.driver.new_person(f"Prénom{i} Nom{i}", email)
         people.append({"id": pid, "email": email, "first": f"Prénom{i}", "dept": "Ventes" if i % 2 == 0 else "RH"})
-    lines = [HEADER] + [f"{p['email']};{p['id'] if i % 2 else ''};{p['first']};Nom{i};{p['dept']};Nantes;Commercial;;2026-11-01" for i, p in enumerate(people)]
+    lines = [HEADER] + [
+        f"{p['email']};{p['id'] if i % 2 else ''};{p['first']};Nom{i};{p['dept']};Nantes;Commercial;;2026-11-01"
+        for i, p in enumerate(people)
+    ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return people
 
@@ -29,7 +32,8 @@ def test_plan_apply_reapply_status(e2e, tmp_path):
     alias = unique("ventes")
     rooms = '["Général", "Questions"]' if e2e.caps.structure is base.Structure.rooms else "[]"
     alice = e2e.driver.people["alice"]
-    (tmp_path / "communities.toml").write_text(f"""
+    (tmp_path / "communities.toml").write_text(
+        f"""
 [people]
 csv = "hr.csv"
 
@@ -41,7 +45,9 @@ rooms = {rooms}
 animators = ["{alice}"]
 members_where = {{ department = "Ventes" }}
 welcome_post = "Bienvenue à toutes et à tous dans la communauté !"
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     manifest = str(tmp_path / "communities.toml")
     ventes = {p["id"] for p in people if p["dept"] == "Ventes"}
 
@@ -83,14 +89,17 @@ def test_a_manifest_asks_only_for_what_the_network_can_express(e2e, tmp_path):
     alias = unique("forme")
     carol = e2e.driver.people["carol"]
     path = tmp_path / "forme.toml"
-    path.write_text(f"""
+    path.write_text(
+        f"""
 [[community]]
 name = "Forme {alias}"
 alias = "{alias}"
 rooms = ["Général"]
 moderators = ["{carol}"]
 welcome_dm = false
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     has_rooms = e2e.caps.structure is base.Structure.rooms
     has_moderators = "moderator" in {r.value for r in e2e.caps.roles}
     if has_rooms and has_moderators:

@@ -84,8 +84,11 @@ FEED = Capabilities(
     pictures=False,
     changes_since=False,
     dated_memberships=False,
-    rate_limits=RateModel(messages=RateLimit(per_second=1 / 3, burst=10), reads=RateLimit(per_second=1 / 3, burst=10),
-                          community_creation_seconds=30.0),
+    rate_limits=RateModel(
+        messages=RateLimit(per_second=1 / 3, burst=10),
+        reads=RateLimit(per_second=1 / 3, burst=10),
+        community_creation_seconds=30.0,
+    ),
 )
 
 
@@ -99,6 +102,7 @@ def _bare(alias: str) -> str:
 
 
 # -- the world: state shared by every connection to it ------------------------------------------
+
 
 @dataclass
 class MPerson:
@@ -227,8 +231,9 @@ class World:
             if room.members.get(sender) != "join":
                 raise ForbiddenError(f"{sender} is not a member of {room_id}")
             if thread_root:
-                return self._append(room, sender, EventKind.thread, body=text, thread_root=thread_root,
-                                    parent_id=reply_to or thread_root).id
+                return self._append(
+                    room, sender, EventKind.thread, body=text, thread_root=thread_root, parent_id=reply_to or thread_root
+                ).id
             if reply_to:
                 return self._append(room, sender, EventKind.reply, body=text, parent_id=reply_to).id
             return self._append(room, sender, EventKind.post, body=text).id
@@ -244,8 +249,9 @@ class World:
         with self._lock:
             if alias and any(r.alias and _bare(r.alias) == _bare(alias) for r in self.rooms.values()):
                 raise ConflictError(f"the alias ~{_bare(alias)} is already taken", hint="pick another alias")
-            community = MRoom(self._new_id("c"), name, "community", topic=topic, alias=f"~{_bare(alias)}" if alias else None,
-                              creator=creator)
+            community = MRoom(
+                self._new_id("c"), name, "community", topic=topic, alias=f"~{_bare(alias)}" if alias else None, creator=creator
+            )
             self.rooms[community.id] = community
             community.roles[creator] = Role.owner
             self.set_membership(community, creator, "join")
@@ -275,6 +281,7 @@ def world_of(url: str | None) -> World:
 
 
 # -- offline syntax ---------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class MemoryAddressing:
@@ -317,6 +324,7 @@ class MemoryAddressing:
 
 # -- the connection ---------------------------------------------------------------------------
 
+
 class MemoryNetwork:
     """One person's connection to a world. Every public call is one "request" (see _request)."""
 
@@ -345,8 +353,9 @@ class MemoryNetwork:
                 self._hit_429 = True
                 attempts += 1
                 if attempts > self.max_retries:
-                    raise RateLimitedError("the network keeps answering 429 (too many requests)",
-                                           hint="wait a minute and run again", status=429)
+                    raise RateLimitedError(
+                        "the network keeps answering 429 (too many requests)", hint="wait a minute and run again", status=429
+                    )
 
     # -- identity --------------------------------------------------------------------------------
     def whoami(self) -> Whoami:
@@ -370,7 +379,9 @@ class MemoryNetwork:
         if not hits:
             raise NotFoundError(what, hint="use their id (u:123) or e-mail")
         if len(hits) > 1:
-            raise AmbiguousError(f"{len(hits)} people are named {ref!r}: " + ", ".join(p.id for p in hits), hint="use one of these ids")
+            raise AmbiguousError(
+                f"{len(hits)} people are named {ref!r}: " + ", ".join(p.id for p in hits), hint="use one of these ids"
+            )
         return Person(id=hits[0].id, display_name=hits[0].name)
 
     def rate_limited(self) -> bool:
@@ -385,11 +396,20 @@ class MemoryNetwork:
 
     def _community(self, c: MRoom) -> Community:
         if not self._visible(c):
-            raise ForbiddenError(f"the community {c.id} is not visible to {self.user_id}", hint="ask an animator to add this account")
+            raise ForbiddenError(
+                f"the community {c.id} is not visible to {self.user_id}", hint="ask an animator to add this account"
+            )
         rooms = [self._room(self.world.rooms[r]) for r in c.rooms]
-        return Community(id=c.id, name=c.name, alias=c.alias, topic=c.topic, link=self.link(c.id),
-                         rooms=sorted(rooms, key=lambda r: r.name.casefold()),
-                         member_count=sum(1 for m in c.members.values() if m == "join"), avatar=c.avatar)
+        return Community(
+            id=c.id,
+            name=c.name,
+            alias=c.alias,
+            topic=c.topic,
+            link=self.link(c.id),
+            rooms=sorted(rooms, key=lambda r: r.name.casefold()),
+            member_count=sum(1 for m in c.members.values() if m == "join"),
+            avatar=c.avatar,
+        )
 
     def _room(self, r: MRoom) -> Room:
         return Room(id=r.id, name=r.name, topic=r.topic, alias=r.alias, link=self.link(r.id))
@@ -418,10 +438,14 @@ class MemoryNetwork:
                 raise NotFoundError(f"no community has the alias {ref}", hint="see `rse community list`")
             hits = [c for c in all_ if self._visible(c) and (c.name.casefold() == ref.casefold() or slug(c.name) == slug(ref))]
             if not hits:
-                raise NotFoundError(f"no community named {ref!r} among those {self.user_id} belongs to", hint="see `rse community list`")
+                raise NotFoundError(
+                    f"no community named {ref!r} among those {self.user_id} belongs to", hint="see `rse community list`"
+                )
             if len(hits) > 1:
-                raise AmbiguousError(f"{len(hits)} communities match {ref!r}: " + ", ".join(f"{c.name} ({c.id})" for c in hits),
-                                     hint="use the alias or id")
+                raise AmbiguousError(
+                    f"{len(hits)} communities match {ref!r}: " + ", ".join(f"{c.name} ({c.id})" for c in hits),
+                    hint="use the alias or id",
+                )
             return self._community(hits[0])
 
     def create_community(self, name: str, *, alias: str | None = None, topic: str | None = None) -> Community:
@@ -443,8 +467,10 @@ class MemoryNetwork:
 
     def add_room(self, community: Community, name: str, *, topic: str | None = None) -> Room:
         if self.capabilities.structure is not Structure.rooms:
-            raise UsageError(f"{community.name} is one conversation feed on this network: it has no rooms",
-                             hint="remove `rooms` / --room for this network")
+            raise UsageError(
+                f"{community.name} is one conversation feed on this network: it has no rooms",
+                hint="remove `rooms` / --room for this network",
+            )
         self._request()
         with self.world._lock:
             c = self._mine(community)
@@ -452,8 +478,15 @@ class MemoryNetwork:
             for rid in c.rooms:
                 if slug(self.world.rooms[rid].name) == slug(name):
                     return self._room(self.world.rooms[rid])  # the room a killed run created
-            room = MRoom(self.world._new_id("r"), name, "room", topic=topic, community=c.id, creator=self.user_id,
-                         alias=f"{c.alias}-{slug(name)}" if c.alias else None)
+            room = MRoom(
+                self.world._new_id("r"),
+                name,
+                "room",
+                topic=topic,
+                community=c.id,
+                creator=self.user_id,
+                alias=f"{c.alias}-{slug(name)}" if c.alias else None,
+            )
             self.world.rooms[room.id] = room
             c.rooms.append(room.id)
             room.roles = dict(c.roles)  # the community's animators hold the same role in the new room
@@ -462,10 +495,15 @@ class MemoryNetwork:
 
     def find_room(self, community: Community, ref: str) -> Room:
         if self.capabilities.structure is not Structure.rooms:
-            raise UsageError(f"{community.name} is one conversation feed on this network: it has no room {ref!r}",
-                             hint="name the community alone")
-        for test in (lambda r: r.id == ref or (r.alias or "") == ref, lambda r: r.name.casefold() == ref.casefold(),
-                     lambda r: slug(r.name) == slug(ref)):
+            raise UsageError(
+                f"{community.name} is one conversation feed on this network: it has no room {ref!r}",
+                hint="name the community alone",
+            )
+        for test in (
+            lambda r: r.id == ref or (r.alias or "") == ref,
+            lambda r: r.name.casefold() == ref.casefold(),
+            lambda r: slug(r.name) == slug(ref),
+        ):
             hits = [r for r in community.rooms if test(r)]
             if len(hits) == 1:
                 return hits[0]
@@ -511,13 +549,22 @@ class MemoryNetwork:
             for pid, membership in c.members.items():
                 role = c.roles.get(pid, Role.member)
                 # no power levels here (a Matrix notion): whoever reads `power` instead of `role` shows up
-                out.append(Member(id=pid, display_name=self.world.people[pid].name, membership=membership,  # type: ignore[arg-type]
-                                  role=role, power=0))
+                out.append(
+                    Member(
+                        id=pid,
+                        display_name=self.world.people[pid].name,
+                        membership=membership,  # type: ignore[arg-type]
+                        role=role,
+                        power=0,
+                    )
+                )
             return sorted(out, key=lambda m: (m.membership != "join", m.id))
 
     def _person(self, person: str) -> MPerson:
         if person not in self.world.people:
-            raise NotFoundError(f"no such person on the network: {person}", hint="resolve people first (id u:123, e-mail or name)")
+            raise NotFoundError(
+                f"no such person on the network: {person}", hint="resolve people first (id u:123, e-mail or name)"
+            )
         return self.world.people[person]
 
     def invite(self, community: Community, person: str, *, checked: bool = False) -> bool:
@@ -543,7 +590,9 @@ class MemoryNetwork:
             c = self._mine(community)
             self._person(person)
             if not self.world.people[self.user_id].admin:
-                raise ForbiddenError(f"{self.user_id} is not an admin of the network: cannot add people directly", hint="use invitations")
+                raise ForbiddenError(
+                    f"{self.user_id} is not an admin of the network: cannot add people directly", hint="use invitations"
+                )
             changed = False
             for room in [c, *(self.world.rooms[r] for r in c.rooms)]:
                 if room.members.get(person) != "join":
@@ -555,7 +604,10 @@ class MemoryNetwork:
         if role is Role.owner:
             raise UsageError("the owner role belongs to the community's creators and cannot be given")
         if role is not Role.member and role not in self.capabilities.roles:
-            raise UsageError(f"this network has no {role.value} role", hint="its roles: " + ", ".join(sorted(r.value for r in self.capabilities.roles)))
+            raise UsageError(
+                f"this network has no {role.value} role",
+                hint="its roles: " + ", ".join(sorted(r.value for r in self.capabilities.roles)),
+            )
         self._request()
         with self.world._lock:
             c = self._mine(community)
@@ -602,7 +654,9 @@ class MemoryNetwork:
             room = MRoom(w._new_id("r"), f"{self.user_id} & {person}", "dm", creator=self.user_id)
             w.rooms[room.id] = room
             w.set_membership(room, self.user_id, "join")
-            w.set_membership(room, person, "join" if self.capabilities.membership is Membership.direct else "invite", by=self.user_id)
+            w.set_membership(
+                room, person, "join" if self.capabilities.membership is Membership.direct else "invite", by=self.user_id
+            )
             return room.id
 
     def find_sent(self, room_id: str, message: Message, since_ms: int) -> Sent | None:
@@ -639,7 +693,7 @@ class MemoryNetwork:
                 room = self.world.room(room_id)
                 if room.members.get(self.user_id) != "join" and not self.world.people[self.user_id].admin:
                     raise ForbiddenError(f"{self.user_id} cannot read {room_id}")
-                chunk = [e.model_copy() for e in room.events[position:position + size]]
+                chunk = [e.model_copy() for e in room.events[position : position + size]]
             position += len(chunk)
             done = len(chunk) < size
             yield EventPage(events=chunk, checkpoint=f"at:{position}", done=done)

@@ -48,10 +48,12 @@ def client(**kw) -> tuple[HttpClient, FakeClock]:
 
 @respx.mock
 def test_429_with_retry_after_ms_pauses_then_succeeds():
-    route = respx.get(f"{BASE}/x").mock(side_effect=[
-        httpx.Response(429, json={"errcode": "M_LIMIT_EXCEEDED", "retry_after_ms": 1500}),
-        httpx.Response(200, json={"ok": True}),
-    ])
+    route = respx.get(f"{BASE}/x").mock(
+        side_effect=[
+            httpx.Response(429, json={"errcode": "M_LIMIT_EXCEEDED", "retry_after_ms": 1500}),
+            httpx.Response(200, json={"ok": True}),
+        ]
+    )
     c, clock = client()
     assert c.get("/x") == {"ok": True}
     assert route.call_count == 2
@@ -61,10 +63,12 @@ def test_429_with_retry_after_ms_pauses_then_succeeds():
 
 @respx.mock
 def test_429_with_retry_after_header_is_honoured_even_for_post():
-    route = respx.post(f"{BASE}/invite").mock(side_effect=[
-        httpx.Response(429, headers={"Retry-After": "3"}, json={"errcode": "M_LIMIT_EXCEEDED"}),
-        httpx.Response(200, json={}),
-    ])
+    route = respx.post(f"{BASE}/invite").mock(
+        side_effect=[
+            httpx.Response(429, headers={"Retry-After": "3"}, json={"errcode": "M_LIMIT_EXCEEDED"}),
+            httpx.Response(200, json={}),
+        ]
+    )
     c, clock = client()
     c.post("/invite", json={"user_id": "@a:x"})
     assert route.call_count == 2 and clock.now == pytest.approx(3.0)
@@ -156,7 +160,9 @@ def test_redact_removes_tokens_in_urls_headers_and_json():
 
 @respx.mock
 def test_tls_error_of_a_plain_http_port_is_not_retried_and_says_so():
-    route = respx.get(f"{BASE}/x").mock(side_effect=httpx.ConnectError("[SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1000)"))
+    route = respx.get(f"{BASE}/x").mock(
+        side_effect=httpx.ConnectError("[SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1000)")
+    )
     c, clock = client()
     with pytest.raises(NetworkError) as exc:
         c.get("/x")

@@ -62,12 +62,19 @@ def test_events_are_mapped_and_resumable(homeserver):
     room = net.add_room(community, "Général")
     root = net.send(room.id, Message("Qui connaît l'outil X ?"), "t1").event_id
     base = f"/_matrix/client/v3/rooms/{room.id}/send"
-    homeserver.api("PUT", f"{base}/m.room.message/t2", json={
-        "msgtype": "m.text", "body": "Moi !", "m.relates_to": {"m.in_reply_to": {"event_id": root}}})
-    homeserver.api("PUT", f"{base}/m.room.message/t3", json={
-        "msgtype": "m.text", "body": "dans le fil", "m.relates_to": {"rel_type": "m.thread", "event_id": root}})
-    homeserver.api("PUT", f"{base}/m.reaction/t4", json={
-        "m.relates_to": {"rel_type": "m.annotation", "event_id": root, "key": "👍"}})
+    homeserver.api(
+        "PUT",
+        f"{base}/m.room.message/t2",
+        json={"msgtype": "m.text", "body": "Moi !", "m.relates_to": {"m.in_reply_to": {"event_id": root}}},
+    )
+    homeserver.api(
+        "PUT",
+        f"{base}/m.room.message/t3",
+        json={"msgtype": "m.text", "body": "dans le fil", "m.relates_to": {"rel_type": "m.thread", "event_id": root}},
+    )
+    homeserver.api(
+        "PUT", f"{base}/m.reaction/t4", json={"m.relates_to": {"rel_type": "m.annotation", "event_id": root, "key": "👍"}}
+    )
 
     pages = list(net.iter_events(room.id, page_size=3))
     assert len(pages) > 1 and pages[-1].done
@@ -107,11 +114,15 @@ def test_offline_links_match_the_connector(homeserver):
 
 # -- what moved into the connector: its settings table, sign-in, addressing -------------------
 
+
 def test_levels_and_links_come_from_the_matrix_table(homeserver):
     from rse_cli.domain import Role
 
-    settings = Settings(homeserver=homeserver.url, user=homeserver.admin,
-                        matrix={"animator_level": 40, "moderator_level": 60, "client_url": "https://chat.example.org/#/room/"})
+    settings = Settings(
+        homeserver=homeserver.url,
+        user=homeserver.admin,
+        matrix={"animator_level": 40, "moderator_level": 60, "client_url": "https://chat.example.org/#/room/"},
+    )
     net = MatrixNetwork.from_settings(settings, token=homeserver.admin_token)
     community = net.create_community("Niveaux", alias=unique("lvl"), topic=None)
     bob, carol = homeserver.users["bob"], homeserver.users["carol"]
@@ -157,6 +168,7 @@ def test_the_connector_declares_synapse_limits_and_the_addressing():
 
 
 # -- no orphan rooms: what rse created is recognised from the server alone -----------------------
+
 
 class LosesAnswers(httpx.BaseTransport):
     """A real connection to Synapse that drops the answer to the first `times` createRoom requests
@@ -264,8 +276,9 @@ class Counting(httpx.BaseTransport):
 def test_the_look_for_unrecorded_rooms_is_done_once_per_run(homeserver):
     """Bulk onboarding stays fast: the joined rooms are read once, each room's creation at most once."""
     transport = Counting()
-    net = MatrixNetwork.from_settings(Settings(homeserver=homeserver.url, user=homeserver.admin),
-                                      token=homeserver.admin_token, transport=transport)
+    net = MatrixNetwork.from_settings(
+        Settings(homeserver=homeserver.url, user=homeserver.admin), token=homeserver.admin_token, transport=transport
+    )
     people = [fresh_person(homeserver, "once") for _ in range(4)]
     rooms = [net.direct_room(p) for p in people]
     assert len(set(rooms)) == 4 and [net.direct_room(p) for p in people] == rooms

@@ -30,8 +30,31 @@ MATRIX = MatrixAddressing(server_name="rse.test")
 # values a careless or hostile HR export holds: ids, e-mails, markup, control characters, long runs
 nasty_text = st.one_of(
     st.text(max_size=40),
-    st.sampled_from(["@@:", "@a:rse.test", "a@x.org", "no", "true", "0", "", " ", "\x00", "\ufeff", '"', ";", ",", "\r\n",
-                     "[x](https://evil.example)", "<a href=x>", "{{ 1 }}", "mxc://", "mxc://a/b", "#alias:x", "é" * 300]),
+    st.sampled_from(
+        [
+            "@@:",
+            "@a:rse.test",
+            "a@x.org",
+            "no",
+            "true",
+            "0",
+            "",
+            " ",
+            "\x00",
+            "\ufeff",
+            '"',
+            ";",
+            ",",
+            "\r\n",
+            "[x](https://evil.example)",
+            "<a href=x>",
+            "{{ 1 }}",
+            "mxc://",
+            "mxc://a/b",
+            "#alias:x",
+            "é" * 300,
+        ]
+    ),
     st.builds(lambda c, n: c * n, st.sampled_from(["x", ";", '"', "\n"]), st.integers(0, 200_000)),
 )
 
@@ -51,9 +74,15 @@ def assert_located(problem, file: str) -> None:
 
 # -- the people CSV ---------------------------------------------------------------------------
 
-@given(header=st.lists(st.sampled_from(["email", "matrix_id", "first_name", "last_name", "department", "x", "email", ""]), min_size=0, max_size=6),
-       rows=st.lists(st.lists(nasty_text, max_size=7), max_size=6), delimiter=st.sampled_from([";", ","]),
-       bom=st.booleans())
+
+@given(
+    header=st.lists(
+        st.sampled_from(["email", "matrix_id", "first_name", "last_name", "department", "x", "email", ""]), min_size=0, max_size=6
+    ),
+    rows=st.lists(st.lists(nasty_text, max_size=7), max_size=6),
+    delimiter=st.sampled_from([";", ","]),
+    bom=st.booleans(),
+)
 def test_csv_reader_never_crashes(header, rows, delimiter, bom):
     path = _tmp() / "hr.csv"
     lines = [delimiter.join(header)] + [delimiter.join(r) for r in rows]
@@ -75,20 +104,46 @@ def test_csv_reader_takes_any_bytes(data):
 
 # -- the manifest -----------------------------------------------------------------------------
 
-toml_scalar = st.one_of(st.booleans(), st.integers(-(2**63), 2**63 - 1), st.floats(allow_nan=False), nasty_text,
-                        st.datetimes(timezones=st.just(UTC)))
-toml_value = st.recursive(toml_scalar, lambda inner: st.one_of(st.lists(inner, max_size=3),
-                                                               st.dictionaries(st.text(string.ascii_lowercase, min_size=1, max_size=8), inner, max_size=3)),
-                          max_leaves=8)
-community_keys = st.sampled_from(["name", "alias", "topic", "avatar", "rooms", "animators", "moderators", "members",
-                                  "members_where", "join", "welcome_post", "welcome_dm", "lang", "colour"])
+toml_scalar = st.one_of(
+    st.booleans(), st.integers(-(2**63), 2**63 - 1), st.floats(allow_nan=False), nasty_text, st.datetimes(timezones=st.just(UTC))
+)
+toml_value = st.recursive(
+    toml_scalar,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(st.text(string.ascii_lowercase, min_size=1, max_size=8), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+community_keys = st.sampled_from(
+    [
+        "name",
+        "alias",
+        "topic",
+        "avatar",
+        "rooms",
+        "animators",
+        "moderators",
+        "members",
+        "members_where",
+        "join",
+        "welcome_post",
+        "welcome_dm",
+        "lang",
+        "colour",
+    ]
+)
 community = st.dictionaries(community_keys, toml_value, max_size=8)
-manifest_doc = st.fixed_dictionaries({}, optional={
-    "people": st.one_of(toml_value, st.fixed_dictionaries({}, optional={"csv": st.one_of(st.just("hr.csv"), toml_value),
-                                                                       "columns": toml_value})),
-    "community": st.one_of(toml_value, st.lists(community, max_size=3)),
-    "extra": toml_value,
-})
+manifest_doc = st.fixed_dictionaries(
+    {},
+    optional={
+        "people": st.one_of(
+            toml_value,
+            st.fixed_dictionaries({}, optional={"csv": st.one_of(st.just("hr.csv"), toml_value), "columns": toml_value}),
+        ),
+        "community": st.one_of(toml_value, st.lists(community, max_size=3)),
+        "extra": toml_value,
+    },
+)
 
 
 def _toml(doc) -> str | None:
@@ -130,14 +185,37 @@ def test_manifest_loader_takes_any_text(text):
 
 # -- the config file (read-only use of rse_cli.config) ----------------------------------------
 
-settings_keys = st.sampled_from(["homeserver", "user", "lang", "timeout", "concurrency", "verify_tls", "templates_dir",
-                                 "network", "client_url", "max_retries", "leaders", "audit", "nope"])
-config_doc = st.fixed_dictionaries({}, optional={
-    "profile": st.one_of(st.just("default"), toml_value),
-    "profiles": st.one_of(toml_value, st.dictionaries(st.sampled_from(["default", "x"]),
-                                                      st.one_of(toml_value, st.dictionaries(settings_keys, toml_value, max_size=5)),
-                                                      max_size=2)),
-})
+settings_keys = st.sampled_from(
+    [
+        "homeserver",
+        "user",
+        "lang",
+        "timeout",
+        "concurrency",
+        "verify_tls",
+        "templates_dir",
+        "network",
+        "client_url",
+        "max_retries",
+        "leaders",
+        "audit",
+        "nope",
+    ]
+)
+config_doc = st.fixed_dictionaries(
+    {},
+    optional={
+        "profile": st.one_of(st.just("default"), toml_value),
+        "profiles": st.one_of(
+            toml_value,
+            st.dictionaries(
+                st.sampled_from(["default", "x"]),
+                st.one_of(toml_value, st.dictionaries(settings_keys, toml_value, max_size=5)),
+                max_size=2,
+            ),
+        ),
+    },
+)
 
 
 @FIXTURES
@@ -156,9 +234,24 @@ def test_config_loader_gives_settings_or_a_config_error(doc):
 
 # -- durations and schedules ------------------------------------------------------------------
 
-schedule_text = st.one_of(st.text(max_size=30), st.from_regex(r"\A(\d{1,12}|\*|MON|FRI)( [\d*,/-]{1,8}){0,5}\Z"),
-                          st.sampled_from(["MON 09:00", "DAILY 08:00", "MON,THU 09:30", "0 16 * * FRI", "2026-12-15T12:00",
-                                           "30 2 29 2 *", "61 25 * * *", "*/0 * * * *", "9999-12-31T23:59", "0001-01-01T00:00"]))
+schedule_text = st.one_of(
+    st.text(max_size=30),
+    st.from_regex(r"\A(\d{1,12}|\*|MON|FRI)( [\d*,/-]{1,8}){0,5}\Z"),
+    st.sampled_from(
+        [
+            "MON 09:00",
+            "DAILY 08:00",
+            "MON,THU 09:30",
+            "0 16 * * FRI",
+            "2026-12-15T12:00",
+            "30 2 29 2 *",
+            "61 25 * * *",
+            "*/0 * * * *",
+            "9999-12-31T23:59",
+            "0001-01-01T00:00",
+        ]
+    ),
+)
 
 
 @given(text=st.one_of(st.text(max_size=20), st.from_regex(r"\A\s*\d{1,30}\s*[a-z]?\s*\Z")))
@@ -169,8 +262,13 @@ def test_durations_parse_or_refuse(text):
         assert exc.exit_code == 2
 
 
-@given(kind=st.sampled_from(["at", "every", "cron"]), expr=schedule_text,
-       tz=st.one_of(st.sampled_from(["UTC", "Europe/Paris", "America/St_Johns", "Nowhere/City", "", "../etc"]), st.text(max_size=12)))
+@given(
+    kind=st.sampled_from(["at", "every", "cron"]),
+    expr=schedule_text,
+    tz=st.one_of(
+        st.sampled_from(["UTC", "Europe/Paris", "America/St_Johns", "Nowhere/City", "", "../etc"]), st.text(max_size=12)
+    ),
+)
 def test_schedules_build_or_refuse(kind, expr, tz):
     try:
         schedule = Schedule.build(tz=tz, **{kind: expr})
@@ -181,15 +279,44 @@ def test_schedules_build_or_refuse(kind, expr, tz):
 
 # -- templates --------------------------------------------------------------------------------
 
-template_piece = st.sampled_from(["{{ first_name }}", "{{ x }}", "{% for i in range(n) %}", "{% endfor %}", "{% if x %}", "{% endif %}",
-                                  "{{ 'a' * n }}", "{{ n ** n }}", "{{ x|center(n) }}", "{{ x.__class__ }}", "{{ (x ~ x) * n }}",
-                                  "{% set ns = namespace(a=x) %}", "{{ ns.a }}", "{{ x|replace('a', x * 9) }}", "{{ '%*d' % (n, 1) }}",
-                                  "{{ x.format(n) }}", "{{ lipsum() }}", "{{ range(n)|list|length }}", "{{ x[n] }}", "{{ 1 / n }}",
-                                  "{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}", "\n", "text", "{{", "}}", "{%", "%}"])
+template_piece = st.sampled_from(
+    [
+        "{{ first_name }}",
+        "{{ x }}",
+        "{% for i in range(n) %}",
+        "{% endfor %}",
+        "{% if x %}",
+        "{% endif %}",
+        "{{ 'a' * n }}",
+        "{{ n ** n }}",
+        "{{ x|center(n) }}",
+        "{{ x.__class__ }}",
+        "{{ (x ~ x) * n }}",
+        "{% set ns = namespace(a=x) %}",
+        "{{ ns.a }}",
+        "{{ x|replace('a', x * 9) }}",
+        "{{ '%*d' % (n, 1) }}",
+        "{{ x.format(n) }}",
+        "{{ lipsum() }}",
+        "{{ range(n)|list|length }}",
+        "{{ x[n] }}",
+        "{{ 1 / n }}",
+        "{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}",
+        "\n",
+        "text",
+        "{{",
+        "}}",
+        "{%",
+        "%}",
+    ]
+)
 
 
-@given(pieces=st.lists(template_piece, max_size=8), n=st.sampled_from([0, 1, 7, 10**4, 10**6, 10**9, -1]),
-       x=st.one_of(st.text(max_size=10), st.integers(), st.none()))
+@given(
+    pieces=st.lists(template_piece, max_size=8),
+    n=st.sampled_from([0, 1, 7, 10**4, 10**6, 10**9, -1]),
+    x=st.one_of(st.text(max_size=10), st.integers(), st.none()),
+)
 def test_template_precheck_gives_nothing_but_input_errors_with_a_line(pieces, n, x):
     folder = _tmp()
     (folder / "fr").mkdir()
@@ -202,9 +329,39 @@ def test_template_precheck_gives_nothing_but_input_errors_with_a_line(pieces, n,
         assert re.match(rf"{re.escape(str(path))}:(\d+|\?): ", exc.message), exc.message
 
 
-@given(value=st.one_of(st.text(max_size=60), st.lists(st.sampled_from(["[", "]", "(", ")", "<", ">", "*", "_", "`", "\\", "!", "#", "-",
-                                                                     "=", "&", "1.", "http://evil.example", "\n", " ", "a", "~"]),
-                                                    max_size=20).map("".join)))
+@given(
+    value=st.one_of(
+        st.text(max_size=60),
+        st.lists(
+            st.sampled_from(
+                [
+                    "[",
+                    "]",
+                    "(",
+                    ")",
+                    "<",
+                    ">",
+                    "*",
+                    "_",
+                    "`",
+                    "\\",
+                    "!",
+                    "#",
+                    "-",
+                    "=",
+                    "&",
+                    "1.",
+                    "http://evil.example",
+                    "\n",
+                    " ",
+                    "a",
+                    "~",
+                ]
+            ),
+            max_size=20,
+        ).map("".join),
+    )
+)
 def test_any_value_is_literal_text_in_a_message(value):
     """Whatever a name or a field holds, the message shows it as typed and makes no markup of it."""
     from rse_cli.textformat import render

@@ -34,8 +34,10 @@ def override(tmp_path, monkeypatch, name: str, source: str, lang: str = "fr"):
 
 
 def alias_exists(homeserver, alias: str) -> bool:
-    r = httpx.get(f"{homeserver.url}/_matrix/client/v3/directory/room/{quote(f'#{alias}:rse.test')}",
-                  headers={"Authorization": f"Bearer {homeserver.admin_token}"})
+    r = httpx.get(
+        f"{homeserver.url}/_matrix/client/v3/directory/room/{quote(f'#{alias}:rse.test')}",
+        headers={"Authorization": f"Bearer {homeserver.admin_token}"},
+    )
     return r.status_code == 200
 
 
@@ -50,12 +52,16 @@ def test_onboard_plan_and_apply_create_nothing_with_a_bad_welcome(rse, homeserve
     source, line, words = BAD[kind]
     tag = unique("hw").replace("-", "")
     people = make_people(homeserver, 2, tag)
-    (tmp_path / "hr.csv").write_text(HEADER + "\n" + "\n".join(f"{p['email']};;{p['first']};N;Ventes;Nantes;;;" for p in people) + "\n",
-                                     encoding="utf-8")
+    (tmp_path / "hr.csv").write_text(
+        HEADER + "\n" + "\n".join(f"{p['email']};;{p['first']};N;Ventes;Nantes;;;" for p in people) + "\n", encoding="utf-8"
+    )
     alias = unique("hostile")
     manifest = tmp_path / "m.toml"
-    manifest.write_text(f'[people]\ncsv = "hr.csv"\n\n[[community]]\nname = "Hostile {alias}"\nalias = "{alias}"\n'
-                        f'members_where = {{ department = "Ventes" }}\n', encoding="utf-8")
+    manifest.write_text(
+        f'[people]\ncsv = "hr.csv"\n\n[[community]]\nname = "Hostile {alias}"\nalias = "{alias}"\n'
+        f'members_where = {{ department = "Ventes" }}\n',
+        encoding="utf-8",
+    )
     path = override(tmp_path, monkeypatch, "welcome", source)
     assert_reported(rse("onboard", "plan", str(manifest), ok=False), path, line, words)
     assert_reported(rse("onboard", "apply", str(manifest), "--yes", ok=False), path, line, words)
@@ -65,14 +71,17 @@ def test_onboard_plan_and_apply_create_nothing_with_a_bad_welcome(rse, homeserve
 def test_campaign_create_refuses_and_run_sends_nothing_for_a_bad_template(rse, homeserver, tmp_path, monkeypatch):
     tag = unique("hc").replace("-", "")
     [person] = make_people(homeserver, 1, tag)
-    (tmp_path / "hr.csv").write_text(HEADER + f"\n{person['email']};;{person['first']};N;Ventes;Nantes;;;2026-11-02\n", encoding="utf-8")
+    (tmp_path / "hr.csv").write_text(
+        HEADER + f"\n{person['email']};;{person['first']};N;Ventes;Nantes;;;2026-11-02\n", encoding="utf-8"
+    )
     alias = unique("hcamp")
     created = rse.json("community", "create", "Camp", "--alias", alias, "--room", "Général")
     source, line, words = BAD["undefined"]
     path = override(tmp_path, monkeypatch, "welcome", source)
     name = unique("camp")
-    assert_reported(rse("campaign", "create", name, "--people", str(tmp_path / "hr.csv"), "--community", alias, ok=False),
-                    path, line, words)
+    assert_reported(
+        rse("campaign", "create", name, "--people", str(tmp_path / "hr.csv"), "--community", alias, ok=False), path, line, words
+    )
     assert all(c["name"] != name for c in rse.json("campaign", "list"))
 
     # created with good templates, then one becomes bad before the run: nothing is sent, no invitation
@@ -115,7 +124,7 @@ def test_animate_add_refuses_and_one_bad_animation_does_not_block_the_others(rse
     assert len([e for e in chunk if e["type"] == "m.room.message"]) == 1  # the good one, once
 
 
-def test_digest_send_sends_nothing_with_a_bad_template(rse, homeserver, planted, tmp_path, monkeypatch):  # noqa: F811
+def test_digest_send_sends_nothing_with_a_bad_template(rse, homeserver, planted, tmp_path, monkeypatch):
     rse("sync", planted["alias"])
     # fine on a quiet period, broken inside a loop: the representative values find it
     source = "Digest\n{% for p in best_posts %}{{ p.nope }}{% endfor %}"

@@ -18,7 +18,7 @@ TOKEN = "syt_c2VjcmV0_UserInfoToken_42"
 
 
 class _Plain(BaseHTTPRequestHandler):
-    def do_GET(self):  # noqa: N802 (http.server's naming)
+    def do_GET(self):
         body = b'{"errcode": "M_UNKNOWN", "error": "nope"}'
         self.send_response(400)
         self.send_header("Content-Type", "application/json")
@@ -26,7 +26,7 @@ class _Plain(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    do_HEAD = do_GET  # noqa: N815
+    do_HEAD = do_GET
 
     def log_message(self, *args):
         pass
@@ -103,14 +103,17 @@ def test_unreachable_server_message_names_no_secret():
     assert TOKEN not in str(exc.value) and "127.0.0.1:9" in str(exc.value)
 
 
-@pytest.mark.parametrize("raw,shown", [
-    (f"https://user:{TOKEN}@matrix.example.org/x", "https://***@matrix.example.org/x"),
-    (f"GET /sync?access_token={TOKEN}&since=1", "GET /sync?access_token=***&since=1"),
-    (f"POST https://h/x?password={TOKEN}#frag", "POST https://h/x?password=***#frag"),
-    (f"Authorization: Bearer {TOKEN}", "Authorization: Bearer ***"),
-    (f'{{"access_token": "{TOKEN}"}}', '{"access_token": "***"}'),
-    ("mailto:someone@example.org and http://example.org/a@b", "mailto:someone@example.org and http://example.org/a@b"),
-])
+@pytest.mark.parametrize(
+    "raw,shown",
+    [
+        (f"https://user:{TOKEN}@matrix.example.org/x", "https://***@matrix.example.org/x"),
+        (f"GET /sync?access_token={TOKEN}&since=1", "GET /sync?access_token=***&since=1"),
+        (f"POST https://h/x?password={TOKEN}#frag", "POST https://h/x?password=***#frag"),
+        (f"Authorization: Bearer {TOKEN}", "Authorization: Bearer ***"),
+        (f'{{"access_token": "{TOKEN}"}}', '{"access_token": "***"}'),
+        ("mailto:someone@example.org and http://example.org/a@b", "mailto:someone@example.org and http://example.org/a@b"),
+    ],
+)
 def test_redact(raw, shown):
     assert redact(raw) == shown
 

@@ -29,10 +29,20 @@ C = "/_matrix/client/v3"
 
 def _spawn(homeserver, home: Path, path: Path) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith("RSE_")}
-    env.update(RSE_CONFIG_DIR=str(home / "config"), RSE_DATA_DIR=str(home / "data"), RSE_KEYRING="0",
-               RSE_HOMESERVER=homeserver.url, RSE_USER=homeserver.admin, RSE_TOKEN=homeserver.admin_token)
-    return subprocess.Popen([sys.executable, "-m", "rse_cli", "onboard", "apply", str(path), "--yes", "--json"],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    env.update(
+        RSE_CONFIG_DIR=str(home / "config"),
+        RSE_DATA_DIR=str(home / "data"),
+        RSE_KEYRING="0",
+        RSE_HOMESERVER=homeserver.url,
+        RSE_USER=homeserver.admin,
+        RSE_TOKEN=homeserver.admin_token,
+    )
+    return subprocess.Popen(
+        [sys.executable, "-m", "rse_cli", "onboard", "apply", str(path), "--yes", "--json"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
 
 
 def shared_rooms(homeserver, people: set[str]) -> dict[str, list[str]]:

@@ -24,14 +24,25 @@ def manifest(tmp_path, body: str, csv: str | None = "email;first_name;department
 
 COMMUNITY = '[[community]]\nname = "Ventes"\nalias = "ventes"\n'
 WRONG = [
-    ('people = "hr.csv"\n' + COMMUNITY, 1, 'people: expected a [people] table (csv = "hr.csv"), got string \'hr.csv\''),
-    ('[people]\ncsv = "hr.csv"\ncolumns = "email"\n\n' + COMMUNITY, 3, 'columns: expected a table of field = "column name", got string \'email\''),
+    ('people = "hr.csv"\n' + COMMUNITY, 1, "people: expected a [people] table (csv = \"hr.csv\"), got string 'hr.csv'"),
+    (
+        '[people]\ncsv = "hr.csv"\ncolumns = "email"\n\n' + COMMUNITY,
+        3,
+        "columns: expected a table of field = \"column name\", got string 'email'",
+    ),
     ("[people]\ncsv = 5\n\n" + COMMUNITY, 2, "csv: expected a non-empty string, got integer 5"),
     ("community = [1, 2]\n", 1, "community: expected [[community]] tables, got integer 1"),
-    ('[people]\ncsv = "hr.csv"\n\n' + COMMUNITY + "members_where = { department = 5 }\n", 7,
-     "members_where.department: expected a string or a list of strings, got integer 5"),
+    (
+        '[people]\ncsv = "hr.csv"\n\n' + COMMUNITY + "members_where = { department = 5 }\n",
+        7,
+        "members_where.department: expected a string or a list of strings, got integer 5",
+    ),
     (COMMUNITY + "welcome_post = 5\n", 4, "welcome_post: expected a string, got integer 5"),
-    (COMMUNITY + "welcome_dm = true\n", 4, 'welcome_dm: expected a template name (such as "welcome") or false for no welcome message, got true'),
+    (
+        COMMUNITY + "welcome_dm = true\n",
+        4,
+        'welcome_dm: expected a template name (such as "welcome") or false for no welcome message, got true',
+    ),
     (COMMUNITY + 'lang = "de"\n', 4, 'lang: expected "fr" or "en", got string \'de\''),
     (COMMUNITY + 'join = "no"\n', 4, "join: expected true or false, got string 'no'"),
     (COMMUNITY + "join = 1\n", 4, "join: expected true or false, got integer 1"),
@@ -54,7 +65,10 @@ def test_wrong_manifest_values_are_problems_with_file_line_and_key(tmp_path, bod
 
 
 def test_every_problem_at_once_and_nothing_kept_from_a_bad_community(tmp_path):
-    path, m = manifest(tmp_path, COMMUNITY + 'join = "no"\nlang = "de"\nwelcome_dm = 5\n\n[[community]]\nname = "Ok"\nalias = "ok"\njoin = true\n')
+    path, m = manifest(
+        tmp_path,
+        COMMUNITY + 'join = "no"\nlang = "de"\nwelcome_dm = 5\n\n[[community]]\nname = "Ok"\nalias = "ok"\njoin = true\n',
+    )
     assert [p.line for p in m.problems] == [4, 5, 6]
     assert [(c.alias, c.join) for c in m.communities] == [("ventes", False), ("ok", True)]
     error = refusal(m.problems, False, "m.toml")
@@ -74,8 +88,16 @@ def test_csv_duplicate_header_is_refused(tmp_path):
 
 def test_csv_values_are_bounded_and_ids_checked_row_by_row(tmp_path):
     huge = "x" * 200_000
-    rows = ["email;matrix_id;first_name", "ok@x.org;;Anne", f"big@x.org;;{huge}", "nul@x.org;;A\x00B",
-            "long@x.org;;" + "n" * 201, ";@@:;Bad", "esc@x.org;;\x1b[31mred", "fine@x.org;@fine:rse.test;Fine"]
+    rows = [
+        "email;matrix_id;first_name",
+        "ok@x.org;;Anne",
+        f"big@x.org;;{huge}",
+        "nul@x.org;;A\x00B",
+        "long@x.org;;" + "n" * 201,
+        ";@@:;Bad",
+        "esc@x.org;;\x1b[31mred",
+        "fine@x.org;@fine:rse.test;Fine",
+    ]
     path = tmp_path / "hr.csv"
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     sheet = read_people(path, addressing=MATRIX)
@@ -109,8 +131,11 @@ def test_malformed_id_is_one_problem_and_skip_invalid_skips_it(rse, homeserver, 
     (tmp_path / "hr.csv").write_text(HEADER + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
     alias = unique("strict")
     path = tmp_path / "m.toml"
-    path.write_text(f'[people]\ncsv = "hr.csv"\n\n[[community]]\nname = "S {alias}"\nalias = "{alias}"\n'
-                    f'members_where = {{ department = "Ventes" }}\nwelcome_dm = false\n', encoding="utf-8")
+    path.write_text(
+        f'[people]\ncsv = "hr.csv"\n\n[[community]]\nname = "S {alias}"\nalias = "{alias}"\n'
+        f'members_where = {{ department = "Ventes" }}\nwelcome_dm = false\n',
+        encoding="utf-8",
+    )
     refused = rse("onboard", "apply", str(path), "--yes", ok=False)
     assert refused.exit_code == 2
     assert f"{tmp_path / 'hr.csv'}:4: malformed identifier: '@@:' is not a Matrix ID" in refused.stderr

@@ -32,10 +32,16 @@ def test_another_seed_another_company():
     assert [p.email for p in a.people] != [p.email for p in b.people]
     assert _dump(a) != _dump(b)
     # the communities themselves are stable: tests and demos can name them
-    assert [c.key for c in a.communities] == [c.key for c in b.communities] == ["ventes-ouest", "data-ia", "veille", "club-sport", "accueil"]
+    assert (
+        [c.key for c in a.communities]
+        == [c.key for c in b.communities]
+        == ["ventes-ouest", "data-ia", "veille", "club-sport", "accueil"]
+    )
 
 
-@pytest.mark.parametrize(("seed", "people", "days"), [(s, 40, 50) for s in range(8)] + [(s, 300, 90) for s in range(3)] + [(5, 120, 180)])
+@pytest.mark.parametrize(
+    ("seed", "people", "days"), [(s, 40, 50) for s in range(8)] + [(s, 300, 90) for s in range(3)] + [(5, 120, 180)]
+)
 def test_every_plan_holds_every_planted_situation(seed, people, days):
     plan = build_plan(seed, people, days, ANCHOR - timedelta(hours=seed * 7))  # anchors at various hours
     assert check_plan(plan) == []
@@ -52,7 +58,16 @@ def test_people_are_unique_and_managed():
     locals_ = {p.localpart for p in plan.people}
     assert all(p.manager is None or p.manager in locals_ for p in plan.people)
     assert sum(p.manager is None for p in plan.people) == 1  # only the CEO has no manager
-    assert {p.department for p in plan.people} >= {"Ventes", "Marketing", "RH", "Finance", "IT/Data", "Production", "Logistique", "Direction"}
+    assert {p.department for p in plan.people} >= {
+        "Ventes",
+        "Marketing",
+        "RH",
+        "Finance",
+        "IT/Data",
+        "Production",
+        "Logistique",
+        "Direction",
+    }
     assert {p.site for p in plan.people} == {"Nantes", "Lyon", "Paris", "Lille", "Bordeaux"}
 
 
@@ -86,8 +101,19 @@ def test_senders_are_members_when_they_speak():
                 assert e.sender in joined and joined[e.sender] <= e.ts, (key, e)
 
 
-ROOT_KINDS = {"ventes.deal", "ventes.info", "ventes.kudos", "data.tip", "veille.link", "sport.outing", "sport.report",
-              "accueil.intro", "accueil.welcome_batch", "accueil.welcome_one", "accueil.news"}
+ROOT_KINDS = {
+    "ventes.deal",
+    "ventes.info",
+    "ventes.kudos",
+    "data.tip",
+    "veille.link",
+    "sport.outing",
+    "sport.report",
+    "accueil.intro",
+    "accueil.welcome_batch",
+    "accueil.welcome_one",
+    "accueil.news",
+}
 
 
 def test_questions_are_exactly_the_roots_ending_with_a_question_mark():

@@ -50,7 +50,7 @@ def history(sandbox, net):
     """Every community's rooms and events, read through rse's connector as the champion."""
     communities = {c.alias.split(":")[0].lstrip("#"): c for c in net.list_communities()}
     events = {}
-    for key, community in communities.items():
+    for _key, community in communities.items():
         for room in [community, *community.rooms]:
             events[room.id] = [e for page in net.iter_events(room.id) for e in page.events]
     return communities, events
@@ -170,8 +170,11 @@ def test_lurkers_newcomers_and_pending_invites(net, history, plan):
         assert joined - posters - {plan.champion} == set(plan.facts.lurkers[key])
     assert sum(len(v) for v in plan.facts.lurkers.values()) > 5
     accueil = communities["accueil"]
-    recent = {e.target for e in events[accueil.id] if e.kind is EventKind.membership and e.membership == "join"
-              and e.ts > datetime.now(UTC) - timedelta(days=30)}
+    recent = {
+        e.target
+        for e in events[accueil.id]
+        if e.kind is EventKind.membership and e.membership == "join" and e.ts > datetime.now(UTC) - timedelta(days=30)
+    }
     assert set(plan.facts.newcomers) <= recent
     invited = {m.id for m in net.list_members(accueil) if m.membership == "invite"}
     assert {user for _, user, _ in plan.facts.pending_invites} <= invited

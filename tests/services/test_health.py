@@ -29,30 +29,61 @@ class World:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    def community(self, key: str, name: str, *, rooms=("Général",), members: dict[str, int] = {}, invited=()) -> dict:
+    def community(self, key: str, name: str, *, rooms=("Général",), members: dict[str, int] = None, invited=()) -> dict:
+        if members is None:
+            members = {}
         space = f"!{key}"
         room_ids = {r: f"!{key}-{i}" for i, r in enumerate(rooms)}
         with self.store.tx() as db:
-            db.execute("INSERT INTO communities (id, name, alias, synced_at) VALUES (?, ?, ?, ?)", (space, name, f"#{key}:corp.test", NOW.isoformat()))
+            db.execute(
+                "INSERT INTO communities (id, name, alias, synced_at) VALUES (?, ?, ?, ?)",
+                (space, name, f"#{key}:corp.test", NOW.isoformat()),
+            )
             db.execute("INSERT INTO rooms (id, community_id, name, is_space) VALUES (?, ?, ?, 1)", (space, space, name))
             for r, rid in room_ids.items():
                 db.execute("INSERT INTO rooms (id, community_id, name, is_space) VALUES (?, ?, ?, 0)", (rid, space, r))
             for person, power in {ME: 100, **members}.items():
                 role = "owner" if power >= 100 else "animator" if power >= 50 else "member"
-                db.execute("INSERT INTO members VALUES (?, ?, ?, 'join', ?, ?)", (space, person, person[1:].split(":")[0].title(), role, power))
+                db.execute(
+                    "INSERT INTO members VALUES (?, ?, ?, 'join', ?, ?)",
+                    (space, person, person[1:].split(":")[0].title(), role, power),
+                )
             for person in invited:
                 db.execute("INSERT INTO members VALUES (?, ?, ?, 'invite', 'member', 0)", (space, person, None))
         return {"space": space, **room_ids}
 
-    def event(self, room: str, sender: str, days_ago: float, kind: str = "post", body: str | None = None, parent: str | None = None,
-              membership: str | None = None, target: str | None = None, thread_root: str | None = None) -> str:
+    def event(
+        self,
+        room: str,
+        sender: str,
+        days_ago: float,
+        kind: str = "post",
+        body: str | None = None,
+        parent: str | None = None,
+        membership: str | None = None,
+        target: str | None = None,
+        thread_root: str | None = None,
+    ) -> str:
         eid = f"$e{next(_ids)}"
         ts = int((NOW - timedelta(days=days_ago)).timestamp() * 1000)
         with self.store.tx() as db:
-            db.execute("INSERT INTO events (id, room_id, sender, ts, kind, body, parent_id, thread_root, reaction_key, membership, target) "
-                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                       (eid, room, sender, ts, kind, body if kind in ("post", "reply", "thread") else None, parent, thread_root,
-                        "👍" if kind == "reaction" else None, membership, target))
+            db.execute(
+                "INSERT INTO events (id, room_id, sender, ts, kind, body, parent_id, thread_root, reaction_key, membership, target) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    eid,
+                    room,
+                    sender,
+                    ts,
+                    kind,
+                    body if kind in ("post", "reply", "thread") else None,
+                    parent,
+                    thread_root,
+                    "👍" if kind == "reaction" else None,
+                    membership,
+                    target,
+                ),
+            )
         return eid
 
     def join(self, space: str, person: str, days_ago: float) -> None:
@@ -75,7 +106,7 @@ def plant(w: World) -> None:
     """A healthy community, and one community per planted situation."""
     people = [uid(f"p{i}") for i in range(10)]
     # healthy: an animator who posts, many contributors, questions answered within hours
-    h = w.community("sante", "Santé", members={uid("anim"): 50, **{p: 0 for p in people}, uid("dg"): 0})
+    h = w.community("sante", "Santé", members={uid("anim"): 50, **dict.fromkeys(people, 0), uid("dg"): 0})
     for p in [*people, uid("anim")]:
         w.join(h["space"], p, 90)
     for day in range(0, 28, 2):
@@ -92,8 +123,9 @@ def plant(w: World) -> None:
     w.event(d["Général"], uid("anim2"), 44, "reply", body="réponse", parent=None)
 
     # a question waiting for 5 days, a silent animator, slow replies, an old invitation
-    u = w.community("questions", "Questions", members={uid("anim3"): 50, uid("ann"): 0, uid("ben"): 0, uid("cy"): 0},
-                    invited=[uid("late")])
+    u = w.community(
+        "questions", "Questions", members={uid("anim3"): 50, uid("ann"): 0, uid("ben"): 0, uid("cy"): 0}, invited=[uid("late")]
+    )
     w.invite(u["space"], uid("late"), 12)
     w.event(u["Général"], uid("ann"), 5, body="Comment on déclare un déplacement ?")
     for i in range(3):
@@ -127,7 +159,9 @@ def test_planted_situations_are_found_with_their_codes(world):
     assert codes(q)["pending_invites"] == "info"
     [late] = [f for f in q.findings if f.code == "unanswered_questions"]
     assert [e.label for e in late.evidence] == ["Ann : Comment on déclare un déplacement ?"]  # French typography
-    assert late.evidence[0].link.startswith("https://matrix.to/#/!questions-0/$") and late.evidence[0].link.endswith("?via=corp.test")
+    assert late.evidence[0].link.startswith("https://matrix.to/#/!questions-0/$") and late.evidence[0].link.endswith(
+        "?via=corp.test"
+    )
     assert late.action
     [silent] = [f for f in q.findings if f.code == "silent_animator"]
     assert [e.id for e in silent.evidence] == [uid("anim3")]
@@ -147,7 +181,10 @@ def test_dormant_warning_then_critical_and_thresholds_are_configurable(world):
     d = world.community("calme", "Calme", members={uid("a"): 50})
     world.event(d["Général"], uid("a"), 25, body="hello")
     assert codes(health.audit(world.store, settings(), addressing=MATRIX, now=NOW).communities[0])["dormant"] == "warning"
-    assert codes(health.audit(world.store, settings(), addressing=MATRIX, now=NOW + timedelta(days=20)).communities[0])["dormant"] == "critical"
+    assert (
+        codes(health.audit(world.store, settings(), addressing=MATRIX, now=NOW + timedelta(days=20)).communities[0])["dormant"]
+        == "critical"
+    )
     relaxed = settings(audit={"dormant_warning_days": 30, "dormant_critical_days": 60})
     assert "dormant" not in codes(health.audit(world.store, relaxed, now=NOW, addressing=MATRIX).communities[0])
 
@@ -174,7 +211,9 @@ def test_metrics_and_json_shape(world):
 def test_snapshots_make_a_trend(world):
     plant(world)
     for days in (14, 7, 0):
-        health.save_snapshots(world.store, health.audit(world.store, settings(), ["dormante"], addressing=MATRIX, now=NOW - timedelta(days=days)))
+        health.save_snapshots(
+            world.store, health.audit(world.store, settings(), ["dormante"], addressing=MATRIX, now=NOW - timedelta(days=days))
+        )
     rows = health.history(world.store, "dormante", addressing=MATRIX)
     assert [r.score for r in rows] == sorted([r.score for r in rows], reverse=True)
     assert rows[0].delta is None and rows[-1].trend in {"↓", "="}
@@ -226,8 +265,10 @@ def test_rse_posts_are_not_activity_nor_questions_but_their_replies_count(world)
     c = world.community("rse", "Rse", members={uid("anim"): 50, uid("b"): 0})
     welcome = world.event(c["Général"], ME, 1, body="Présentez-vous en une phrase : quel est votre rôle ?")
     with world.store.tx() as db:  # what `rse post` records: the store knows rse sent it
-        db.execute("INSERT INTO sent (profile, key, room_id, txn_id, event_id, at) VALUES ('default', 'k', ?, 't', ?, '2026')",
-                   (c["Général"], welcome))
+        db.execute(
+            "INSERT INTO sent (profile, key, room_id, txn_id, event_id, at) VALUES ('default', 'k', ?, 't', ?, '2026')",
+            (c["Général"], welcome),
+        )
     world.event(c["Général"], uid("b"), 0.5, "reply", body="Je suis acheteuse", parent=welcome)
     [h] = health.audit(world.store, settings(), addressing=MATRIX, now=NOW).communities
     assert h.metrics["questions"] == 0 and h.metrics["posts"] == 0 and h.metrics["replies"] == 1 and h.metrics["messages"] == 1
@@ -248,7 +289,9 @@ def test_questions_open_in_french_or_english_and_an_answer_from_the_asker_does_n
 
 
 def test_introductions_make_newcomers_and_levels_retention_absence_factor_are_measured(world):
-    c = world.community("acc", "Accueil", members={uid("host"): 50, uid("new"): 0, uid("old"): 0, **{uid(f"r{i}"): 0 for i in range(4)}})
+    c = world.community(
+        "acc", "Accueil", members={uid("host"): 50, uid("new"): 0, uid("old"): 0, **{uid(f"r{i}"): 0 for i in range(4)}}
+    )
     world.join(c["space"], uid("host"), 300)
     world.join(c["space"], uid("old"), 60)  # joined 30-90 days ago, wrote once, then nothing
     world.join(c["space"], uid("new"), 6)
@@ -268,7 +311,7 @@ def test_introductions_make_newcomers_and_levels_retention_absence_factor_are_me
 
 def test_a_third_of_questions_unanswered_is_never_green(world):
     people = [uid(f"p{i}") for i in range(6)]
-    c = world.community("vert", "Vert", members={uid("anim"): 50, **{p: 0 for p in people}})
+    c = world.community("vert", "Vert", members={uid("anim"): 50, **dict.fromkeys(people, 0)})
     for day in range(28):
         author, other = people[day % 6], people[(day + 1) % 6]
         q = world.event(c["Général"], author, day + 3, body=f"Qui a un avis sur le point {day} ?")
@@ -300,7 +343,13 @@ def test_quiet_top_contributors_and_movers_since_the_last_snapshot(world):
 
 def test_network_view_from_the_hr_export(world):
     world.community("un", "Un", members={uid("a"): 0, uid("b"): 0})
-    report = health.audit(world.store, settings(), addressing=MATRIX, now=NOW, company=[uid("a"), uid("b"), uid("c"), uid("d")] + [uid(f"z{i}") for i in range(8)])
+    report = health.audit(
+        world.store,
+        settings(),
+        addressing=MATRIX,
+        now=NOW,
+        company=[uid("a"), uid("b"), uid("c"), uid("d")] + [uid(f"z{i}") for i in range(8)],
+    )
     n = report.network
     assert n["people"] == 12 and n["in_a_community"] == 2 and n["member_share"] == round(2 / 12, 3)
     assert [f.code for f in report.findings if f.code == "low_reach"] == ["low_reach"]

@@ -16,7 +16,9 @@ def test_csv_with_bom_semicolons_and_mapping(tmp_path):
     sheet = read_people(path, {"email": "Courriel", "first_name": "Prénom", "department": "Service"})
     assert sheet.problems == []
     assert [(r.ref, r.first_name, r.fields["department"], r.line) for r in sheet.rows] == [
-        ("anne@x.org", "Anne", "Ventes", 2), ("@bob:x.org", "Bob", "RH", 4)]
+        ("anne@x.org", "Anne", "Ventes", 2),
+        ("@bob:x.org", "Bob", "RH", 4),
+    ]
 
 
 def test_csv_with_commas_and_every_problem(tmp_path):
@@ -25,8 +27,11 @@ def test_csv_with_commas_and_every_problem(tmp_path):
     sheet = read_people(path)
     assert [r.ref for r in sheet.rows] == ["a@x.org"]
     assert [(p.line, p.message.split(":")[0].split(" (")[0]) for p in sheet.problems] == [
-        (3, "malformed line"), (4, "duplicate person A@X.org"), (5, "malformed e-mail 'not-an-email'"),
-        (6, "neither 'matrix_id' nor 'email' on this line")]
+        (3, "malformed line"),
+        (4, "duplicate person A@X.org"),
+        (5, "malformed e-mail 'not-an-email'"),
+        (6, "neither 'matrix_id' nor 'email' on this line"),
+    ]
     assert str(sheet.problems[0]).startswith(f"{path}:3: ")
 
 
@@ -44,10 +49,12 @@ def test_sniff():
 
 
 def test_manifest_selects_members_and_locates_problems(tmp_path):
-    (tmp_path / "hr.csv").write_text(HR + "a@x.org;;A;AA;Ventes;Nantes;;;\nb@x.org;;B;BB;RH;Nantes;;;\n"
-                                     "c@x.org;;C;CC;ventes;Rennes;;;\n", encoding="utf-8")
+    (tmp_path / "hr.csv").write_text(
+        HR + "a@x.org;;A;AA;Ventes;Nantes;;;\nb@x.org;;B;BB;RH;Nantes;;;\nc@x.org;;C;CC;ventes;Rennes;;;\n", encoding="utf-8"
+    )
     path = tmp_path / "m.toml"
-    path.write_text('''[people]
+    path.write_text(
+        """[people]
 csv = "hr.csv"
 
 [[community]]
@@ -67,14 +74,19 @@ alias = "autre"
 colour = "blue"
 members = ["@z:x.org",
   "@z:x.org"]
-''', encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     m = load(path)
     ventes = m.communities[0]
     assert ventes.rooms == ["Général"]
     assert [r.ref for r in ventes.members] == ["@inline:x.org", "a@x.org", "c@x.org"]
     assert ventes.members[1].fields["first_name"] == "A"  # inline people get their CSV row
     assert [(p.line, p.message.split(" (")[0]) for p in m.problems] == [
-        (13, "duplicate alias 'ventes'"), (18, "unknown key 'colour' in [[community]]"), (20, "duplicate person @z:x.org in Autre")]
+        (13, "duplicate alias 'ventes'"),
+        (18, "unknown key 'colour' in [[community]]"),
+        (20, "duplicate person @z:x.org in Autre"),
+    ]
 
 
 def test_manifest_toml_error_and_missing_file(tmp_path):
@@ -103,8 +115,10 @@ def test_the_sandbox_hr_export_reads_cleanly_and_filters(tmp_path):
     sheet = read_people(csv_path)
     assert sheet.problems == [] and len(sheet.rows) == 120
     assert all(r.ref.startswith("@") and r.fields["manager"] != r.fields["email"] for r in sheet.rows)
-    (tmp_path / "m.toml").write_text('[people]\ncsv = "hr_export.csv"\n[[community]]\nname = "RH"\nalias = "rh"\n'
-                                     'members_where = { department = "RH" }\n', encoding="utf-8")
+    (tmp_path / "m.toml").write_text(
+        '[people]\ncsv = "hr_export.csv"\n[[community]]\nname = "RH"\nalias = "rh"\nmembers_where = { department = "RH" }\n',
+        encoding="utf-8",
+    )
     m = load(tmp_path / "m.toml")
     assert m.problems == [] and m.communities[0].members
     assert {r.values["department"] for r in m.communities[0].members} == {"RH"}

@@ -49,13 +49,23 @@ def test_invitations_and_messages_share_one_bucket():
 def test_the_estimate_follows_the_connector_rate_model_not_synapse():
     """A feed network with separate buckets and an asynchronous community creation (as Viva
     Engage declares): the service computes with what the connector says."""
-    feed = Capabilities(structure=Structure.feed, membership=Membership.direct,
-                        rate_limits=RateModel(messages=RateLimit(per_second=10 / 30), invitations=RateLimit(per_second=1.0),
-                                              community_creation_seconds=60.0, described="the feed's limits"))
+    feed = Capabilities(
+        structure=Structure.feed,
+        membership=Membership.direct,
+        rate_limits=RateModel(
+            messages=RateLimit(per_second=10 / 30),
+            invitations=RateLimit(per_second=1.0),
+            community_creation_seconds=60.0,
+            described="the feed's limits",
+        ),
+    )
     est = estimate(Net(capabilities=feed), invitations=100, messages=40, room_creations=2, communities=2)
     assert est.seconds_at_default_limits == 120.0  # messages: 40 / (1/3) = 120 s; creations: 2 x 60 s; invitations: 100 s
     assert (est.limits, est.fast_path) == ("the feed's limits", None)
-    assert estimate(Net(capabilities=feed), invitations=0, messages=0, room_creations=3, communities=3).seconds_at_default_limits == 180.0
+    assert (
+        estimate(Net(capabilities=feed), invitations=0, messages=0, room_creations=3, communities=3).seconds_at_default_limits
+        == 180.0
+    )
 
 
 def test_pacer_drops_to_one_in_flight_once_rate_limited():
@@ -124,14 +134,22 @@ def test_set_up_reads_each_community_once_and_side_by_side(memory_world, tmp_pat
     from tests.fakes.test_memory import settings_for
 
     me = memory_world.add_person("Camille", "camille@example.org", admin=True)
-    people = [memory_world.add_person(f"P{i}", f"p{i}@corp.example") for i in range(12)]
+    for i in range(12):
+        memory_world.add_person(f"P{i}", f"p{i}@corp.example")
     net = base.connector("memory").connect(settings_for(memory_world), token=memory_world.token(me))
     existing = net.create_community("Déjà là", alias="deja", topic=None)
-    (tmp_path / "hr.csv").write_text("email;first_name;department\n" + "".join(
-        f"p{i}@corp.example;P{i};D{i % 3}\n" for i in range(12)), encoding="utf-8")
-    (tmp_path / "m.toml").write_text('[people]\ncsv = "hr.csv"\n' + "".join(
-        f'\n[[community]]\nname = "C{k}"\nalias = "{alias}"\nrooms = []\nwelcome_dm = false\n'
-        f'members_where = {{ department = "D{k}" }}\n' for k, alias in enumerate(["deja", "c1", "c2"])), encoding="utf-8")
+    (tmp_path / "hr.csv").write_text(
+        "email;first_name;department\n" + "".join(f"p{i}@corp.example;P{i};D{i % 3}\n" for i in range(12)), encoding="utf-8"
+    )
+    (tmp_path / "m.toml").write_text(
+        '[people]\ncsv = "hr.csv"\n'
+        + "".join(
+            f'\n[[community]]\nname = "C{k}"\nalias = "{alias}"\nrooms = []\nwelcome_dm = false\n'
+            f'members_where = {{ department = "D{k}" }}\n'
+            for k, alias in enumerate(["deja", "c1", "c2"])
+        ),
+        encoding="utf-8",
+    )
     calls: dict[str, int] = {}
     busy, peak, lock = [0], [0], threading.Lock()
 
@@ -147,6 +165,7 @@ def test_set_up_reads_each_community_once_and_side_by_side(memory_world, tmp_pat
             finally:
                 with lock:
                     busy[0] -= 1
+
         return wrapper
 
     for name in ("get_community", "list_members", "resolve_person"):

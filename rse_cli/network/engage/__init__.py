@@ -83,14 +83,29 @@ class EngageConnector:
         if token:
             return build(settings, es, graph_token=lambda fresh: token, yammer_token=lambda fresh: token, transport=transport)
         auth = self.auth(settings)
-        return build(settings, es, graph_token=lambda fresh: auth.token("graph", fresh),
-                     yammer_token=lambda fresh: auth.token("yammer", fresh),
-                     transport=transport, sleep=time.sleep, clock=time.monotonic, auth=auth)
+        return build(
+            settings,
+            es,
+            graph_token=lambda fresh: auth.token("graph", fresh),
+            yammer_token=lambda fresh: auth.token("yammer", fresh),
+            transport=transport,
+            sleep=time.sleep,
+            clock=time.monotonic,
+            auth=auth,
+        )
 
 
-def build(settings: Settings, es: EngageSettings, *, graph_token: Callable[[bool], str], yammer_token: Callable[[bool], str],
-          transport: Any = None, sleep: Callable[[float], None] | None = None, clock: Callable[[], float] | None = None,
-          auth: EngageAuth | None = None) -> EngageNetwork:
+def build(
+    settings: Settings,
+    es: EngageSettings,
+    *,
+    graph_token: Callable[[bool], str],
+    yammer_token: Callable[[bool], str],
+    transport: Any = None,
+    sleep: Callable[[float], None] | None = None,
+    clock: Callable[[], float] | None = None,
+    auth: EngageAuth | None = None,
+) -> EngageNetwork:
     """The network from its parts; tests pass the fake's clock so that pacing and polling run in fake
     time. `auth`: the msal sign-in behind the token functions (sign-in, status and logout use it)."""
     import time
@@ -104,20 +119,32 @@ def build(settings: Settings, es: EngageSettings, *, graph_token: Callable[[bool
     verify = ssl_context(settings.ca_bundle, settings.verify_tls)
 
     def http(url: str) -> HttpClient:
-        return HttpClient(url, timeout=settings.timeout, verify=verify, concurrency=settings.concurrency,
-                          max_retries=settings.max_retries, transport=transport, sleep=sleep, clock=clock)
+        return HttpClient(
+            url,
+            timeout=settings.timeout,
+            verify=verify,
+            concurrency=settings.concurrency,
+            max_retries=settings.max_retries,
+            transport=transport,
+            sleep=sleep,
+            clock=clock,
+        )
 
     def pacer(window: float) -> Pacer:
         return Pacer(es.rate_requests, window, clock=clock, sleep=sleep)
 
     graph = GraphClient(http(es.graph_url), graph_token)
     # autocomplete: 10 in 10 s; the others: 10 in 30 s
-    pacers = {"messages": pacer(es.rate_window_seconds), "other": pacer(es.rate_window_seconds),
-              "autocomplete": pacer(es.rate_window_seconds / 3)}
+    pacers = {
+        "messages": pacer(es.rate_window_seconds),
+        "other": pacer(es.rate_window_seconds),
+        "autocomplete": pacer(es.rate_window_seconds / 3),
+    }
     yammer = YammerClient(http(es.yammer_url), yammer_token, pacers)
     people = PeopleCache(settings.store_location(), settings.profile)
-    return EngageNetwork(es, graph, yammer, people=people, concurrency=min(settings.concurrency, 4), sleep=sleep, clock=clock,
-                         auth=auth)
+    return EngageNetwork(
+        es, graph, yammer, people=people, concurrency=min(settings.concurrency, 4), sleep=sleep, clock=clock, auth=auth
+    )
 
 
 connector = EngageConnector()

@@ -53,8 +53,9 @@ def _write_private(path: Path, text: str) -> None:
 class EngageAuth:
     """Tokens for Graph and Yammer from one msal PublicClientApplication and its cache file."""
 
-    def __init__(self, settings: EngageSettings, path: Path, *, verify: Any = True,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, settings: EngageSettings, path: Path, *, verify: Any = True, clock: Callable[[], float] = time.time
+    ) -> None:
         import msal
 
         self.settings = settings
@@ -91,10 +92,14 @@ class EngageAuth:
                 instance_discovery=authority.startswith(LOGIN_URL),
             )
         except ValueError as exc:
-            raise ConfigError(f"engage.authority {authority!r} was refused: {exc}", hint="check `tenant` and `authority`") from None
+            raise ConfigError(
+                f"engage.authority {authority!r} was refused: {exc}", hint="check `tenant` and `authority`"
+            ) from None
         except Exception as exc:  # msal reaches the authority at construction time
-            raise NetworkError(f"cannot reach the sign-in authority {authority} ({type(exc).__name__})",
-                               hint="check the network, `ca_bundle` and engage.authority") from None
+            raise NetworkError(
+                f"cannot reach the sign-in authority {authority} ({type(exc).__name__})",
+                hint="check the network, `ca_bundle` and engage.authority",
+            ) from None
 
     # -- persistence -------------------------------------------------------------------
     def _save(self, refreshed: bool = False) -> None:
@@ -109,8 +114,10 @@ class EngageAuth:
         """Device-code sign-in: `show(url, code, message)` tells the user where to go; blocks until done."""
         flow = self.app.initiate_device_flow(scopes=GRAPH_SCOPES)
         if "user_code" not in flow:
-            raise AuthError(f"the sign-in service refused to start a device-code sign-in: {flow.get('error_description') or flow.get('error')}",
-                            hint="the app registration must allow public client flows (Authentication > Allow public client flows)")
+            raise AuthError(
+                f"the sign-in service refused to start a device-code sign-in: {flow.get('error_description') or flow.get('error')}",
+                hint="the app registration must allow public client flows (Authentication > Allow public client flows)",
+            )
         show(flow["verification_uri"], flow["user_code"], flow.get("message", ""))
         result = self.app.acquire_token_by_device_flow(flow)
         self._check(result, "graph")
@@ -154,14 +161,18 @@ class EngageAuth:
         detail = str(result.get("error_description", "")).split("\n", 1)[0]
         if error in _CONSENT_ERRORS:
             what = "Graph" if audience == "graph" else "the Viva Engage (Yammer) API"
-            raise AuthError(f"the sign-in for {what} expired or consent was withdrawn ({error}: {detail})",
-                            errcode=error,
-                            hint="run `rse auth login` again; if it persists, ask the tenant admin to grant consent to the app "
-                                 "(API permissions > Grant admin consent)")
+            raise AuthError(
+                f"the sign-in for {what} expired or consent was withdrawn ({error}: {detail})",
+                errcode=error,
+                hint="run `rse auth login` again; if it persists, ask the tenant admin to grant consent to the app "
+                "(API permissions > Grant admin consent)",
+            )
         if error == "authorization_declined":
             raise AuthError("the sign-in was declined in the browser", errcode=error, hint="run `rse auth login` and accept")
         if error == "expired_token":
-            raise AuthError("the device code expired before the sign-in was completed", errcode=error, hint="run `rse auth login` again")
+            raise AuthError(
+                "the device code expired before the sign-in was completed", errcode=error, hint="run `rse auth login` again"
+            )
         raise AuthError(f"sign-in failed ({error}: {detail})", errcode=error, hint="check engage.tenant and engage.client_id")
 
     def tenant(self) -> str | None:

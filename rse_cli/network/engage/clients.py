@@ -37,8 +37,14 @@ def graph_code(exc: RseError) -> str | None:
 class Pacer:
     """At most `requests` starts in any `window` seconds (a sliding window), across threads."""
 
-    def __init__(self, requests: int, window: float, *, clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        requests: int,
+        window: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.requests = requests
         self.window = window
         self._clock = clock
@@ -109,8 +115,12 @@ class GraphClient:
 
         http = self.http
         http._wait_gate()
-        response = http._client.request("POST", path, content=jsonlib.dumps(json).encode(),
-                                        headers={"Authorization": f"Bearer {self._token(False)}", "Content-Type": "application/json"})
+        response = http._client.request(
+            "POST",
+            path,
+            content=jsonlib.dumps(json).encode(),
+            headers={"Authorization": f"Bearer {self._token(False)}", "Content-Type": "application/json"},
+        )
         http.stats["requests"] += 1
         if response.status_code == 429:
             from rse_cli.network.http import _retry_after
@@ -137,7 +147,7 @@ def _legacy_error() -> UsageError:
     return UsageError(
         "this Viva Engage network is not in native mode: Microsoft Graph manages communities only in native-mode networks",
         hint="ask the Viva Engage admin to complete the native-mode migration "
-             "(https://learn.microsoft.com/en-us/viva/engage/configure-your-viva-engage-network/overview-native-mode)",
+        "(https://learn.microsoft.com/en-us/viva/engage/configure-your-viva-engage-network/overview-native-mode)",
     )
 
 
@@ -148,8 +158,8 @@ def _graph_forbidden(exc: ForbiddenError) -> ForbiddenError:
         status=403,
         errcode=code,
         hint="the app lacks a permission or admin consent: the tenant admin grants Community.ReadWrite.All, "
-             "GroupMember.ReadWrite.All and User.Read.All (Microsoft Graph) and user_impersonation (Viva Engage), "
-             "then run `rse auth login` again; changing a community also needs you to be its admin",
+        "GroupMember.ReadWrite.All and User.Read.All (Microsoft Graph) and user_impersonation (Viva Engage), "
+        "then run `rse auth login` again; changing a community also needs you to be its admin",
     )
 
 
@@ -175,9 +185,13 @@ class YammerClient:
         try:
             return _with_token(self.http, self._token, method, path, kw)
         except ForbiddenError as exc:
-            raise ForbiddenError(exc.message, status=403, errcode=exc.errcode,
-                                 hint="Viva Engage refused: you may not be a member of this community, "
-                                      "or the tenant disabled what was asked (e.g. private messages)") from None
+            raise ForbiddenError(
+                exc.message,
+                status=403,
+                errcode=exc.errcode,
+                hint="Viva Engage refused: you may not be a member of this community, "
+                "or the tenant disabled what was asked (e.g. private messages)",
+            ) from None
 
     def get(self, path: str, **params: Any) -> Any:
         return self.call("GET", path, params={k: v for k, v in params.items() if v is not None} or None)

@@ -44,8 +44,7 @@ def map_message(raw: dict[str, Any], room_id: str) -> list[Event]:
         # a reply to the thread starter is a reply; a reply to a reply goes deeper into the
         # conversation, which is what rse calls a thread (audits count it as a deep reply)
         kind = EventKind.thread if thread and str(thread) != str(replied) else EventKind.reply
-        main = Event(**base, kind=kind, body=body_text(raw), parent_id=str(replied),
-                     thread_root=str(thread) if thread else None)
+        main = Event(**base, kind=kind, body=body_text(raw), parent_id=str(replied), thread_root=str(thread) if thread else None)
     else:
         main = Event(**base, kind=EventKind.post, body=body_text(raw))
     out = [main]
@@ -53,6 +52,15 @@ def map_message(raw: dict[str, Any], room_id: str) -> list[Event]:
         uid = liker.get("user_id")
         if uid is None:
             continue
-        out.append(Event(id=f"{mid}.like.{uid}", room_id=room_id, sender=str(uid), ts=ts, kind=EventKind.reaction,
-                         parent_id=mid, key=LIKE_KEY))
+        out.append(
+            Event(
+                id=f"{mid}.like.{uid}",
+                room_id=room_id,
+                sender=str(uid),
+                ts=ts,
+                kind=EventKind.reaction,
+                parent_id=mid,
+                key=LIKE_KEY,
+            )
+        )
     return out

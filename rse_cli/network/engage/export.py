@@ -42,8 +42,7 @@ def download(yammer: YammerClient, since: datetime, until: datetime) -> bytes:
     http = yammer.http
     http._wait_gate()
     params = {"since": _iso(since), "until": _iso(until), "model": "Message", "include": "csv"}
-    response = http._client.request("GET", "/export", params=params,
-                                    headers={"Authorization": f"Bearer {yammer._token(False)}"})
+    response = http._client.request("GET", "/export", params=params, headers={"Authorization": f"Bearer {yammer._token(False)}"})
     http.stats["requests"] += 1
     if response.status_code == 429:
         from rse_cli.network.http import _retry_after
@@ -51,8 +50,11 @@ def download(yammer: YammerClient, since: datetime, until: datetime) -> bytes:
         http._close_gate(_retry_after(response) or 30.0)
         return download(yammer, since, until)
     if response.status_code == 403:
-        raise ForbiddenError("the Data Export API is for Viva Engage verified admins only", status=403,
-                             hint="sync reads the community feeds instead (slower, possibly incomplete)")
+        raise ForbiddenError(
+            "the Data Export API is for Viva Engage verified admins only",
+            status=403,
+            hint="sync reads the community feeds instead (slower, possibly incomplete)",
+        )
     if response.status_code >= 400:
         raise ServerError(f"GET /export: {response.status_code}", status=response.status_code)
     return response.content
@@ -69,10 +71,17 @@ def events_of(zip_bytes: bytes) -> list[Event]:
         if not row.get("group_id") or (row.get("in_private_conversation") or "").lower() == "true" or row.get("deleted_at"):
             continue
         room = encode_web_id("Group", row["group_id"])
-        base: dict[str, Any] = {"id": row["id"], "room_id": room, "sender": row.get("sender_id") or "",
-                                "ts": _when(row.get("created_at") or ""), "body": row.get("body")}
+        base: dict[str, Any] = {
+            "id": row["id"],
+            "room_id": room,
+            "sender": row.get("sender_id") or "",
+            "ts": _when(row.get("created_at") or ""),
+            "body": row.get("body"),
+        }
         if row.get("replied_to_id"):
-            out.append(Event(**base, kind=EventKind.reply, parent_id=row["replied_to_id"], thread_root=row.get("thread_id") or None))
+            out.append(
+                Event(**base, kind=EventKind.reply, parent_id=row["replied_to_id"], thread_root=row.get("thread_id") or None)
+            )
         else:
             out.append(Event(**base, kind=EventKind.post))
     return sorted(out, key=lambda e: int(e.id))

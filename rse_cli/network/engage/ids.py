@@ -53,7 +53,7 @@ def dm_room(yammer_user_id: str) -> str:
 
 
 def dm_target(room_id: str) -> str | None:
-    return room_id[len(DM_PREFIX):] if room_id.startswith(DM_PREFIX) else None
+    return room_id[len(DM_PREFIX) :] if room_id.startswith(DM_PREFIX) else None
 
 
 @dataclass(frozen=True)

@@ -53,10 +53,18 @@ class EngageNetwork:
     name = "engage"
     capabilities: Capabilities  # set in __init__.py with the registration
 
-    def __init__(self, settings: EngageSettings, graph: GraphClient, yammer: YammerClient, *,
-                 people: Any = None, concurrency: int = 1,
-                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
-                 auth: EngageAuth | None = None) -> None:
+    def __init__(
+        self,
+        settings: EngageSettings,
+        graph: GraphClient,
+        yammer: YammerClient,
+        *,
+        people: Any = None,
+        concurrency: int = 1,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        auth: EngageAuth | None = None,
+    ) -> None:
         self.settings = settings
         self.auth = auth  # the msal sign-in the tokens come from (None: a token given by RSE_TOKEN or a test)
         self.graph = graph
@@ -85,14 +93,20 @@ class EngageNetwork:
     def whoami(self) -> Whoami:
         me = self.me()
         admin = str(me.get("verified_admin", me.get("admin", "false"))).lower() == "true"
-        return Whoami(user_id=str(me["id"]), homeserver=f"Viva Engage, tenant {self.settings.tenant}",
-                      admin=admin, display_name=me.get("full_name"))
+        return Whoami(
+            user_id=str(me["id"]),
+            homeserver=f"Viva Engage, tenant {self.settings.tenant}",
+            admin=admin,
+            display_name=me.get("full_name"),
+        )
 
     # -- sign-in (base.DeviceCodeLogin, base.CachedSignIn): msal's cache is the credential store --
     def _sign_in(self) -> EngageAuth:
         if self.auth is None:
-            raise UsageError("this connection uses a token given from outside (RSE_TOKEN): there is no sign-in to manage",
-                             hint="unset RSE_TOKEN to use the profile's own sign-in")
+            raise UsageError(
+                "this connection uses a token given from outside (RSE_TOKEN): there is no sign-in to manage",
+                hint="unset RSE_TOKEN to use the profile's own sign-in",
+            )
         return self.auth
 
     def login_device_code(self, show: Callable[[str], None]) -> Session:
@@ -115,9 +129,13 @@ class EngageNetwork:
             return SignInStatus(tenant=self.settings.tenant)
         auth = self.auth
         expires = auth.refresh_expires_at()
-        return SignInStatus(account=(auth.account() or {}).get("username"), tenant=auth.tenant(),
-                            scopes=auth.granted_scopes(), saved_in=auth.location(),
-                            expires_at=datetime.fromtimestamp(expires, tz=UTC) if expires else None)
+        return SignInStatus(
+            account=(auth.account() or {}).get("username"),
+            tenant=auth.tenant(),
+            scopes=auth.granted_scopes(),
+            saved_in=auth.location(),
+            expires_at=datetime.fromtimestamp(expires, tz=UTC) if expires else None,
+        )
 
     def logout(self) -> str:
         auth = self._sign_in()
@@ -147,7 +165,9 @@ class EngageNetwork:
             user = self._by_name(ref)
         return Person(id=str(user["id"]), display_name=user.get("full_name"))
 
-    def _remember(self, yammer_id: str, *, graph_id: str | None = None, email: str | None = None, name: str | None = None) -> None:
+    def _remember(
+        self, yammer_id: str, *, graph_id: str | None = None, email: str | None = None, name: str | None = None
+    ) -> None:
         if self.people is not None:
             self.people.remember(yammer_id, graph_id=graph_id, email=email, name=name)
 
@@ -155,8 +175,10 @@ class EngageNetwork:
         try:
             user: dict[str, Any] = self.yammer.get(f"/users/{q(yammer_id)}.json")
         except NotFoundError:
-            raise NotFoundError(f"nobody in this Viva Engage network has the user id {yammer_id}",
-                                hint="use their e-mail address (the HR export's column) instead") from None
+            raise NotFoundError(
+                f"nobody in this Viva Engage network has the user id {yammer_id}",
+                hint="use their e-mail address (the HR export's column) instead",
+            ) from None
         self._remember(str(user["id"]), email=user.get("email"), name=user.get("full_name"))
         return user
 
@@ -170,16 +192,21 @@ class EngageNetwork:
             found = []
         users = found if isinstance(found, list) else [found] if found else []
         if not users:
-            raise NotFoundError(f"nobody in the tenant's Viva Engage network has the e-mail address {email}",
-                                hint="check the address; people outside the tenant (guests, other companies) cannot be added")
+            raise NotFoundError(
+                f"nobody in the tenant's Viva Engage network has the e-mail address {email}",
+                hint="check the address; people outside the tenant (guests, other companies) cannot be added",
+            )
         user = users[0]
         self._remember(str(user["id"]), email=email, name=user.get("full_name"))
         return dict(user)
 
     def _by_name(self, name: str) -> dict[str, Any]:
         escaped = name.replace("'", "''")
-        hits = list(self.graph.pages("/users", {"$filter": f"displayName eq '{escaped}'",
-                                                "$select": "id,displayName,mail,userPrincipalName"}))
+        hits = list(
+            self.graph.pages(
+                "/users", {"$filter": f"displayName eq '{escaped}'", "$select": "id,displayName,mail,userPrincipalName"}
+            )
+        )
         if not hits:
             raise NotFoundError(f"nobody in the tenant is named {name!r}", hint="use their e-mail address")
         if len(hits) > 1:
@@ -209,8 +236,10 @@ class EngageNetwork:
         try:
             user = self.graph.call("GET", f"/users/{q(email)}", params={"$select": "id,displayName,mail"})
         except NotFoundError:
-            raise NotFoundError(f"{email} is not a user of this tenant (Microsoft Entra)",
-                                hint="people outside the tenant cannot join its communities") from None
+            raise NotFoundError(
+                f"{email} is not a user of this tenant (Microsoft Entra)",
+                hint="people outside the tenant cannot join its communities",
+            ) from None
         self._remember(yammer_id, graph_id=user["id"], email=email, name=user.get("displayName"))
         return str(user["id"])
 
@@ -254,13 +283,17 @@ class EngageNetwork:
                 return found  # else deleted since: the name may still match another one
         hits = [c for c in self.list_communities() if c.name.casefold() == ref.casefold() or slug(c.name) == wanted]
         if len(hits) > 1:
-            raise AmbiguousError(f"{len(hits)} communities match {ref!r}: " + ", ".join(f"{c.name} ({c.id})" for c in hits),
-                                 hint="use the community id")
+            raise AmbiguousError(
+                f"{len(hits)} communities match {ref!r}: " + ", ".join(f"{c.name} ({c.id})" for c in hits),
+                hint="use the community id",
+            )
         if hits:
             return hits[0]
         if self.people is not None and self.people.pending(slug(ref)):
-            raise ConflictError(f"the community {ref!r} is still being created by Viva Engage",
-                                hint="wait a few minutes and run the command again (creation takes a minute or more)")
+            raise ConflictError(
+                f"the community {ref!r} is still being created by Viva Engage",
+                hint="wait a few minutes and run the command again (creation takes a minute or more)",
+            )
         raise NotFoundError(f"no Viva Engage community named {ref!r}", hint="see `rse community list`")
 
     def create_community(self, name: str, *, alias: str | None = None, topic: str | None = None) -> Community:
@@ -301,20 +334,28 @@ class EngageNetwork:
             if status == "succeeded":
                 cid = op.get("resourceId")
                 where = op.get("resourceLocation")
-                target = where.removeprefix(self.graph.http.base_url) if where else f"/employeeExperience/communities/{q(str(cid))}"
+                target = (
+                    where.removeprefix(self.graph.http.base_url) if where else f"/employeeExperience/communities/{q(str(cid))}"
+                )
                 return self._community(self.graph.call("GET", target))
             if status == "failed":
                 if self.people is not None:
                     self.people.end(slug(name))
                 detail = str(op.get("statusDetail") or "")
                 if "already exists" in detail:
-                    raise ConflictError(f"a Viva Engage community named {name!r} already exists ({detail})",
-                                        hint="community names are unique on Viva Engage: pick another name, or use the existing one")
-                raise ServerError(f"Viva Engage failed to create the community {name!r}: {op.get('statusDetail') or 'no detail'}",
-                                  hint="check that the name is not taken, then run the command again")
+                    raise ConflictError(
+                        f"a Viva Engage community named {name!r} already exists ({detail})",
+                        hint="community names are unique on Viva Engage: pick another name, or use the existing one",
+                    )
+                raise ServerError(
+                    f"Viva Engage failed to create the community {name!r}: {op.get('statusDetail') or 'no detail'}",
+                    hint="check that the name is not taken, then run the command again",
+                )
             if waited >= self.settings.creation_timeout_seconds:
-                raise ConflictError(f"the community {name!r} is still being created by Viva Engage (after {waited:.0f} s)",
-                                    hint="run the command again later: rse resumes waiting for this creation instead of starting another")
+                raise ConflictError(
+                    f"the community {name!r} is still being created by Viva Engage (after {waited:.0f} s)",
+                    hint="run the command again later: rse resumes waiting for this creation instead of starting another",
+                )
             self._sleep(self.settings.poll_seconds)
             waited += self.settings.poll_seconds
 
@@ -343,8 +384,10 @@ class EngageNetwork:
             self._community(self.graph.call("GET", f"/employeeExperience/communities/{q(community_id)}"))
         group = self._groups.get(community_id)
         if not group:
-            raise ConflictError(f"the community {community_id} has no Microsoft 365 group yet (still being created?)",
-                                hint="wait a few minutes and run the command again")
+            raise ConflictError(
+                f"the community {community_id} has no Microsoft 365 group yet (still being created?)",
+                hint="wait a few minutes and run the command again",
+            )
         return group
 
     def list_members(self, community: Community) -> list[Member]:
@@ -360,8 +403,13 @@ class EngageNetwork:
             except NotFoundError:
                 continue  # in the group but not on Engage (never signed in): not a member anyone sees
             role = Role.animator if user["id"] in owners else Role.member
-            members[str(found["id"])] = Member(id=str(found["id"]), display_name=user.get("displayName") or found.get("full_name"),
-                                               membership="join", role=role, power=50 if role is Role.animator else 0)
+            members[str(found["id"])] = Member(
+                id=str(found["id"]),
+                display_name=user.get("displayName") or found.get("full_name"),
+                membership="join",
+                role=role,
+                power=50 if role is Role.animator else 0,
+            )
         return sorted(members.values(), key=lambda m: m.id)
 
     def _map_in_bulk(self, community_id: str, users: list[dict[str, Any]]) -> None:
@@ -370,8 +418,11 @@ class EngageNetwork:
         users/by_email request each, when more than a page's worth is unknown to the cache."""
         if self.people is None:
             return
-        unknown = {str(u.get("mail") or u.get("userPrincipalName") or "").lower(): u for u in users
-                   if self.people.by_graph(u["id"]) is None}
+        unknown = {
+            str(u.get("mail") or u.get("userPrincipalName") or "").lower(): u
+            for u in users
+            if self.people.by_graph(u["id"]) is None
+        }
         unknown.pop("", None)
         if len(unknown) <= 3:
             return  # a few look-ups by e-mail cost less than paging the whole group
@@ -407,8 +458,10 @@ class EngageNetwork:
 
     def set_role(self, community: Community, person: str, role: Role) -> bool:
         if role is Role.moderator:
-            raise UsageError("Viva Engage has no moderator role (only community admins and members)",
-                             hint="list these people under `animators` in the manifest (they become community admins), or remove `moderators`")
+            raise UsageError(
+                "Viva Engage has no moderator role (only community admins and members)",
+                hint="list these people under `animators` in the manifest (they become community admins), or remove `moderators`",
+            )
         if role is Role.owner:
             raise UsageError("the owner role cannot be given on Viva Engage", hint="use --role animator (community admin)")
         group, graph_id = self._group(community.id), self._graph_id(person)
@@ -438,8 +491,10 @@ class EngageNetwork:
             groups = self.yammer.get("/groups.json", mine=1)
             hits = [g for g in groups if str(g.get("full_name") or g.get("name")) == name]
             if not hits:
-                raise NotFoundError(f"cannot find the conversation feed of {name!r} on Viva Engage",
-                                    hint="join the community first (rse member add … --role animator)")
+                raise NotFoundError(
+                    f"cannot find the conversation feed of {name!r} on Viva Engage",
+                    hint="join the community first (rse member add … --role animator)",
+                )
             self._feeds[room_id] = str(hits[0]["id"])
         return self._feeds[room_id]
 
@@ -470,7 +525,8 @@ class EngageNetwork:
         return DirectMessagesDisabled(
             "private messages are disabled in this Viva Engage network",
             hint="welcome with an @mention in the community instead: set `welcome_by_mention = true` in [profiles.NAME.engage] "
-                 "(or the campaign's option), or ask the Viva Engage admin to allow private messages")
+            "(or the campaign's option), or ask the Viva Engage admin to allow private messages",
+        )
 
     def direct_room(self, person: str) -> str:
         if self._dms is False:
@@ -522,7 +578,7 @@ class EngageNetwork:
         # pages of `page_size` messages (each with its likes), resumable after any of them
         size = max(1, page_size)
         for start in range(0, len(collected), size):
-            chunk = collected[start:start + size]
+            chunk = collected[start : start + size]
             events = [e for raw in chunk for e in map_message(raw, room_id)]
             yield EventPage(events=events, checkpoint=str(chunk[-1]["id"]), done=start + size >= len(collected))
 

@@ -29,8 +29,17 @@ from rse_cli.network.matrix.settings import MatrixSettings
 if TYPE_CHECKING:
     from rse_cli.config import Settings
 
-__all__ = ["CAPABILITIES", "MatrixAddressing", "MatrixNetwork", "MatrixSettings", "SYNAPSE_DEFAULTS", "connector",
-           "map_event", "matrix_link", "slug"]
+__all__ = [
+    "CAPABILITIES",
+    "MatrixAddressing",
+    "MatrixNetwork",
+    "MatrixSettings",
+    "SYNAPSE_DEFAULTS",
+    "connector",
+    "map_event",
+    "matrix_link",
+    "slug",
+]
 
 # Synapse's default limits (MATRIX-NOTES): invitations count against rc_message, one bucket
 SYNAPSE_DEFAULTS = RateModel(
@@ -39,10 +48,10 @@ SYNAPSE_DEFAULTS = RateModel(
     room_creations=RateLimit(per_second=0.016, burst=10),
     dm_creates_room=True,
     described="Synapse's default rate limits (0.2 messages+invitations/s, 0.016 room creations/s; "
-              "each welcome DM creates a room)",
+    "each welcome DM creates a room)",
     fast_path="a server admin lifts the limits of this account "
-              "(POST /_synapse/admin/v1/users/<user>/override_ratelimit {\"messages_per_second\": 0, \"burst_count\": 0}), "
-              "or, as an admin, set `join = true` in the manifest (admin force-join is not rate limited)",
+    '(POST /_synapse/admin/v1/users/<user>/override_ratelimit {"messages_per_second": 0, "burst_count": 0}), '
+    "or, as an admin, set `join = true` in the manifest (admin force-join is not rate limited)",
 )
 
 CAPABILITIES = Capabilities(

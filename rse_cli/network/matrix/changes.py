@@ -34,9 +34,15 @@ C = "/_matrix/client/v3"
 ADMIN = "/_synapse/admin"
 _QUIET: dict[str, Any] = {"presence": {"types": []}, "account_data": {"types": []}}
 # only the rooms with something new, each with at most its last event
-CHANGES_FILTER: dict[str, Any] = {**_QUIET, "room": {
-    "timeline": {"limit": 1}, "state": {"types": []}, "ephemeral": {"types": []}, "account_data": {"types": []},
-}}
+CHANGES_FILTER: dict[str, Any] = {
+    **_QUIET,
+    "room": {
+        "timeline": {"limit": 1},
+        "state": {"types": []},
+        "ephemeral": {"types": []},
+        "account_data": {"types": []},
+    },
+}
 # no room at all: just the current position
 NOW_FILTER: dict[str, Any] = {**_QUIET, "room": {"rooms": []}}
 
@@ -49,6 +55,8 @@ def _fresh(spec: dict[str, Any]) -> str:
     sent a minute before it."""
     nonce = {"not_rooms": [f"!{uuid.uuid4().hex}:rse.invalid"]}
     return json.dumps({**spec, "room": {**spec["room"], **nonce}}, separators=(",", ":"))
+
+
 ADMIN_PAGE = 500
 
 

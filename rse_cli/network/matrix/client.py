@@ -150,8 +150,12 @@ class MatrixClient:
         self.http.set_token(answer["access_token"])
         self._user_id = answer["user_id"]
         self.device_id = answer["device_id"]
-        return Session(user_id=answer["user_id"], token=answer["access_token"], device_id=answer["device_id"],
-                       settings={"device_id": answer["device_id"]})
+        return Session(
+            user_id=answer["user_id"],
+            token=answer["access_token"],
+            device_id=answer["device_id"],
+            settings={"device_id": answer["device_id"]},
+        )
 
     @property
     def user_id(self) -> str:
@@ -232,7 +236,9 @@ class MatrixClient:
     def _by_display_name(self, name: str) -> Person:
         wanted = name.casefold()
         if self.is_admin:
-            found = self.http.get(f"{ADMIN}/v2/users", params={"name": name, "limit": 100, "guests": "false", "deactivated": "false"})
+            found = self.http.get(
+                f"{ADMIN}/v2/users", params={"name": name, "limit": 100, "guests": "false", "deactivated": "false"}
+            )
             hits = [Person(id=u["name"], display_name=u.get("displayname")) for u in found.get("users", [])]
         else:
             found = self.http.post(f"{C}/user_directory/search", json={"search_term": name, "limit": 50})
@@ -350,22 +356,51 @@ class MatrixClient:
             server = None
         tls = _("TLS verified") if self.http.base_url.startswith("https://") else _("plain HTTP (local server only)")
         out: list[tuple[str, bool | None, str, str | None]] = [
-            ("server", True, _("{url} answers ({software}, spec {spec}; {tls})").format(
-                url=self.http.base_url, software=f"Synapse {server}" if server else "Matrix",
-                spec=versions[-1] if versions else "?", tls=tls), None)]
+            (
+                "server",
+                True,
+                _("{url} answers ({software}, spec {spec}; {tls})").format(
+                    url=self.http.base_url,
+                    software=f"Synapse {server}" if server else "Matrix",
+                    spec=versions[-1] if versions else "?",
+                    tls=tls,
+                ),
+                None,
+            )
+        ]
         if not self.is_admin:
-            out.append(("rights", None, _("{user} is not a server admin: people are found by Matrix ID only (not by e-mail) "
-                                          "and bulk jobs run at the server's default rate limits").format(user=self.user_id),
-                        _("ask a Synapse admin to make this account an admin, or to lift its rate limits (override_ratelimit)")))
+            out.append(
+                (
+                    "rights",
+                    None,
+                    _(
+                        "{user} is not a server admin: people are found by Matrix ID only (not by e-mail) "
+                        "and bulk jobs run at the server's default rate limits"
+                    ).format(user=self.user_id),
+                    _("ask a Synapse admin to make this account an admin, or to lift its rate limits (override_ratelimit)"),
+                )
+            )
             return out
         if self.ratelimit_exempt():
-            out.append(("rights", True, _("{user} is a server admin and its rate limits are lifted").format(user=self.user_id), None))
+            out.append(
+                ("rights", True, _("{user} is a server admin and its rate limits are lifted").format(user=self.user_id), None)
+            )
         else:
-            command = (f"curl -X POST -H 'Authorization: Bearer <admin token>' -d '{{\"messages_per_second\": 0, "
-                       f"\"burst_count\": 0}}' {self.http.base_url}{ADMIN}/v1/users/{q(self.user_id)}/override_ratelimit")
-            out.append(("rights", None, _("{user} is a server admin, but its rate limits are not lifted "
-                                          "(at Synapse's defaults, 200 welcome messages take hours)").format(user=self.user_id),
-                        _("lift them once: {command}").format(command=command)))
+            command = (
+                f"curl -X POST -H 'Authorization: Bearer <admin token>' -d '{{\"messages_per_second\": 0, "
+                f'"burst_count": 0}}\' {self.http.base_url}{ADMIN}/v1/users/{q(self.user_id)}/override_ratelimit'
+            )
+            out.append(
+                (
+                    "rights",
+                    None,
+                    _(
+                        "{user} is a server admin, but its rate limits are not lifted "
+                        "(at Synapse's defaults, 200 welcome messages take hours)"
+                    ).format(user=self.user_id),
+                    _("lift them once: {command}").format(command=command),
+                )
+            )
         return out
 
     def close(self) -> None:

@@ -52,7 +52,9 @@ class Communities(MatrixClient):
         try:
             tree = self.http.get(f"{C1}/rooms/{q(space_id)}/hierarchy", params={"max_depth": 1, "limit": 200})
         except ForbiddenError:
-            raise ForbiddenError(f"the community {space_id} is not visible to {self.user_id}", hint="ask an animator to invite this account") from None
+            raise ForbiddenError(
+                f"the community {space_id} is not visible to {self.user_id}", hint="ask an animator to invite this account"
+            ) from None
         rooms = tree.get("rooms", [])
         top = next((r for r in rooms if r["room_id"] == space_id), None)
         if top is None or top.get("room_type") != "m.space":
@@ -93,12 +95,19 @@ class Communities(MatrixClient):
                 return self._community(room_id)
             except NotFoundError:
                 if ref.startswith("#"):
-                    raise NotFoundError(f"no community has the alias {self._alias(ref)}", hint="see `rse community list`") from None
+                    raise NotFoundError(
+                        f"no community has the alias {self._alias(ref)}", hint="see `rse community list`"
+                    ) from None
         matches = [c for c in self.list_communities() if c.name.casefold() == ref.casefold() or slug(c.name) == slug(ref)]
         if not matches:
-            raise NotFoundError(f"no community named {ref!r} among those {self.user_id} belongs to", hint="see `rse community list`")
+            raise NotFoundError(
+                f"no community named {ref!r} among those {self.user_id} belongs to", hint="see `rse community list`"
+            )
         if len(matches) > 1:
-            raise AmbiguousError(f"{len(matches)} communities match {ref!r}: " + ", ".join(f"{c.name} ({c.id})" for c in matches), hint="use the alias or id")
+            raise AmbiguousError(
+                f"{len(matches)} communities match {ref!r}: " + ", ".join(f"{c.name} ({c.id})" for c in matches),
+                hint="use the alias or id",
+            )
         return matches[0]
 
     def _power_overrides(self) -> dict[str, Any]:
@@ -127,7 +136,10 @@ class Communities(MatrixClient):
             return self._create_room_once(body, find=find)
         except ServerError as exc:
             if exc.errcode == "M_ROOM_IN_USE":
-                raise ConflictError(f"the alias {self._alias(alias or '')} is already taken", hint="pick another alias, or use the existing community") from None
+                raise ConflictError(
+                    f"the alias {self._alias(alias or '')} is already taken",
+                    hint="pick another alias, or use the existing community",
+                ) from None
             raise
 
     def create_community(self, name: str, *, alias: str | None = None, topic: str | None = None) -> Community:
@@ -165,8 +177,12 @@ class Communities(MatrixClient):
         content: dict[str, Any] = {"url": picture.url}
         if picture.url is None:
             assert picture.data is not None and picture.mimetype
-            content["url"] = self.http.post(f"{MEDIA}/upload", params={"filename": Path(picture.source).name}, body=picture.data,
-                                            content_type=picture.mimetype)["content_uri"]
+            content["url"] = self.http.post(
+                f"{MEDIA}/upload",
+                params={"filename": Path(picture.source).name},
+                body=picture.data,
+                content_type=picture.mimetype,
+            )["content_uri"]
             content["info"] = {"mimetype": picture.mimetype, "size": len(picture.data)}
             content[PICTURE_HASH] = picture.sha256
         self.http.put(f"{C}/rooms/{q(community.id)}/state/m.room.avatar/", json=content)
@@ -224,8 +240,11 @@ class Communities(MatrixClient):
         return room_id
 
     def find_room(self, community: Community, ref: str) -> Room:
-        tests: list[Callable[[Room], bool]] = [lambda r: r.id == ref or (r.alias or "") == ref,
-                                               lambda r: r.name.casefold() == ref.casefold(), lambda r: slug(r.name) == slug(ref)]
+        tests: list[Callable[[Room], bool]] = [
+            lambda r: r.id == ref or (r.alias or "") == ref,
+            lambda r: r.name.casefold() == ref.casefold(),
+            lambda r: slug(r.name) == slug(ref),
+        ]
         for test in tests:
             hits = [r for r in community.rooms if test(r)]
             if len(hits) == 1:

@@ -61,8 +61,13 @@ def map_event(raw: dict[str, Any], room_id: str) -> Event | None:
             return Event(**base, kind=EventKind.other)  # redacted or an edit
         reply_to = (rel.get("m.in_reply_to") or {}).get("event_id")
         if rel.get("rel_type") == "m.thread":
-            return Event(**base, kind=EventKind.thread, body=content.get("body"), thread_root=rel.get("event_id"),
-                         parent_id=reply_to or rel.get("event_id"))
+            return Event(
+                **base,
+                kind=EventKind.thread,
+                body=content.get("body"),
+                thread_root=rel.get("event_id"),
+                parent_id=reply_to or rel.get("event_id"),
+            )
         if reply_to:
             return Event(**base, kind=EventKind.reply, body=content.get("body"), parent_id=reply_to)
         return Event(**base, kind=EventKind.post, body=content.get("body"))

@@ -46,8 +46,11 @@ def localpart(ref: str) -> str:
 def check_user(settings: Settings) -> None:
     """The configured account must be a full Matrix ID: links and the server name come from it."""
     if settings.user is not None and not USER_ID.match(settings.user):
-        raise ConfigError(f"{settings.source}: [profiles.{settings.profile}] user: expected a full Matrix ID such as "
-                          f"@champion:example.org, got {settings.user!r}", hint="`rse auth login` writes it for you")
+        raise ConfigError(
+            f"{settings.source}: [profiles.{settings.profile}] user: expected a full Matrix ID such as "
+            f"@champion:example.org, got {settings.user!r}",
+            hint="`rse auth login` writes it for you",
+        )
 
 
 def matrix_link(client_url: str, server_name: str | None, target: str, event_id: str | None = None) -> str:

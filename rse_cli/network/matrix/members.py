@@ -67,7 +67,9 @@ class Members(MatrixClient):
 
     def force_join(self, community: Community, person: str) -> bool:
         if not self.is_admin:
-            raise ForbiddenError(f"{self.user_id} is not a server admin: cannot add people directly", hint="use invitations (without --join)")
+            raise ForbiddenError(
+                f"{self.user_id} is not a server admin: cannot add people directly", hint="use invitations (without --join)"
+            )
         changed = False
         for room_id in [community.id, *(r.id for r in community.rooms)]:
             if self.membership(room_id, person) == "join":

@@ -82,8 +82,12 @@ class Messages(MatrixClient):
                     return room_id
             # a room rse created for them that m.direct does not list (the run died in between): adopt it
             room_id = self._adoptable(person, self._marked_for(person)) or self._create_room_once(
-                {"preset": "trusted_private_chat", "is_direct": True, "invite": [person],
-                 "creation_content": {CREATION: {"for": person}}},
+                {
+                    "preset": "trusted_private_chat",
+                    "is_direct": True,
+                    "invite": [person],
+                    "creation_content": {CREATION: {"for": person}},
+                },
                 find=lambda nonce: self._adoptable(person, self._marked_for(person, refresh=True)),
             )
             with self._dm_lock:

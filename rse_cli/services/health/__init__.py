@@ -82,12 +82,23 @@ def silent_leaders(store: Store, settings: Settings, *, now: datetime, window_da
         return []
     names = sql.display_names(store, silent)
     message, action = text(settings.lang, "silent_leaders", n=len(silent), total=len(leaders), days=window_days)
-    return [Finding(code="silent_leaders", severity="warning", message=message, action=action,
-                    evidence=[Evidence(kind="person", id=x, label=names.get(x) or addressing.short_name(x), link=addressing.link(x, None))
-                              for x in silent])]
+    return [
+        Finding(
+            code="silent_leaders",
+            severity="warning",
+            message=message,
+            action=action,
+            evidence=[
+                Evidence(kind="person", id=x, label=names.get(x) or addressing.short_name(x), link=addressing.link(x, None))
+                for x in silent
+            ],
+        )
+    ]
 
 
-def _network(store: Store, settings: Settings, facts: list[dict[str, Any]], end: int, company: list[str] | None) -> dict[str, Any]:
+def _network(
+    store: Store, settings: Settings, facts: list[dict[str, Any]], end: int, company: list[str] | None
+) -> dict[str, Any]:
     """The company-wide view: reach (from the HR export when given) and newcomer retention."""
     members: set[str] = set().union(*(f["member_ids"] for f in facts)) if facts else set()
     writers: set[str] = set().union(*(f["writers"] for f in facts)) if facts else set()
@@ -102,20 +113,36 @@ def _network(store: Store, settings: Settings, facts: list[dict[str, Any]], end:
     out: dict[str, Any] = {
         "members": len(members),
         "writers": len(writers),
-        "newcomer_retention": {"cohort": len(cohort), "posted": sum(1 for u in cohort if u in posted),
-                               "active": sum(1 for u in cohort if u in recent)},
+        "newcomer_retention": {
+            "cohort": len(cohort),
+            "posted": sum(1 for u in cohort if u in posted),
+            "active": sum(1 for u in cohort if u in recent),
+        },
     }
     if company is not None:
         people = set(company) - {settings.user}
-        out |= {"people": len(people), "in_a_community": len(people & members), "wrote": len(people & writers),
-                "member_share": round(len(people & members) / len(people), 3) if people else None,
-                "writer_share": round(len(people & writers) / len(people), 3) if people else None}
+        out |= {
+            "people": len(people),
+            "in_a_community": len(people & members),
+            "wrote": len(people & writers),
+            "member_share": round(len(people & members) / len(people), 3) if people else None,
+            "writer_share": round(len(people & writers) / len(people), 3) if people else None,
+        }
     return out
 
 
-def audit(store: Store, settings: Settings, refs: list[str] | None = None, *, now: datetime, addressing: Addressing,
-          capabilities: Capabilities | None = None, window_days: int | None = None, company: list[str] | None = None,
-          lang: str | None = None) -> AuditReport:
+def audit(
+    store: Store,
+    settings: Settings,
+    refs: list[str] | None = None,
+    *,
+    now: datetime,
+    addressing: Addressing,
+    capabilities: Capabilities | None = None,
+    window_days: int | None = None,
+    company: list[str] | None = None,
+    lang: str | None = None,
+) -> AuditReport:
     """Audit the synced communities (all, or those named) over the window ending at `now`.
 
     `company`: the ids of the company's people (from the HR export), for the reach figures.
@@ -129,19 +156,43 @@ def audit(store: Store, settings: Settings, refs: list[str] | None = None, *, no
     result, every = [], []
     for c in targets:
         previous = sql.last_snapshot_metrics(store, c.id, now.isoformat())
-        metrics, facts = assess(store, c, settings, now=now, window_days=window, addressing=addressing, previous=previous,
-                                dated_joins=dated_joins(capabilities))
+        metrics, facts = assess(
+            store,
+            c,
+            settings,
+            now=now,
+            window_days=window,
+            addressing=addressing,
+            previous=previous,
+            dated_joins=dated_joins(capabilities),
+        )
         metrics["score_parts"] = parts(metrics, settings)
         every.append(facts)
         s = score(metrics, settings)
-        result.append(CommunityHealth(id=c.id, name=c.name, score=s, band=band_of(s, settings), metrics=metrics,
-                                      findings=findings(metrics, facts, settings, window), levels_of=facts["levels_of"],
-                                      notes=said))
+        result.append(
+            CommunityHealth(
+                id=c.id,
+                name=c.name,
+                score=s,
+                band=band_of(s, settings),
+                metrics=metrics,
+                findings=findings(metrics, facts, settings, window),
+                levels_of=facts["levels_of"],
+                notes=said,
+            )
+        )
     network = _network(store, settings, every, _ms(now), company)
     found = silent_leaders(store, settings, now=now, window_days=window, addressing=addressing)
     share = network.get("member_share")
     if share is not None and share < 0.5 and network["people"] >= 10:
         message, action = text(settings.lang, "low_reach", share=L10n(settings.lang).pct(1 - share), people=network["people"])
         found.append(Finding(code="low_reach", severity="info", message=message, action=action))
-    return AuditReport(generated_at=now, window_days=window, communities=result, findings=found, network=network,
-                       notes=said, people=network["members"])
+    return AuditReport(
+        generated_at=now,
+        window_days=window,
+        communities=result,
+        findings=found,
+        network=network,
+        notes=said,
+        people=network["members"],
+    )

@@ -32,14 +32,17 @@ OPENERS = re.compile(
     r"avez[- ]vous|auriez[- ]vous|y a[- ]t[- ]il|une idée|qui (sait|a|peut|connaît)|"
     r"does anyone|does anybody|has anyone|anyone|anybody|can (someone|anyone|somebody)|could (someone|anyone)|"
     r"how (do|can|does|to|should)|what (is|are|do|does|should)|where (is|are|can|do)|is there|are there|who (knows|has|can))\b",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 
 
 GREETING = re.compile(
     r"\b(bonjour|bonsoir|salut|hello|hi|coucou|je viens d'arriver|je rejoins|je m'appelle|je me présente|nouvelle recrue|"
     r"je suis (?:nouveau|nouvelle)|nouvel arrivant|nouvelle arrivante|nouvelle venue|nouveau venu|mon arrivée|"
     r"ravie? de vous rejoindre|premier jour|just joined|new here|my name is|i'm new|first day|"
-    r"pleased to join|happy to join|excited to join)\b", re.IGNORECASE)
+    r"pleased to join|happy to join|excited to join)\b",
+    re.IGNORECASE,
+)
 
 
 def looks_like_introduction(body: str) -> bool:
@@ -67,8 +70,9 @@ def qa_room_ids(community: ev.SyncedCommunity, settings: Settings) -> set[str]:
     return {rid for rid, name in community.room_names.items() if rid.casefold() in wanted or name.casefold() in wanted}
 
 
-def join_times(store: Store, community: ev.SyncedCommunity, *, dated: bool = True,
-               firsts: dict[str, tuple[int, str, str, str]] | None = None) -> dict[str, dict[str, int]]:
+def join_times(
+    store: Store, community: ev.SyncedCommunity, *, dated: bool = True, firsts: dict[str, tuple[int, str, str, str]] | None = None
+) -> dict[str, dict[str, int]]:
     """Per person: first join (and latest invite) in the community.
 
     On a network without dated joins (`dated=False`: capabilities.dated_memberships), a member's
@@ -82,8 +86,12 @@ def join_times(store: Store, community: ev.SyncedCommunity, *, dated: bool = Tru
     return joins
 
 
-def introductions(store: Store, community: ev.SyncedCommunity, joins: dict[str, dict[str, int]] | None = None,
-                  firsts: dict[str, tuple[int, str, str, str]] | None = None) -> set[str]:
+def introductions(
+    store: Store,
+    community: ev.SyncedCommunity,
+    joins: dict[str, dict[str, int]] | None = None,
+    firsts: dict[str, tuple[int, str, str, str]] | None = None,
+) -> set[str]:
     """Event ids of the community's introductions (first message within INTRO_DAYS of joining)."""
     joins = joins if joins is not None else sql.membership_times(store, community.id)
     firsts = firsts if firsts is not None else sql.first_messages(store, list(community.room_ids))
@@ -95,8 +103,9 @@ def introductions(store: Store, community: ev.SyncedCommunity, joins: dict[str, 
     return out
 
 
-def roots(store: Store, community: ev.SyncedCommunity, settings: Settings, start: int, end: int,
-          intros: set[str] | None = None) -> list[dict[str, Any]]:
+def roots(
+    store: Store, community: ev.SyncedCommunity, settings: Settings, start: int, end: int, intros: set[str] | None = None
+) -> list[dict[str, Any]]:
     """The window's root messages by members, each flagged `question` and `introduction`."""
     qa = qa_room_ids(community, settings)
     intros = introductions(store, community) if intros is None else intros
@@ -107,8 +116,15 @@ def roots(store: Store, community: ev.SyncedCommunity, settings: Settings, start
     return out
 
 
-def newcomers(store: Store, community: ev.SyncedCommunity, start: int, end: int, *, exclude: set[str],
-              joins: dict[str, dict[str, int]] | None = None) -> list[tuple[str, int]]:
+def newcomers(
+    store: Store,
+    community: ev.SyncedCommunity,
+    start: int,
+    end: int,
+    *,
+    exclude: set[str],
+    joins: dict[str, dict[str, int]] | None = None,
+) -> list[tuple[str, int]]:
     """(person, joined at) of the current members whose first join to the community is in [start, end)."""
     joins = joins if joins is not None else sql.membership_times(store, community.id)
     current = {m.id for m in ev.members(store, community.id) if m.membership == "join"} - exclude

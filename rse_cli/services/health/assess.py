@@ -82,8 +82,17 @@ def band_of(score: int, settings: Settings) -> Band:
     return "green" if score >= green else "amber" if score >= amber else "red"
 
 
-def assess(store: Store, community: ev.SyncedCommunity, settings: Settings, *, now: datetime, window_days: int,
-           addressing: Addressing, previous: dict[str, Any] | None = None, dated_joins: bool = True) -> tuple[dict[str, Any], dict[str, Any]]:
+def assess(
+    store: Store,
+    community: ev.SyncedCommunity,
+    settings: Settings,
+    *,
+    now: datetime,
+    window_days: int,
+    addressing: Addressing,
+    previous: dict[str, Any] | None = None,
+    dated_joins: bool = True,
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """(metrics, facts): metrics go in the report; facts are what findings cite as evidence."""
     a = settings.audit
     end, start = activity.ms(now), activity.ms(now - timedelta(days=window_days))
@@ -140,19 +149,25 @@ def assess(store: Store, community: ev.SyncedCommunity, settings: Settings, *, n
         for u, now_level in sorted(levels_of.items(), key=lambda kv: names.get(kv[0], kv[0])):
             was = before.get(u, "observer")
             if was != now_level and was in rank:
-                moves["up" if rank[now_level] > rank[was] else "down"].append({"name": names.get(u, u), "from": was, "to": now_level})
+                moves["up" if rank[now_level] > rank[was] else "down"].append(
+                    {"name": names.get(u, u), "from": was, "to": now_level}
+                )
     quiet_from = end - QUIET_DAYS * DAY_MS
     prev = sql.messages_by_sender(store, rooms, quiet_from - window_days * DAY_MS, quiet_from)
     prev = {u: n for u, n in prev.items() if u in joined_ids and n}
     cut = sorted(prev.values(), reverse=True)[: max(1, math.ceil(len(prev) * TOP_SHARE))] if prev else []
     recent = sql.messages_by_sender(store, rooms, quiet_from, end)
-    quiet_top = sorted((u for u, n in prev.items() if cut and n >= cut[-1] and n >= 3 and not recent.get(u)),
-                       key=lambda u: -prev[u])
+    quiet_top = sorted(
+        (u for u, n in prev.items() if cut and n >= cut[-1] and n >= 3 and not recent.get(u)), key=lambda u: -prev[u]
+    )
     lo, hi = end - RETENTION[1] * DAY_MS, end - RETENTION[0] * DAY_MS
     cohort = [u for u in joined_ids if lo <= joins.get(u, {}).get("joined", -1) < hi]
     last28 = sql.messages_by_sender(store, rooms, lstart, end)
-    retention = {"cohort": len(cohort), "posted": sum(1 for u in cohort if u in firsts),
-                 "active": sum(1 for u in cohort if last28.get(u))}
+    retention = {
+        "cohort": len(cohort),
+        "posted": sum(1 for u in cohort if u in firsts),
+        "active": sum(1 for u in cohort if last28.get(u)),
+    }
 
     contributors = len(writers & joined_ids)
     messages = total_msgs
@@ -176,7 +191,9 @@ def assess(store: Store, community: ev.SyncedCommunity, settings: Settings, *, n
         "introductions": sum(1 for p in posts if p["introduction"]),
         "questions": len(questions),
         "unanswered_questions": len(unanswered),
-        "unanswered_share": round(len([p for p in old_enough if p["first_reply"] is None]) / len(old_enough), 3) if old_enough else 0.0,
+        "unanswered_share": round(len([p for p in old_enough if p["first_reply"] is None]) / len(old_enough), 3)
+        if old_enough
+        else 0.0,
         "median_first_reply_hours": round(median(delays), 1) if delays else None,
         "last_post_at": _iso(last_msg),
         "days_since_last_post": round(idle_days, 1) if idle_days is not None else None,
@@ -196,17 +213,30 @@ def assess(store: Store, community: ev.SyncedCommunity, settings: Settings, *, n
     }
     top_writers = sorted(((s, n) for s, n in msgs.items() if n and s in joined_ids), key=lambda x: -x[1])
     facts = {
-        "late_questions": [Evidence(kind="message", id=p["id"], label=f"{names.get(p['sender'], addressing.short_name(p['sender']))} : "
-                                    f"{excerpt(p['body'], 120)}" if settings.lang == "fr" else
-                                    f"{names.get(p['sender'], addressing.short_name(p['sender']))}: {excerpt(p['body'], 120)}",
-                                    at=_dt(p["ts"]), link=link(p["room_id"], p["id"])) for p in late],
+        "late_questions": [
+            Evidence(
+                kind="message",
+                id=p["id"],
+                label=f"{names.get(p['sender'], addressing.short_name(p['sender']))} : {excerpt(p['body'], 120)}"
+                if settings.lang == "fr"
+                else f"{names.get(p['sender'], addressing.short_name(p['sender']))}: {excerpt(p['body'], 120)}",
+                at=_dt(p["ts"]),
+                link=link(p["room_id"], p["id"]),
+            )
+            for p in late
+        ],
         "silent_animators": [_person(m.id, names, link) for m in animators if m.id not in writers],
         "invited_animators": [_person(m.id, names, link) for m in invited_animators],
-        "old_invites": [Evidence(kind="person", id=m.id, label=names[m.id], link=link(m.id, None), at=_dt(joins.get(m.id, {}).get("invited")))
-                        for m in invites if end - joins.get(m.id, {}).get("invited", 0) >= a.pending_invite_days * DAY_MS],
-        "absent": [Evidence(kind="person", id=s, label=word(settings.lang, "messages", name=names.get(s, s), n=n), link=link(s, None))
-                   for s, n in top_writers[:min(max(af, 1), ABSENCE_RISK)]],
-        "absent_wrote": sum(n for _, n in top_writers[:min(max(af, 1), ABSENCE_RISK)]) / max(1, sum(n for _, n in top_writers)),
+        "old_invites": [
+            Evidence(kind="person", id=m.id, label=names[m.id], link=link(m.id, None), at=_dt(joins.get(m.id, {}).get("invited")))
+            for m in invites
+            if end - joins.get(m.id, {}).get("invited", 0) >= a.pending_invite_days * DAY_MS
+        ],
+        "absent": [
+            Evidence(kind="person", id=s, label=word(settings.lang, "messages", name=names.get(s, s), n=n), link=link(s, None))
+            for s, n in top_writers[: min(max(af, 1), ABSENCE_RISK)]
+        ],
+        "absent_wrote": sum(n for _, n in top_writers[: min(max(af, 1), ABSENCE_RISK)]) / max(1, sum(n for _, n in top_writers)),
         "absent_share": sum(n for _, n in top_writers[:ABSENCE_RISK]) / max(1, sum(n for _, n in top_writers)),
         "quiet_top": [_person(u, names, link) for u in quiet_top],
         "silent_newcomers": [_person(u, names, link) for u in sorted(cohort, key=lambda u: names.get(u, u)) if u not in firsts],
@@ -257,7 +287,9 @@ def parts(m: dict[str, Any], settings: Settings) -> dict[str, float]:
     """The score's five parts (see the module docstring)."""
     a = settings.audit
     idle = m["days_since_last_post"]
-    recency = 0.0 if idle is None else 15 * max(0.0, min(1.0, (a.dormant_critical_days - idle) / max(1, a.dormant_critical_days - 7)))
+    recency = (
+        0.0 if idle is None else 15 * max(0.0, min(1.0, (a.dormant_critical_days - idle) / max(1, a.dormant_critical_days - 7)))
+    )
     ratio = m["contributor_ratio"] or 0.0
     participation = 25 * (ratio / 0.10 * 0.5 if ratio <= 0.10 else min(1.0, 0.5 + (ratio - 0.10) / 0.20 * 0.5))
     quiet = not m["messages"]
@@ -267,8 +299,13 @@ def parts(m: dict[str, Any], settings: Settings) -> dict[str, float]:
     responsiveness = 25 * answered * speed
     engagement = 20 * min(1.0, (m["engaged_share"] or 0.0) / 0.10)
     animation = 15 if m["animator_posts"] else 5 if (m["animators"] or m["animators_invited"]) else 0
-    return {"participation": round(participation, 1), "responsiveness": round(responsiveness, 1), "engagement": round(engagement, 1),
-            "recency": round(recency, 1), "animation": float(animation)}
+    return {
+        "participation": round(participation, 1),
+        "responsiveness": round(responsiveness, 1),
+        "engagement": round(engagement, 1),
+        "recency": round(recency, 1),
+        "animation": float(animation),
+    }
 
 
 def score(m: dict[str, Any], settings: Settings) -> int:
@@ -290,17 +327,29 @@ def findings(m: dict[str, Any], facts: dict[str, Any], settings: Settings, windo
 
     def add(code: str, severity: Severity, evidence: list[Evidence] | None = None, **values: Any) -> None:
         message, action = text(lang, code, **values)
-        out.append(Finding(code=code, severity=severity, message=message, evidence=list(evidence or [])[:EVIDENCE_MAX], action=action))
+        out.append(
+            Finding(code=code, severity=severity, message=message, evidence=list(evidence or [])[:EVIDENCE_MAX], action=action)
+        )
 
     idle = m["days_since_last_post"]
     if idle is not None and idle >= a.dormant_warning_days:
         last = t.date(m["last_post_at"]) if m["last_post_at"] else word(lang, "never")
-        add("dormant", "critical" if idle >= a.dormant_critical_days else "warning",
+        add(
+            "dormant",
+            "critical" if idle >= a.dormant_critical_days else "warning",
             [Evidence(kind="community", id="last", label=word(lang, "last", last=last), link=facts["last_link"])],
-            days=int(idle), last=last)
+            days=int(idle),
+            last=last,
+        )
     if facts["late_questions"]:
-        add("unanswered_questions", "warning", facts["late_questions"], n=len(facts["late_questions"]), hours=a.unanswered_hours,
-            share=m["unanswered_share"])
+        add(
+            "unanswered_questions",
+            "warning",
+            facts["late_questions"],
+            n=len(facts["late_questions"]),
+            hours=a.unanswered_hours,
+            share=m["unanswered_share"],
+        )
     med = m["median_first_reply_hours"]
     if med is not None and med > a.slow_reply_hours:
         add("slow_replies", "warning", median=t.num(round(med)), hours=a.slow_reply_hours)

@@ -66,12 +66,26 @@ def report_notes(capabilities: Capabilities | None) -> list[Note]:
     out = []
     for code in codes(capabilities):
         if code == APPROXIMATE_JOINS:
-            out.append(Note(code=code, metrics=JOIN_METRICS, message=_(
-                "Approximate: this network does not date when people join, so a member's arrival is dated by their "
-                "first message. New members, introductions and newcomer retention count only people who wrote; "
-                "silent newcomers are missing.")))
+            out.append(
+                Note(
+                    code=code,
+                    metrics=JOIN_METRICS,
+                    message=_(
+                        "Approximate: this network does not date when people join, so a member's arrival is dated by their "
+                        "first message. New members, introductions and newcomer retention count only people who wrote; "
+                        "silent newcomers are missing."
+                    ),
+                )
+            )
         else:
-            out.append(Note(code=code, metrics=COUNT_METRICS, message=_(
-                "May be incomplete: messages were read from the community feeds, which this network may return "
-                "only in part (long threads cut); without an administrator's data export, counts may be low.")))
+            out.append(
+                Note(
+                    code=code,
+                    metrics=COUNT_METRICS,
+                    message=_(
+                        "May be incomplete: messages were read from the community feeds, which this network may return "
+                        "only in part (long threads cut); without an administrator's data export, counts may be low."
+                    ),
+                )
+            )
     return out

@@ -59,8 +59,13 @@ def _unknown(ref: str, every: list[ev.SyncedCommunity], addressing: Addressing) 
     near = close_matches(addressing.community_key(ref), list(labels))
     near += [by_name[n] for n in close_matches(ref, list(by_name)) if by_name[n] not in near]
     if near:
-        return NotFoundError(_("no synced community named {ref}").format(ref=ref),
-                             hint=_("did you mean {communities}?").format(communities=either(near[:3])))
-    return NotFoundError(_("no synced community named {ref}").format(ref=ref),
-                         hint=_("synced communities: {names}; if {ref} is new, run `rse sync {ref}`").format(
-                             names=", ".join(sorted(labels)), ref=ref))
+        return NotFoundError(
+            _("no synced community named {ref}").format(ref=ref),
+            hint=_("did you mean {communities}?").format(communities=either(near[:3])),
+        )
+    return NotFoundError(
+        _("no synced community named {ref}").format(ref=ref),
+        hint=_("synced communities: {names}; if {ref} is new, run `rse sync {ref}`").format(
+            names=", ".join(sorted(labels)), ref=ref
+        ),
+    )

@@ -17,15 +17,35 @@ if TYPE_CHECKING:
     from rse_cli.network.base import Addressing
 
 # messages = posts + replies: the same word as the audit table, CSV, JSON and HTML
-KEY_METRICS = ("members", "contributors", "messages", "posts", "replies", "unanswered_questions", "median_first_reply_hours",
-               "days_since_last_post")
+KEY_METRICS = (
+    "members",
+    "contributors",
+    "messages",
+    "posts",
+    "replies",
+    "unanswered_questions",
+    "median_first_reply_hours",
+    "days_since_last_post",
+)
 NOT_KEPT = ("activity_by_week",)
 
 
 def save_snapshots(store: Store, report: AuditReport) -> None:
-    sql.save_snapshots(store, report.generated_at.isoformat(), [
-        (c.id, c.name, report.window_days, c.score, {**{k: v for k, v in c.metrics.items() if k not in NOT_KEPT}, "levels_of": c.levels_of},
-         [f"{f.code}:{f.severity}" for f in c.findings]) for c in report.communities])
+    sql.save_snapshots(
+        store,
+        report.generated_at.isoformat(),
+        [
+            (
+                c.id,
+                c.name,
+                report.window_days,
+                c.score,
+                {**{k: v for k, v in c.metrics.items() if k not in NOT_KEPT}, "levels_of": c.levels_of},
+                [f"{f.code}:{f.severity}" for f in c.findings],
+            )
+            for c in report.communities
+        ],
+    )
 
 
 def history(store: Store, ref: str, *, addressing: Addressing, limit: int = 50) -> list[Snapshot]:
@@ -38,7 +58,9 @@ def history(store: Store, ref: str, *, addressing: Addressing, limit: int = 50) 
             from rse_cli.services.health.scope import synced
 
             synced(store, [ref], addressing=addressing)
-        raise NotFoundError(_("no audit recorded for {ref}").format(ref=ref), hint=_("run `rse audit` first: each audit records a snapshot"))
+        raise NotFoundError(
+            _("no audit recorded for {ref}").format(ref=ref), hint=_("run `rse audit` first: each audit records a snapshot")
+        )
     out: list[Snapshot] = []
     prev: int | None = None
     for r in reversed(rows):
@@ -47,8 +69,17 @@ def history(store: Store, ref: str, *, addressing: Addressing, limit: int = 50) 
             metrics["messages"] = (metrics.get("posts") or 0) + (metrics.get("replies") or 0)
         delta = None if prev is None else r["score"] - prev
         trend = "" if delta is None else "↑" if delta > 0 else "↓" if delta < 0 else "="
-        out.append(Snapshot(at=datetime.fromisoformat(r["at"]), community=r["community_name"], window_days=r["window_days"],
-                            score=r["score"], delta=delta, trend=trend,
-                            metrics={k: metrics.get(k) for k in KEY_METRICS}, findings=json.loads(r["findings"])))
+        out.append(
+            Snapshot(
+                at=datetime.fromisoformat(r["at"]),
+                community=r["community_name"],
+                window_days=r["window_days"],
+                score=r["score"],
+                delta=delta,
+                trend=trend,
+                metrics={k: metrics.get(k) for k in KEY_METRICS},
+                findings=json.loads(r["findings"]),
+            )
+        )
         prev = r["score"]
     return out

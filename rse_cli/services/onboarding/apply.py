@@ -36,8 +36,9 @@ from rse_cli.store.onboarding import record_person, welcomed
 from rse_cli.templating import Templates
 
 
-def _ensure_community(network: Network, store: Store, spec: mf.CommunitySpec, created: list[str],
-                      community: Community | None) -> Community:
+def _ensure_community(
+    network: Network, store: Store, spec: mf.CommunitySpec, created: list[str], community: Community | None
+) -> Community:
     """The community (as prepare() read it; None: not there then), created with its rooms when missing."""
     ref = _ref(network, spec)
     if community is None:
@@ -83,9 +84,17 @@ def _talk_room(network: Network, spec: mf.CommunitySpec, community: Community) -
     return network.find_room(community, spec.rooms[0]).id if spec.rooms else community.id
 
 
-def apply(network: Network, store: Store, path: Path, *, templates: Templates, skip_invalid: bool = False,
-          failed_csv: Path | None = None, progress: Callable[[int, int], None] | None = None,
-          prepared: Prepared | None = None) -> ApplyResult:
+def apply(
+    network: Network,
+    store: Store,
+    path: Path,
+    *,
+    templates: Templates,
+    skip_invalid: bool = False,
+    failed_csv: Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    prepared: Prepared | None = None,
+) -> ApplyResult:
     """Make the network match the manifest. Safe to re-run; resumes where a killed run stopped."""
     prepared = prepared or prepare(network, path)
     refuse(prepared, skip_invalid)
@@ -133,8 +142,13 @@ def apply(network: Network, store: Store, path: Path, *, templates: Templates, s
         created += made
         animator = next((prepared.person(r) for r in spec.animators if prepared.person(r)), None)
 
-        def onboard(row: PersonRow, spec: mf.CommunitySpec = spec, community: Community = community,
-                    animator: Person | None = animator, present: set[str] = present) -> Outcome:
+        def onboard(
+            row: PersonRow,
+            spec: mf.CommunitySpec = spec,
+            community: Community = community,
+            animator: Person | None = animator,
+            present: set[str] = present,
+        ) -> Outcome:
             person = prepared.person(row)
             assert person is not None
             out = Outcome(community=spec.name, person=person.id, ref=row.ref, action="unchanged")
@@ -154,13 +168,28 @@ def apply(network: Network, store: Store, path: Path, *, templates: Templates, s
                 elif spec.welcome_dm:
                     text = _welcome_text(network, templates, spec, row, person, community, animator, by_email)
                     if spec.welcome_in == "community":  # no private messages: a post that mentions the newcomer
-                        sent = send_once(network, store, action="onboard.welcome", target=f"{spec.alias}:{person.id}",
-                                         room_id=_talk_room(network, spec, community), message=build_message(text, [person.id]))
+                        sent = send_once(
+                            network,
+                            store,
+                            action="onboard.welcome",
+                            target=f"{spec.alias}:{person.id}",
+                            room_id=_talk_room(network, spec, community),
+                            message=build_message(text, [person.id]),
+                        )
                     else:
-                        sent = send_once(network, store, action="onboard.welcome", target=f"{spec.alias}:{person.id}", room_id=None,
-                                         message=build_message(text), room_for=lambda: network.direct_room(person.id))
+                        sent = send_once(
+                            network,
+                            store,
+                            action="onboard.welcome",
+                            target=f"{spec.alias}:{person.id}",
+                            room_id=None,
+                            message=build_message(text),
+                            room_for=lambda: network.direct_room(person.id),
+                        )
                     out.welcome = "sent" if sent.sent else "unchanged"
-                record_person(store, key, spec.alias, person.id, row.ref, out.action if out.action != "unchanged" else "done", None)
+                record_person(
+                    store, key, spec.alias, person.id, row.ref, out.action if out.action != "unchanged" else "done", None
+                )
             except RseError as exc:
                 out.action, out.error = "failed", exc.message
                 record_person(store, key, spec.alias, person.id, row.ref, "failed", exc.message)
@@ -190,12 +219,22 @@ def apply(network: Network, store: Store, path: Path, *, templates: Templates, s
     for spec, community in posts:
         # in the first room; else in the community itself (its feed; on Matrix the Space, where only animators post)
         assert spec.welcome_post is not None
-        send_once(network, store, action="onboard.post", target=spec.alias, room_id=_talk_room(network, spec, community),
-                  message=build_message(spec.welcome_post))
+        send_once(
+            network,
+            store,
+            action="onboard.post",
+            target=spec.alias,
+            room_id=_talk_room(network, spec, community),
+            message=build_message(spec.welcome_post),
+        )
 
     kinds = Counter(c.split(" ", 1)[0] for c in created)  # "room Ventes/Général" -> room
-    summary: dict[str, int] = {"communities_created": kinds["community"], "rooms_created": kinds["room"],
-                               "topics_set": kinds["topic"], "avatars_set": kinds["avatar"]}
+    summary: dict[str, int] = {
+        "communities_created": kinds["community"],
+        "rooms_created": kinds["room"],
+        "topics_set": kinds["topic"],
+        "avatars_set": kinds["avatar"],
+    }
     for o in outcomes:
         summary[o.action] = summary.get(o.action, 0) + 1
         if o.welcome:
@@ -207,5 +246,6 @@ def apply(network: Network, store: Store, path: Path, *, templates: Templates, s
         write_rows(failed_csv, [*header, "identifier", "community", "error"], failed_rows)
         written = str(failed_csv)
     skipped = [p for p in prepared.problems if p.skippable]
-    return ApplyResult(manifest=str(path), created=created, outcomes=outcomes, skipped=_problems(skipped),
-                       summary=summary, failed_csv=written)
+    return ApplyResult(
+        manifest=str(path), created=created, outcomes=outcomes, skipped=_problems(skipped), summary=summary, failed_csv=written
+    )

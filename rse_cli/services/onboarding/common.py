@@ -104,8 +104,9 @@ class Prepared:
     one pool: the set-up phase is as long as its slowest request, not the sum), and the problems
     found on the way."""
 
-    def __init__(self, manifest: mf.Manifest, people: dict[str, Person], problems: list[Problem],
-                 survey: dict[str, Seen] | None = None) -> None:
+    def __init__(
+        self, manifest: mf.Manifest, people: dict[str, Person], problems: list[Problem], survey: dict[str, Seen] | None = None
+    ) -> None:
         self.manifest = manifest
         self.people = people  # ref (casefold) -> Person
         self.problems = problems
@@ -168,7 +169,8 @@ def prepare(network: Network, path: Path) -> Prepared:
                 for other in group:
                     if other.ref.casefold() == key:
                         what = {"animator": _("unknown animator: {why}"), "moderator": _("unknown moderator: {why}")}.get(
-                            kind, _("person not found on the network: {why}"))
+                            kind, _("person not found on the network: {why}")
+                        )
                         problems.append(Problem(other.file, other.line, what.format(why=person) + near))
     problems.sort(key=lambda p: (p.file, p.line or 0))
     return Prepared(manifest, people, problems, seen)
@@ -183,14 +185,23 @@ def refuse(prepared: Prepared, skip_invalid: bool) -> None:
     refuse_problems(prepared.problems, skip_invalid=skip_invalid, where=_("the manifest or its people file"))
 
 
-def _context(network: Network, row: PersonRow, person: Person, communities: list[Community], animator: Person | None,
-             rows_by_email: dict[str, PersonRow]) -> dict[str, Any]:
+def _context(
+    network: Network,
+    row: PersonRow,
+    person: Person,
+    communities: list[Community],
+    animator: Person | None,
+    rows_by_email: dict[str, PersonRow],
+) -> dict[str, Any]:
     """What a welcome/nudge template may use: names, manager, communities, animator, links."""
     first = row.fields.get("first_name") or (person.display_name or network.addressing.short_name(person.id)).split(" ")[0]
     manager_ref = row.fields.get("manager") or ""
     manager_row = rows_by_email.get(manager_ref.casefold())
-    manager = (f"{manager_row.fields.get('first_name', '')} {manager_row.fields.get('last_name', '')}".strip()
-               if manager_row else manager_ref)
+    manager = (
+        f"{manager_row.fields.get('first_name', '')} {manager_row.fields.get('last_name', '')}".strip()
+        if manager_row
+        else manager_ref
+    )
     return {
         "first_name": first,
         "last_name": row.fields.get("last_name") or "",
@@ -200,8 +211,11 @@ def _context(network: Network, row: PersonRow, person: Person, communities: list
         "department": row.fields.get("department") or "",
         "site": row.fields.get("site") or "",
         "communities": [{"name": c.name, "alias": c.alias, "link": c.link or network.link(c.id)} for c in communities],
-        "animator": ({"name": animator.display_name or animator.id, "id": animator.id,
-                      "link": network.link(animator.id)} if animator else None),
+        "animator": (
+            {"name": animator.display_name or animator.id, "id": animator.id, "link": network.link(animator.id)}
+            if animator
+            else None
+        ),
         "first_post_link": None,
     }
 
@@ -211,14 +225,23 @@ def _rows_by_email(prepared: Prepared) -> dict[str, PersonRow]:
     return {r.fields.get("email", "").casefold(): r for r in people.rows if r.fields.get("email")} if people else {}
 
 
-def _welcome_text(network: Network, templates: Templates, spec: mf.CommunitySpec, row: PersonRow, person: Person,
-                  community: Community, animator: Person | None, by_email: dict[str, PersonRow]) -> str:
+def _welcome_text(
+    network: Network,
+    templates: Templates,
+    spec: mf.CommunitySpec,
+    row: PersonRow,
+    person: Person,
+    community: Community,
+    animator: Person | None,
+    by_email: dict[str, PersonRow],
+) -> str:
     ctx = _context(network, row, person, [community], animator, by_email)
     return templates.render(spec.welcome_dm or "welcome", ctx, lang=spec.lang)
 
 
-def _welcome_jobs(network: Network, prepared: Prepared,
-                  by_email: dict[str, PersonRow]) -> Iterator[tuple[str, dict[str, Any], str | None]]:
+def _welcome_jobs(
+    network: Network, prepared: Prepared, by_email: dict[str, PersonRow]
+) -> Iterator[tuple[str, dict[str, Any], str | None]]:
     """(template, context, lang) of every welcome message the manifest will send, rendered before
     the first write (a bad template creates nothing on the server)."""
     for spec in prepared.manifest.communities:
@@ -228,7 +251,11 @@ def _welcome_jobs(network: Network, prepared: Prepared,
         for row in spec.members:
             person = prepared.person(row)
             if person is not None:
-                yield spec.welcome_dm, _context(network, row, person, [_placeholder(network, spec)], animator, by_email), spec.lang
+                yield (
+                    spec.welcome_dm,
+                    _context(network, row, person, [_placeholder(network, spec)], animator, by_email),
+                    spec.lang,
+                )
 
 
 def _ref(network: Network, spec: mf.CommunitySpec) -> str:

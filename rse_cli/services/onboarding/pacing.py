@@ -43,16 +43,24 @@ class Pacer:
 def estimate(network: Network, invitations: int, messages: int, room_creations: int, communities: int = 0) -> Estimate:
     """The least time these writes take at the network's declared limits, and whether this
     account is exempt from them (None: cannot tell). `room_creations` counts communities too."""
-    seconds = network.capabilities.rate_limits.seconds(invitations=invitations, messages=messages,
-                                                       room_creations=room_creations, communities=communities)
+    seconds = network.capabilities.rate_limits.seconds(
+        invitations=invitations, messages=messages, room_creations=room_creations, communities=communities
+    )
     try:
         exempt = network.ratelimit_exempt()
     except RseError:
         exempt = None
     rates = network.capabilities.rate_limits
-    return Estimate(invitations=invitations, messages=messages, room_creations=room_creations, communities=communities,
-                    seconds_at_default_limits=round(seconds, 1), exempt=exempt, limits=rates.described,
-                    fast_path=rates.fast_path)
+    return Estimate(
+        invitations=invitations,
+        messages=messages,
+        room_creations=room_creations,
+        communities=communities,
+        seconds_at_default_limits=round(seconds, 1),
+        exempt=exempt,
+        limits=rates.described,
+        fast_path=rates.fast_path,
+    )
 
 
 def _dm_rooms(network: Network, dms: int) -> int:
@@ -67,6 +75,13 @@ def rough_estimate(network: Network, prepared: Prepared) -> Estimate:
     welcomes = sum(1 for s in specs if s.welcome_dm for r in s.members if prepared.person(r))
     dms = sum(1 for s in specs if s.welcome_dm and s.welcome_in == "dm" for r in s.members if prepared.person(r))
     staff = sum(1 for s in specs for r in [*s.animators, *s.moderators] if prepared.person(r))
-    pictures = sum(1 for s in specs if s.avatar)  # a state event, paced like a message (a new community gets its topic at creation)
-    return estimate(network, invitations=people + staff, messages=welcomes + pictures + sum(1 for s in specs if s.welcome_post),
-                    room_creations=_dm_rooms(network, dms) + sum(1 + len(s.rooms) for s in specs), communities=len(specs))
+    pictures = sum(
+        1 for s in specs if s.avatar
+    )  # a state event, paced like a message (a new community gets its topic at creation)
+    return estimate(
+        network,
+        invitations=people + staff,
+        messages=welcomes + pictures + sum(1 for s in specs if s.welcome_post),
+        room_creations=_dm_rooms(network, dms) + sum(1 + len(s.rooms) for s in specs),
+        communities=len(specs),
+    )

@@ -47,8 +47,15 @@ def plan(network: Network, store: Store, path: Path, *, templates: Templates, pr
         else:
             if spec.topic:
                 same = (community.topic or "") == spec.topic
-                changes.append(Change(op="=" if same else "~", kind="topic", community=spec.name, target=spec.topic,
-                                      detail=None if same else _("was: {topic}").format(topic=community.topic or _("none"))))
+                changes.append(
+                    Change(
+                        op="=" if same else "~",
+                        kind="topic",
+                        community=spec.name,
+                        target=spec.topic,
+                        detail=None if same else _("was: {topic}").format(topic=community.topic or _("none")),
+                    )
+                )
             if spec.avatar:
                 same = network.has_picture(community, spec.avatar)
                 changes.append(Change(op="=" if same else "~", kind="avatar", community=spec.name, target=spec.avatar.source))
@@ -69,28 +76,40 @@ def plan(network: Network, store: Store, path: Path, *, templates: Templates, pr
             person = found
             current = members.get(person.id)
             done = current is not None and (current.membership == "join" or (current.membership == "invite" and not spec.join))
-            changes.append(Change(op="=" if done else "+", kind="join" if spec.join else "invite", community=spec.name, target=person.id))
+            changes.append(
+                Change(op="=" if done else "+", kind="join" if spec.join else "invite", community=spec.name, target=person.id)
+            )
             if not spec.welcome_dm:
                 continue
             text = _welcome_text(network, templates, spec, row, person, target, animator, by_email)
             target_key = f"{spec.alias}:{person.id}"
-            sent = community is not None and (welcomed(store, target_key) or store.sent(
-                txn_key(store, "onboard.welcome", target_key, build_message(text).text)) is not None)
+            sent = community is not None and (
+                welcomed(store, target_key)
+                or store.sent(txn_key(store, "onboard.welcome", target_key, build_message(text).text)) is not None
+            )
             kind = "welcome-mention" if spec.welcome_in == "community" else "welcome-dm"
             changes.append(Change(op="=" if sent else "+", kind=kind, community=spec.name, target=person.id))
             dms += 0 if sent or spec.welcome_in == "community" else 1
         if spec.welcome_post:
             sent = store.sent(txn_key(store, "onboard.post", spec.alias, build_message(spec.welcome_post).text)) is not None
-            changes.append(Change(op="=" if sent else "+", kind="welcome-post", community=spec.name,
-                                  target=spec.rooms[0] if spec.rooms else spec.name))
+            changes.append(
+                Change(
+                    op="=" if sent else "+",
+                    kind="welcome-post",
+                    community=spec.name,
+                    target=spec.rooms[0] if spec.rooms else spec.name,
+                )
+            )
     counts: dict[str, int] = {}
     for ch in changes:
         key = "unchanged" if ch.op == "=" else ch.kind
         counts[key] = counts.get(key, 0) + 1
     pending = [c for c in changes if c.op != "="]
-    est = estimate(network,
-                   invitations=sum(1 for c in pending if c.kind in ("invite", "role")),
-                   messages=sum(1 for c in pending if c.kind in ("welcome-dm", "welcome-mention", "welcome-post", "topic", "avatar")),
-                   room_creations=_dm_rooms(network, dms) + sum(1 for c in pending if c.kind in ("community", "room")),
-                   communities=sum(1 for c in pending if c.kind == "community"))
+    est = estimate(
+        network,
+        invitations=sum(1 for c in pending if c.kind in ("invite", "role")),
+        messages=sum(1 for c in pending if c.kind in ("welcome-dm", "welcome-mention", "welcome-post", "topic", "avatar")),
+        room_creations=_dm_rooms(network, dms) + sum(1 for c in pending if c.kind in ("community", "room")),
+        communities=sum(1 for c in pending if c.kind == "community"),
+    )
     return Plan(manifest=str(path), changes=changes, problems=_problems(prepared.problems), counts=counts, estimate=est)

@@ -24,8 +24,18 @@ def status(network: Network, store: Store, path: Path) -> list[CommunityStatus]:
         invited = sum(1 for p in expected if members.get(p) == "invite")
         joined = sum(1 for p in expected if members.get(p) == "join")
         pending = sum(1 for p in expected if members.get(p) not in ("invite", "join") and p not in failed)
-        out.append(CommunityStatus(community=spec.name, alias=_ref(network, spec), exists=community is not None,
-                                   expected=len(expected), invited=invited, joined=joined, pending=pending,
-                                   invited_not_joined=invited, not_yet_invited=pending,
-                                   failed=len(failed & expected - {p for p in expected if members.get(p) in ("invite", "join")})))
+        out.append(
+            CommunityStatus(
+                community=spec.name,
+                alias=_ref(network, spec),
+                exists=community is not None,
+                expected=len(expected),
+                invited=invited,
+                joined=joined,
+                pending=pending,
+                invited_not_joined=invited,
+                not_yet_invited=pending,
+                failed=len(failed & expected - {p for p in expected if members.get(p) in ("invite", "join")}),
+            )
+        )
     return out

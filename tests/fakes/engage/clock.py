@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 # 2026-11-25 09:00:00 UTC: a fixed start so timestamps in failures are readable and stable.
-DEFAULT_START = datetime(2026, 11, 25, 9, 0, 0, tzinfo=timezone.utc).timestamp()
+DEFAULT_START = datetime(2026, 11, 25, 9, 0, 0, tzinfo=UTC).timestamp()
 
 
 class FakeClock:
@@ -31,7 +31,7 @@ class FakeClock:
             return self._start + self._offset + (time.monotonic() - self._mono0) * self.time_scale
 
     def datetime(self) -> datetime:
-        return datetime.fromtimestamp(self.now(), tz=timezone.utc)
+        return datetime.fromtimestamp(self.now(), tz=UTC)
 
     def advance(self, seconds: float) -> None:
         """Move the fake time forward (never backward)."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from .http import Request, Response
@@ -23,29 +23,72 @@ from .http import Request, Response
 if TYPE_CHECKING:
     from .fake import FakeEngage
 
-MESSAGE_COLUMNS = ["id", "replied_to_id", "thread_id", "conversation_id", "group_id", "group_name", "participants",
-                   "in_private_group", "in_private_conversation", "sender_id", "sender_type", "sender_name",
-                   "sender_email", "body", "api_url", "attachments", "deleted_by_id", "deleted_by_type",
-                   "created_at", "deleted_at"]
-USER_COLUMNS = ["id", "name", "email", "job_title", "location", "department", "api_url", "joined_at",
-                "deleted_by_id", "deleted_by_type", "deleted_at", "suspended_by_id", "suspended_by_type",
-                "suspended_at", "guid", "state"]
-GROUP_COLUMNS = ["id", "name", "description", "private", "deleted", "creator_id", "creator_type",
-                 "created_at", "updated_at", "api_url"]
+MESSAGE_COLUMNS = [
+    "id",
+    "replied_to_id",
+    "thread_id",
+    "conversation_id",
+    "group_id",
+    "group_name",
+    "participants",
+    "in_private_group",
+    "in_private_conversation",
+    "sender_id",
+    "sender_type",
+    "sender_name",
+    "sender_email",
+    "body",
+    "api_url",
+    "attachments",
+    "deleted_by_id",
+    "deleted_by_type",
+    "created_at",
+    "deleted_at",
+]
+USER_COLUMNS = [
+    "id",
+    "name",
+    "email",
+    "job_title",
+    "location",
+    "department",
+    "api_url",
+    "joined_at",
+    "deleted_by_id",
+    "deleted_by_type",
+    "deleted_at",
+    "suspended_by_id",
+    "suspended_by_type",
+    "suspended_at",
+    "guid",
+    "state",
+]
+GROUP_COLUMNS = [
+    "id",
+    "name",
+    "description",
+    "private",
+    "deleted",
+    "creator_id",
+    "creator_type",
+    "created_at",
+    "updated_at",
+    "api_url",
+]
 MODELS = {"Message", "User", "Group"}
 
 
 def _parse(value: str) -> float:
     d = datetime.fromisoformat(value.replace(" ", "+"))  # a '+' in a query string arrives as a space
     if d.tzinfo is None:
-        d = d.replace(tzinfo=timezone.utc)
+        d = d.replace(tzinfo=UTC)
     return d.timestamp()
 
 
 def _fmt(ts: float | None) -> str:
     if ts is None:
         return ""
-    return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.fromtimestamp(ts, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _csv(columns: list[str], rows: list[dict[str, object]]) -> bytes:
@@ -89,29 +132,78 @@ def export_zip(fake: FakeEngage, req: Request) -> Response:
                 if not within(m.created_at, m.deleted_at):
                     continue
                 deleter = fake.deleted_by.get(m.id)
-                rows.append({
-                    "id": m.id, "replied_to_id": m.replied_to_id, "thread_id": m.thread_id, "conversation_id": m.thread_id,
-                    "group_id": m.group.yammer_id if m.group else None, "group_name": m.group.display_name if m.group else None,
-                    "participants": ",".join(f"user:{u.yammer_id}" for u in (m.participants or [])),
-                    "in_private_group": str(bool(m.group and m.group.privacy == "private")).lower(),
-                    "in_private_conversation": str(m.private).lower(), "sender_id": m.sender.yammer_id, "sender_type": "User",
-                    "sender_name": m.sender.display_name, "sender_email": m.sender.mail, "body": m.body,
-                    "api_url": f"{fake.yammer_url}/messages/{m.id}", "attachments": "",
-                    "deleted_by_id": deleter.yammer_id if deleter else None, "deleted_by_type": "User" if deleter else None,
-                    "created_at": _fmt(m.created_at), "deleted_at": _fmt(m.deleted_at),
-                })
+                rows.append(
+                    {
+                        "id": m.id,
+                        "replied_to_id": m.replied_to_id,
+                        "thread_id": m.thread_id,
+                        "conversation_id": m.thread_id,
+                        "group_id": m.group.yammer_id if m.group else None,
+                        "group_name": m.group.display_name if m.group else None,
+                        "participants": ",".join(f"user:{u.yammer_id}" for u in (m.participants or [])),
+                        "in_private_group": str(bool(m.group and m.group.privacy == "private")).lower(),
+                        "in_private_conversation": str(m.private).lower(),
+                        "sender_id": m.sender.yammer_id,
+                        "sender_type": "User",
+                        "sender_name": m.sender.display_name,
+                        "sender_email": m.sender.mail,
+                        "body": m.body,
+                        "api_url": f"{fake.yammer_url}/messages/{m.id}",
+                        "attachments": "",
+                        "deleted_by_id": deleter.yammer_id if deleter else None,
+                        "deleted_by_type": "User" if deleter else None,
+                        "created_at": _fmt(m.created_at),
+                        "deleted_at": _fmt(m.deleted_at),
+                    }
+                )
             z.writestr("Messages.csv", _csv(MESSAGE_COLUMNS, rows))
         if "User" in models:
-            z.writestr("Users.csv", _csv(USER_COLUMNS, [{
-                "id": u.yammer_id, "name": u.display_name, "email": u.mail, "job_title": u.job_title, "department": u.department,
-                "api_url": f"{fake.yammer_url}/users/{u.yammer_id}", "joined_at": _fmt(u.created_at), "guid": u.graph_id,
-                "state": u.state} for u in fake.users if within(u.created_at)]))
+            z.writestr(
+                "Users.csv",
+                _csv(
+                    USER_COLUMNS,
+                    [
+                        {
+                            "id": u.yammer_id,
+                            "name": u.display_name,
+                            "email": u.mail,
+                            "job_title": u.job_title,
+                            "department": u.department,
+                            "api_url": f"{fake.yammer_url}/users/{u.yammer_id}",
+                            "joined_at": _fmt(u.created_at),
+                            "guid": u.graph_id,
+                            "state": u.state,
+                        }
+                        for u in fake.users
+                        if within(u.created_at)
+                    ],
+                ),
+            )
         if "Group" in models:
-            z.writestr("Groups.csv", _csv(GROUP_COLUMNS, [{
-                "id": g.yammer_id, "name": g.display_name, "description": g.description,
-                "private": str(g.privacy == "private").lower(), "deleted": str(g.deleted).lower(),
-                "creator_id": g.creator.yammer_id if g.creator else None, "creator_type": "User",
-                "created_at": _fmt(g.created_at), "updated_at": _fmt(g.updated_at or g.created_at),
-                "api_url": f"{fake.yammer_url}/groups/{g.yammer_id}"} for g in fake.groups if within(g.created_at, g.updated_at)]))
-    return Response(200, out.getvalue(), {"Content-Type": "application/zip",
-                                          "Content-Disposition": f"attachment; filename=export-{int(since)}.zip"})
+            z.writestr(
+                "Groups.csv",
+                _csv(
+                    GROUP_COLUMNS,
+                    [
+                        {
+                            "id": g.yammer_id,
+                            "name": g.display_name,
+                            "description": g.description,
+                            "private": str(g.privacy == "private").lower(),
+                            "deleted": str(g.deleted).lower(),
+                            "creator_id": g.creator.yammer_id if g.creator else None,
+                            "creator_type": "User",
+                            "created_at": _fmt(g.created_at),
+                            "updated_at": _fmt(g.updated_at or g.created_at),
+                            "api_url": f"{fake.yammer_url}/groups/{g.yammer_id}",
+                        }
+                        for g in fake.groups
+                        if within(g.created_at, g.updated_at)
+                    ],
+                ),
+            )
+    return Response(
+        200,
+        out.getvalue(),
+        {"Content-Type": "application/zip", "Content-Disposition": f"attachment; filename=export-{int(since)}.zip"},
+    )

@@ -65,9 +65,17 @@ class _Fault:
 
 
 class FakeEngage:
-    def __init__(self, directory: Path, *, time_scale: float = 1.0, tls_apis: bool = False,
-                 tenant_domain: str = "contoso.onmicrosoft.com", network_permalink: str = "contoso.com",
-                 community_creation_seconds: float = 45.0, device_code_interval: int = 1) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        *,
+        time_scale: float = 1.0,
+        tls_apis: bool = False,
+        tenant_domain: str = "contoso.onmicrosoft.com",
+        network_permalink: str = "contoso.com",
+        community_creation_seconds: float = 45.0,
+        device_code_interval: int = 1,
+    ) -> None:
         self.directory = Path(directory)
         self.clock = FakeClock(time_scale=time_scale)
         self.lock = threading.RLock()
@@ -181,14 +189,18 @@ class FakeEngage:
                 resp = self._fault(service, req) or inner(req)
                 at = self.access_tokens.get(req.bearer or "")
                 query = "&".join(f"{k}={v}" for k, vs in req.query.items() for v in vs)
-                self.log.append(RequestRecord(self.clock.now(), service, req.method, req.path, query, resp.status,
-                                              at.user.mail if at else None))
+                self.log.append(
+                    RequestRecord(
+                        self.clock.now(), service, req.method, req.path, query, resp.status, at.user.mail if at else None
+                    )
+                )
                 return resp
+
         return serve
 
     def _fault(self, service: str, req: Request) -> Response | None:
         for f in self._faults:
-            if (f.service in (None, service) and f.method in (None, req.method) and f.path.search(req.path)):
+            if f.service in (None, service) and f.method in (None, req.method) and f.path.search(req.path):
                 f.times -= 1
                 if f.times <= 0:
                     self._faults.remove(f)
@@ -200,9 +212,17 @@ class FakeEngage:
         now = self.clock.now()
         for op in self.operations.values():
             if op.group is None and op.fail_detail is None and now >= op.ready_at:
-                g = Group(yammer_id=self.ids.group(), graph_group_id=Ids.guid(), display_name=op.display_name,
-                          description=op.description, privacy=op.privacy, created_at=op.ready_at, creator=op.creator,
-                          owners=list(op.owners), members=list(op.owners))
+                g = Group(
+                    yammer_id=self.ids.group(),
+                    graph_group_id=Ids.guid(),
+                    display_name=op.display_name,
+                    description=op.description,
+                    privacy=op.privacy,
+                    created_at=op.ready_at,
+                    creator=op.creator,
+                    owners=list(op.owners),
+                    members=list(op.owners),
+                )
                 self.groups.append(g)
                 op.group = g
 
@@ -231,27 +251,61 @@ class FakeEngage:
         return next((m for m in self.messages if m.id == mid), None)
 
     # -- control API: people, communities, content ------------------------------------------------
-    def add_user(self, email: str, display_name: str, *, admin: bool = False, directory_admin: bool = False,
-                 job_title: str = "", department: str = "") -> User:
+    def add_user(
+        self,
+        email: str,
+        display_name: str,
+        *,
+        admin: bool = False,
+        directory_admin: bool = False,
+        job_title: str = "",
+        department: str = "",
+    ) -> User:
         """A person of the tenant (Entra ID user and Engage user). admin = Engage Verified Admin."""
         with self.lock:
             if self.find_user(email):
                 raise ValueError(f"{email} already exists")
-            u = User(graph_id=Ids.guid(), yammer_id=self.ids.user(), upn=email, mail=email, display_name=display_name,
-                     created_at=self.clock.now(), verified_admin=admin, directory_admin=directory_admin,
-                     job_title=job_title, department=department)
+            u = User(
+                graph_id=Ids.guid(),
+                yammer_id=self.ids.user(),
+                upn=email,
+                mail=email,
+                display_name=display_name,
+                created_at=self.clock.now(),
+                verified_admin=admin,
+                directory_admin=directory_admin,
+                job_title=job_title,
+                department=department,
+            )
             self.users.append(u)
             return u
 
-    def add_community(self, name: str, *, owners: Iterable[str] = (), members: Iterable[str] = (),
-                      privacy: str = "public", description: str = "", all_company: bool = False) -> Group:
+    def add_community(
+        self,
+        name: str,
+        *,
+        owners: Iterable[str] = (),
+        members: Iterable[str] = (),
+        privacy: str = "public",
+        description: str = "",
+        all_company: bool = False,
+    ) -> Group:
         """A community that already exists (no async creation). Owners are also members, as after a creation."""
         with self.lock:
             own = [self.user(o) for o in owners]
             mem = list(dict.fromkeys(own + [self.user(m) for m in members]))
-            g = Group(yammer_id=self.ids.group(), graph_group_id=Ids.guid(), display_name=name, description=description,
-                      privacy=privacy, created_at=self.clock.now(), creator=own[0] if own else None, owners=own,
-                      members=mem, all_company=all_company)
+            g = Group(
+                yammer_id=self.ids.group(),
+                graph_group_id=Ids.guid(),
+                display_name=name,
+                description=description,
+                privacy=privacy,
+                created_at=self.clock.now(),
+                creator=own[0] if own else None,
+                owners=own,
+                members=mem,
+                all_company=all_company,
+            )
             self.groups.append(g)
             return g
 
@@ -271,8 +325,16 @@ class FakeEngage:
     def owners(self, name: str) -> list[str]:
         return sorted(u.mail for u in self.community(name).owners)
 
-    def add_message(self, sender: str, body: str, *, community: str | None = None, reply_to: Message | None = None,
-                    direct_to: Iterable[str] = (), at: float | None = None) -> Message:
+    def add_message(
+        self,
+        sender: str,
+        body: str,
+        *,
+        community: str | None = None,
+        reply_to: Message | None = None,
+        direct_to: Iterable[str] = (),
+        at: float | None = None,
+    ) -> Message:
         """Seed content as if `sender` had posted it (no rule checks). Seed in time order: message ids
         grow with time on the real service and feeds page by id. `at` defaults to now (fake time)."""
         with self.lock:
@@ -287,8 +349,16 @@ class FakeEngage:
                 group, participants, thread = (self.community(community) if community else None), None, mid
                 if group is None:
                     raise ValueError("give community, reply_to or direct_to")
-            m = Message(id=mid, sender=u, body=body, created_at=self.clock.now() if at is None else at, thread_id=thread,
-                        replied_to_id=reply_to.id if reply_to else None, group=group, participants=participants)
+            m = Message(
+                id=mid,
+                sender=u,
+                body=body,
+                created_at=self.clock.now() if at is None else at,
+                thread_id=thread,
+                replied_to_id=reply_to.id if reply_to else None,
+                group=group,
+                participants=participants,
+            )
             self.messages.append(m)
             return m
 
@@ -314,8 +384,17 @@ class FakeEngage:
         """Make the next community creation end in status "failed" with this statusDetail."""
         self.next_creation_failure = detail
 
-    def fail_next(self, path: str, *, status: int = 503, service: str | None = None, method: str | None = None,
-                  times: int = 1, body: object = None, headers: dict[str, str] | None = None) -> None:
+    def fail_next(
+        self,
+        path: str,
+        *,
+        status: int = 503,
+        service: str | None = None,
+        method: str | None = None,
+        times: int = 1,
+        body: object = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         """Answer the next `times` requests whose path matches the regex `path` with `status`."""
         payload = body if body is not None else {"error": {"code": "serviceUnavailable", "message": "Injected by the test."}}
         with self.lock:
@@ -337,21 +416,28 @@ class FakeEngage:
         self.apps[client_id] = app
         return app
 
-    def token(self, email: str, resource: str = "yammer", scopes: Iterable[str] | None = None,
-              client_id: str | None = None) -> str:
+    def token(
+        self, email: str, resource: str = "yammer", scopes: Iterable[str] | None = None, client_id: str | None = None
+    ) -> str:
         """An access token as if `email` had signed in to the app: resource "graph" or "yammer";
         scopes are short names (default: all the app was granted on that resource)."""
         res = {"graph": GRAPH_RESOURCE, "yammer": YAMMER_RESOURCE}[resource]
         cid = client_id or self.client_id
         with self.lock:
-            names = set(scopes) if scopes is not None else {
-                s.rsplit("/", 1)[1] for s in self.apps[cid].granted if s.rsplit("/", 1)[0] == res}
+            names = (
+                set(scopes)
+                if scopes is not None
+                else {s.rsplit("/", 1)[1] for s in self.apps[cid].granted if s.rsplit("/", 1)[0] == res}
+            )
             body = self._identity.issue(self.user(email), cid, res, names, set(), with_refresh=False)
             return str(body["access_token"])
 
     def _pending_code(self, user_code: str | None) -> DeviceCode:
-        pending = [d for d in self.device_codes.values() if d.approved_by is None and not d.declined and not d.redeemed
-                   and (user_code is None or d.user_code == user_code)]
+        pending = [
+            d
+            for d in self.device_codes.values()
+            if d.approved_by is None and not d.declined and not d.redeemed and (user_code is None or d.user_code == user_code)
+        ]
         if not pending:
             raise KeyError("no device code is waiting for sign-in")
         return pending[-1]
@@ -383,13 +469,20 @@ class FakeEngage:
                     t.revoked = True
 
     # -- inspection ---------------------------------------------------------------------------------
-    def requests(self, service: str | None = None, *, method: str | None = None, path: str | None = None,
-                 status: int | None = None) -> list[RequestRecord]:
+    def requests(
+        self, service: str | None = None, *, method: str | None = None, path: str | None = None, status: int | None = None
+    ) -> list[RequestRecord]:
         """The log of answered requests, filtered; path is a regex searched in the request path."""
         rx = re.compile(path) if path else None
         with self.lock:
-            return [r for r in self.log if (service is None or r.service == service) and (method is None or r.method == method)
-                    and (rx is None or rx.search(r.path)) and (status is None or r.status == status)]
+            return [
+                r
+                for r in self.log
+                if (service is None or r.service == service)
+                and (method is None or r.method == method)
+                and (rx is None or rx.search(r.path))
+                and (status is None or r.status == status)
+            ]
 
     def throttled(self, service: str | None = None) -> int:
         """How many requests were answered 429."""

@@ -54,8 +54,9 @@ def populate(fake: FakeEngage) -> EngageTenant:
     fake.add_user(ADMIN, "Ada Admin", admin=True, directory_admin=True)
     for email, name in PEOPLE:
         fake.add_user(email, name)
-    fake.add_community("All Company", owners=[ADMIN], all_company=True,
-                       description="This is the default group for everyone in the network")
+    fake.add_community(
+        "All Company", owners=[ADMIN], all_company=True, description="This is the default group for everyone in the network"
+    )
     return EngageTenant(fake, CHAMPION, ADMIN, fake.token(CHAMPION, "graph"), fake.token(CHAMPION, "yammer"))
 
 

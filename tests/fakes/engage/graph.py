@@ -38,9 +38,21 @@ KEY = r"(?:/(?P<id>[^/()']+)|\('(?P<qid>[^']+)'\))"  # /{id} or ('{id}') (Operat
 
 def graph_error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
     if status == 401:  # as Entra-protected APIs do: says which token problem it is
-        headers = {"WWW-Authenticate": f'Bearer realm="", error="invalid_token", error_description="{message}"', **(headers or {})}
-    return Response.json(status, {"error": {"code": code, "message": message, "innerError": {
-        "request-id": str(uuid.uuid4()), "client-request-id": str(uuid.uuid4())}}}, headers)
+        headers = {
+            "WWW-Authenticate": f'Bearer realm="", error="invalid_token", error_description="{message}"',
+            **(headers or {}),
+        }
+    return Response.json(
+        status,
+        {
+            "error": {
+                "code": code,
+                "message": message,
+                "innerError": {"request-id": str(uuid.uuid4()), "client-request-id": str(uuid.uuid4())},
+            }
+        },
+        headers,
+    )
 
 
 def _key(req: Request) -> str:
@@ -48,8 +60,11 @@ def _key(req: Request) -> str:
 
 
 def _not_found(what: str) -> Response:
-    return graph_error(404, "Request_ResourceNotFound",
-                       f"Resource '{what}' does not exist or one of its queried reference-property objects are not present.")
+    return graph_error(
+        404,
+        "Request_ResourceNotFound",
+        f"Resource '{what}' does not exist or one of its queried reference-property objects are not present.",
+    )
 
 
 def _skip(token: str | None) -> int:
@@ -108,11 +123,18 @@ class Graph:
         if "/employeeExperience/" in req.path:
             wait = f.graph_limiter.check(at.user.graph_id, at.client_id, "engage", f.clock.now())
             if wait is not None:
-                return graph_error(429, "TooManyRequests", "Too many requests. Please retry after the time in the Retry-After header.",
-                                   {"Retry-After": retry_after(wait)})
+                return graph_error(
+                    429,
+                    "TooManyRequests",
+                    "Too many requests. Please retry after the time in the Retry-After header.",
+                    {"Retry-After": retry_after(wait)},
+                )
             if not f.native_mode:
-                return graph_error(403, "NotSupported",
-                                   "The Viva Engage API in Microsoft Graph is only supported for Viva Engage networks in native mode.")
+                return graph_error(
+                    403,
+                    "NotSupported",
+                    "The Viva Engage API in Microsoft Graph is only supported for Viva Engage networks in native mode.",
+                )
         return handler(req)
 
     def _require(self, req: Request, allowed: set[str]) -> Response | None:
@@ -123,15 +145,27 @@ class Graph:
     # -- users --------------------------------------------------------------------------------
     def user_json(self, u: User) -> dict[str, Any]:
         given, _, surname = u.display_name.partition(" ")
-        return {"@odata.type": "#microsoft.graph.user", "id": u.graph_id, "displayName": u.display_name,
-                "givenName": given, "surname": surname or None, "mail": u.mail, "userPrincipalName": u.upn,
-                "jobTitle": u.job_title or None, "businessPhones": [], "mobilePhone": None, "officeLocation": None,
-                "preferredLanguage": None}
+        return {
+            "@odata.type": "#microsoft.graph.user",
+            "id": u.graph_id,
+            "displayName": u.display_name,
+            "givenName": given,
+            "surname": surname or None,
+            "mail": u.mail,
+            "userPrincipalName": u.upn,
+            "jobTitle": u.job_title or None,
+            "businessPhones": [],
+            "mobilePhone": None,
+            "officeLocation": None,
+            "preferredLanguage": None,
+        }
 
     def me(self, req: Request) -> Response:
         denied = self._require(req, ME_READ)
-        return denied or Response.json(200, {"@odata.context": f"{self.fake.graph_url}/$metadata#users/$entity",
-                                             **self._select(req, self.user_json(req.user))})  # type: ignore[attr-defined]
+        return denied or Response.json(
+            200,
+            {"@odata.context": f"{self.fake.graph_url}/$metadata#users/$entity", **self._select(req, self.user_json(req.user))},
+        )  # type: ignore[attr-defined]
 
     def get_user(self, req: Request) -> Response:
         denied = self._require(req, USER_READ)
@@ -140,7 +174,9 @@ class Graph:
         u = self.fake.find_user(req.params["id"])
         if u is None:
             return _not_found(req.params["id"])
-        return Response.json(200, {"@odata.context": f"{self.fake.graph_url}/$metadata#users/$entity", **self._select(req, self.user_json(u))})
+        return Response.json(
+            200, {"@odata.context": f"{self.fake.graph_url}/$metadata#users/$entity", **self._select(req, self.user_json(u))}
+        )
 
     def list_users(self, req: Request) -> Response:
         """https://learn.microsoft.com/en-us/graph/api/user-list with the $filter forms the fake knows:
@@ -162,7 +198,9 @@ class Graph:
                 get, value = fields[sw.group(1)], sw.group(2).replace("''", "'").lower()
                 users = [u for u in users if get(u).lower().startswith(value)]
             else:
-                return graph_error(400, "Request_UnsupportedQuery", f"Unsupported or invalid query filter clause specified: {flt}")
+                return graph_error(
+                    400, "Request_UnsupportedQuery", f"Unsupported or invalid query filter clause specified: {flt}"
+                )
         return self._page(req, [self.user_json(u) for u in users], "users", default_top=100, max_top=999)
 
     # -- $select (https://learn.microsoft.com/en-us/graph/query-parameters#select-parameter) -----------
@@ -181,12 +219,16 @@ class Graph:
         except ValueError:
             return graph_error(400, "BadRequest", f"Invalid $top value '{top_raw}'.")
         if not 1 <= top <= max_top:
-            return graph_error(400, "BadRequest", f"Invalid page size specified: '{top}'. Must be between 1 and {max_top} inclusive.")
+            return graph_error(
+                400, "BadRequest", f"Invalid page size specified: '{top}'. Must be between 1 and {max_top} inclusive."
+            )
         offset = _skip(req.arg("$skiptoken"))
         if offset < 0:
             return graph_error(400, "BadRequest", "Invalid $skiptoken.")
-        body: dict[str, Any] = {"@odata.context": f"{self.fake.graph_url}/$metadata#{context}",
-                                "value": [self._select(req, i) for i in items[offset:offset + top]]}
+        body: dict[str, Any] = {
+            "@odata.context": f"{self.fake.graph_url}/$metadata#{context}",
+            "value": [self._select(req, i) for i in items[offset : offset + top]],
+        }
         if offset + top < len(items):
             # The next link keeps the query (filter, select, order) and adds the skip token.
             keep = [(k, v) for k, vs in req.query.items() if k not in ("$skiptoken", "$top") for v in vs]
@@ -196,8 +238,13 @@ class Graph:
 
     # -- communities ----------------------------------------------------------------------------
     def community_json(self, g: Group) -> dict[str, Any]:
-        return {"id": g.community_id, "displayName": g.display_name, "description": g.description,
-                "privacy": g.privacy, "groupId": g.graph_group_id}
+        return {
+            "id": g.community_id,
+            "displayName": g.display_name,
+            "description": g.description,
+            "privacy": g.privacy,
+            "groupId": g.graph_group_id,
+        }
 
     def list_communities(self, req: Request) -> Response:
         """https://learn.microsoft.com/en-us/graph/api/employeeexperience-list-communities: pages of 20
@@ -208,7 +255,9 @@ class Graph:
         groups = [g for g in self.fake.groups if not g.deleted]
         if (req.arg("$orderby") or "").startswith("displayName"):
             groups.sort(key=lambda g: g.display_name.lower(), reverse=(req.arg("$orderby") or "").endswith(" desc"))
-        return self._page(req, [self.community_json(g) for g in groups], "employeeExperience/communities", default_top=20, max_top=999)
+        return self._page(
+            req, [self.community_json(g) for g in groups], "employeeExperience/communities", default_top=20, max_top=999
+        )
 
     def _community(self, req: Request) -> Group | None:
         key = _key(req)
@@ -222,11 +271,20 @@ class Graph:
         g = self._community(req)
         if g is None:
             return graph_error(404, "NotFound", f"Community '{_key(req)}' was not found.")
-        return Response.json(200, {"@odata.context": f"{self.fake.graph_url}/$metadata#employeeExperience/communities/$entity",
-                                   **self._select(req, self.community_json(g))})
+        return Response.json(
+            200,
+            {
+                "@odata.context": f"{self.fake.graph_url}/$metadata#employeeExperience/communities/$entity",
+                **self._select(req, self.community_json(g)),
+            },
+        )
 
     def _validate_fields(self, body: dict[str, Any], *, creating: bool) -> Response | None:
-        allowed = {"displayName", "description", "privacy", "owners@odata.bind", "@odata.type"} if creating else {"displayName", "description", "privacy"}
+        allowed = (
+            {"displayName", "description", "privacy", "owners@odata.bind", "@odata.type"}
+            if creating
+            else {"displayName", "description", "privacy"}
+        )
         unknown = sorted(set(body) - allowed)
         if unknown:
             return graph_error(400, "BadRequest", f"Invalid property '{unknown[0]}' for the community.")
@@ -276,15 +334,29 @@ class Graph:
         now = f.clock.now()
         name = body["displayName"].strip()
         taken = any(g.display_name.lower() == name.lower() for g in f.groups if not g.deleted) or any(
-            op.display_name.lower() == name.lower() and op.fail_detail is None for op in f.operations.values() if op.group is None)
+            op.display_name.lower() == name.lower() and op.fail_detail is None for op in f.operations.values() if op.group is None
+        )
         op_id = _b64_op()
-        op = Operation(id=op_id, created_at=now, ready_at=now + f.community_creation_seconds, creator=req.user,  # type: ignore[attr-defined]
-                       display_name=name, description=body.get("description") or "", privacy=body.get("privacy") or "public",
-                       owners=owners, fail_detail=f.next_creation_failure or ("A community with this name already exists." if taken else None))
+        op = Operation(
+            id=op_id,
+            created_at=now,
+            ready_at=now + f.community_creation_seconds,
+            creator=req.user,  # type: ignore[attr-defined]
+            display_name=name,
+            description=body.get("description") or "",
+            privacy=body.get("privacy") or "public",
+            owners=owners,
+            fail_detail=f.next_creation_failure or ("A community with this name already exists." if taken else None),
+        )
         f.next_creation_failure = None
         f.operations[op_id] = op
-        return Response.empty(202, {"Operation-Location": f"{f.graph_url}/employeeExperience/engagementAsyncOperations('{op_id}')",
-                                    "Content-Type": "application/json"})
+        return Response.empty(
+            202,
+            {
+                "Operation-Location": f"{f.graph_url}/employeeExperience/engagementAsyncOperations('{op_id}')",
+                "Content-Type": "application/json",
+            },
+        )
 
     def update_community(self, req: Request) -> Response:
         """https://learn.microsoft.com/en-us/graph/api/community-update: 204 No Content."""
@@ -341,9 +413,14 @@ class Graph:
         status = op.status(now)
         body: dict[str, Any] = {
             "@odata.context": f"{f.graph_url}/$metadata#employeeExperience/engagementAsyncOperations/$entity",
-            "id": op.id, "createdDateTime": iso(op.created_at), "lastActionDateTime": iso(min(now, op.ready_at)),
-            "status": status, "statusDetail": op.fail_detail if status == "failed" else None,
-            "operationType": "createCommunity", "resourceId": None, "resourceLocation": None,
+            "id": op.id,
+            "createdDateTime": iso(op.created_at),
+            "lastActionDateTime": iso(min(now, op.ready_at)),
+            "status": status,
+            "statusDetail": op.fail_detail if status == "failed" else None,
+            "operationType": "createCommunity",
+            "resourceId": None,
+            "resourceLocation": None,
         }
         if status == "succeeded" and op.group is not None:
             body["resourceId"] = op.group.community_id
@@ -362,10 +439,20 @@ class Graph:
         g = self._group(req)
         if g is None:
             return _not_found(req.params["gid"])
-        return Response.json(200, {"@odata.context": f"{self.fake.graph_url}/$metadata#groups/$entity", "id": g.graph_group_id,
-                                   "displayName": g.display_name, "description": g.description, "groupTypes": ["Unified"],
-                                   "mailEnabled": True, "securityEnabled": False, "visibility": g.privacy.capitalize(),
-                                   "createdDateTime": iso(g.created_at)})
+        return Response.json(
+            200,
+            {
+                "@odata.context": f"{self.fake.graph_url}/$metadata#groups/$entity",
+                "id": g.graph_group_id,
+                "displayName": g.display_name,
+                "description": g.description,
+                "groupTypes": ["Unified"],
+                "mailEnabled": True,
+                "securityEnabled": False,
+                "visibility": g.privacy.capitalize(),
+                "createdDateTime": iso(g.created_at),
+            },
+        )
 
     def list_group_rel(self, req: Request) -> Response:
         """https://learn.microsoft.com/en-us/graph/api/group-list-members (pages of 100, $top up to 999)."""
@@ -402,7 +489,11 @@ class Graph:
         ref = body.get("@odata.id") if isinstance(body, dict) else None
         m = re.search(r"/(?:directoryObjects|users)/([^/]+)$", str(ref or ""))
         if not m:
-            return graph_error(400, "BadRequest", "Invalid object identifier: the body must be {\"@odata.id\": \"https://graph.microsoft.com/v1.0/directoryObjects/{id}\"}.")
+            return graph_error(
+                400,
+                "BadRequest",
+                'Invalid object identifier: the body must be {"@odata.id": "https://graph.microsoft.com/v1.0/directoryObjects/{id}"}.',
+            )
         denied = self._may_manage(req, g)
         if denied:
             return denied
@@ -412,8 +503,11 @@ class Graph:
         rel = req.params["rel"]
         people = g.members if rel == "members" else g.owners
         if u in people or (rel == "members" and g.all_company):
-            return graph_error(400, "Request_BadRequest",
-                               f"One or more added object references already exist for the following modified properties: '{rel}'.")
+            return graph_error(
+                400,
+                "Request_BadRequest",
+                f"One or more added object references already exist for the following modified properties: '{rel}'.",
+            )
         people.append(u)
         g.updated_at = self.fake.clock.now()
         return Response.empty(204)
@@ -436,7 +530,9 @@ class Graph:
         if u is None or u not in people:
             return _not_found(req.params["uid"])
         if rel == "owners" and len(g.owners) == 1:
-            return graph_error(400, "Request_BadRequest", "The group must have at least one owner, hence this owner cannot be removed.")
+            return graph_error(
+                400, "Request_BadRequest", "The group must have at least one owner, hence this owner cannot be removed."
+            )
         people.remove(u)
         g.updated_at = self.fake.clock.now()
         return Response.empty(204)

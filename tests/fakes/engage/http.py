@@ -161,7 +161,9 @@ class ServerThread:
         self._server = _Server(app, ssl_context)
         self.scheme = "https" if ssl_context else "http"
         self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name=f"engage-fake-{self.port}", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name=f"engage-fake-{self.port}", daemon=True
+        )
 
     @property
     def origin(self) -> str:

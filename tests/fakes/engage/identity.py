@@ -85,9 +85,15 @@ def split_scopes(raw: str) -> tuple[str, set[str], set[str]]:
         resources.add(resource.rstrip("/"))
         names.add(name)
     if len(resources) > 1:
-        raise ScopeError(aad_error(400, "invalid_scope", 28000,
-                                   "Provided value for the input parameter scope is not valid because it contains more than one resource. "
-                                   f"Scope {raw} is not valid."))
+        raise ScopeError(
+            aad_error(
+                400,
+                "invalid_scope",
+                28000,
+                "Provided value for the input parameter scope is not valid because it contains more than one resource. "
+                f"Scope {raw} is not valid.",
+            )
+        )
     if not resources:  # only OIDC scopes: Entra issues a Graph token for the profile
         return GRAPH_RESOURCE, {"User.Read"}, oidc
     return resources.pop(), names, oidc
@@ -108,7 +114,9 @@ class Identity:
         return tenant.lower() in {f.tenant_id, f.tenant_domain.lower(), "organizations", "common"}
 
     def _unknown_tenant(self, tenant: str) -> Response:
-        return aad_error(400, "invalid_tenant", 90002, f"Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID.")
+        return aad_error(
+            400, "invalid_tenant", 90002, f"Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID."
+        )
 
     def _form(self, req: Request) -> dict[str, str]:
         from urllib.parse import parse_qs
@@ -124,23 +132,47 @@ class Identity:
             names = (names - {".default"}) | granted
         missing = sorted(names - granted)
         if missing or not names:
-            raise ScopeError(aad_error(
-                400, "invalid_grant", 65001,
-                f"The user or administrator has not consented to use the application with ID '{client_id}'. "
-                f"Send an interactive authorization request for this user and resource. Missing: {', '.join(resource + '/' + m for m in missing)}",
-                suberror="consent_required"))
+            raise ScopeError(
+                aad_error(
+                    400,
+                    "invalid_grant",
+                    65001,
+                    f"The user or administrator has not consented to use the application with ID '{client_id}'. "
+                    f"Send an interactive authorization request for this user and resource. Missing: {', '.join(resource + '/' + m for m in missing)}",
+                    suberror="consent_required",
+                )
+            )
         return resource, names, oidc
 
-    def issue(self, user: User, client_id: str, resource: str, names: set[str], oidc: set[str],
-              *, with_refresh: bool = True, client_info: bool = True) -> dict[str, object]:
+    def issue(
+        self,
+        user: User,
+        client_id: str,
+        resource: str,
+        names: set[str],
+        oidc: set[str],
+        *,
+        with_refresh: bool = True,
+        client_info: bool = True,
+    ) -> dict[str, object]:
         f = self.fake
         now = f.clock.now()
         lifetime = f.access_token_lifetime
-        at = jwt_shaped({
-            "aud": resource, "iss": f"https://sts.windows.net/{f.tenant_id}/", "iat": int(now), "nbf": int(now),
-            "exp": int(now + lifetime), "appid": client_id, "oid": user.graph_id, "tid": f.tenant_id,
-            "upn": user.upn, "name": user.display_name, "scp": " ".join(sorted(names)),
-        })
+        at = jwt_shaped(
+            {
+                "aud": resource,
+                "iss": f"https://sts.windows.net/{f.tenant_id}/",
+                "iat": int(now),
+                "nbf": int(now),
+                "exp": int(now + lifetime),
+                "appid": client_id,
+                "oid": user.graph_id,
+                "tid": f.tenant_id,
+                "upn": user.upn,
+                "name": user.display_name,
+                "scp": " ".join(sorted(names)),
+            }
+        )
         f.access_tokens[at] = AccessToken(at, user, client_id, resource, set(names), now + lifetime)
         body: dict[str, object] = {
             "token_type": "Bearer",
@@ -154,11 +186,21 @@ class Identity:
             f.refresh_tokens[rt] = RefreshToken(rt, user, client_id, now)
             body["refresh_token"] = rt
         if "openid" in oidc:
-            body["id_token"] = jwt_shaped({
-                "aud": client_id, "iss": f"{f.login_origin}/{f.tenant_id}/v2.0", "iat": int(now), "nbf": int(now),
-                "exp": int(now + 3600), "name": user.display_name, "oid": user.graph_id, "sub": user.graph_id,
-                "preferred_username": user.upn, "tid": f.tenant_id, "ver": "2.0",
-            })
+            body["id_token"] = jwt_shaped(
+                {
+                    "aud": client_id,
+                    "iss": f"{f.login_origin}/{f.tenant_id}/v2.0",
+                    "iat": int(now),
+                    "nbf": int(now),
+                    "exp": int(now + 3600),
+                    "name": user.display_name,
+                    "oid": user.graph_id,
+                    "sub": user.graph_id,
+                    "preferred_username": user.upn,
+                    "tid": f.tenant_id,
+                    "ver": "2.0",
+                }
+            )
         if client_info:
             body["client_info"] = _b64({"uid": user.graph_id, "utid": f.tenant_id})
         return body
@@ -169,28 +211,41 @@ class Identity:
         if not self._tenant_ok(tenant):
             return self._unknown_tenant(tenant)
         base = f"{self.fake.login_origin}/{self.fake.tenant_id}"
-        return Response.json(200, {
-            "token_endpoint": f"{base}/oauth2/v2.0/token",
-            "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
-            "device_authorization_endpoint": f"{base}/oauth2/v2.0/devicecode",
-            "issuer": f"{base}/v2.0",
-            "jwks_uri": f"{self.fake.login_origin}/{self.fake.tenant_id}/discovery/v2.0/keys",
-            "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt", "client_secret_basic"],
-            "response_types_supported": ["code", "id_token", "code id_token", "id_token token"],
-            "scopes_supported": ["openid", "profile", "email", "offline_access"],
-            "tenant_region_scope": "EU",
-        })
+        return Response.json(
+            200,
+            {
+                "token_endpoint": f"{base}/oauth2/v2.0/token",
+                "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
+                "device_authorization_endpoint": f"{base}/oauth2/v2.0/devicecode",
+                "issuer": f"{base}/v2.0",
+                "jwks_uri": f"{self.fake.login_origin}/{self.fake.tenant_id}/discovery/v2.0/keys",
+                "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt", "client_secret_basic"],
+                "response_types_supported": ["code", "id_token", "code id_token", "id_token token"],
+                "scopes_supported": ["openid", "profile", "email", "offline_access"],
+                "tenant_region_scope": "EU",
+            },
+        )
 
     def _check_client(self, client_id: str | None) -> Response | None:
         if not client_id:
-            return aad_error(400, "invalid_request", 900144, "The request body must contain the following parameter: 'client_id'.")
+            return aad_error(
+                400, "invalid_request", 900144, "The request body must contain the following parameter: 'client_id'."
+            )
         app = self.fake.apps.get(client_id)
         if app is None:
-            return aad_error(400, "unauthorized_client", 700016,
-                             f"Application with identifier '{client_id}' was not found in the directory '{self.fake.tenant_domain}'.")
+            return aad_error(
+                400,
+                "unauthorized_client",
+                700016,
+                f"Application with identifier '{client_id}' was not found in the directory '{self.fake.tenant_domain}'.",
+            )
         if not app.public_client:
-            return aad_error(401, "invalid_client", 7000218,
-                             "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.")
+            return aad_error(
+                401,
+                "invalid_client",
+                7000218,
+                "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+            )
         return None
 
     def devicecode(self, req: Request) -> Response:
@@ -206,15 +261,26 @@ class Identity:
             return e.response
         f = self.fake
         user_code = "".join(secrets.choice(string.ascii_uppercase + string.digits) for _ in range(9))
-        dc = DeviceCode(device_code=secrets.token_urlsafe(40), user_code=user_code, client_id=form["client_id"],
-                        scopes=form.get("scope", "").split(), expires_at=f.clock.now() + f.device_code_lifetime)
+        dc = DeviceCode(
+            device_code=secrets.token_urlsafe(40),
+            user_code=user_code,
+            client_id=form["client_id"],
+            scopes=form.get("scope", "").split(),
+            expires_at=f.clock.now() + f.device_code_lifetime,
+        )
         f.device_codes[dc.device_code] = dc
         uri = "https://microsoft.com/devicelogin"
-        return Response.json(200, {
-            "user_code": user_code, "device_code": dc.device_code, "verification_uri": uri,
-            "expires_in": int(f.device_code_lifetime), "interval": f.device_code_interval,
-            "message": f"To sign in, use a web browser to open the page {uri} and enter the code {user_code} to authenticate.",
-        })
+        return Response.json(
+            200,
+            {
+                "user_code": user_code,
+                "device_code": dc.device_code,
+                "verification_uri": uri,
+                "expires_in": int(f.device_code_lifetime),
+                "interval": f.device_code_interval,
+                "message": f"To sign in, use a web browser to open the page {uri} and enter the code {user_code} to authenticate.",
+            },
+        )
 
     def token(self, req: Request) -> Response:
         if not self._tenant_ok(req.params["tenant"]):
@@ -243,7 +309,9 @@ class Identity:
         if dc.declined:
             return aad_error(400, "authorization_declined", 70000, "The user declined the sign-in request.")
         if dc.approved_by is None:
-            return aad_error(400, "authorization_pending", 70016, "OAuth 2.0 device flow error. Authorization is pending. Continue polling.")
+            return aad_error(
+                400, "authorization_pending", 70016, "OAuth 2.0 device flow error. Authorization is pending. Continue polling."
+            )
         try:
             resource, names, oidc = self._grant(dc.client_id, " ".join(dc.scopes))
         except ScopeError as e:
@@ -258,13 +326,21 @@ class Identity:
         if rt is None or rt.client_id != form["client_id"]:
             return aad_error(400, "invalid_grant", 9002313, "Invalid request. Request is malformed or invalid.")
         if rt.revoked:
-            return aad_error(400, "invalid_grant", 50173,
-                             "The provided grant has expired due to it being revoked, a fresh auth token is needed. "
-                             "The user might have changed or reset their password.")
+            return aad_error(
+                400,
+                "invalid_grant",
+                50173,
+                "The provided grant has expired due to it being revoked, a fresh auth token is needed. "
+                "The user might have changed or reset their password.",
+            )
         if now - rt.last_used > REFRESH_INACTIVITY:
-            return aad_error(400, "invalid_grant", 700082,
-                             "The refresh token has expired due to inactivity. The token was issued on "
-                             f"{rt.last_used} and was inactive for 90.00:00:00.")
+            return aad_error(
+                400,
+                "invalid_grant",
+                700082,
+                "The refresh token has expired due to inactivity. The token was issued on "
+                f"{rt.last_used} and was inactive for 90.00:00:00.",
+            )
         try:
             resource, names, oidc = self._grant(rt.client_id, form.get("scope", ""))
         except ScopeError as e:

@@ -23,7 +23,7 @@ import json
 import random
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 
 def b64url_json(obj: dict[str, str]) -> str:
@@ -37,12 +37,12 @@ def community_id_for(yammer_group_id: int) -> str:
 
 def yammer_created_at(ts: float) -> str:
     """Yammer's timestamp format, e.g. "2013/06/25 18:14:45 +0000" (messages.json responses)."""
-    return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%Y/%m/%d %H:%M:%S +0000")
+    return datetime.fromtimestamp(ts, tz=UTC).strftime("%Y/%m/%d %H:%M:%S +0000")
 
 
 def iso(ts: float) -> str:
     """Graph's DateTimeOffset: ISO 8601 in UTC."""
-    return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.fromtimestamp(ts, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass(eq=False)

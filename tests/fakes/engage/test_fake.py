@@ -33,8 +33,11 @@ def community_group_id(community_id: str) -> int:
 def create_community(t: EngageTenant, name: str, **extra: object) -> dict:
     """Create through Graph and wait (on the fake clock) until the operation succeeded."""
     f = t.fake
-    r = HTTP.post(f"{f.graph_url}/employeeExperience/communities", json={"displayName": name, "privacy": "public", **extra},
-                   headers=bearer(t.graph_token))
+    r = HTTP.post(
+        f"{f.graph_url}/employeeExperience/communities",
+        json={"displayName": name, "privacy": "public", **extra},
+        headers=bearer(t.graph_token),
+    )
     assert r.status_code == 202, r.text
     f.clock.advance(f.community_creation_seconds)
     op = HTTP.get(r.headers["Operation-Location"], headers=bearer(t.graph_token)).json()
@@ -47,6 +50,7 @@ def post(t: EngageTenant, token: str | None = None, **data: object) -> httpx.Res
 
 
 # -- identity: msal against the fake ---------------------------------------------------------------
+
 
 def test_msal_device_code_sign_in_then_silent_refresh_for_yammer(engage_tenant: EngageTenant, monkeypatch):
     msal = pytest.importorskip("msal")
@@ -79,7 +83,9 @@ def test_msal_device_code_sign_in_then_silent_refresh_for_yammer(engage_tenant: 
     # Expiry: the API refuses the old token, a forced refresh brings a working one.
     f.expire_access_tokens()
     assert HTTP.get(f"{f.yammer_url}/users/current.json", headers=bearer(yam["access_token"])).status_code == 401
-    fresh = app.acquire_token_silent_with_error(["https://api.yammer.com/user_impersonation"], account=account, force_refresh=True)
+    fresh = app.acquire_token_silent_with_error(
+        ["https://api.yammer.com/user_impersonation"], account=account, force_refresh=True
+    )
     assert HTTP.get(f"{f.yammer_url}/users/current.json", headers=bearer(fresh["access_token"])).status_code == 200
 
     # Revoked sessions: refresh fails with invalid_grant, the user must sign in again.
@@ -92,14 +98,19 @@ def test_refresh_token_expires_after_90_days_of_inactivity(engage_tenant: Engage
     msal = pytest.importorskip("msal")
     f = engage_tenant.fake
     f.auto_approve_as(CHAMPION)
-    app = msal.PublicClientApplication(f.client_id, authority=f.authority, instance_discovery=False, http_client=f.requests_session())
+    app = msal.PublicClientApplication(
+        f.client_id, authority=f.authority, instance_discovery=False, http_client=f.requests_session()
+    )
     flow = app.initiate_device_flow(scopes=["https://api.yammer.com/user_impersonation"])
     assert "access_token" in app.acquire_token_by_device_flow(flow, exit_condition=lambda flow: True)
     f.clock.advance(89 * 86400)
     assert "access_token" in app.acquire_token_silent_with_error(
-        ["https://api.yammer.com/user_impersonation"], account=app.get_accounts()[0], force_refresh=True)
+        ["https://api.yammer.com/user_impersonation"], account=app.get_accounts()[0], force_refresh=True
+    )
     f.clock.advance(91 * 86400)
-    late = app.acquire_token_silent_with_error(["https://api.yammer.com/user_impersonation"], account=app.get_accounts()[0], force_refresh=True)
+    late = app.acquire_token_silent_with_error(
+        ["https://api.yammer.com/user_impersonation"], account=app.get_accounts()[0], force_refresh=True
+    )
     assert late["error"] == "invalid_grant" and "AADSTS700082" in late["error_description"]
 
 
@@ -107,12 +118,25 @@ def test_token_endpoint_refuses_two_resources_unconsented_scopes_and_expired_cod
     f = engage_tenant.fake
     url = f"{f.login_origin}/{f.tenant_domain}/oauth2/v2.0"
     login = httpx.Client(verify=ctx(f))
-    two = login.post(f"{url}/devicecode", data={"client_id": f.client_id, "scope": "https://graph.microsoft.com/User.Read https://api.yammer.com/user_impersonation"})
+    two = login.post(
+        f"{url}/devicecode",
+        data={
+            "client_id": f.client_id,
+            "scope": "https://graph.microsoft.com/User.Read https://api.yammer.com/user_impersonation",
+        },
+    )
     assert two.status_code == 400 and "AADSTS28000" in two.json()["error_description"]
 
-    code = login.post(f"{url}/devicecode", data={"client_id": f.client_id, "scope": "https://graph.microsoft.com/Sites.FullControl.All offline_access"}).json()
+    code = login.post(
+        f"{url}/devicecode",
+        data={"client_id": f.client_id, "scope": "https://graph.microsoft.com/Sites.FullControl.All offline_access"},
+    ).json()
     f.approve_device_code(CHAMPION)
-    grant = {"client_id": f.client_id, "grant_type": "urn:ietf:params:oauth:grant-type:device_code", "device_code": code["device_code"]}
+    grant = {
+        "client_id": f.client_id,
+        "grant_type": "urn:ietf:params:oauth:grant-type:device_code",
+        "device_code": code["device_code"],
+    }
     refused = login.post(f"{url}/token", data=grant).json()
     assert refused["error"] == "invalid_grant" and refused["suberror"] == "consent_required"
 
@@ -125,6 +149,7 @@ def test_token_endpoint_refuses_two_resources_unconsented_scopes_and_expired_cod
 
 
 # -- Graph ------------------------------------------------------------------------------------
+
 
 def test_graph_checks_the_bearer_token_audience_expiry_and_scopes(engage_tenant: EngageTenant):
     f = engage_tenant.fake
@@ -145,8 +170,11 @@ def test_graph_checks_the_bearer_token_audience_expiry_and_scopes(engage_tenant:
 def test_community_creation_is_asynchronous_202_then_operation_succeeds(engage_tenant: EngageTenant):
     f = engage_tenant.fake
     h = bearer(engage_tenant.graph_token)
-    r = HTTP.post(f"{f.graph_url}/employeeExperience/communities",
-                   json={"displayName": "Logistique Lyon", "description": "Les équipes de Lyon", "privacy": "private"}, headers=h)
+    r = HTTP.post(
+        f"{f.graph_url}/employeeExperience/communities",
+        json={"displayName": "Logistique Lyon", "description": "Les équipes de Lyon", "privacy": "private"},
+        headers=h,
+    )
     assert r.status_code == 202 and r.content == b""
     loc = r.headers["Operation-Location"]
     assert loc.startswith(f"{f.graph_url}/employeeExperience/engagementAsyncOperations('")
@@ -154,7 +182,9 @@ def test_community_creation_is_asynchronous_202_then_operation_succeeds(engage_t
     f.clock.advance(f.community_creation_seconds / 2)
     running = HTTP.get(loc, headers=h).json()
     assert running["status"] == "running" and running["resourceLocation"] is None
-    assert "Logistique Lyon" not in [c["displayName"] for c in HTTP.get(f"{f.graph_url}/employeeExperience/communities", headers=h).json()["value"]]
+    assert "Logistique Lyon" not in [
+        c["displayName"] for c in HTTP.get(f"{f.graph_url}/employeeExperience/communities", headers=h).json()["value"]
+    ]
     f.clock.advance(f.community_creation_seconds / 2)
     done = HTTP.get(loc, headers=h).json()
     assert done["status"] == "succeeded" and done["operationType"] == "createCommunity"
@@ -186,7 +216,9 @@ def test_community_creation_validates_and_a_duplicate_name_fails(engage_tenant: 
 def test_owners_bind_at_creation(engage_tenant: EngageTenant):
     f = engage_tenant.fake
     alice = f.user("alice@contoso.com")
-    create_community(engage_tenant, "Sécurité", **{"owners@odata.bind": [f"https://graph.microsoft.com/v1.0/users/{alice.graph_id}"]})
+    create_community(
+        engage_tenant, "Sécurité", **{"owners@odata.bind": [f"https://graph.microsoft.com/v1.0/users/{alice.graph_id}"]}
+    )
     assert f.owners("Sécurité") == ["alice@contoso.com"]
 
 
@@ -228,14 +260,24 @@ def test_group_members_and_owners_through_graph(engage_tenant: EngageTenant):
     assert HTTP.post(ref, json=body, headers=h).status_code == 204
     dup = HTTP.post(ref, json=body, headers=h)
     assert dup.status_code == 400 and "One or more added object references already exist" in dup.json()["error"]["message"]
-    ghost = HTTP.post(ref, json={"@odata.id": "https://graph.microsoft.com/v1.0/directoryObjects/00000000-0000-0000-0000-000000000000"}, headers=h)
+    ghost = HTTP.post(
+        ref,
+        json={"@odata.id": "https://graph.microsoft.com/v1.0/directoryObjects/00000000-0000-0000-0000-000000000000"},
+        headers=h,
+    )
     assert ghost.status_code == 404
     assert HTTP.post(ref, json={}, headers=h).status_code == 400
     # Only an owner (or a directory admin) manages the group.
     bob_token = f.token("bob@contoso.com", "graph")
     carol = f.user("carol@contoso.com")
-    assert HTTP.post(ref, json={"@odata.id": f"https://graph.microsoft.com/v1.0/directoryObjects/{carol.graph_id}"},
-                      headers=bearer(bob_token)).status_code == 403
+    assert (
+        HTTP.post(
+            ref,
+            json={"@odata.id": f"https://graph.microsoft.com/v1.0/directoryObjects/{carol.graph_id}"},
+            headers=bearer(bob_token),
+        ).status_code
+        == 403
+    )
     owners = f"{f.graph_url}/groups/{c['groupId']}/owners"
     assert HTTP.post(owners + "/$ref", json=body, headers=h).status_code == 204
     assert sorted(u["mail"] for u in HTTP.get(owners, headers=h).json()["value"]) == ["bob@contoso.com", CHAMPION]
@@ -257,7 +299,9 @@ def test_users_by_id_or_upn_and_404(engage_tenant: EngageTenant):
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "Request_ResourceNotFound"
     found = HTTP.get(f"{f.graph_url}/users", params={"$filter": "mail eq 'bob@contoso.com'"}, headers=h).json()["value"]
     assert [u["displayName"] for u in found] == ["Bob Durand"]
-    erins = HTTP.get(f"{f.graph_url}/users", params={"$filter": "displayName eq 'Erin Moreau'", "$select": "id,mail"}, headers=h).json()["value"]
+    erins = HTTP.get(
+        f"{f.graph_url}/users", params={"$filter": "displayName eq 'Erin Moreau'", "$select": "id,mail"}, headers=h
+    ).json()["value"]
     assert sorted(u["mail"] for u in erins) == ["erin1@contoso.com", "erin2@contoso.com"]
     assert all(set(u) <= {"id", "mail", "@odata.type"} for u in erins)
     assert HTTP.get(f"{f.graph_url}/users", params={"$filter": "city eq 'Lyon'"}, headers=h).status_code == 400
@@ -283,6 +327,7 @@ def test_graph_engage_limit_answers_429_with_retry_after_that_is_enough(engage_t
 
 
 # -- Yammer ------------------------------------------------------------------------------------------
+
 
 def test_yammer_checks_token_and_required_parameters(engage_tenant: EngageTenant):
     f = engage_tenant.fake
@@ -310,9 +355,13 @@ def test_replies_join_the_thread_and_mentions_notify(engage_tenant: EngageTenant
     alice = f.user("alice@contoso.com")
     starter = post(engage_tenant, body=f"Bienvenue [[user:{alice.yammer_id}]] !", group_id=gid).json()["messages"][0]
     assert starter["notified_user_ids"] == [alice.yammer_id] and starter["body"]["plain"] == "Bienvenue @Alice Martin !"
-    reply = post(engage_tenant, f.token("alice@contoso.com", "yammer"), body="Merci", replied_to_id=starter["id"]).json()["messages"][0]
+    reply = post(engage_tenant, f.token("alice@contoso.com", "yammer"), body="Merci", replied_to_id=starter["id"]).json()[
+        "messages"
+    ][0]
     assert reply["thread_id"] == starter["id"] and reply["group_id"] == gid and reply["replied_to_id"] == starter["id"]
-    thread = HTTP.get(f"{f.yammer_url}/messages/in_thread/{starter['id']}.json", headers=bearer(engage_tenant.yammer_token)).json()
+    thread = HTTP.get(
+        f"{f.yammer_url}/messages/in_thread/{starter['id']}.json", headers=bearer(engage_tenant.yammer_token)
+    ).json()
     assert [m["id"] for m in thread["messages"]] == [reply["id"], starter["id"]]
     assert post(engage_tenant, body="?", replied_to_id=1).status_code == 404
 
@@ -322,7 +371,11 @@ def test_private_messages_and_the_network_switch(engage_tenant: EngageTenant):
     bob = f.user("bob@contoso.com")
     carol = f.user("carol@contoso.com")
     group_dm = post(engage_tenant, body="À vous deux", direct_to_user_ids=f"{bob.yammer_id},{carol.yammer_id}")
-    assert group_dm.status_code == 201 and [u.mail for u in f.sent(private=True)[0].participants] == [CHAMPION, "bob@contoso.com", "carol@contoso.com"]
+    assert group_dm.status_code == 201 and [u.mail for u in f.sent(private=True)[0].participants] == [
+        CHAMPION,
+        "bob@contoso.com",
+        "carol@contoso.com",
+    ]
     f.messages.clear()
     r = post(engage_tenant, body="Bonjour Bob", direct_to_user_ids=str(bob.yammer_id))
     assert r.status_code == 201 and r.json()["messages"][0]["direct_message"] is True
@@ -386,7 +439,9 @@ def test_likes_users_and_groups(engage_tenant: EngageTenant):
     assert HTTP.post(f"{f.yammer_url}/messages/liked_by/current.json", params={"message_id": m.id}, headers=h).status_code == 201
     got = HTTP.get(f"{f.yammer_url}/messages/{m.id}.json", headers=h).json()["messages"][0]
     assert got["liked_by"]["count"] == 1 and got["liked_by"]["names"][0]["user_id"] == f.user(CHAMPION).yammer_id
-    assert HTTP.delete(f"{f.yammer_url}/messages/liked_by/current.json", params={"message_id": m.id}, headers=h).status_code == 200
+    assert (
+        HTTP.delete(f"{f.yammer_url}/messages/liked_by/current.json", params={"message_id": m.id}, headers=h).status_code == 200
+    )
     assert m.liked_by == []
     found = HTTP.get(f"{f.yammer_url}/users/by_email.json", params={"email": "Bob@Contoso.com"}, headers=h)
     assert [u["full_name"] for u in found.json()] == ["Bob Durand"]
@@ -502,8 +557,13 @@ def test_deleted_messages_leave_the_feeds_and_show_in_the_export(engage_tenant: 
     assert HTTP.delete(f"{f.yammer_url}/messages/{m.id}", headers=h).status_code == 200  # a community admin may
     assert HTTP.get(f"{f.yammer_url}/messages/in_group/{gid}.json", headers=h).json()["messages"] == []
     f.clock.advance(1)
-    z = zipfile.ZipFile(io.BytesIO(HTTP.get(f"{f.yammer_url}/export", params={"since": "2026-01-01T00:00:00Z"},
-                                            headers=bearer(f.token(ADMIN, "yammer"))).content))
+    z = zipfile.ZipFile(
+        io.BytesIO(
+            HTTP.get(
+                f"{f.yammer_url}/export", params={"since": "2026-01-01T00:00:00Z"}, headers=bearer(f.token(ADMIN, "yammer"))
+            ).content
+        )
+    )
     row = next(r for r in csv.DictReader(io.StringIO(z.read("Messages.csv").decode())) if r["id"] == str(m.id))
     assert row["deleted_at"] and row["deleted_by_id"] == str(f.user(CHAMPION).yammer_id)
 
@@ -522,8 +582,14 @@ def test_joining_and_leaving_through_yammer(engage_tenant: EngageTenant):
     assert HTTP.request("DELETE", url, params={"group_id": f.community("Ouverte").yammer_id}, headers=dave).status_code == 200
     assert "dave@contoso.com" not in f.members("Ouverte")
     # Only an admin adds someone else.
-    assert HTTP.post(url, data={"group_id": f.community("Fermée").yammer_id, "email": "dave@contoso.com"},
-                     headers=bearer(engage_tenant.yammer_token)).status_code == 201
+    assert (
+        HTTP.post(
+            url,
+            data={"group_id": f.community("Fermée").yammer_id, "email": "dave@contoso.com"},
+            headers=bearer(engage_tenant.yammer_token),
+        ).status_code
+        == 201
+    )
     assert "dave@contoso.com" in f.members("Fermée")
 
 
@@ -547,6 +613,9 @@ def test_apis_over_tls_and_the_message_hook(tmp_path):
         f.on_message.append(lambda m: seen.append(m.body))
         assert f.yammer_url.startswith("https://")
         with httpx.Client(verify=ctx(f)) as client:
-            r = client.post(f"{f.yammer_url}/messages.json", json={"body": "via TLS", "group_id": f.community("Qualité").yammer_id},
-                            headers=bearer(f.token(CHAMPION, "yammer")))
+            r = client.post(
+                f"{f.yammer_url}/messages.json",
+                json={"body": "via TLS", "group_id": f.community("Qualité").yammer_id},
+                headers=bearer(f.token(CHAMPION, "yammer")),
+            )
         assert r.status_code == 201 and seen == ["via TLS"]

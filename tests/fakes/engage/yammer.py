@@ -108,8 +108,15 @@ class Yammer:
         if "user_impersonation" not in at.scopes:
             return yammer_error(403, "The token lacks the user_impersonation permission of the Yammer API.")
         rest = req.path.removeprefix("/api/v1/")
-        bucket = ("messages" if rest.startswith("messages") else "autocomplete" if rest.startswith("autocomplete")
-                  else "notifications" if rest.startswith("streams/notifications") else "other")
+        bucket = (
+            "messages"
+            if rest.startswith("messages")
+            else "autocomplete"
+            if rest.startswith("autocomplete")
+            else "notifications"
+            if rest.startswith("streams/notifications")
+            else "other"
+        )
         poll_key = req.path if req.method == "GET" and req.arg("newer_than") is not None else None
         wait = f.yammer_limiter.check(at.user.graph_id, at.client_id, bucket, f.clock.now(), poll_key=poll_key)
         if wait is not None:
@@ -123,13 +130,24 @@ class Yammer:
         f = self.fake
         first, _, last = u.display_name.partition(" ")
         return {
-            "type": "user", "id": u.yammer_id, "network_id": f.network_id, "state": u.state,
-            "full_name": u.display_name, "first_name": first, "last_name": last, "name": u.mail.split("@")[0].lower(),
-            "email": u.mail, "job_title": u.job_title, "department": u.department,
-            "url": f"{f.yammer_url}/users/{u.yammer_id}", "web_url": f"https://www.yammer.com/{f.network_permalink}/users/{u.yammer_id}",
-            "mugshot_url": None, "activated_at": yammer_created_at(u.created_at),
+            "type": "user",
+            "id": u.yammer_id,
+            "network_id": f.network_id,
+            "state": u.state,
+            "full_name": u.display_name,
+            "first_name": first,
+            "last_name": last,
+            "name": u.mail.split("@")[0].lower(),
+            "email": u.mail,
+            "job_title": u.job_title,
+            "department": u.department,
+            "url": f"{f.yammer_url}/users/{u.yammer_id}",
+            "web_url": f"https://www.yammer.com/{f.network_permalink}/users/{u.yammer_id}",
+            "mugshot_url": None,
+            "activated_at": yammer_created_at(u.created_at),
             # Yammer renders these flags as strings ("true"/"false").
-            "admin": "true" if u.verified_admin else "false", "verified_admin": "true" if u.verified_admin else "false",
+            "admin": "true" if u.verified_admin else "false",
+            "verified_admin": "true" if u.verified_admin else "false",
             "contact": {"email_addresses": [{"type": "primary", "address": u.mail}]},
         }
 
@@ -139,14 +157,26 @@ class Yammer:
         last = max(msgs, key=lambda m: m.id) if msgs else None
         members = f.users if g.all_company else list(dict.fromkeys(g.members + g.owners))
         return {
-            "type": "group", "id": g.yammer_id, "network_id": f.network_id, "full_name": g.display_name,
-            "name": re.sub(r"[^a-z0-9]+", "", g.display_name.lower()), "description": g.description,
-            "privacy": g.privacy, "state": "active", "created_at": yammer_created_at(g.created_at),
-            "creator_id": g.creator.yammer_id if g.creator else None, "creator_type": "user",
-            "url": f"{f.yammer_url}/groups/{g.yammer_id}", "web_url": f"https://www.yammer.com/{f.network_permalink}/#/threads/inGroup?type=in_group&feedId={g.yammer_id}",
+            "type": "group",
+            "id": g.yammer_id,
+            "network_id": f.network_id,
+            "full_name": g.display_name,
+            "name": re.sub(r"[^a-z0-9]+", "", g.display_name.lower()),
+            "description": g.description,
+            "privacy": g.privacy,
+            "state": "active",
+            "created_at": yammer_created_at(g.created_at),
+            "creator_id": g.creator.yammer_id if g.creator else None,
+            "creator_type": "user",
+            "url": f"{f.yammer_url}/groups/{g.yammer_id}",
+            "web_url": f"https://www.yammer.com/{f.network_permalink}/#/threads/inGroup?type=in_group&feedId={g.yammer_id}",
             "show_in_directory": "true",
-            "stats": {"members": len(members), "updates": len(msgs), "last_message_id": last.id if last else None,
-                      "last_message_at": yammer_created_at(last.created_at) if last else None},
+            "stats": {
+                "members": len(members),
+                "updates": len(msgs),
+                "last_message_id": last.id if last else None,
+                "last_message_at": yammer_created_at(last.created_at) if last else None,
+            },
         }
 
     def _render(self, body: str) -> str:
@@ -160,17 +190,38 @@ class Yammer:
         f = self.fake
         plain = self._render(m.body)
         return {
-            "id": m.id, "sender_id": m.sender.yammer_id, "sender_type": "user", "replied_to_id": m.replied_to_id,
-            "created_at": yammer_created_at(m.created_at), "network_id": f.network_id, "message_type": "update",
-            "url": f"{f.yammer_url}/messages/{m.id}", "web_url": f"https://www.yammer.com/{f.network_permalink}/messages/{m.id}",
-            "group_id": m.group.yammer_id if m.group else None, "group_created_id": m.group.yammer_id if m.group else None,
-            "thread_id": m.thread_id, "body": {"parsed": m.body, "plain": plain, "rich": plain},
-            "content_excerpt": plain[:200], "privacy": "private" if (m.private or (m.group and m.group.privacy == "private")) else "public",
-            "direct_message": m.private, "system_message": False, "client_type": "API", "attachments": [],
+            "id": m.id,
+            "sender_id": m.sender.yammer_id,
+            "sender_type": "user",
+            "replied_to_id": m.replied_to_id,
+            "created_at": yammer_created_at(m.created_at),
+            "network_id": f.network_id,
+            "message_type": "update",
+            "url": f"{f.yammer_url}/messages/{m.id}",
+            "web_url": f"https://www.yammer.com/{f.network_permalink}/messages/{m.id}",
+            "group_id": m.group.yammer_id if m.group else None,
+            "group_created_id": m.group.yammer_id if m.group else None,
+            "thread_id": m.thread_id,
+            "body": {"parsed": m.body, "plain": plain, "rich": plain},
+            "content_excerpt": plain[:200],
+            "privacy": "private" if (m.private or (m.group and m.group.privacy == "private")) else "public",
+            "direct_message": m.private,
+            "system_message": False,
+            "client_type": "API",
+            "attachments": [],
             "notified_user_ids": [u.yammer_id for u in m.notified],
-            "liked_by": {"count": len(m.liked_by), "names": [
-                {"full_name": u.display_name, "permalink": u.mail.split("@")[0].lower(), "user_id": u.yammer_id, "network_id": f.network_id}
-                for u in m.liked_by]},
+            "liked_by": {
+                "count": len(m.liked_by),
+                "names": [
+                    {
+                        "full_name": u.display_name,
+                        "permalink": u.mail.split("@")[0].lower(),
+                        "user_id": u.yammer_id,
+                        "network_id": f.network_id,
+                    }
+                    for u in m.liked_by
+                ],
+            },
         }
 
     def _references(self, msgs: list[Message]) -> list[dict[str, Any]]:
@@ -189,9 +240,18 @@ class Yammer:
         for tid in sorted(threads):
             in_thread = [x for x in self.fake.messages if x.thread_id == tid and x.deleted_at is None]
             latest = max(in_thread, key=lambda x: x.id) if in_thread else None
-            refs.append({"type": "thread", "id": tid, "thread_starter_id": tid, "stats": {
-                "updates": len(in_thread), "latest_reply_id": latest.id if latest else None,
-                "latest_reply_at": yammer_created_at(latest.created_at) if latest else None}})
+            refs.append(
+                {
+                    "type": "thread",
+                    "id": tid,
+                    "thread_starter_id": tid,
+                    "stats": {
+                        "updates": len(in_thread),
+                        "latest_reply_id": latest.id if latest else None,
+                        "latest_reply_at": yammer_created_at(latest.created_at) if latest else None,
+                    },
+                }
+            )
         return refs
 
     # -- visibility ----------------------------------------------------------------------------
@@ -246,15 +306,22 @@ class Yammer:
         body: dict[str, Any] = {
             "messages": [self.message_json(m) for m in page],
             "references": self._references(page),
-            "meta": {"older_available": len(msgs) > len(page), "requested_poll_interval": 60,
-                     "current_user_id": u.yammer_id, "feed_name": feed_name,
-                     "liked_message_ids": [m.id for m in page if u in m.liked_by], "followed_user_ids": []},
+            "meta": {
+                "older_available": len(msgs) > len(page),
+                "requested_poll_interval": 60,
+                "current_user_id": u.yammer_id,
+                "feed_name": feed_name,
+                "liked_message_ids": [m.id for m in page if u in m.liked_by],
+                "followed_user_ids": [],
+            },
         }
         if threaded == "extended":
             ext: dict[str, list[dict[str, Any]]] = {}
             for m in page:
-                replies = sorted((x for x in self.fake.messages if x.thread_id == m.id and x.id != m.id and self.can_see(u, x)),
-                                 key=lambda x: -x.id)[:2]
+                replies = sorted(
+                    (x for x in self.fake.messages if x.thread_id == m.id and x.id != m.id and self.can_see(u, x)),
+                    key=lambda x: -x.id,
+                )[:2]
                 ext[str(m.id)] = [self.message_json(x) for x in replies]
             body["threaded_extended"] = ext
         return Response.json(200, body)
@@ -308,8 +375,10 @@ class Yammer:
             return yammer_error(404, "Message not found.")
         if not self.can_see(u, m):
             return yammer_error(403, "You do not have access to this message.")
-        return Response.json(200, {"messages": [self.message_json(m)], "references": self._references([m]),
-                                   "meta": {"current_user_id": u.yammer_id}})
+        return Response.json(
+            200,
+            {"messages": [self.message_json(m)], "references": self._references([m]), "meta": {"current_user_id": u.yammer_id}},
+        )
 
     # -- writing ---------------------------------------------------------------------------------
     def post_message(self, req: Request) -> Response:
@@ -370,13 +439,24 @@ class Yammer:
                 return yammer_error(400, "Give group_id, replied_to_id or direct_to_user_ids.")
         notified = [x for x in (f.user_by_yammer_id(int(i)) for i in MENTION.findall(body)) if x is not None]
         mid = f.ids.message()
-        m = Message(id=mid, sender=u, body=body, created_at=now, thread_id=thread_id or mid,
-                    replied_to_id=parent.id if parent else None, group=group, participants=participants, notified=notified)
+        m = Message(
+            id=mid,
+            sender=u,
+            body=body,
+            created_at=now,
+            thread_id=thread_id or mid,
+            replied_to_id=parent.id if parent else None,
+            group=group,
+            participants=participants,
+            notified=notified,
+        )
         f.messages.append(m)
         for hook in list(f.on_message):
             hook(m)
-        return Response.json(201, {"messages": [self.message_json(m)], "references": self._references([m]),
-                                   "meta": {"current_user_id": u.yammer_id}})
+        return Response.json(
+            201,
+            {"messages": [self.message_json(m)], "references": self._references([m]), "meta": {"current_user_id": u.yammer_id}},
+        )
 
     def _message_param(self, req: Request) -> tuple[Message | None, Response | None]:
         try:
@@ -434,7 +514,7 @@ class Yammer:
         if letter:
             users = [u for u in users if u.mail.lower().startswith(letter)]
         page = max(1, _int(req.arg("page")) or 1)
-        return Response.json(200, [self.user_json(u) for u in users[(page - 1) * USERS_PAGE: page * USERS_PAGE]])
+        return Response.json(200, [self.user_json(u) for u in users[(page - 1) * USERS_PAGE : page * USERS_PAGE]])
 
     def get_user(self, req: Request) -> Response:
         """usersidjson: "This endpoint does not accept Azure Active Directory user IDs which are in GUID format"."""
@@ -454,9 +534,14 @@ class Yammer:
             return err or yammer_error(404, "Group not found.")
         page = max(1, _int(req.arg("page")) or 1)
         people = self.fake.users if g.all_company else list(dict.fromkeys(g.owners + g.members))
-        chunk = people[(page - 1) * USERS_PAGE: page * USERS_PAGE]
-        return Response.json(200, {"users": [dict(self.user_json(x), is_group_admin=g.is_admin(x)) for x in chunk],
-                                   "more_available": page * USERS_PAGE < len(people)})
+        chunk = people[(page - 1) * USERS_PAGE : page * USERS_PAGE]
+        return Response.json(
+            200,
+            {
+                "users": [dict(self.user_json(x), is_group_admin=g.is_admin(x)) for x in chunk],
+                "more_available": page * USERS_PAGE < len(people),
+            },
+        )
 
     def list_groups(self, req: Request) -> Response:
         u: User = req.user  # type: ignore[attr-defined]
@@ -464,14 +549,16 @@ class Yammer:
         if req.arg("mine") in ("1", "true"):
             groups = [g for g in groups if g.is_member(u)]
         page = max(1, _int(req.arg("page")) or 1)
-        return Response.json(200, [self.group_json(g) for g in groups[(page - 1) * GROUPS_PAGE: page * GROUPS_PAGE]])
+        return Response.json(200, [self.group_json(g) for g in groups[(page - 1) * GROUPS_PAGE : page * GROUPS_PAGE]])
 
     def groups_for_user(self, req: Request) -> Response:
         me: User = req.user  # type: ignore[attr-defined]
         who = self.fake.user_by_yammer_id(int(req.params["id"]))
         if who is None:
             return yammer_error(404, "User not found.")
-        groups = [g for g in self.fake.groups if not g.deleted and g.is_member(who) and (g.privacy == "public" or g.is_member(me))]
+        groups = [
+            g for g in self.fake.groups if not g.deleted and g.is_member(who) and (g.privacy == "public" or g.is_member(me))
+        ]
         return Response.json(200, [self.group_json(g) for g in groups])
 
     def get_group(self, req: Request) -> Response:
@@ -493,8 +580,11 @@ class Yammer:
         me: User = req.user  # type: ignore[attr-defined]
         target = me
         if data.get("user_id") not in (None, "") or data.get("email") not in (None, ""):
-            target = (f.user_by_yammer_id(_int(data.get("user_id")) or -1) if data.get("user_id") not in (None, "")
-                      else f.find_user(str(data.get("email"))))
+            target = (
+                f.user_by_yammer_id(_int(data.get("user_id")) or -1)
+                if data.get("user_id") not in (None, "")
+                else f.find_user(str(data.get("email")))
+            )
             if target is None:
                 return None, None, yammer_error(404, "User not found.")
             if target is not me and not (g.is_admin(me) or me.verified_admin):
@@ -530,5 +620,3 @@ class Yammer:
         if not u.verified_admin:
             return yammer_error(403, "The Data Export API can only be used by Verified Administrators.")
         return export_zip(self.fake, req)
-
-

@@ -41,7 +41,9 @@ class Driver(Protocol):
     people: dict[str, str]  # alice, bob, carol, dave -> person id; erin1, erin2 share the name "Erin Moreau"
     emails: dict[str, str]  # the people above who have an e-mail address -> it (alice at least)
     names: dict[str, str]  # the same people -> display name
-    private_visible: bool  # anyone finds a private community by its id (Viva Engage: Graph shows its name); only its conversation is closed
+    private_visible: (
+        bool  # anyone finds a private community by its id (Viva Engage: Graph shows its name); only its conversation is closed
+    )
 
     def connect(self) -> base.Network:
         """A fresh connection as the champion (state persists between connections)."""
@@ -55,8 +57,16 @@ class Driver(Protocol):
     def join(self, person: str, community: Community) -> None:
         """The person becomes a member of the community and of all its rooms."""
 
-    def post(self, person: str, room_id: str, text: str, *, reply_to: str | None = None, thread_root: str | None = None,
-             days_ago: float = 0) -> str:
+    def post(
+        self,
+        person: str,
+        room_id: str,
+        text: str,
+        *,
+        reply_to: str | None = None,
+        thread_root: str | None = None,
+        days_ago: float = 0,
+    ) -> str:
         """The person posts (a reply, a message in a thread), now or backdated; the event id."""
 
     def react(self, person: str, room_id: str, event_id: str, key: str = "👍") -> str: ...
@@ -78,6 +88,7 @@ class Driver(Protocol):
 
 # -- the real Synapse of the test session -------------------------------------------------------
 
+
 class MatrixDriver:
     id = "matrix"
     private_visible = False  # a room one has not joined is refused outright
@@ -88,8 +99,14 @@ class MatrixDriver:
         self.champion = hs.admin
         self.people = {k: v for k, v in hs.users.items() if k in {"alice", "bob", "carol", "dave", "erin1", "erin2"}}
         self.emails = {"alice": "alice@example.org"}
-        self.names = {"alice": "Alice Martin", "bob": "Bob Durand", "carol": "Carol Petit", "dave": "Dave Leroy",
-                      "erin1": "Erin Moreau", "erin2": "Erin Moreau"}
+        self.names = {
+            "alice": "Alice Martin",
+            "bob": "Bob Durand",
+            "carol": "Carol Petit",
+            "dave": "Dave Leroy",
+            "erin1": "Erin Moreau",
+            "erin2": "Erin Moreau",
+        }
 
     def connect(self) -> base.Network:
         return base.connector("matrix").connect(self.settings, token=self.hs.admin_token)
@@ -100,8 +117,14 @@ class MatrixDriver:
     def _as(self, person: str, method: str, path: str, *, ts: int | None = None, **kw: Any) -> Any:
         """Act as anyone through the sandbox's application service (which may also backdate)."""
         params = {"user_id": person, **({"ts": ts} if ts is not None else {})}
-        r = httpx.request(method, self.hs.url + path, params=params, timeout=30,
-                          headers={"Authorization": f"Bearer {self.hs.server.appservice_token}"}, **kw)
+        r = httpx.request(
+            method,
+            self.hs.url + path,
+            params=params,
+            timeout=30,
+            headers={"Authorization": f"Bearer {self.hs.server.appservice_token}"},
+            **kw,
+        )
         r.raise_for_status()
         return r.json()
 
@@ -117,21 +140,36 @@ class MatrixDriver:
 
     def _send(self, person: str, room_id: str, etype: str, content: dict[str, Any], days_ago: float = 0) -> str:
         ts = int((time.time() - days_ago * 86400) * 1000) if days_ago else None
-        return self._as(person, "PUT", f"/_matrix/client/v3/rooms/{quote(room_id)}/send/{etype}/{unique('t')}", ts=ts,
-                        json=content)["event_id"]
+        return self._as(
+            person, "PUT", f"/_matrix/client/v3/rooms/{quote(room_id)}/send/{etype}/{unique('t')}", ts=ts, json=content
+        )["event_id"]
 
-    def post(self, person: str, room_id: str, text: str, *, reply_to: str | None = None, thread_root: str | None = None,
-             days_ago: float = 0) -> str:
+    def post(
+        self,
+        person: str,
+        room_id: str,
+        text: str,
+        *,
+        reply_to: str | None = None,
+        thread_root: str | None = None,
+        days_ago: float = 0,
+    ) -> str:
         content: dict[str, Any] = {"msgtype": "m.text", "body": text}
         if thread_root:
-            content["m.relates_to"] = {"rel_type": "m.thread", "event_id": thread_root, "is_falling_back": reply_to is None,
-                                       "m.in_reply_to": {"event_id": reply_to or thread_root}}
+            content["m.relates_to"] = {
+                "rel_type": "m.thread",
+                "event_id": thread_root,
+                "is_falling_back": reply_to is None,
+                "m.in_reply_to": {"event_id": reply_to or thread_root},
+            }
         elif reply_to:
             content["m.relates_to"] = {"m.in_reply_to": {"event_id": reply_to}}
         return self._send(person, room_id, "m.room.message", content, days_ago)
 
     def react(self, person: str, room_id: str, event_id: str, key: str = "👍") -> str:
-        return self._send(person, room_id, "m.reaction", {"m.relates_to": {"rel_type": "m.annotation", "event_id": event_id, "key": key}})
+        return self._send(
+            person, room_id, "m.reaction", {"m.relates_to": {"rel_type": "m.annotation", "event_id": event_id, "key": key}}
+        )
 
     def foreign_community(self) -> str:
         body = {"name": unique("Ailleurs"), "preset": "private_chat", "creation_content": {"type": "m.space"}}
@@ -145,14 +183,19 @@ class MatrixDriver:
 
         def arm() -> None:
             # Synapse's per-user override (integers only): one message a second, no burst beyond one
-            self.hs.api("POST", f"/_synapse/admin/v1/users/{quote(pid)}/override_ratelimit",
-                        json={"messages_per_second": 1, "burst_count": 1})
+            self.hs.api(
+                "POST",
+                f"/_synapse/admin/v1/users/{quote(pid)}/override_ratelimit",
+                json={"messages_per_second": 1, "burst_count": 1},
+            )
             network.http.rate_limit_patience = 0  # type: ignore[attr-defined]  # wait for nothing: raise at once
 
         return network, arm
 
     def bodies(self, room_id: str) -> list[str]:
-        chunk = self.hs.api("GET", f"/_matrix/client/v3/rooms/{quote(room_id)}/messages", params={"dir": "b", "limit": 500})["chunk"]
+        chunk = self.hs.api("GET", f"/_matrix/client/v3/rooms/{quote(room_id)}/messages", params={"dir": "b", "limit": 500})[
+            "chunk"
+        ]
         return [e["content"].get("body", "") for e in reversed(chunk) if e["type"] == "m.room.message"]
 
     def dm_bodies(self, person: str) -> list[str]:
@@ -161,6 +204,7 @@ class MatrixDriver:
 
 
 # -- the in-memory reference network, in either flavour -------------------------------------------
+
 
 class MemoryDriver:
     private_visible = False
@@ -171,14 +215,21 @@ class MemoryDriver:
         base.register(flavour, memory.CONNECTORS[flavour])
         w = self.world
         self.champion = w.add_person("Camille Admin", "admin@example.org", admin=True)
-        self.names = {"alice": "Alice Martin", "bob": "Bob Durand", "carol": "Carol Petit", "dave": "Dave Leroy",
-                      "erin1": "Erin Moreau", "erin2": "Erin Moreau"}
+        self.names = {
+            "alice": "Alice Martin",
+            "bob": "Bob Durand",
+            "carol": "Carol Petit",
+            "dave": "Dave Leroy",
+            "erin1": "Erin Moreau",
+            "erin2": "Erin Moreau",
+        }
         self.emails = {"alice": "alice@example.org"}
         self.people = {k: w.add_person(name, self.emails.get(k)) for k, name in self.names.items()}
         self.token = w.token(self.champion)
         # built without validation: config.py still accepts only `network = "matrix"` and Matrix user ids
-        self.settings = Settings.model_construct(**{**Settings().model_dump(), "network": flavour, "homeserver": w.url,
-                                                    "user": self.champion})
+        self.settings = Settings.model_construct(
+            **{**Settings().model_dump(), "network": flavour, "homeserver": w.url, "user": self.champion}
+        )
 
     def close(self) -> None:
         self.world.throttle(0)
@@ -196,8 +247,16 @@ class MemoryDriver:
     def join(self, person: str, community: Community) -> None:
         self.world.join(person, community.id)
 
-    def post(self, person: str, room_id: str, text: str, *, reply_to: str | None = None, thread_root: str | None = None,
-             days_ago: float = 0) -> str:
+    def post(
+        self,
+        person: str,
+        room_id: str,
+        text: str,
+        *,
+        reply_to: str | None = None,
+        thread_root: str | None = None,
+        days_ago: float = 0,
+    ) -> str:
         with self.world.backdated(days_ago):
             return self.world.post(person, room_id, text, reply_to=reply_to, thread_root=thread_root)
 

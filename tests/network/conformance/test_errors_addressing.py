@@ -45,8 +45,11 @@ def test_links_and_person_references_round_trip_offline(net):
     online = net.network.addressing
     offline = base.addressing(net.driver.settings)  # reports built from the store, no connection
     community = net.network.create_community(unique("Liens"), alias=unique("liens"), topic=None)
-    event = net.network.send(community.id if net.caps.structure is base.Structure.feed else
-                             net.network.add_room(community, "Général").id, Message("lien"), unique("txn"))
+    event = net.network.send(
+        community.id if net.caps.structure is base.Structure.feed else net.network.add_room(community, "Général").id,
+        Message("lien"),
+        unique("txn"),
+    )
     for link in (online.link(community.id), online.link(event.room_id, event.event_id), online.link(net.driver.champion)):
         assert link.startswith("https://"), link
     assert online.link(event.room_id, event.event_id) != online.link(event.room_id)

@@ -78,7 +78,11 @@ def test_iterates_events_from_a_checkpoint_with_every_kind_mapped(net):
     assert len({e.id for e in events}) == len(events), "no event twice"
     by_id = {e.id: e for e in events}
     assert by_id[root].kind is EventKind.post and by_id[root].sender == net.driver.champion
-    assert by_id[reply].kind is EventKind.reply and by_id[reply].parent_id == root and by_id[reply].body == "Le tableur, sans hésiter"
+    assert (
+        by_id[reply].kind is EventKind.reply
+        and by_id[reply].parent_id == root
+        and by_id[reply].body == "Le tableur, sans hésiter"
+    )
     # a network with one kind of reaction (a like) reads every reaction back as 👍
     key = "🎉" if net.caps.reaction_keys else "👍"
     assert by_id[reaction].kind is EventKind.reaction and by_id[reaction].parent_id == root and by_id[reaction].key == key

@@ -67,4 +67,3 @@ def test_adds_people_and_roles_and_a_rerun_changes_nothing(net):
         assert again.set_role(community, alice, Role.animator) is False
     finally:
         again.close()
-

@@ -17,11 +17,20 @@ from rse_cli.store import Store
 def main() -> None:
     job = json.loads(sys.argv[1])
     settings = Settings(network="engage", engage=job["engage"], store=job["store"])
-    net = build(settings, engage_settings(settings), graph_token=lambda fresh: job["graph"], yammer_token=lambda fresh: job["yammer"])
+    net = build(
+        settings, engage_settings(settings), graph_token=lambda fresh: job["graph"], yammer_token=lambda fresh: job["yammer"]
+    )
     store = Store(job["store"])
     room = job.get("room")
-    sent = send_once(net, store, action=job["action"], target=job["target"], room_id=room, message=Message(job["text"]),
-                     room_for=lambda: net.direct_room(job["to"]))
+    sent = send_once(
+        net,
+        store,
+        action=job["action"],
+        target=job["target"],
+        room_id=room,
+        message=Message(job["text"]),
+        room_for=lambda: net.direct_room(job["to"]),
+    )
     print(json.dumps({"sent": sent.sent, "event_id": sent.event_id}))
     net.close()
     store.close()

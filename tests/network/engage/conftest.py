@@ -16,8 +16,15 @@ from tests.fakes.engage.fixture import engage_fake, engage_tenant  # noqa: F401
 
 
 def engage_settings(fake: FakeEngage, tmp_path: Path, **engage: Any) -> Settings:
-    table = {"tenant": fake.tenant_domain, "client_id": fake.client_id, "authority": fake.authority,
-             "graph_url": fake.graph_url, "yammer_url": fake.yammer_url, "poll_seconds": 31.0, **engage}
+    table = {
+        "tenant": fake.tenant_domain,
+        "client_id": fake.client_id,
+        "authority": fake.authority,
+        "graph_url": fake.graph_url,
+        "yammer_url": fake.yammer_url,
+        "poll_seconds": 31.0,
+        **engage,
+    }
     return Settings(network="engage", engage=table, store=str(tmp_path / "rse.db"), ca_bundle=fake.ca_file)
 
 
@@ -33,8 +40,14 @@ def connect(fake: FakeEngage, settings: Settings, email: str) -> Any:
     from rse_cli.network.engage.settings import engage_settings as es
 
     graph, yammer = fake.token(email, "graph"), fake.token(email, "yammer")
-    return build(settings, es(settings), graph_token=lambda fresh: graph, yammer_token=lambda fresh: yammer,
-                 sleep=fake.clock.sleep, clock=fake.clock.now)
+    return build(
+        settings,
+        es(settings),
+        graph_token=lambda fresh: graph,
+        yammer_token=lambda fresh: yammer,
+        sleep=fake.clock.sleep,
+        clock=fake.clock.now,
+    )
 
 
 @pytest.fixture
@@ -51,9 +64,25 @@ def profile(engage_tenant, cli):
     fake = engage_tenant.fake
     path = cli.home / "config" / "config.toml"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(tomli_w.dumps({"profile": "default", "profiles": {"default": {
-        "network": "engage", "ca_bundle": str(fake.ca_file),
-        "engage": {"tenant": fake.tenant_domain, "client_id": fake.client_id, "authority": fake.authority,
-                   "graph_url": fake.graph_url, "yammer_url": fake.yammer_url}}}}))
+    path.write_text(
+        tomli_w.dumps(
+            {
+                "profile": "default",
+                "profiles": {
+                    "default": {
+                        "network": "engage",
+                        "ca_bundle": str(fake.ca_file),
+                        "engage": {
+                            "tenant": fake.tenant_domain,
+                            "client_id": fake.client_id,
+                            "authority": fake.authority,
+                            "graph_url": fake.graph_url,
+                            "yammer_url": fake.yammer_url,
+                        },
+                    }
+                },
+            }
+        )
+    )
     fake.auto_approve_as("camille@contoso.com", after_polls=1)
     return path

@@ -22,14 +22,25 @@ from rse_cli.domain import Community
 from rse_cli.network import base
 from tests.fakes.engage.fixture import PEOPLE, EngageTenant
 
-NAMES = {"alice": "alice@contoso.com", "bob": "bob@contoso.com", "carol": "carol@contoso.com",
-         "dave": "dave@contoso.com", "erin1": "erin1@contoso.com", "erin2": "erin2@contoso.com"}
+NAMES = {
+    "alice": "alice@contoso.com",
+    "bob": "bob@contoso.com",
+    "carol": "carol@contoso.com",
+    "dave": "dave@contoso.com",
+    "erin1": "erin1@contoso.com",
+    "erin2": "erin2@contoso.com",
+}
 
 
 def _settings(tenant: EngageTenant, directory: Path) -> Settings:
     fake = tenant.fake
-    table = {"tenant": fake.tenant_domain, "client_id": fake.client_id, "authority": fake.authority,
-             "graph_url": fake.graph_url, "yammer_url": fake.yammer_url}
+    table = {
+        "tenant": fake.tenant_domain,
+        "client_id": fake.client_id,
+        "authority": fake.authority,
+        "graph_url": fake.graph_url,
+        "yammer_url": fake.yammer_url,
+    }
     return Settings(network="engage", engage=table, store=str(directory / "rse.db"), ca_bundle=fake.ca_file)
 
 
@@ -70,10 +81,17 @@ class EngageDriver:
                 if fresh or resource not in cached:
                     cached[resource] = fake.token(email, resource)
                 return cached[resource]
+
             return get
 
-        return build(self.settings, engage_settings(self.settings), graph_token=token("graph"),
-                     yammer_token=token("yammer"), sleep=fake.clock.sleep, clock=fake.clock.now)
+        return build(
+            self.settings,
+            engage_settings(self.settings),
+            graph_token=token("graph"),
+            yammer_token=token("yammer"),
+            sleep=fake.clock.sleep,
+            clock=fake.clock.now,
+        )
 
     def connect(self) -> base.Network:
         return self._connect_as(self.tenant.champion)  # type: ignore[no-any-return]
@@ -85,11 +103,23 @@ class EngageDriver:
         data = self.directory / "rse-data"
         if not config.exists():
             s = self.settings
-            config.write_text(tomli_w.dumps({"profile": "default", "profiles": {"default": {
-                "network": "engage", "ca_bundle": str(s.ca_bundle), "store": str(s.store),
-                # the command-line path waits in real time while the fake's clock stands still: the
-                # documented limits are shown by tests/network/engage/test_pacing.py, not by every job
-                "engage": {**s.table("engage"), "rate_requests": 10_000}}}}))
+            config.write_text(
+                tomli_w.dumps(
+                    {
+                        "profile": "default",
+                        "profiles": {
+                            "default": {
+                                "network": "engage",
+                                "ca_bundle": str(s.ca_bundle),
+                                "store": str(s.store),
+                                # the command-line path waits in real time while the fake's clock stands still: the
+                                # documented limits are shown by tests/network/engage/test_pacing.py, not by every job
+                                "engage": {**s.table("engage"), "rate_requests": 10_000},
+                            }
+                        },
+                    }
+                )
+            )
             self.fake.graph_limiter.enabled = self.fake.yammer_limiter.enabled = False
             import os
 
@@ -122,8 +152,16 @@ class EngageDriver:
             if u not in g.members:
                 g.members.append(u)
 
-    def post(self, person: str, room_id: str, text: str, *, reply_to: str | None = None, thread_root: str | None = None,
-             days_ago: float = 0) -> str:
+    def post(
+        self,
+        person: str,
+        room_id: str,
+        text: str,
+        *,
+        reply_to: str | None = None,
+        thread_root: str | None = None,
+        days_ago: float = 0,
+    ) -> str:
         fake = self.fake
         parent = fake.message_by_id(int(reply_to or thread_root)) if (reply_to or thread_root) else None
         if thread_root and not reply_to:

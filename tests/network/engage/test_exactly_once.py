@@ -21,8 +21,14 @@ def _run(job: dict, *, die: bool) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("RSE_")}
     if die:
         env["RSE_TEST_EXIT_AFTER_SEND"] = "70"
-    return subprocess.run([sys.executable, "-m", "tests.network.engage.child_send", json.dumps(job)],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "tests.network.engage.child_send", json.dumps(job)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 @pytest.fixture
@@ -32,10 +38,19 @@ def job(engage_tenant, tmp_path):
     fake.clock.advance(max(0.0, time.time() - fake.clock.now()))
     fake.add_community("Ventes", owners=["camille@contoso.com"])
     return {
-        "engage": {"tenant": fake.tenant_domain, "client_id": fake.client_id, "graph_url": fake.graph_url, "yammer_url": fake.yammer_url},
-        "graph": fake.token("camille@contoso.com", "graph"), "yammer": fake.token("camille@contoso.com", "yammer"),
-        "store": str(tmp_path / "rse.db"), "action": "campaign.welcome", "target": "bienvenue:alice",
-        "to": "alice@contoso.com", "text": "Bienvenue Alice ! Présentez-vous dans la communauté.",
+        "engage": {
+            "tenant": fake.tenant_domain,
+            "client_id": fake.client_id,
+            "graph_url": fake.graph_url,
+            "yammer_url": fake.yammer_url,
+        },
+        "graph": fake.token("camille@contoso.com", "graph"),
+        "yammer": fake.token("camille@contoso.com", "yammer"),
+        "store": str(tmp_path / "rse.db"),
+        "action": "campaign.welcome",
+        "target": "bienvenue:alice",
+        "to": "alice@contoso.com",
+        "text": "Bienvenue Alice ! Présentez-vous dans la communauté.",
     }
 
 
@@ -60,7 +75,13 @@ def test_a_dm_sent_by_a_run_killed_before_its_record_is_not_sent_again(engage_te
 
 def test_a_community_post_killed_before_its_record_is_not_posted_again(engage_tenant, job):
     fake = engage_tenant.fake
-    job = {**job, "room": fake.community("Ventes").community_id, "action": "post", "target": "Ventes", "text": "Le point du lundi"}
+    job = {
+        **job,
+        "room": fake.community("Ventes").community_id,
+        "action": "post",
+        "target": "Ventes",
+        "text": "Le point du lundi",
+    }
     assert _run(job, die=True).returncode == 70
     assert _run(job, die=False).returncode == 0
     assert [m.body for m in fake.sent(community="Ventes")] == ["Le point du lundi"]

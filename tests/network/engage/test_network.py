@@ -165,8 +165,14 @@ def test_a_missing_permission_names_the_permissions_to_grant(engage_tenant, tmp_
     from rse_cli.network.engage.settings import engage_settings as es
 
     weak = fake.token("camille@contoso.com", "graph", scopes=["User.Read"])
-    net = build(settings, es(settings), graph_token=lambda fresh: weak, yammer_token=lambda fresh: weak,
-                sleep=fake.clock.sleep, clock=fake.clock.now)
+    net = build(
+        settings,
+        es(settings),
+        graph_token=lambda fresh: weak,
+        yammer_token=lambda fresh: weak,
+        sleep=fake.clock.sleep,
+        clock=fake.clock.now,
+    )
     with pytest.raises(ForbiddenError) as err:
         net.list_communities()
     assert "Community.ReadWrite.All" in err.value.hint

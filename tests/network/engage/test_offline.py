@@ -19,7 +19,10 @@ def test_config_init_writes_an_engage_table_and_the_connector_reads_it(cli):
     path = cli.home / "config" / "config.toml"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     doc = tomllib.loads(path.read_text())
-    assert doc["profiles"]["default"] == {"network": "engage", "engage": {"tenant": "contoso.onmicrosoft.com", "client_id": "app-123"}}
+    assert doc["profiles"]["default"] == {
+        "network": "engage",
+        "engage": {"tenant": "contoso.onmicrosoft.com", "client_id": "app-123"},
+    }
     settings = load_settings(config_path=path)
     assert capabilities(settings).login == "device_code"
     assert connector("engage").settings_model.model_validate(settings.table("engage")).client_id == "app-123"
@@ -46,7 +49,9 @@ def test_an_engage_profile_without_its_table_says_how_to_write_it(tmp_path, isol
     path.write_text('[profiles.default]\nnetwork = "engage"\n')
     with pytest.raises(ConfigError, match="rse config init --network engage"):
         engage_settings(load_settings(config_path=path))
-    path.write_text('[profiles.default]\nnetwork = "engage"\n[profiles.default.engage]\ntenant = "t"\nclient_id = "c"\ngraph_url = "ftp://x"\n')
+    path.write_text(
+        '[profiles.default]\nnetwork = "engage"\n[profiles.default.engage]\ntenant = "t"\nclient_id = "c"\ngraph_url = "ftp://x"\n'
+    )
     with pytest.raises(ConfigError, match=r"\[profiles\.default\.engage\] graph_url: expected an https:// URL"):
         engage_settings(load_settings(config_path=path))
 

@@ -21,8 +21,15 @@ def test_a_200_person_welcome_runs_at_the_documented_pace(engage, tmp_path):
     start = fake.clock.now()
     for email in people:
         person = net.resolve_person(email)
-        send_once(net, store, action="campaign.welcome", target=f"accueil:{person.id}", room_id=None,
-                  message=Message(f"Bienvenue {person.display_name} !"), room_for=lambda p=person.id: net.direct_room(p))
+        send_once(
+            net,
+            store,
+            action="campaign.welcome",
+            target=f"accueil:{person.id}",
+            room_id=None,
+            message=Message(f"Bienvenue {person.display_name} !"),
+            room_for=lambda p=person.id: net.direct_room(p),
+        )
     took = fake.clock.now() - start
     assert fake.throttled() == 0
     bodies = [m.body for m in fake.sent(private=True)]
@@ -32,8 +39,15 @@ def test_a_200_person_welcome_runs_at_the_documented_pace(engage, tmp_path):
     before = len(fake.requests("yammer", path="messages"))
     for email in people:
         person = net.resolve_person(email)
-        assert not send_once(net, store, action="campaign.welcome", target=f"accueil:{person.id}", room_id=None,
-                             message=Message(f"Bienvenue {person.display_name} !"), room_for=lambda: "unused").sent
+        assert not send_once(
+            net,
+            store,
+            action="campaign.welcome",
+            target=f"accueil:{person.id}",
+            room_id=None,
+            message=Message(f"Bienvenue {person.display_name} !"),
+            room_for=lambda: "unused",
+        ).sent
     assert len(fake.requests("yammer", path="messages")) == before
 
 
