@@ -16,19 +16,14 @@ from __future__ import annotations
 import base64
 import json
 import re
-import unicodedata
 from dataclasses import dataclass
+
+from rse_cli.names import slug
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 YAMMER_ID = re.compile(r"^\d{1,20}$")
 GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 DM_PREFIX = "dm:"
-
-
-def slug(text: str) -> str:
-    """'Général & Co' -> 'general-co'."""
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")
 
 
 def encode_web_id(kind: str, yammer_id: str) -> str:

@@ -12,10 +12,11 @@ from urllib.parse import quote
 
 from rse_cli.domain import Community, EventPage, Member, Message, Person, Picture, Role, Room, Sent, Whoami
 from rse_cli.errors import AmbiguousError, ConflictError, ForbiddenError, NotFoundError, RseError, ServerError, UsageError
+from rse_cli.names import slug
 from rse_cli.network.base import Capabilities, Session, SignInStatus
 from rse_cli.network.engage.clients import GraphClient, YammerClient, graph_code
 from rse_cli.network.engage.events import body_text, map_message, yammer_time
-from rse_cli.network.engage.ids import YAMMER_ID, EngageAddressing, decode_web_id, dm_room, dm_target, encode_web_id, slug
+from rse_cli.network.engage.ids import YAMMER_ID, EngageAddressing, decode_web_id, dm_room, dm_target, encode_web_id
 from rse_cli.network.engage.settings import EngageSettings
 
 if TYPE_CHECKING:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from rse_cli.domain import Role
+from rse_cli.names import slug
 from rse_cli.network.base import (
     Capabilities,
     Membership,
@@ -22,7 +23,7 @@ from rse_cli.network.base import (
     table_settings,
 )
 from rse_cli.network.matrix.events import map_event
-from rse_cli.network.matrix.ids import MatrixAddressing, check_user, matrix_link, slug
+from rse_cli.network.matrix.ids import MatrixAddressing, check_user, matrix_link
 from rse_cli.network.matrix.network import MatrixNetwork
 from rse_cli.network.matrix.settings import MatrixSettings
 

@@ -15,8 +15,8 @@ from rse_cli.errors import (
     NotFoundError,
     ServerError,
 )
+from rse_cli.names import slug
 from rse_cli.network.matrix.client import ADMIN, C1, CREATION, MEDIA, C, MatrixClient, q
-from rse_cli.network.matrix.ids import slug
 
 __all__ = ["Communities", "PICTURE_HASH"]
 

@@ -6,7 +6,6 @@ Usable without a connection (reports built from the store link with it).
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import quote
@@ -21,21 +20,6 @@ if TYPE_CHECKING:
 USER_ID = re.compile(r"^@[\x21-\x39\x3b-\x7e]+:[A-Za-z0-9.\-\[\]:]+$")
 MXC = re.compile(r"^mxc://[A-Za-z0-9.:\[\]-]+/[A-Za-z0-9_-]+$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-def slug(text: str) -> str:
-    """'Général & Co' -> 'general-co': how rse compares names typed in a terminal."""
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    out: list[str] = []
-    dash = False
-    for ch in plain:
-        if ch.isalnum():
-            out.append(ch)
-            dash = False
-        elif not dash and out:
-            out.append("-")
-            dash = True
-    return "".join(out).strip("-")
 
 
 def localpart(ref: str) -> str:
