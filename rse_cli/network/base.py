@@ -266,6 +266,11 @@ class Network(Protocol):
     def iter_events(self, room_id: str, since: str | None = None, *, page_size: int = 1000) -> Iterator[EventPage]:
         """Pages of events oldest first, each with the checkpoint to resume after it."""
 
+    def bulk_events(self, checkpoint: str | None, now: datetime) -> Iterator[EventPage] | None:
+        """Every community's events network-wide through a bulk channel (Viva Engage's Data Export
+        API for verified admins), pages oldest first from `checkpoint` (the previous page's) up to
+        `now`. None: not offered by this network or not allowed for this account (read the rooms)."""
+
     def link(self, room_id: str, event_id: str | None = None) -> str: ...
     def close(self) -> None: ...
 

@@ -97,6 +97,44 @@ def save_page(store: Store, room_id: str, events: list[Event], token: str | None
         return after - before
 
 
+BULK_KEY = "bulk:"  # the checkpoint of a network-wide bulk read (Network.bulk_events), not a room
+
+
+def save_bulk_page(store: Store, events: list[Event], token: str | None) -> dict[str, int]:
+    """Store one page of a network-wide bulk read (events of many rooms) and move its checkpoint
+    (under BULK_KEY) in the same transaction: a killed sync resumes after the last stored page and
+    never stores an event twice. Returns the new events per room."""
+    new: dict[str, int] = {}
+    with store.tx() as db:
+        for e in events:
+            cur = db.execute(
+                "INSERT INTO events (id, room_id, sender, ts, kind, body, parent_id, thread_root, reaction_key, membership, target) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+                (
+                    e.id,
+                    e.room_id,
+                    e.sender,
+                    _ms(e.ts),
+                    e.kind.value,
+                    e.body,
+                    e.parent_id,
+                    e.thread_root,
+                    e.key,
+                    e.membership,
+                    e.target,
+                ),
+            )
+            if cur.rowcount > 0:
+                new[e.room_id] = new.get(e.room_id, 0) + 1
+        db.execute(
+            "INSERT INTO checkpoints (room_id, token, events, synced_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (room_id) DO UPDATE SET token = excluded.token, events = checkpoints.events + excluded.events, "
+            "synced_at = excluded.synced_at",
+            (BULK_KEY, token, sum(new.values()), store.now()),
+        )
+    return new
+
+
 # -- what changed since the last sync (the connector's token, rooms still to read) ------------
 
 CHANGE_TOKEN = "change_token"

@@ -700,6 +700,9 @@ class MemoryNetwork:
             if done:
                 return
 
+    def bulk_events(self, checkpoint: str | None, now: datetime) -> Iterator[EventPage] | None:
+        return None  # no bulk channel: sync reads the rooms
+
     def link(self, room_id: str, event_id: str | None = None) -> str:
         return self.addressing.link(room_id, event_id)
 

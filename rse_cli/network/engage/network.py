@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from rse_cli.network.engage.auth import EngageAuth
 
 NO_ROOMS_HINT = "a Viva Engage community is one conversation feed: remove `rooms = [...]` from the manifest (and --room)"
+EXPORT_DAYS = 365  # how far back a first export reaches (a day a request: Microsoft recommends daily ranges)
 _MENTION = re.compile(r"\[\[user:\d+\]\]\s*")
 
 
@@ -613,6 +614,13 @@ class EngageNetwork:
         from rse_cli.network.engage.export import export_pages
 
         return export_pages(self.yammer, checkpoint, now, start=start)
+
+    def bulk_events(self, checkpoint: str | None, now: datetime) -> Iterator[EventPage] | None:
+        """The Data Export API when the champion is a verified admin (None otherwise: sync pages
+        the feeds). A first export starts EXPORT_DAYS before now."""
+        if not self.whoami().admin:
+            return None
+        return self.export_events(checkpoint, now, start=now - timedelta(days=EXPORT_DAYS))
 
     def link(self, room_id: str, event_id: str | None = None) -> str:
         return self.addressing.link(room_id, event_id)

@@ -44,6 +44,9 @@ class Events(MatrixClient):
 
         return changed_since(self.http, token, admin=self.is_admin)
 
+    def bulk_events(self, checkpoint: str | None, now: datetime) -> Iterator[EventPage] | None:
+        return None  # Matrix has no bulk export: sync reads each room from its checkpoint
+
 
 def map_event(raw: dict[str, Any], room_id: str) -> Event | None:
     """One raw Matrix event as an rse Event (None: not something rse counts)."""
