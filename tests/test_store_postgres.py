@@ -10,6 +10,7 @@ import pytest
 
 from rse_cli.domain import Community, Event, EventKind, Member, Room
 from rse_cli.errors import ConfigError
+from rse_cli.network.matrix.ids import MatrixAddressing
 from rse_cli.store import Store
 from rse_cli.store import events as ev
 from rse_cli.store.migrations import MIGRATIONS
@@ -53,7 +54,7 @@ def test_synced_events_round_trip_with_millisecond_timestamps(pg_url):
     page = [Event(id="$1", room_id="!gen", sender="@a:x", ts=ts, kind=EventKind.post, body="100% sûr ?")]
     assert ev.save_page(s, "!gen", page, "t1") == 1
     assert ev.save_page(s, "!gen", page, "t2") == 0  # ON CONFLICT DO NOTHING
-    [c] = ev.communities(s, ["ventes"])
+    [c] = ev.communities(s, ["ventes"], addressing=MatrixAddressing())
     [e] = list(ev.iter_events(s, c.room_ids, since=datetime(2026, 11, 1, tzinfo=UTC)))
     assert e.ts == ts and e.body == "100% sûr ?"
     assert ev.checkpoint(s, "!gen") == "t2"
