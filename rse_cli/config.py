@@ -27,6 +27,7 @@ from pydantic import (
 )
 
 from rse_cli.errors import ConfigError
+from rse_cli.i18n import _
 from rse_cli.paths import config_dir, data_dir, default_config_path  # noqa: F401 - re-exported
 
 APP = "rse"
@@ -120,7 +121,7 @@ class Settings(BaseModel):
     def _network_name(cls, v: str) -> str:
         v = v.strip()
         if not v or not v.replace("-", "_").isidentifier():
-            raise ValueError("the name of an installed connector, e.g. matrix")
+            raise ValueError(_("the name of an installed connector, e.g. matrix"))
         return v
 
     def table(self, name: str | None = None) -> dict[str, Any]:
@@ -139,7 +140,7 @@ class Settings(BaseModel):
             return v
         v = v.strip().rstrip("/")
         if not v.startswith(("http://", "https://")):
-            raise ValueError("a URL starting with https:// (or http:// for a local server)")
+            raise ValueError(_("a URL starting with https:// (or http:// for a local server)"))
         return v
 
     @field_validator("ca_bundle", "templates_dir")
@@ -181,9 +182,12 @@ def read_file(path: Path) -> dict[str, Any]:
         with path.open("rb") as fh:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}", hint="fix the file or run `rse config init --force`") from None
+        raise ConfigError(
+            _("{path}: not valid TOML: {error}").format(path=path, error=exc),
+            hint=_("fix the file or run `rse config init --force`"),
+        ) from None
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+        raise ConfigError(_("{path}: cannot read: {error}").format(path=path, error=exc.strerror)) from None
 
 
 def describe_error(err: Any, path: Path | str, table: str, known: list[str] | None = None) -> str:
@@ -192,12 +196,17 @@ def describe_error(err: Any, path: Path | str, table: str, known: list[str] | No
     if err["type"] == "extra_forbidden":
         known = known if known is not None else [*Settings.model_fields, *AuditSettings.model_fields, *MOVED_KEYS]
         near = difflib.get_close_matches(str(err["loc"][-1]), known, n=1)
-        tip = f" (did you mean `{near[0]}`?)" if near else ""
-        return f"{path}: [{table}] {key}: unknown key{tip}"
+        if near:
+            return _("{path}: [{table}] {key}: unknown key (did you mean `{near}`?)").format(
+                path=path, table=table, key=key, near=near[0]
+            )
+        return _("{path}: [{table}] {key}: unknown key").format(path=path, table=table, key=key)
     if err["type"] == "missing":
-        return f"{path}: [{table}] {key}: missing (required)"
+        return _("{path}: [{table}] {key}: missing (required)").format(path=path, table=table, key=key)
     expected = err["msg"].removeprefix("Value error, ")
-    return f"{path}: [{table}] {key}: expected {expected}, got {err.get('input')!r}"
+    return _("{path}: [{table}] {key}: expected {expected}, got {value}").format(
+        path=path, table=table, key=key, expected=expected, value=repr(err.get("input"))
+    )
 
 
 def load_settings(
@@ -213,29 +222,42 @@ def load_settings(
     doc = read_file(path)
     profiles = doc.get("profiles", {})
     if not isinstance(profiles, dict):
-        raise ConfigError(f"{path}: `profiles` must be a table of [profiles.NAME] sections")
+        raise ConfigError(_("{path}: `profiles` must be a table of [profiles.NAME] sections").format(path=path))
     default = doc.get("profile")
     if default is not None and not isinstance(default, str):
         raise ConfigError(
-            f"{path}: profile: expected the name of a [profiles.NAME] table, got {type(default).__name__} {default!r}"
+            _("{path}: profile: expected the name of a [profiles.NAME] table, got {type} {value}").format(
+                path=path, type=type(default).__name__, value=repr(default)
+            )
         )
     name = profile or environ.get("RSE_PROFILE") or default or DEFAULT_PROFILE
     bad = sorted(k for k, v in profiles.items() if not isinstance(v, dict))
     if bad:
         raise ConfigError(
-            f"{path}: profiles.{bad[0]}: expected a table [profiles.{bad[0]}], got {type(profiles[bad[0]]).__name__}"
+            _("{path}: profiles.{name}: expected a table [profiles.{name}], got {type}").format(
+                path=path, name=bad[0], type=type(profiles[bad[0]]).__name__
+            )
         )
     if profile and profiles and name not in profiles:
-        raise ConfigError(f"{path}: no profile named {name!r}", hint=f"known profiles: {', '.join(sorted(profiles))}")
+        raise ConfigError(
+            _("{path}: no profile named {name}").format(path=path, name=repr(name)),
+            hint=_("known profiles: {names}").format(names=", ".join(sorted(profiles))),
+        )
     file_values = dict(profiles.get(name, {}))
     moved = sorted(k for k in file_values if k in MOVED_KEYS)
     if moved:
         tables = sorted({MOVED_KEYS[k] for k in moved})
         warnings.warn(
             ConfigWarning(
-                f"{path}: [profiles.{name}] {', '.join(moved)}: these keys now belong in "
-                + " and ".join(f"[profiles.{name}.{t}]" for t in tables)
-                + " (read from their old place for now; `rse config set` moves them)"
+                _(
+                    "{path}: [profiles.{name}] {keys}: these keys now belong in {tables}"
+                    " (read from their old place for now; `rse config set` moves them)"
+                ).format(
+                    path=path,
+                    name=name,
+                    keys=", ".join(moved),
+                    tables=_(" and ").join(f"[profiles.{name}.{t}]" for t in tables),
+                )
             ),
             stacklevel=2,
         )
@@ -254,7 +276,7 @@ def load_settings(
         settings = Settings.model_validate(merged)
     except ValidationError as exc:
         lines = [describe_error(e, path, f"profiles.{name}") for e in exc.errors()]
-        raise ConfigError("invalid configuration:\n  " + "\n  ".join(lines)) from None
+        raise ConfigError(_("invalid configuration:\n  {errors}").format(errors="\n  ".join(lines))) from None
     settings._source = str(path)
     return settings
 
@@ -287,9 +309,12 @@ def write_profile(
         if key in MOVED_KEYS:
             where, leaf = section.setdefault(MOVED_KEYS[key], {}), key
         elif "." in key:  # "matrix.client_url": a key of a connector's table
-            table, _, leaf = key.partition(".")
+            table, _sep, leaf = key.partition(".")
             if table in Settings.model_fields and table != "audit":
-                raise ConfigError(f"{key}: {table} is not a table", hint=f"use `{table}` alone")
+                raise ConfigError(
+                    _("{key}: {table} is not a table").format(key=key, table=table),
+                    hint=_("use `{table}` alone").format(table=table),
+                )
             where = section.setdefault(table, {})
         if value is None:
             where.pop(leaf, None)
@@ -302,7 +327,9 @@ def write_profile(
         valid = Settings.model_validate({**section, "profile": profile}).model_dump(mode="json", exclude_none=True)
     except ValidationError as exc:
         raise ConfigError(
-            "refusing to write:\n  " + "\n  ".join(describe_error(e, path, f"profiles.{profile}") for e in exc.errors())
+            _("refusing to write:\n  {errors}").format(
+                errors="\n  ".join(describe_error(e, path, f"profiles.{profile}") for e in exc.errors())
+            )
         ) from None
     if check is not None:
         settings = Settings.model_validate({**section, "profile": profile})

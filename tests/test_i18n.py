@@ -278,3 +278,15 @@ def test_a_mention_of_an_unknown_name_suggests_a_member(champion):
     champion("member", "add", "ventes-ouest", "Bob Durand", "--join")
     result = champion("post", "ventes-ouest/Général", "--text", "Bonjour", "--mention", "Bob Durant", ok=False)
     assert result.exit_code == 4 and "  hint: did you mean “Bob Durand”?\n" in result.stderr
+
+
+def test_config_and_auth_speak_french_and_name_the_key(cli):
+    result = cli("--lang", "fr", "config", "show")
+    assert "VALEUR" in result.stdout and "config_file" not in result.stdout
+    result = cli("--lang", "fr", "auth", "status", ok=False)
+    assert result.stderr.startswith("erreur : ") and "lancez d’abord `rse config init" in result.stderr
+    result = cli("--lang", "fr", "config", "set", "nonsense", "1", ok=False)
+    assert result.exit_code == 2
+    assert "écriture refusée :" in result.stderr and "nonsense : clé inconnue" in result.stderr
+    result = cli("config", "set", "nonsense", "1", ok=False)
+    assert "refusing to write:" in result.stderr and "nonsense: unknown key" in result.stderr

@@ -9,24 +9,27 @@ import typer
 
 from rse_cli.cli.options import FormatOpt, JsonOpt, ctx_of, fmt
 from rse_cli.cli.output import Format
+from rse_cli.i18n import _
 
-app = typer.Typer(help="Log in and check which account rse acts as.", no_args_is_help=True)
+app = typer.Typer(help=_("Log in and check which account rse acts as."), no_args_is_help=True)
 
 
-@app.command("login")
+@app.command(
+    "login",
+    help=_(
+        "Sign in; the token is stored (keyring or 0600 file), never shown.\n\n"
+        "Networks that sign in with a password take --user; others print a code to enter in a browser.\n\n"
+        'Example: echo "$PASS" | rse auth login --user champion --password-stdin'
+    ),
+)
 def login(
     ctx: typer.Context,
     user: Annotated[
-        Optional[str], typer.Option("--user", "-u", help="The account, as the network names it (Matrix: name or @name:server).")
+        Optional[str],
+        typer.Option("--user", "-u", help=_("The account, as the network names it (Matrix: name or @name:server).")),
     ] = None,
-    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from standard input.")] = False,
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help=_("Read the password from standard input."))] = False,
 ) -> None:
-    """Sign in; the token is stored (keyring or 0600 file), never shown.
-
-    Networks that sign in with a password take --user; others print a code to enter in a browser.
-
-    Example: echo "$PASS" | rse auth login --user champion --password-stdin
-    """
     from rse_cli.errors import UsageError
     from rse_cli.network.base import capabilities
     from rse_cli.services import auth
@@ -35,32 +38,43 @@ def login(
     if capabilities(c.settings).login == "device_code":
         result = auth.login_device_code(c.settings, c.network(authenticated=False), c.say, config_path=c.config_path)
         who = f"{result.account} ({result.user_id})" if result.account else result.user_id
-        c.say(f"signed in as {who}; sign-in cached in {result.saved_in} (tokens are refreshed silently)")
+        c.say(
+            _("signed in as {who}; sign-in cached in {where} (tokens are refreshed silently)").format(
+                who=who, where=result.saved_in
+            )
+        )
         return
     if not user:
-        raise UsageError("say which account: --user NAME", hint="e.g. rse auth login --user champion --password-stdin")
+        raise UsageError(_("say which account: --user NAME"), hint=_("e.g. rse auth login --user champion --password-stdin"))
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     elif sys.stdin.isatty():
-        password = typer.prompt("Password", hide_input=True)
+        password = typer.prompt(_("Password"), hide_input=True)
     else:
-        raise UsageError("no password: use --password-stdin when stdin is not a terminal")
+        raise UsageError(_("no password: use --password-stdin when stdin is not a terminal"))
     if not password:
-        raise UsageError("empty password")
+        raise UsageError(_("empty password"))
     result = auth.login(c.settings, c.network(authenticated=False), user, password, config_path=c.config_path)
-    device = f" (device {result.device_id})" if result.device_id else ""
-    c.say(f"logged in as {result.user_id}{device}; token saved in {result.saved_in}")
+    if result.device_id:
+        c.say(
+            _("logged in as {user} (device {device}); token saved in {where}").format(
+                user=result.user_id, device=result.device_id, where=result.saved_in
+            )
+        )
+    else:
+        c.say(_("logged in as {user}; token saved in {where}").format(user=result.user_id, where=result.saved_in))
 
 
-@app.command("status")
+@app.command(
+    "status",
+    help=_(
+        "Show who rse acts as, on which server, and whether the account is an admin of the network.\n\n"
+        "Where the network keeps its own sign-in (Viva Engage), also the account, the tenant, the "
+        "permissions granted, and a warning days before the cached sign-in lapses.\n\n"
+        "Example: rse auth status --json"
+    ),
+)
 def status(ctx: typer.Context, json_: JsonOpt = False, format_: FormatOpt = Format.table) -> None:
-    """Show who rse acts as, on which server, and whether the account is an admin of the network.
-
-    Where the network keeps its own sign-in (Viva Engage), also the account, the tenant, the
-    permissions granted, and a warning days before the cached sign-in lapses.
-
-    Example: rse auth status --json
-    """
     from rse_cli.cli.output import render
     from rse_cli.services import auth
 
@@ -68,16 +82,18 @@ def status(ctx: typer.Context, json_: JsonOpt = False, format_: FormatOpt = Form
     found = auth.status(c.network(), c.clock())
     render(c, found, fmt(json_, format_))
     if isinstance(found, auth.SignedIn) and found.warning:
-        c.say(f"warning: {found.warning}")
+        c.say(_("warning: {message}").format(message=found.warning))
 
 
-@app.command("logout")
+@app.command(
+    "logout",
+    help=_(
+        "Forget the stored token of the active profile (the device id is kept for the next login); "
+        "on a network that keeps its own sign-in (Viva Engage), delete that cached sign-in too.\n\n"
+        "Example: rse auth logout"
+    ),
+)
 def logout(ctx: typer.Context) -> None:
-    """Forget the stored token of the active profile (the device id is kept for the next login);
-    on a network that keeps its own sign-in (Viva Engage), delete that cached sign-in too.
-
-    Example: rse auth logout
-    """
     from rse_cli.services import auth
 
     c = ctx_of(ctx)

@@ -18,6 +18,7 @@ from rse_cli.config import Settings, default_config_path, write_profile
 from rse_cli.credentials import forget_token, store_token
 from rse_cli.domain import Whoami
 from rse_cli.errors import UsageError
+from rse_cli.i18n import _, ngettext
 from rse_cli.network.base import (
     CachedSignIn,
     DeviceCodeLogin,
@@ -45,8 +46,8 @@ def login(settings: Settings, network: Network, user: str, password: str, *, con
     """Sign in with a password (networks whose capabilities.login is "password")."""
     if network.capabilities.login != "password" or not isinstance(network, PasswordLogin):
         raise UsageError(
-            f"{network.name} does not sign in with a password",
-            hint="run `rse auth login` without --user: it prints a code to enter in your browser",
+            _("{network} does not sign in with a password").format(network=network.name),
+            hint=_("run `rse auth login` without --user: it prints a code to enter in your browser"),
         )
     return _keep(settings, network, network.login(user, password), config_path)
 
@@ -56,7 +57,10 @@ def login_device_code(
 ) -> LoginResult:
     """Sign in with a device code shown to the user (capabilities.login == "device_code")."""
     if network.capabilities.login != "device_code" or not isinstance(network, DeviceCodeLogin):
-        raise UsageError(f"{network.name} signs in with a password", hint="run `rse auth login --user NAME --password-stdin`")
+        raise UsageError(
+            _("{network} signs in with a password").format(network=network.name),
+            hint=_("run `rse auth login --user NAME --password-stdin`"),
+        )
     return _keep(settings, network, network.login_device_code(show), config_path)
 
 
@@ -69,7 +73,7 @@ def _keep(settings: Settings, network: Network, session: Session, config_path: P
             user_id=session.user_id,
             device_id=session.device_id,
             account=session.account,
-            saved_in=session.saved_in or f"the {network.name} connector's sign-in cache",
+            saved_in=session.saved_in or _("the {network} connector's sign-in cache").format(network=network.name),
         )
     where = store_token(settings.profile, settings.homeserver or "", session.user_id, session.token)
     return LoginResult(user_id=session.user_id, device_id=session.device_id, account=session.account, saved_in=where)
@@ -100,11 +104,11 @@ def status(network: Network, now: datetime) -> Whoami | SignedIn:
     warning = None
     if cached.expires_at is not None and cached.expires_at - now < timedelta(days=REFRESH_WARNING_DAYS):
         days = max(0, math.ceil((cached.expires_at - now).total_seconds() / 86400))
-        when = "today" if days == 0 else "in 1 day" if days == 1 else f"in {days} days"
-        warning = (
-            f"the cached sign-in lapses {when} unless rse runs: run `rse auth login` "
+        when = _("today") if days == 0 else ngettext("in {n} day", "in {n} days", days).format(n=days)
+        warning = _(
+            "the cached sign-in lapses {when} unless rse runs: run `rse auth login` "
             "before then, or unattended runs (cron) will fail"
-        )
+        ).format(when=when)
     return SignedIn(
         user_id=me.user_id,
         display_name=me.display_name,
@@ -123,9 +127,9 @@ def logout(settings: Settings, connect: Callable[[], Network]) -> list[str]:
     """Forget the stored token of the profile and, where the connector keeps its own sign-in
     (capabilities.login == "device_code"), clear that too; what was forgotten, for the user."""
     forget_token(settings.profile, settings.homeserver, settings.user)
-    done = [f"token of profile {settings.profile!r} forgotten"]
+    done = [_("token of profile {profile} forgotten").format(profile=repr(settings.profile))]
     if capabilities(settings).login == "device_code":
         network = connect()  # no token needed: only the cache is touched
         if isinstance(network, CachedSignIn):
-            done.append(f"cached sign-in deleted ({network.logout()})")
+            done.append(_("cached sign-in deleted ({where})").format(where=network.logout()))
     return done
