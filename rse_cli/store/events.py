@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rse_cli.domain import Community, Event, EventKind, Member
 from rse_cli.store import Store
@@ -55,6 +55,26 @@ def checkpoint(store: Store, room_id: str) -> str | None:
     return rows[0][0] if rows else None
 
 
+INSERT_EVENT = (
+    "INSERT INTO events (id, room_id, sender, ts, kind, body, parent_id, thread_root, reaction_key, membership, target) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING"
+)
+
+
+def _event_row(e: Event) -> tuple[object, ...]:
+    return (e.id, e.room_id, e.sender, _ms(e.ts), e.kind.value, e.body, e.parent_id, e.thread_root, e.key, e.membership, e.target)
+
+
+def _move_checkpoint(db: Any, key: str, token: str | None, new_events: int, now: str) -> None:
+    """A room's (or the bulk read's) checkpoint, inside the caller's transaction with the page it follows."""
+    db.execute(
+        "INSERT INTO checkpoints (room_id, token, events, synced_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (room_id) DO UPDATE SET token = excluded.token, events = checkpoints.events + excluded.events, "
+        "synced_at = excluded.synced_at",
+        (key, token, new_events, now),
+    )
+
+
 def save_page(store: Store, room_id: str, events: list[Event], token: str | None, *, settled: bool = False) -> int:
     """Store one page and move the room's checkpoint in the same transaction: a sync killed
     between two pages resumes after the last stored page, and never stores an event twice.
@@ -67,33 +87,9 @@ def save_page(store: Store, room_id: str, events: list[Event], token: str | None
                 "INSERT INTO sync_pending (room_id, since) VALUES (?, ?) ON CONFLICT (room_id) DO NOTHING", (room_id, store.now())
             )
         before = db.execute("SELECT COUNT(*) FROM events WHERE room_id = ?", (room_id,)).fetchone()[0] if events else 0
-        db.executemany(
-            "INSERT INTO events (id, room_id, sender, ts, kind, body, parent_id, thread_root, reaction_key, membership, target) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
-            [
-                (
-                    e.id,
-                    e.room_id,
-                    e.sender,
-                    _ms(e.ts),
-                    e.kind.value,
-                    e.body,
-                    e.parent_id,
-                    e.thread_root,
-                    e.key,
-                    e.membership,
-                    e.target,
-                )
-                for e in events
-            ],
-        )
+        db.executemany(INSERT_EVENT, [_event_row(e) for e in events])
         after = db.execute("SELECT COUNT(*) FROM events WHERE room_id = ?", (room_id,)).fetchone()[0] if events else 0
-        db.execute(
-            "INSERT INTO checkpoints (room_id, token, events, synced_at) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (room_id) DO UPDATE SET token = excluded.token, events = checkpoints.events + excluded.events, "
-            "synced_at = excluded.synced_at",
-            (room_id, token, after - before, store.now()),
-        )
+        _move_checkpoint(db, room_id, token, after - before, store.now())
         return after - before
 
 
@@ -107,31 +103,10 @@ def save_bulk_page(store: Store, events: list[Event], token: str | None) -> dict
     new: dict[str, int] = {}
     with store.tx() as db:
         for e in events:
-            cur = db.execute(
-                "INSERT INTO events (id, room_id, sender, ts, kind, body, parent_id, thread_root, reaction_key, membership, target) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
-                (
-                    e.id,
-                    e.room_id,
-                    e.sender,
-                    _ms(e.ts),
-                    e.kind.value,
-                    e.body,
-                    e.parent_id,
-                    e.thread_root,
-                    e.key,
-                    e.membership,
-                    e.target,
-                ),
-            )
+            cur = db.execute(INSERT_EVENT, _event_row(e))
             if cur.rowcount > 0:
                 new[e.room_id] = new.get(e.room_id, 0) + 1
-        db.execute(
-            "INSERT INTO checkpoints (room_id, token, events, synced_at) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (room_id) DO UPDATE SET token = excluded.token, events = checkpoints.events + excluded.events, "
-            "synced_at = excluded.synced_at",
-            (BULK_KEY, token, sum(new.values()), store.now()),
-        )
+        _move_checkpoint(db, BULK_KEY, token, sum(new.values()), store.now())
     return new
 
 
