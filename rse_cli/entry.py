@@ -63,7 +63,7 @@ def nothing_due(argv: list[str]) -> bool:
 
         from rse_cli.clock import now
         from rse_cli.config import load_settings
-        from rse_cli.services.animations import due
+        from rse_cli.services.animations import all_animations, due
         from rse_cli.store import Store
 
         config = opts.get("config") or None
@@ -71,6 +71,8 @@ def nothing_due(argv: list[str]) -> bool:
         store = Store(settings.store_location(), profile=settings.profile, clock=now)
         try:
             todo = due(store, now())
+            if opts.get("only") and not any(a.name == opts["only"] for a in all_animations(store)):
+                return False  # an unknown name: the full CLI says so, with its did-you-mean
         finally:
             store.close()
     except Exception:  # noqa: BLE001 - the full CLI reports it properly

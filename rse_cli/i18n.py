@@ -131,21 +131,24 @@ def early_language(argv: list[str], environ: Mapping[str, str] | None = None) ->
     flag = None
     profile = environ.get("RSE_PROFILE")
     config = environ.get("RSE_CONFIG")
-    for i, arg in enumerate(argv):
-        for name in ("--lang", "--profile", "-p", "--config"):
-            value = None
-            if arg == name and i + 1 < len(argv):
-                value = argv[i + 1]
-            elif arg.startswith(name + "="):
-                value = arg.split("=", 1)[1]
-            if value is None:
-                continue
-            if name == "--lang":
-                flag = value
-            elif name == "--config":
-                config = value
-            else:
-                profile = value
+    # global options only: they come before the command (`rse --lang en campaign create … --lang fr`
+    # sets the campaign's language with the second one, not the language of the run)
+    args = iter(argv)
+    for arg in args:
+        if not arg.startswith("-"):
+            break  # the command: what follows belongs to it
+        name, eq, inline = arg.partition("=")
+        if name not in ("--lang", "--profile", "-p", "--config", "--homeserver"):
+            continue
+        value = inline if eq else next(args, None)
+        if value is None:
+            break
+        if name == "--lang":
+            flag = value
+        elif name == "--config":
+            config = value
+        elif name != "--homeserver":
+            profile = value
     if flag:
         return choose(flag, None, environ)
     return choose(None, environ.get("RSE_LANG") or profile_lang(config, profile, environ), environ)

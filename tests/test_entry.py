@@ -91,3 +91,11 @@ def test_only_the_plain_cron_form_takes_the_shortcut(argv, shortcut):
 def test_help_still_comes_from_the_full_cli(isolated):
     shown = run("animate", "run", "--help")
     assert shown.returncode == 0 and "Publish what is due" in shown.stdout
+
+
+def test_a_mistyped_only_is_an_error_with_its_did_you_mean_not_a_silent_nothing_due(isolated):
+    add("weekly-question", "--at", "2099-12-15T12:00")
+    for fast in (True, False):
+        typo = run("animate", "run", "--only", "weekly-questoin", fast=fast)
+        assert typo.returncode == 4, typo.stderr
+        assert "no animation named weekly-questoin" in typo.stderr and "did you mean weekly-question?" in typo.stderr

@@ -90,6 +90,22 @@ def test_language_precedence(flag, profile, env, expected):
     assert i18n.choose(flag, profile, env) == expected
 
 
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["--lang", "fr", "audit"], "fr"),
+        (["-p", "prod", "--lang=fr", "audit", "--json"], "fr"),
+        # a command's own --lang (the campaign's content language) is not the language of the run
+        (["campaign", "create", "accueil", "--lang", "fr"], "en"),
+        (["--lang", "en", "campaign", "create", "accueil", "--lang", "fr"], "en"),
+        (["leaders", "add", "@dg:example.org", "--lang=fr"], "en"),
+    ],
+)
+def test_the_language_of_the_run_comes_from_the_global_options_only(argv, expected, tmp_path):
+    environ = {"LANG": "en_GB.UTF-8", "RSE_CONFIG": str(tmp_path / "none.toml")}
+    assert i18n.early_language(argv, environ) == expected
+
+
 def test_french_and_english_error_output(cli, monkeypatch):
     result = cli("--lang", "fr", "community", "list", ok=False)
     assert result.stderr.startswith("erreur : ")

@@ -496,6 +496,8 @@ def run(
 ) -> list[RunResult]:
     """Publish what is due, exactly once; record what was missed. `network` and `templates`
     are factories, called only when something is to be posted."""
+    if only is not None:
+        get(store, only)  # an unknown name is an error with its did-you-mean, not a silent "nothing due"
     todo = [x for x in due(store, now) if only is None or x[0].name == only]
     results: list[RunResult] = []
     for anim, occurrence, state in todo:
