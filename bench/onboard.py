@@ -130,6 +130,7 @@ def rse_apply(
     store = Store(settings.store_location())
     started = time.perf_counter()
     result = onboarding.apply(network, store, path, templates=Templates(tmp / "tpl", "fr"))
+    network.flush_direct()  # what the CLI's close() does: the last m.direct write is part of the job
     return time.perf_counter() - started, result.summary, network
 
 

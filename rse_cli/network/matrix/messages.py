@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Any
 
 from rse_cli.domain import Message, Sent
-from rse_cli.errors import NotFoundError
+from rse_cli.errors import NotFoundError, RseError
 from rse_cli.network.matrix.client import CREATION, C, MatrixClient, q
 
 __all__ = ["Messages"]
+
+log = logging.getLogger("rse.matrix")
 
 
 class Messages(MatrixClient):
@@ -21,6 +24,9 @@ class Messages(MatrixClient):
         self._dm_new: dict[str, list[str]] = {}  # DM rooms this process created or adopted, not yet in m.direct
         self._dm_version = self._dm_written = 0
         self._direct: dict[str, list[str]] | None = None  # m.direct as read once this run (and as rse wrote it)
+        self._dm_due = threading.Condition(self._dm_lock)  # the writer waits on it for new conversations
+        self._dm_writer: threading.Thread | None = None
+        self._dm_closing = False
 
     def send(self, room_id: str, message: Message, txn_id: str) -> Sent:
         content: dict[str, Any] = {"msgtype": "m.text", "body": message.text, "m.mentions": {}}
@@ -93,25 +99,67 @@ class Messages(MatrixClient):
             with self._dm_lock:
                 self._dm_new.setdefault(person, []).append(room_id)
                 self._dm_version += 1
-                version = self._dm_version
-            self._record_direct(version)
+                self._start_writer()
+                self._dm_due.notify()
             return room_id
 
-    def _record_direct(self, version: int) -> None:
-        """Record new conversations in m.direct, as Element does, before anything is sent in them
-        (a re-run must find them). Writes are merged with the server's copy and coalesced: one
-        read-merge-write covers every conversation created by other threads meanwhile."""
+    # m.direct is how clients (Element) know a room is a direct conversation. It is written in the
+    # background, coalesced: a bulk onboarding opens conversations 16 at a time, and writing m.direct
+    # before returning each one made every thread queue behind one read-merge-write per person
+    # (measured under +20 ms: 100 GET + 100 PUT for 100 people, ~12 s of serialized waiting). A
+    # conversation is usable before it is listed there; a run killed before the write leaves rooms
+    # carrying rse's creation mark, which the next run adopts and records (`_marked_for`).
+    # `close()` (the CLI closes the network at the end of every command) writes what is left.
+
+    def _start_writer(self) -> None:
+        if self._dm_writer is None:  # called with _dm_lock held
+            self._dm_writer = threading.Thread(target=self._write_loop, name="rse-m.direct", daemon=True)
+            self._dm_writer.start()
+
+    def _write_loop(self) -> None:
+        while True:
+            with self._dm_lock:
+                while self._dm_written >= self._dm_version and not self._dm_closing:
+                    self._dm_due.wait()
+                if self._dm_written >= self._dm_version:
+                    return  # closing, nothing left to write
+            try:
+                self._record_direct()
+            except RseError as exc:  # the rooms carry rse's mark: a later run adopts and records them
+                log.warning("direct conversations not yet listed in m.direct (%s): the next run lists them", exc)
+                with self._dm_lock:
+                    if self._dm_closing:
+                        return
+                    self._dm_due.wait(timeout=5)
+
+    def flush_direct(self) -> None:
+        """Wait until every conversation opened so far is listed in m.direct (or its write failed)."""
+        with self._dm_lock:
+            writer, self._dm_closing = self._dm_writer, True
+            self._dm_due.notify_all()
+        if writer is not None:
+            writer.join(timeout=60)
+        with self._dm_lock:
+            self._dm_writer, self._dm_closing = None, False
+
+    def close(self) -> None:
+        self.flush_direct()
+        super().close()
+
+    def _record_direct(self) -> None:
+        """One read-merge-write of m.direct covering every conversation opened until now (merged
+        with the server's copy: another client may have changed it meanwhile)."""
         with self._dm_write:
-            if self._dm_written >= version:
-                return
             with self._dm_lock:
                 new, upto = {p: list(r) for p, r in self._dm_new.items()}, self._dm_version
+            if self._dm_written >= upto:
+                return
             direct = self._direct_map()
             for p, rooms in new.items():
                 direct[p] = [*direct.get(p, []), *(r for r in rooms if r not in direct.get(p, []))]
             self.http.put(f"{C}/user/{q(self.user_id)}/account_data/m.direct", json=direct)
-            self._dm_written = upto
             with self._dm_lock:
+                self._dm_written = upto
                 self._direct = direct
 
     def find_sent(self, room_id: str, message: Message, since_ms: int) -> Sent | None:
