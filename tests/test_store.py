@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import multiprocessing
 
+import pytest
+
+import rse_cli.store
+from rse_cli.domain import Role
+from rse_cli.network.matrix.ids import MatrixAddressing
 from rse_cli.store import Store
+from rse_cli.store import events as ev
+from rse_cli.store.migrations import MIGRATIONS
 
 
 def test_migrations_apply_once(tmp_path):
@@ -70,3 +77,49 @@ def test_rse_now_replays_a_day_and_a_bad_value_names_the_variable(monkeypatch):
     monkeypatch.setenv("RSE_NOW", "tomorrow")
     with pytest.raises(ConfigError, match="RSE_NOW='tomorrow'"):
         now()
+
+
+RENAME = "1002_neutral_column_names"
+
+
+def synced_before_the_rename(location: str) -> None:
+    """A store at the version before 1002 (rooms.is_space, members.power), holding a synced
+    community written with those names, as rse wrote it then."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(rse_cli.store, "MIGRATIONS", [m for m in MIGRATIONS if m[0] != RENAME])
+        old = Store(location)
+        assert RENAME not in old.applied
+        with old.tx() as db:
+            db.execute(
+                "INSERT INTO communities (id, name, alias, synced_at) VALUES (?, ?, ?, ?)",
+                ("!s", "Ventes", "#ventes:x", old.now()),
+            )
+            db.executemany(
+                "INSERT INTO rooms (id, community_id, name, is_space) VALUES (?, ?, ?, ?)",
+                [("!gen", "!s", "Général", 0), ("!s", "!s", "Ventes", 1), ("!ann", "!s", "Annonces", 0)],
+            )
+            db.executemany(
+                "INSERT INTO members (community_id, user_id, display_name, membership, role, power) VALUES (?, ?, ?, ?, ?, ?)",
+                [("!s", "@anne:x", "Anne", "join", "owner", 100), ("!s", "@bob:x", None, "invite", "animator", 50)],
+            )
+        old.close()
+
+
+def read_back_after_the_rename(location: str) -> None:
+    """Opening it migrates: the same community, its Space first then its rooms by name, and each
+    member's level, read through the store's own functions."""
+    store = Store(location)
+    assert RENAME in store.applied
+    [community] = ev.communities(store, ["ventes"], addressing=MatrixAddressing())
+    assert community.room_ids == ("!s", "!ann", "!gen")
+    assert [(m.id, m.display_name, m.membership, m.role, m.power) for m in ev.members(store, "!s")] == [
+        ("@anne:x", "Anne", "join", Role.owner, 100),
+        ("@bob:x", None, "invite", Role.animator, 50),
+    ]
+    assert Store(location).applied == store.applied  # once
+
+
+def test_a_store_synced_before_the_column_rename_reads_back_after_it(tmp_path):
+    path = str(tmp_path / "s.db")
+    synced_before_the_rename(path)
+    read_back_after_the_rename(path)

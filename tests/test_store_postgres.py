@@ -16,6 +16,7 @@ from rse_cli.store import events as ev
 from rse_cli.store.migrations import MIGRATIONS
 from rse_cli.store.postgres import translate
 from tests.postgres import pg_url  # noqa: F401  (fixture)
+from tests.test_store import read_back_after_the_rename, synced_before_the_rename
 
 
 def test_placeholders_are_translated_outside_and_inside_quotes():
@@ -59,6 +60,11 @@ def test_synced_events_round_trip_with_millisecond_timestamps(pg_url):
     assert e.ts == ts and e.body == "100% sûr ?"
     assert ev.checkpoint(s, "!gen") == "t2"
     assert [m.display_name for m in ev.members(s, "!space")] == ["Alice"]
+
+
+def test_a_store_synced_before_the_column_rename_reads_back_after_it(pg_url):
+    synced_before_the_rename(pg_url)
+    read_back_after_the_rename(pg_url)
 
 
 def test_claims_lease_and_final_states(pg_url):

@@ -170,6 +170,11 @@ class Addressing(Protocol):
     def alias_ref(self, alias: str) -> str:
         """The reference `get_community` finds a community by, from the bare alias rse created it with."""
 
+    def bare_alias(self, alias: str) -> str:
+        """The bare alias rse creates a community with, from the alias a manifest gives, written
+        bare or in the network's own syntax (Matrix: `#ventes:server` -> `ventes`). Returned
+        unchanged when the network has no such syntax; rse then checks the result is bare."""
+
     def person_problem(self, ref: str) -> str | None:
         """Why `ref` cannot name a person on this network (None when it can: an id, an e-mail, a name)."""
 

@@ -320,7 +320,7 @@ def _people(
 def load(path: Path, *, addressing: Addressing | None = None, capabilities: Capabilities | None = None) -> Manifest:
     """Read and check the manifest: every problem at once, with its file and line, typed strictly
     (no truthy strings for booleans, no numbers for strings). `addressing` is the network's syntax
-    of ids and picture references, checked here without any request; `capabilities` what the
+    of ids, aliases and picture references, checked here without any request; `capabilities` what the
     network can hold (rooms, a moderator role, private messages): a key it cannot honour is a
     problem here, before any write, never an error half-way through `apply`."""
     file = str(path)
@@ -390,7 +390,7 @@ def load(path: Path, *, addressing: Addressing | None = None, capabilities: Capa
         before = len(problems)
         name = _text(raw.get("name"), "name", problems, file, lines.of(i, "name"), limit=MAX_NAME, required=True)
         alias = raw.get("alias")
-        if not isinstance(alias, str) or not ALIAS.match(_bare(alias)) or len(alias) > MAX_NAME:
+        if not isinstance(alias, str) or not ALIAS.match(_bare(alias, addressing)) or len(alias) > MAX_NAME:
             what = _("community {name}").format(name=repr(name)) if name else _("a community")
             message = _("alias: {what} needs an alias of lowercase letters, digits, '-', '.' or '_'").format(what=what)
             if alias is not None:
@@ -398,7 +398,7 @@ def load(path: Path, *, addressing: Addressing | None = None, capabilities: Capa
             problems.append(Problem(file, lines.of(i, "alias"), message, skippable=False))
         if name is None or len(problems) > before:
             continue
-        alias = _bare(alias)
+        alias = _bare(alias, addressing)
         if alias in aliases:
             problems.append(
                 Problem(
@@ -579,9 +579,10 @@ def _near(word: str, known: Iterable[str]) -> str:
     return _(" (did you mean `{name}`?)").format(name=near[0]) if near else ""
 
 
-def _bare(alias: str) -> str:
-    """The alias without a sigil or server, as rse creates it (`#ventes:server` -> `ventes`)."""
-    return alias.lstrip("#").split(":")[0]
+def _bare(alias: str, addressing: Addressing | None) -> str:
+    """The alias as rse creates it: the network removes its own syntax, if any (Matrix:
+    `#ventes:server` -> `ventes`). Without a network to ask, it is taken as written."""
+    return addressing.bare_alias(alias) if addressing is not None else alias
 
 
 def _filter(raw: object, problems: list[Problem], file: str, line: int) -> dict[str, set[str]] | None:

@@ -99,5 +99,5 @@ def room_ids(store: Store, community_ids: list[str]) -> list[str]:
     if not community_ids:
         return []
     marks = ", ".join("?" for _ in community_ids)
-    rows = store.query(f"SELECT id FROM rooms WHERE community_id IN ({marks}) ORDER BY is_space DESC, id", tuple(community_ids))
+    rows = store.query(f"SELECT id FROM rooms WHERE community_id IN ({marks}) ORDER BY is_main DESC, id", tuple(community_ids))
     return list(dict.fromkeys([*community_ids, *(r["id"] for r in rows)]))

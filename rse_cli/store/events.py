@@ -39,13 +39,13 @@ def save_community(store: Store, community: Community, members: list[Member]) ->
         )
         db.execute("DELETE FROM rooms WHERE community_id = ?", (community.id,))
         db.executemany(
-            "INSERT INTO rooms (id, community_id, name, is_space) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (id) DO UPDATE SET community_id = excluded.community_id, name = excluded.name, is_space = excluded.is_space",
+            "INSERT INTO rooms (id, community_id, name, is_main) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (id) DO UPDATE SET community_id = excluded.community_id, name = excluded.name, is_main = excluded.is_main",
             [(community.id, community.id, community.name, 1), *((r.id, community.id, r.name, 0) for r in community.rooms)],
         )
         db.execute("DELETE FROM members WHERE community_id = ?", (community.id,))
         db.executemany(
-            "INSERT INTO members (community_id, user_id, display_name, membership, role, power) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO members (community_id, user_id, display_name, membership, role, level) VALUES (?, ?, ?, ?, ?, ?)",
             [(community.id, m.id, m.display_name, m.membership, m.role.value, m.power) for m in members],
         )
 
@@ -179,7 +179,7 @@ def communities(store: Store, refs: Iterable[str] = (), *, addressing: Addressin
     for row in store.query("SELECT id, name, alias, synced_at FROM communities ORDER BY name"):
         if wanted and addressing is not None and not addressing.community_keys(row["id"], row["name"], row["alias"]) & wanted:
             continue
-        rooms = store.query("SELECT id, name FROM rooms WHERE community_id = ? ORDER BY is_space DESC, name", (row["id"],))
+        rooms = store.query("SELECT id, name FROM rooms WHERE community_id = ? ORDER BY is_main DESC, name", (row["id"],))
         out.append(
             SyncedCommunity(
                 id=row["id"],
@@ -198,7 +198,7 @@ def members(store: Store, community_id: str) -> list[Member]:
 
     return [
         Member(
-            id=r["user_id"], display_name=r["display_name"], membership=r["membership"], role=Role(r["role"]), power=r["power"]
+            id=r["user_id"], display_name=r["display_name"], membership=r["membership"], role=Role(r["role"]), power=r["level"]
         )
         for r in store.query("SELECT * FROM members WHERE community_id = ? ORDER BY user_id", (community_id,))
     ]

@@ -1,15 +1,16 @@
 """Synced network state: communities, rooms, member snapshots, events and per-room checkpoints.
 
 Column names, in rse's vocabulary whatever the network:
-- rooms.is_space: 1 for the community's own room (a Matrix Space; on a one-feed network, the
-  feed itself), 0 for the rooms inside it. The name predates connectors. It stays because
-  readers outside store/ write it directly (tests/services/test_health.py builds its fixtures
-  with it) and the sync work on store/events.py is in flight: a rename is one migration
-  (`ALTER TABLE rooms RENAME COLUMN is_space TO is_main`, valid on SQLite >= 3.25 and
-  PostgreSQL) once every reader moves in the same change.
-- members.power: the network's own level behind the role (Member.power, kept for --json; 0 on a
-  network without levels). rse decides with members.role.
+- rooms.is_main: 1 for the community's own room (a Matrix Space; on a one-feed network, the
+  feed itself), 0 for the rooms inside it. Named `is_space` until 1002.
+- members.level: the network's own level behind the role (Member.power, kept for --json; 0 on a
+  network without levels). rse decides with members.role. Named `power` until 1002.
 - members.membership and events.membership: rse's vocabulary (domain.Membership).
+
+1001 stays as written (stores exist with it): 1002 renames its two Matrix-flavoured columns
+(RENAME COLUMN keeps the data; SQLite >= 3.25 and PostgreSQL both have it, in the migration's
+transaction). A shared PostgreSQL store migrated by this version is no longer readable by an
+older rse on another host: upgrade every host together.
 """
 
 MIGRATIONS = [
@@ -59,6 +60,13 @@ MIGRATIONS = [
             events INTEGER NOT NULL DEFAULT 0,
             synced_at TEXT NOT NULL
         )
+        """,
+    ),
+    (
+        "1002_neutral_column_names",
+        """
+        ALTER TABLE rooms RENAME COLUMN is_space TO is_main;
+        ALTER TABLE members RENAME COLUMN power TO level
         """,
     ),
 ]

@@ -296,6 +296,9 @@ class MemoryAddressing:
     def alias_ref(self, alias: str) -> str:
         return f"~{_bare(alias)}"
 
+    def bare_alias(self, alias: str) -> str:
+        return alias.lstrip("~")  # this network's alias sigil (see alias_ref); no casefold: rse checks it is lowercase
+
     def person_problem(self, ref: str) -> str | None:
         ref = ref.strip()
         if not ref:

@@ -62,3 +62,12 @@ def test_feed_without_server_idempotency_posts_twice_and_dms_can_be_disabled(mem
     w.dms_disabled = True
     with pytest.raises(ForbiddenError):
         net.direct_room(bob)
+
+
+def test_the_addressing_reads_this_networks_alias_syntax_only():
+    from tests.fakes.memory import MemoryAddressing
+
+    a = MemoryAddressing()
+    assert a.alias_ref("ventes") == "~ventes" and a.bare_alias("~ventes") == a.bare_alias("ventes") == "ventes"
+    # Matrix's syntax means nothing here: left as written, so a manifest refuses it as not bare
+    assert a.bare_alias("#ventes:rse.test") == "#ventes:rse.test"

@@ -165,6 +165,14 @@ def test_the_connector_declares_synapse_limits_and_the_addressing():
     a = addressing(settings)
     assert a.alias_ref("ventes-ouest") == "#ventes-ouest" and a.short_name("@marc:example.org") == "marc"
     assert a.community_key("#Ventes-Ouest:example.org") == a.community_key("ventes-ouest") == "ventes-ouest"
+    # a manifest's alias as Matrix clients show it, with or without the server, is the bare one rse creates
+    assert (
+        a.bare_alias("#ventes-ouest:example.org")
+        == a.bare_alias("#ventes-ouest")
+        == a.bare_alias("ventes-ouest")
+        == "ventes-ouest"
+    )
+    assert a.bare_alias("ventes:other.org") == "ventes" and a.bare_alias("Ventes") == "Ventes"  # the manifest checks the case
 
 
 # -- no orphan rooms: what rse created is recognised from the server alone -----------------------

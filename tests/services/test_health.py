@@ -39,9 +39,9 @@ class World:
                 "INSERT INTO communities (id, name, alias, synced_at) VALUES (?, ?, ?, ?)",
                 (space, name, f"#{key}:corp.test", NOW.isoformat()),
             )
-            db.execute("INSERT INTO rooms (id, community_id, name, is_space) VALUES (?, ?, ?, 1)", (space, space, name))
+            db.execute("INSERT INTO rooms (id, community_id, name, is_main) VALUES (?, ?, ?, 1)", (space, space, name))
             for r, rid in room_ids.items():
-                db.execute("INSERT INTO rooms (id, community_id, name, is_space) VALUES (?, ?, ?, 0)", (rid, space, r))
+                db.execute("INSERT INTO rooms (id, community_id, name, is_main) VALUES (?, ?, ?, 0)", (rid, space, r))
             for person, power in {ME: 100, **members}.items():
                 role = "owner" if power >= 100 else "animator" if power >= 50 else "member"
                 db.execute(

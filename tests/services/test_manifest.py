@@ -122,3 +122,30 @@ def test_the_sandbox_hr_export_reads_cleanly_and_filters(tmp_path):
     m = load(tmp_path / "m.toml")
     assert m.problems == [] and m.communities[0].members
     assert {r.values["department"] for r in m.communities[0].members} == {"RH"}
+
+
+def _aliases(tmp_path: Path, aliases: list[str], addressing=None):
+    path = tmp_path / "aliases.toml"
+    path.write_text("".join(f'[[community]]\nname = "C{i}"\nalias = "{a}"\n\n' for i, a in enumerate(aliases)), encoding="utf-8")
+    m = load(path, addressing=addressing)
+    return [c.alias for c in m.communities], [(p.line, p.message) for p in m.problems]
+
+
+def test_an_alias_in_the_networks_own_syntax_is_read_by_its_addressing(tmp_path):
+    from rse_cli.network.matrix.ids import MatrixAddressing
+    from tests.fakes.memory import MemoryAddressing
+
+    # Matrix: a champion pastes the alias as clients show it; rse creates `ventes` on its own server
+    matrix = MatrixAddressing(server_name="rse.test")
+    assert _aliases(tmp_path, ["#ventes:rse.test", "rh", "#support"], matrix) == (["ventes", "rh", "support"], [])
+    assert _aliases(tmp_path, ["#ventes:rse.test", "ventes"], matrix) == (
+        ["ventes"],
+        [(7, "duplicate alias 'ventes' (already on line 3)")],
+    )
+    # another network's syntax is its own (the memory network writes `~ventes`), and Matrix's is not bare there
+    memory = MemoryAddressing()
+    assert _aliases(tmp_path, ["~ventes", "rh"], memory) == (["ventes", "rh"], [])
+    what = "alias: community 'C0' needs an alias of lowercase letters, digits, '-', '.' or '_', got string '#ventes:rse.test'"
+    assert _aliases(tmp_path, ["#ventes:rse.test"], memory) == ([], [(3, what)])
+    # with no network to ask (a check of the file alone), the alias is taken as written
+    assert _aliases(tmp_path, ["#ventes:rse.test", "ventes"], None) == (["ventes"], [(3, what)])

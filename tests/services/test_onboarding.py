@@ -178,3 +178,27 @@ def test_set_up_reads_each_community_once_and_side_by_side(memory_world, tmp_pat
     assert calls["list_members"] == 1  # the one that existed; a new community has nobody to read
     assert peak[0] >= 4  # people and communities read side by side
     assert existing.id == net.get_community("~deja").id
+
+
+def test_an_alias_written_in_the_networks_syntax_finds_the_community_made_under_the_bare_one(memory_world, tmp_path):
+    """The network's addressing reads the manifest's alias (here `~deja`, Matrix's `#deja:server`):
+    a re-run finds the community rse made under `deja` instead of planning another."""
+    from rse_cli.network import base
+    from rse_cli.services.onboarding.common import prepare
+    from tests.fakes.test_memory import settings_for
+
+    me = memory_world.add_person("Camille", "camille@example.org", admin=True)
+    net = base.connector("memory").connect(settings_for(memory_world), token=memory_world.token(me))
+    existing = net.create_community("Déjà là", alias="deja", topic=None)
+    path = tmp_path / "m.toml"
+    path.write_text(
+        '[[community]]\nname = "Déjà là"\nalias = "~deja"\nrooms = []\nwelcome_dm = false\n\n'
+        '[[community]]\nname = "Neuve"\nalias = "neuve"\nrooms = []\nwelcome_dm = false\n',
+        encoding="utf-8",
+    )
+    prepared = prepare(net, path)
+    assert prepared.problems == []
+    assert [(spec.alias, prepared.seen(spec).community) for spec in prepared.manifest.communities] == [
+        ("deja", net.get_community(existing.id)),
+        ("neuve", None),
+    ]

@@ -70,6 +70,9 @@ class EngageAddressing:
         # Engage has no aliases: a community created with alias `ventes-ouest` is found by its name's slug
         return slug(alias)
 
+    def bare_alias(self, alias: str) -> str:
+        return alias  # no alias syntax to remove: a Matrix `#x:server` is refused as not bare
+
     def is_person_id(self, ref: str) -> bool:
         return bool(YAMMER_ID.match(ref.strip()))
 

@@ -68,6 +68,10 @@ class MatrixAddressing:
     def alias_ref(self, alias: str) -> str:
         return f"#{localpart(alias)}"
 
+    def bare_alias(self, alias: str) -> str:
+        # the server part goes whatever it names: rse creates aliases on the account's own server
+        return alias.lstrip("#").split(":")[0]
+
     def is_person_id(self, ref: str) -> bool:
         return bool(USER_ID.match(ref))
 
