@@ -8,6 +8,12 @@ The language is chosen by `--lang`, then the profile's `lang` when the config fi
 RSE_LANG), then LC_ALL / LC_MESSAGES / LANG, then English. `--json` keys and finding codes are
 never translated. Help texts are read when the command modules are imported, so `entry.main`
 activates the language before importing them (`early_language`).
+
+Two languages can meet in one run: what rse prints speaks the run's language (`_`, `ngettext`),
+while content written for the community (audit findings, digests) speaks the profile's content
+language, passed explicitly: `_in(lang, msg)`, `ngettext_in(lang, s, p, n)`, never changing the
+active one. One English word that needs two French ones gets a context: `pgettext("member", "invited")`.
+Every call form is listed in KEYWORDS, which the catalog tools and tests extract with.
 """
 
 from __future__ import annotations
@@ -19,24 +25,49 @@ from pathlib import Path
 
 __all__ = [
     "LANGUAGES",
+    "KEYWORDS",
+    "NP_",
     "N_",
     "_",
+    "_in",
     "activate",
     "choose",
     "compile_catalog",
     "current",
     "early_language",
     "ngettext",
+    "ngettext_in",
+    "npgettext",
+    "npgettext_in",
+    "pgettext",
+    "pgettext_in",
     "profile_lang",
     "sources",
+    "translations",
 ]
 
 DOMAIN = "rse"
 LOCALE_DIR = Path(__file__).parent / "locale"
 LANGUAGES = ("fr", "en")
 
+# Babel's extraction keywords for every call form below: argument positions of the message (and
+# plural), "c" marks the context. scripts/i18n.py and tests/test_i18n.py extract with these.
+KEYWORDS: dict[str, object] = {
+    "_": None,
+    "N_": None,
+    "NP_": ((1, "c"), 2),
+    "ngettext": (1, 2),
+    "pgettext": ((1, "c"), 2),
+    "npgettext": ((1, "c"), 2, 3),
+    "_in": (2,),
+    "ngettext_in": (2, 3),
+    "pgettext_in": ((2, "c"), 3),
+    "npgettext_in": ((2, "c"), 3, 4),
+}
+
 _translations: gettext.NullTranslations = gettext.NullTranslations()
 _current = "en"
+_loaded: dict[str, gettext.NullTranslations] = {}
 
 
 def _from_environment(environ: Mapping[str, str]) -> str | None:
@@ -74,7 +105,8 @@ def compile_catalog(lang: str) -> bytes:
     for po in sources(lang):
         with po.open("rb") as fh:
             for message in read_po(fh, locale=lang):
-                if message.id and message.id not in merged:
+                # keyed by (id, context): "invited" of a member and "invited" of a step are two entries
+                if message.id and merged.get(message.id, context=message.context) is None:
                     merged[message.id] = message
     buf = io.BytesIO()
     write_mo(buf, merged)
@@ -97,11 +129,23 @@ def _load(lang: str) -> gettext.NullTranslations:
     return gettext.NullTranslations()
 
 
+def translations(lang: str | None) -> gettext.NullTranslations:
+    """The catalog of `lang` (loaded once per process), without making it the active language.
+    Unknown languages speak English, the source language."""
+    code = (lang or "en")[:2].lower()
+    if code not in LANGUAGES:
+        code = "en"
+    found = _loaded.get(code)
+    if found is None:
+        found = _loaded[code] = _load(code)
+    return found
+
+
 def activate(lang: str) -> str:
     """Speak `lang` from now on in this process; returns it."""
     global _translations, _current
     if lang != _current:
-        _translations = _load(lang)
+        _translations = translations(lang)
         _current = lang
     return lang
 
@@ -111,6 +155,9 @@ def current() -> str:
 
 
 def _(message: str) -> str:
+    context = getattr(message, "context", None)  # marked with NP_
+    if context is not None:
+        return _translations.pgettext(context, message)
     return _translations.gettext(message)
 
 
@@ -120,8 +167,49 @@ def N_(message: str) -> str:
     return message
 
 
+class _InContext(str):
+    context: str
+
+
+def NP_(context: str, message: str) -> str:
+    """N_ with a context: `_()` translates it later with pgettext (a table's label that needs
+    another French word than the same English elsewhere)."""
+    marked = _InContext(message)
+    marked.context = context
+    return marked
+
+
 def ngettext(singular: str, plural: str, n: int) -> str:
     return _translations.ngettext(singular, plural, n)
+
+
+def pgettext(context: str, message: str) -> str:
+    """`message` in the context `context` (msgctxt): one English word, two French ones."""
+    return _translations.pgettext(context, message)
+
+
+def npgettext(context: str, singular: str, plural: str, n: int) -> str:
+    return _translations.npgettext(context, singular, plural, n)
+
+
+# -- in a given language (content written for a community), the active one unchanged -------------
+
+
+def _in(lang: str | None, message: str) -> str:
+    return translations(lang).gettext(message)
+
+
+def ngettext_in(lang: str | None, singular: str, plural: str, n: int) -> str:
+    """The form for `n` (CLDR: 0 and 1 are singular in French, only 1 in English)."""
+    return translations(lang).ngettext(singular, plural, n)
+
+
+def pgettext_in(lang: str | None, context: str, message: str) -> str:
+    return translations(lang).pgettext(context, message)
+
+
+def npgettext_in(lang: str | None, context: str, singular: str, plural: str, n: int) -> str:
+    return translations(lang).npgettext(context, singular, plural, n)
 
 
 def early_language(argv: list[str], environ: Mapping[str, str] | None = None) -> str:

@@ -4,7 +4,9 @@
     python scripts/i18n.py add AREA         # append them, untranslated, to rse_cli/locale/fr/AREA.po
     python scripts/i18n.py obsolete         # entries no code uses any more
 
-Messages are the arguments of `_()` and `ngettext()` in rse_cli/ (English is the source language).
+Messages are the arguments of `_()`, `ngettext()`, `pgettext()` and their `…_in(lang, …)` forms in
+rse_cli/ (rse_cli.i18n.KEYWORDS; English is the source language). A message with a context
+(msgctxt) is its own entry: the same English word may have two French translations.
 """
 
 from __future__ import annotations
@@ -18,22 +20,27 @@ from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent / "rse_cli"
 FR = ROOT / "locale" / "fr"
+sys.path.insert(0, str(ROOT.parent))
+
+from rse_cli.i18n import KEYWORDS  # noqa: E402 - after the path, for a checkout without install
+
+Key = tuple[object, "str | None"]  # (message id, context)
 
 
-def used() -> dict[object, str]:
-    found: dict[object, str] = {}
-    for filename, lineno, message, _c, _x in extract_from_dir(
-        str(ROOT), keywords={"_": None, "N_": None, "ngettext": (1, 2)}, method_map=[("**.py", "python")]
+def used() -> dict[Key, str]:
+    found: dict[Key, str] = {}
+    for filename, lineno, message, _c, context in extract_from_dir(
+        str(ROOT), keywords=KEYWORDS, method_map=[("**.py", "python")]
     ):
-        found.setdefault(message, f"rse_cli/{filename}:{lineno}")
+        found.setdefault((message, context), f"rse_cli/{filename}:{lineno}")
     return found
 
 
-def known() -> set[object]:
-    ids: set[object] = set()
+def known() -> set[Key]:
+    ids: set[Key] = set()
     for po in sorted(FR.glob("*.po")):
         with po.open("rb") as fh:
-            ids |= {m.id for m in read_po(fh, locale="fr") if m.id}
+            ids |= {(m.id, m.context) for m in read_po(fh, locale="fr") if m.id}
     return ids
 
 
@@ -58,8 +65,8 @@ def main(argv: list[str]) -> int:
             catalog = read_po(fh, locale="fr")
     else:
         catalog = Catalog(locale="fr", project="rse")
-    for m, where in missing.items():
-        catalog.add(m, ("", "") if isinstance(m, tuple) else "", auto_comments=[where])
+    for (m, ctx), where in missing.items():
+        catalog.add(m, ("", "") if isinstance(m, tuple) else "", auto_comments=[where], context=ctx)
     with path.open("wb") as fh:
         write_po(fh, catalog, width=0, no_location=True)
     print(f"{len(missing)} message(s) added to {path.relative_to(ROOT.parent)}: translate them (msgstr)")

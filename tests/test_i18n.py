@@ -16,18 +16,21 @@ ROOT = Path(i18n.__file__).parent
 PLACEHOLDER = re.compile(r"\{(\w*)[^{}]*\}")
 
 
-def _source_messages() -> dict[str | tuple[str, str], str]:
+def _source_messages() -> dict[tuple[str | tuple[str, str], str | None], str]:
+    """(message, context) -> where the code uses it, for every call form of rse_cli.i18n
+    (`_`, `ngettext`, `pgettext`, and the `…_in(lang, …)` forms of content-language texts)."""
     found = {}
-    for filename, lineno, message, _comments, _context in extract_from_dir(
-        str(ROOT), keywords={"_": None, "N_": None, "ngettext": (1, 2)}, method_map=[("**.py", "python")]
+    for filename, lineno, message, _comments, context in extract_from_dir(
+        str(ROOT), keywords=i18n.KEYWORDS, method_map=[("**.py", "python")]
     ):
-        found[message] = f"rse_cli/{filename}:{lineno}"
+        found[(message, context)] = f"rse_cli/{filename}:{lineno}"
     return found
 
 
 def _catalog(lang: str):
     """Every source of the language merged (one .po per area of rse). A message may stand in two
-    areas' files only with the same translation: the merge keeps one, so they must not disagree."""
+    areas' files only with the same translation: the merge keeps one, so they must not disagree.
+    The same English with another context (msgctxt) is another message."""
     from babel.messages.catalog import Catalog
 
     merged = Catalog(locale=lang)
@@ -37,25 +40,28 @@ def _catalog(lang: str):
             for message in read_po(fh, locale=lang):
                 if not message.id:
                     continue
-                if message.id in merged:
-                    first = merged[message.id]
+                key = (message.id, message.context)
+                first = merged.get(message.id, context=message.context)
+                if first is not None:
                     assert first.string == message.string or not message.string, (
-                        f"{po.name} and {where[message.id]} translate {message.id!r} differently: "
-                        f"{message.string!r} vs {first.string!r}"
+                        f"{po.name} and {where[key]} translate {message.id!r}"
+                        + (f" (context {message.context!r})" if message.context else "")
+                        + f" differently: {message.string!r} vs {first.string!r}"
                     )
                     continue
                 merged[message.id] = message
-                where[message.id] = po.name
+                where[key] = po.name
     return merged
 
 
 def test_every_message_has_a_french_translation_with_the_same_placeholders():
     catalog = _catalog("fr")
     problems = []
-    for message, where in _source_messages().items():
-        entry = catalog.get(message)
+    for (message, context), where in _source_messages().items():
+        entry = catalog.get(message, context=context)
         if entry is None:
-            problems.append(f"{where}: in no rse_cli/locale/fr/*.po: {message!r} (run `make i18n`)")
+            in_context = f" (context {context!r})" if context else ""
+            problems.append(f"{where}: in no rse_cli/locale/fr/*.po: {message!r}{in_context} (run `make i18n`)")
             continue
         strings = entry.string if isinstance(entry.string, tuple) else (entry.string,)
         if entry.fuzzy or not all(strings):
@@ -71,8 +77,23 @@ def test_every_message_has_a_french_translation_with_the_same_placeholders():
 
 def test_the_catalog_holds_no_message_the_code_no_longer_uses():
     used = set(_source_messages())
-    stale = [m.id for m in _catalog("fr") if m.id and m.id not in used]
+    stale = [(m.id, m.context) for m in _catalog("fr") if m.id and (m.id, m.context) not in used]
     assert not stale, f"obsolete entries in rse_cli/locale/fr/*.po (run `make i18n`): {stale}"
+
+
+def test_one_english_word_has_a_french_translation_per_context():
+    """msgctxt: a step that "failed" is "échec", the column counting the people who failed is
+    "en échec"; the compiled catalog keeps both, and the content language is chosen per call."""
+    import gettext
+    import io
+
+    compiled = gettext.GNUTranslations(io.BytesIO(i18n.compile_catalog("fr")))
+    assert compiled.gettext("failed") == "échec"
+    assert compiled.pgettext("a column: how many people", "failed") == "en échec"
+    i18n.activate("en")
+    assert i18n._(i18n.NP_("a column: how many people", "failed")) == "failed"
+    assert i18n.pgettext_in("fr", "a column: how many people", "failed") == "en échec"
+    assert i18n._in("fr", "failed") == "échec" and i18n.current() == "en"
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ import typer
 
 from rse_cli.cli.options import FormatOpt, JsonOpt, ctx_of, fmt
 from rse_cli.cli.output import Format
-from rse_cli.i18n import N_, _, ngettext
+from rse_cli.i18n import N_, _, ngettext, pgettext
 
 app = typer.Typer(help=_("Onboarding campaigns for newcomers: welcome, nudges, funnel."), no_args_is_help=True)
 
@@ -277,7 +277,7 @@ def list_(ctx: typer.Context, json_: JsonOpt = False, format_: FormatOpt = Forma
                 _("people"): x.people,
                 _("communities"): [k["name"] for k in x.communities],
                 _("steps"): [s.name for s in x.steps],
-                _("created"): x.created_at.isoformat(),
+                pgettext("a column: the date a campaign was created", "created"): x.created_at.isoformat(),
             }
             for x in items
         ]

@@ -9,7 +9,7 @@ import typer
 
 from rse_cli.cli.options import FormatOpt, JsonOpt, ctx_of, fmt
 from rse_cli.cli.output import Format
-from rse_cli.i18n import N_, _, ngettext
+from rse_cli.i18n import N_, NP_, _, ngettext
 
 app = typer.Typer(help=_("Onboard communities in bulk from a manifest (plan, apply, status)."), no_args_is_help=True)
 
@@ -289,7 +289,7 @@ STATUS_COLUMNS = (
     ("joined", N_("joined")),
     ("invited_not_joined", N_("invited, not joined")),
     ("not_yet_invited", N_("not yet invited")),
-    ("failed", N_("failed")),
+    ("failed", NP_("a column: how many people", "failed")),  # "en échec", not a step's "échec"
 )
 
 

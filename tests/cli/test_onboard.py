@@ -560,7 +560,7 @@ def test_apply_summary_and_status_use_plurals_and_one_word_per_concept(mem, tmp_
     assert status[0].split("  ")[0] == "COMMUNITY" and "INVITED, NOT JOINED" in status[0] and "NOT YET INVITED" in status[0]
     assert "PENDING" not in status[0]
     french = mem("--lang", "fr", "onboard", "status", path).stdout
-    assert "INVITÉS, PAS ENCORE ARRIVÉS" in french and "PAS ENCORE INVITÉS" in french
+    assert "INVITÉS, PAS ENCORE ARRIVÉS" in french and "PAS ENCORE INVITÉS" in french and "EN ÉCHEC" in french
     [row] = mem.json("onboard", "status", path)
     assert (row["invited"], row["invited_not_joined"], row["pending"], row["not_yet_invited"]) == (2, 2, 0, 0)
     again = mem("--lang", "fr", "onboard", "apply", path, "--yes")
