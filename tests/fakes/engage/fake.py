@@ -40,7 +40,8 @@ DEFAULT_GRANTS = {
     f"{GRAPH_RESOURCE}/Community.ReadWrite.All",
     f"{GRAPH_RESOURCE}/GroupMember.ReadWrite.All",
     f"{GRAPH_RESOURCE}/Group.Read.All",
-    f"{YAMMER_RESOURCE}/user_impersonation",
+    # what https://learn.microsoft.com/en-us/rest/api/yammer/app-registration tells the admin to grant
+    f"{YAMMER_RESOURCE}/access_as_user",
 }
 
 
