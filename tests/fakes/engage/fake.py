@@ -236,6 +236,16 @@ class FakeEngage:
                 return u
         return None
 
+    def graph_user(self, key: str, *, upn: bool = True) -> User | None:
+        """A user as Graph addresses one: by object id, or by userPrincipalName where the API takes
+        it (https://learn.microsoft.com/en-us/graph/api/user-get: `GET /users/{id | userPrincipalName}`);
+        never by mail or Yammer id."""
+        k = key.strip().lower()
+        for u in self.users:
+            if k == u.graph_id or (upn and k == u.upn.lower()):
+                return u
+        return None
+
     def user(self, key: str) -> User:
         u = self.find_user(key)
         if u is None:
@@ -261,15 +271,18 @@ class FakeEngage:
         directory_admin: bool = False,
         job_title: str = "",
         department: str = "",
+        upn: str | None = None,
     ) -> User:
-        """A person of the tenant (Entra ID user and Engage user). admin = Engage Verified Admin."""
+        """A person of the tenant (Entra ID user and Engage user). admin = Engage Verified Admin.
+        `upn`: their userPrincipalName when it differs from their e-mail address (as in tenants whose
+        sign-in names are not the mail addresses)."""
         with self.lock:
-            if self.find_user(email):
+            if self.find_user(email) or (upn and self.find_user(upn)):
                 raise ValueError(f"{email} already exists")
             u = User(
                 graph_id=Ids.guid(),
                 yammer_id=self.ids.user(),
-                upn=email,
+                upn=upn or email,
                 mail=email,
                 display_name=display_name,
                 created_at=self.clock.now(),

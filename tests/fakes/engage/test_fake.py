@@ -307,6 +307,18 @@ def test_users_by_id_or_upn_and_404(engage_tenant: EngageTenant):
     assert HTTP.get(f"{f.graph_url}/users", params={"$filter": "city eq 'Lyon'"}, headers=h).status_code == 400
 
 
+def test_graph_finds_a_user_by_id_or_upn_not_by_a_mail_that_is_not_the_upn(engage_tenant: EngageTenant):
+    """user-get: GET /users/{id | userPrincipalName}; a mail address is found with $filter=mail eq."""
+    f = engage_tenant.fake
+    u = f.add_user("jeanne.dupont@contoso.com", "Jeanne Dupont", upn="jdupont@contoso.onmicrosoft.com")
+    h = bearer(engage_tenant.graph_token)
+    assert HTTP.get(f"{f.graph_url}/users/{u.graph_id}", headers=h).json()["mail"] == u.mail
+    assert HTTP.get(f"{f.graph_url}/users/jdupont@contoso.onmicrosoft.com", headers=h).json()["id"] == u.graph_id
+    assert HTTP.get(f"{f.graph_url}/users/jeanne.dupont@contoso.com", headers=h).status_code == 404
+    found = HTTP.get(f"{f.graph_url}/users", params={"$filter": "mail eq 'Jeanne.Dupont@contoso.com'"}, headers=h)
+    assert [x["id"] for x in found.json()["value"]] == [u.graph_id]
+
+
 def test_graph_engage_limit_answers_429_with_retry_after_that_is_enough(engage_tenant: EngageTenant):
     f = engage_tenant.fake
     url, h = f"{f.graph_url}/employeeExperience/communities", bearer(engage_tenant.graph_token)

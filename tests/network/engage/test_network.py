@@ -94,6 +94,18 @@ def test_members_and_animators_go_through_the_group(engage):
         net.add_room(c, "Annonces")
 
 
+def test_a_person_whose_sign_in_name_is_not_their_mail_is_added_by_mail(engage):
+    """Graph's GET /users/{key} takes an id or a userPrincipalName, not a mail address (user-get):
+    in a tenant where people sign in as j.doe@contoso.onmicrosoft.com, their mail still finds them."""
+    fake = engage.fake
+    fake.add_user("jeanne.dupont@contoso.com", "Jeanne Dupont", upn="jdupont@contoso.onmicrosoft.com")
+    fake.add_community("Ventes", owners=["camille@contoso.com"])
+    c = engage.net.get_community("Ventes")
+    jeanne = engage.net.resolve_person("jeanne.dupont@contoso.com").id
+    assert engage.net.invite(c, jeanne) is True
+    assert "jeanne.dupont@contoso.com" in fake.members("Ventes")
+
+
 def test_someone_elses_community_is_forbidden_with_a_hint(engage):
     engage.fake.add_community("RH", owners=["ada.admin@contoso.com"])
     c = engage.net.get_community("RH")
