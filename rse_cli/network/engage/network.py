@@ -354,7 +354,10 @@ class EngageNetwork:
                     where.removeprefix(self.graph.http.base_url) if where else f"/employeeExperience/communities/{q(str(cid))}"
                 )
                 return self._community(self.graph.call("GET", target))
-            if status == "failed":
+            # engagementAsyncOperation's status: notStarted, running, succeeded, failed, skipped
+            # (https://learn.microsoft.com/en-us/graph/api/resources/engagementasyncoperation):
+            # failed and skipped both end the operation without a community
+            if status in ("failed", "skipped"):
                 if self.people is not None:
                     self.people.end(slug(name))
                 detail = str(op.get("statusDetail") or "")
@@ -364,7 +367,7 @@ class EngageNetwork:
                         hint="community names are unique on Viva Engage: pick another name, or use the existing one",
                     )
                 raise ServerError(
-                    f"Viva Engage failed to create the community {name!r}: {op.get('statusDetail') or 'no detail'}",
+                    f"Viva Engage did not create the community {name!r}: {op.get('statusDetail') or 'no detail'}",
                     hint="check that the name is not taken, then run the command again",
                 )
             if waited >= self.settings.creation_timeout_seconds:

@@ -95,6 +95,7 @@ class FakeEngage:
         self.device_code_lifetime = 900.0
         self.device_code_interval = device_code_interval
         self.next_creation_failure: str | None = None
+        self.next_creation_status = "failed"
         # -- state --
         self.users: list[User] = []
         self.groups: list[Group] = []
@@ -394,9 +395,11 @@ class FakeEngage:
     def set_admin(self, email: str, verified: bool = True) -> None:
         self.user(email).verified_admin = verified
 
-    def fail_next_creation(self, detail: str = "The community could not be created.") -> None:
-        """Make the next community creation end in status "failed" with this statusDetail."""
+    def fail_next_creation(self, detail: str = "The community could not be created.", *, status: str = "failed") -> None:
+        """Make the next community creation end in `status` ("failed", or "skipped": the other
+        end state longRunningOperationStatus lists, resources/engagementasyncoperation) with this statusDetail."""
         self.next_creation_failure = detail
+        self.next_creation_status = status
 
     def fail_next(
         self,

@@ -350,7 +350,10 @@ class Graph:
             owners=owners,
             fail_detail=f.next_creation_failure or ("A community with this name already exists." if taken else None),
         )
+        if f.next_creation_failure is not None:
+            op.fail_status = f.next_creation_status
         f.next_creation_failure = None
+        f.next_creation_status = "failed"
         f.operations[op_id] = op
         return Response.empty(
             202,
@@ -419,7 +422,7 @@ class Graph:
             "createdDateTime": iso(op.created_at),
             "lastActionDateTime": iso(min(now, op.ready_at)),
             "status": status,
-            "statusDetail": op.fail_detail if status == "failed" else None,
+            "statusDetail": op.fail_detail if status in ("failed", "skipped") else None,
             "operationType": "createCommunity",
             "resourceId": None,
             "resourceLocation": None,

@@ -73,6 +73,17 @@ def test_a_failed_creation_says_why(engage):
         engage.net.create_community("Réservé", alias=None, topic=None)
 
 
+def test_a_skipped_creation_ends_the_wait_at_once(engage):
+    """"skipped" is an end state of an engagementAsyncOperation, as "failed" is: no waiting it out."""
+    fake = engage.fake
+    fake.fail_next_creation("Skipped by the service.", status="skipped")
+    started = fake.clock.now()
+    with pytest.raises(Exception, match="Skipped by the service"):
+        engage.net.create_community("Sautée", alias=None, topic=None)
+    assert fake.clock.now() - started < engage.net.settings.creation_timeout_seconds / 2
+    assert engage.net.people.pending("sautee") is None  # nothing left to resume
+
+
 def test_members_and_animators_go_through_the_group(engage):
     fake = engage.fake
     fake.add_community("Ventes", owners=["camille@contoso.com"])
