@@ -531,6 +531,9 @@ def test_data_export_is_for_verified_admins_and_zips_csv_since_a_date(engage_ten
     z = zipfile.ZipFile(io.BytesIO(r.content))
     assert sorted(z.namelist()) == ["Messages.csv", "Users.csv"]
     rows = list(csv.DictReader(io.StringIO(z.read("Messages.csv").decode())))
+    # the columns Microsoft's export page names (message, thread, group, GDPR deletion URL, privacy, sender, body...)
+    assert {"id", "thread_id", "group_id", "group_name", "gdpr_delete_url", "in_private_group", "sender_id"} <= set(rows[0])
+    assert {"sender_name", "sender_email", "body", "attachments", "created_at", "deleted_at"} <= set(rows[0])
     assert [r["body"] for r in rows] == ["nouveau, avec une virgule", "réponse", "privé"]
     assert str(old.id) not in {r["id"] for r in rows}
     assert rows[1]["thread_id"] == rows[0]["id"] == rows[1]["replied_to_id"]
