@@ -35,7 +35,9 @@ if TYPE_CHECKING:
     from .fake import FakeEngage
 
 PAGE = 20  # messages per page ("the 20 messages prior to those you're seeing": messagesjson)
-USERS_PAGE = 50  # fake's choice: the docs give the page parameter, not the page size
+# The docs give the page parameter, not the page size (usersjson, usersin_groupidjson, groupsjson):
+# 50 is what clients written against the live API expect (they stop at a page of fewer than 50).
+USERS_PAGE = 50
 GROUPS_PAGE = 50
 YAMMER_PERMISSIONS = {"access_as_user", "user_impersonation"}
 MENTION = re.compile(r"\[\[user:(\d+)\]\]")
