@@ -83,9 +83,7 @@ def test_msal_device_code_sign_in_then_silent_refresh_for_yammer(engage_tenant: 
     # Expiry: the API refuses the old token, a forced refresh brings a working one.
     f.expire_access_tokens()
     assert HTTP.get(f"{f.yammer_url}/users/current.json", headers=bearer(yam["access_token"])).status_code == 401
-    fresh = app.acquire_token_silent_with_error(
-        ["https://api.yammer.com/access_as_user"], account=account, force_refresh=True
-    )
+    fresh = app.acquire_token_silent_with_error(["https://api.yammer.com/access_as_user"], account=account, force_refresh=True)
     assert HTTP.get(f"{f.yammer_url}/users/current.json", headers=bearer(fresh["access_token"])).status_code == 200
 
     # Revoked sessions: refresh fails with invalid_grant, the user must sign in again.

@@ -74,7 +74,7 @@ def test_a_failed_creation_says_why(engage):
 
 
 def test_a_skipped_creation_ends_the_wait_at_once(engage):
-    """"skipped" is an end state of an engagementAsyncOperation, as "failed" is: no waiting it out."""
+    """The "skipped" state is an end state of an engagementAsyncOperation, as "failed" is: no waiting it out."""
     fake = engage.fake
     fake.fail_next_creation("Skipped by the service.", status="skipped")
     started = fake.clock.now()
