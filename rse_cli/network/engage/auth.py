@@ -29,8 +29,12 @@ GRAPH_SCOPES = [
     "https://graph.microsoft.com/GroupMember.ReadWrite.All",
     "https://graph.microsoft.com/User.Read.All",
 ]
-# the Yammer resource's only delegated permission
-YAMMER_SCOPES = ["https://api.yammer.com/user_impersonation"]
+# The Yammer resource's delegated permission that Microsoft tells admins to grant: "Choose 'Yammer'
+# from the list of API permissions, choose Delegated permissions and 'access_as_user'"
+# (https://learn.microsoft.com/en-us/rest/api/yammer/app-registration). The resource also lists an
+# older `user_impersonation` with the same meaning; asking for one the admin did not grant fails
+# with AADSTS65001, so rse asks for the one the documentation names.
+YAMMER_SCOPES = ["https://api.yammer.com/access_as_user"]
 AUDIENCES = {"graph": GRAPH_SCOPES, "yammer": YAMMER_SCOPES}
 REFRESH_LIFETIME_DAYS = 90  # Entra's default inactivity lifetime of a refresh token
 _CONSENT_ERRORS = {"invalid_grant", "interaction_required", "consent_required"}

@@ -158,7 +158,7 @@ def _graph_forbidden(exc: ForbiddenError) -> ForbiddenError:
         status=403,
         errcode=code,
         hint="the app lacks a permission or admin consent: the tenant admin grants Community.ReadWrite.All, "
-        "GroupMember.ReadWrite.All and User.Read.All (Microsoft Graph) and user_impersonation (Viva Engage), "
+        "GroupMember.ReadWrite.All and User.Read.All (Microsoft Graph) and access_as_user (Yammer), "
         "then run `rse auth login` again; changing a community also needs you to be its admin",
     )
 

@@ -235,15 +235,29 @@ class EngageNetwork:
         email = cached.email if cached is not None and cached.email else self._yammer_user(yammer_id).get("email")
         if not email:
             raise NotFoundError(f"the Viva Engage user {yammer_id} has no e-mail address: cannot find them in Microsoft Entra")
-        try:
-            user = self.graph.call("GET", f"/users/{q(email)}", params={"$select": "id,displayName,mail"})
-        except NotFoundError:
+        user = self._graph_user_by_email(email)
+        if user is None:
             raise NotFoundError(
                 f"{email} is not a user of this tenant (Microsoft Entra)",
                 hint="people outside the tenant cannot join its communities",
-            ) from None
+            )
         self._remember(yammer_id, graph_id=user["id"], email=email, name=user.get("displayName"))
         return str(user["id"])
+
+    def _graph_user_by_email(self, email: str) -> dict[str, Any] | None:
+        """The Entra user whose mail is `email`. `GET /users/{key}` takes an id or a
+        userPrincipalName only (https://learn.microsoft.com/en-us/graph/api/user-get), and many
+        tenants sign in with UPNs that are not the mail address: look the address up as `mail`
+        first (https://learn.microsoft.com/en-us/graph/api/user-list, $filter on mail), then as a UPN."""
+        select = "id,displayName,mail,userPrincipalName"
+        escaped = email.replace("'", "''")
+        for user in self.graph.pages("/users", {"$filter": f"mail eq '{escaped}'", "$select": select}):
+            return dict(user)
+        try:
+            found: dict[str, Any] = self.graph.call("GET", f"/users/{q(email)}", params={"$select": select})
+        except NotFoundError:
+            return None
+        return found
 
     # -- communities -------------------------------------------------------------------
     def _community(self, raw: dict[str, Any]) -> Community:
@@ -340,7 +354,10 @@ class EngageNetwork:
                     where.removeprefix(self.graph.http.base_url) if where else f"/employeeExperience/communities/{q(str(cid))}"
                 )
                 return self._community(self.graph.call("GET", target))
-            if status == "failed":
+            # engagementAsyncOperation's status: notStarted, running, succeeded, failed, skipped
+            # (https://learn.microsoft.com/en-us/graph/api/resources/engagementasyncoperation):
+            # failed and skipped both end the operation without a community
+            if status in ("failed", "skipped"):
                 if self.people is not None:
                     self.people.end(slug(name))
                 detail = str(op.get("statusDetail") or "")
@@ -350,7 +367,7 @@ class EngageNetwork:
                         hint="community names are unique on Viva Engage: pick another name, or use the existing one",
                     )
                 raise ServerError(
-                    f"Viva Engage failed to create the community {name!r}: {op.get('statusDetail') or 'no detail'}",
+                    f"Viva Engage did not create the community {name!r}: {op.get('statusDetail') or 'no detail'}",
                     hint="check that the name is not taken, then run the command again",
                 )
             if waited >= self.settings.creation_timeout_seconds:

@@ -23,9 +23,16 @@ from .http import Request, Response
 if TYPE_CHECKING:
     from .fake import FakeEngage
 
+# Messages.csv: "the message ID, thread ID, group ID, group name, GDPR deletion URL (gdpr_delete_url),
+# privacy status, sender ID, name and email, the full body of the message, attachments, and creation and
+# deletion information" (Microsoft's export page, export-viva-engage-enterprise-data in MicrosoftDocs/Viva,
+# https://learn.microsoft.com/en-us/viva/engage/manage-security-and-compliance/export-viva-engage-enterprise-data).
+# The exact column names are not on that page: these are the ones importers of real exports read
+# (a migration vendor's column constants and Yamster's reader); their order is not documented.
 MESSAGE_COLUMNS = [
     "id",
     "replied_to_id",
+    "parent_id",
     "thread_id",
     "conversation_id",
     "group_id",
@@ -38,12 +45,17 @@ MESSAGE_COLUMNS = [
     "sender_name",
     "sender_email",
     "body",
+    "delegate_id",
     "api_url",
     "attachments",
     "deleted_by_id",
     "deleted_by_type",
     "created_at",
     "deleted_at",
+    "title",
+    "html_body",
+    "message_type",
+    "gdpr_delete_url",
 ]
 USER_COLUMNS = [
     "id",
@@ -136,6 +148,7 @@ def export_zip(fake: FakeEngage, req: Request) -> Response:
                     {
                         "id": m.id,
                         "replied_to_id": m.replied_to_id,
+                        "parent_id": m.replied_to_id,
                         "thread_id": m.thread_id,
                         "conversation_id": m.thread_id,
                         "group_id": m.group.yammer_id if m.group else None,
@@ -154,6 +167,9 @@ def export_zip(fake: FakeEngage, req: Request) -> Response:
                         "deleted_by_type": "User" if deleter else None,
                         "created_at": _fmt(m.created_at),
                         "deleted_at": _fmt(m.deleted_at),
+                        "html_body": m.body,
+                        "message_type": "update",
+                        "gdpr_delete_url": f"{fake.yammer_url}/messages/{m.id}",
                     }
                 )
             z.writestr("Messages.csv", _csv(MESSAGE_COLUMNS, rows))

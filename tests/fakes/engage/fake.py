@@ -40,7 +40,8 @@ DEFAULT_GRANTS = {
     f"{GRAPH_RESOURCE}/Community.ReadWrite.All",
     f"{GRAPH_RESOURCE}/GroupMember.ReadWrite.All",
     f"{GRAPH_RESOURCE}/Group.Read.All",
-    f"{YAMMER_RESOURCE}/user_impersonation",
+    # what https://learn.microsoft.com/en-us/rest/api/yammer/app-registration tells the admin to grant
+    f"{YAMMER_RESOURCE}/access_as_user",
 }
 
 
@@ -94,6 +95,7 @@ class FakeEngage:
         self.device_code_lifetime = 900.0
         self.device_code_interval = device_code_interval
         self.next_creation_failure: str | None = None
+        self.next_creation_status = "failed"
         # -- state --
         self.users: list[User] = []
         self.groups: list[Group] = []
@@ -235,6 +237,16 @@ class FakeEngage:
                 return u
         return None
 
+    def graph_user(self, key: str, *, upn: bool = True) -> User | None:
+        """A user as Graph addresses one: by object id, or by userPrincipalName where the API takes
+        it (https://learn.microsoft.com/en-us/graph/api/user-get: `GET /users/{id | userPrincipalName}`);
+        never by mail or Yammer id."""
+        k = key.strip().lower()
+        for u in self.users:
+            if k == u.graph_id or (upn and k == u.upn.lower()):
+                return u
+        return None
+
     def user(self, key: str) -> User:
         u = self.find_user(key)
         if u is None:
@@ -260,15 +272,18 @@ class FakeEngage:
         directory_admin: bool = False,
         job_title: str = "",
         department: str = "",
+        upn: str | None = None,
     ) -> User:
-        """A person of the tenant (Entra ID user and Engage user). admin = Engage Verified Admin."""
+        """A person of the tenant (Entra ID user and Engage user). admin = Engage Verified Admin.
+        `upn`: their userPrincipalName when it differs from their e-mail address (as in tenants whose
+        sign-in names are not the mail addresses)."""
         with self.lock:
-            if self.find_user(email):
+            if self.find_user(email) or (upn and self.find_user(upn)):
                 raise ValueError(f"{email} already exists")
             u = User(
                 graph_id=Ids.guid(),
                 yammer_id=self.ids.user(),
-                upn=email,
+                upn=upn or email,
                 mail=email,
                 display_name=display_name,
                 created_at=self.clock.now(),
@@ -380,9 +395,11 @@ class FakeEngage:
     def set_admin(self, email: str, verified: bool = True) -> None:
         self.user(email).verified_admin = verified
 
-    def fail_next_creation(self, detail: str = "The community could not be created.") -> None:
-        """Make the next community creation end in status "failed" with this statusDetail."""
+    def fail_next_creation(self, detail: str = "The community could not be created.", *, status: str = "failed") -> None:
+        """Make the next community creation end in `status` ("failed", or "skipped": the other
+        end state longRunningOperationStatus lists, resources/engagementasyncoperation) with this statusDetail."""
         self.next_creation_failure = detail
+        self.next_creation_status = status
 
     def fail_next(
         self,

@@ -171,7 +171,9 @@ class Graph:
         denied = self._require(req, USER_READ)
         if denied:
             return denied
-        u = self.fake.find_user(req.params["id"])
+        # https://learn.microsoft.com/en-us/graph/api/user-get: GET /users/{id | userPrincipalName};
+        # an e-mail address that is not the UPN is not a key (find people by mail with $filter)
+        u = self.fake.graph_user(req.params["id"])
         if u is None:
             return _not_found(req.params["id"])
         return Response.json(
@@ -323,8 +325,8 @@ class Graph:
             if not isinstance(binds, list) or not binds or len(binds) > 100:
                 return graph_error(400, "BadRequest", "owners@odata.bind must be a list of 1 to 100 user references.")
             for ref in binds:
-                m = re.search(r"/(?:users|directoryObjects)/([^/]+)$", str(ref))
-                u = f.find_user(m.group(1)) if m else None
+                m = re.search(r"/(users|directoryObjects)/([^/]+)$", str(ref))
+                u = f.graph_user(m.group(2), upn=m.group(1) == "users") if m else None
                 if u is None:
                     return graph_error(400, "BadRequest", f"Invalid owner reference '{ref}'.")
                 if u not in owners:
@@ -348,7 +350,10 @@ class Graph:
             owners=owners,
             fail_detail=f.next_creation_failure or ("A community with this name already exists." if taken else None),
         )
+        if f.next_creation_failure is not None:
+            op.fail_status = f.next_creation_status
         f.next_creation_failure = None
+        f.next_creation_status = "failed"
         f.operations[op_id] = op
         return Response.empty(
             202,
@@ -417,7 +422,7 @@ class Graph:
             "createdDateTime": iso(op.created_at),
             "lastActionDateTime": iso(min(now, op.ready_at)),
             "status": status,
-            "statusDetail": op.fail_detail if status == "failed" else None,
+            "statusDetail": op.fail_detail if status in ("failed", "skipped") else None,
             "operationType": "createCommunity",
             "resourceId": None,
             "resourceLocation": None,
@@ -497,7 +502,7 @@ class Graph:
         denied = self._may_manage(req, g)
         if denied:
             return denied
-        u = self.fake.find_user(m.group(1))
+        u = self.fake.graph_user(m.group(1), upn=False)  # a directoryObject is named by its id
         if u is None:
             return _not_found(m.group(1))
         rel = req.params["rel"]
@@ -524,7 +529,7 @@ class Graph:
         denied = self._may_manage(req, g)
         if denied:
             return denied
-        u = self.fake.find_user(req.params["uid"])
+        u = self.fake.graph_user(req.params["uid"], upn=False)
         rel = req.params["rel"]
         people = g.members if rel == "members" else g.owners
         if u is None or u not in people:

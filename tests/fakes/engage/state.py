@@ -121,11 +121,12 @@ class Operation:
     privacy: str
     owners: list[User]
     fail_detail: str | None = None
+    fail_status: str = "failed"  # or "skipped": both end the operation without a community
     group: Group | None = None  # once succeeded
 
     def status(self, now: float) -> str:
         if now >= self.ready_at:
-            return "failed" if self.fail_detail else "succeeded"
+            return self.fail_status if self.fail_detail else "succeeded"
         # First third of the delay: queued; then running (longRunningOperationStatus values).
         return "notStarted" if now < self.created_at + (self.ready_at - self.created_at) / 3 else "running"
 

@@ -75,7 +75,7 @@ def test_msal_device_code_sign_in_then_silent_refresh_for_yammer(engage_tenant: 
 
     # One sign-in, two resources: the refresh token gets a Yammer token silently.
     account = app.get_accounts()[0]
-    yam = app.acquire_token_silent_with_error(["https://api.yammer.com/user_impersonation"], account=account)
+    yam = app.acquire_token_silent_with_error(["https://api.yammer.com/access_as_user"], account=account)
     assert "access_token" in yam, yam
     cur = HTTP.get(f"{f.yammer_url}/users/current.json", headers=bearer(yam["access_token"]))
     assert cur.status_code == 200 and cur.json()["email"] == CHAMPION
@@ -83,9 +83,7 @@ def test_msal_device_code_sign_in_then_silent_refresh_for_yammer(engage_tenant: 
     # Expiry: the API refuses the old token, a forced refresh brings a working one.
     f.expire_access_tokens()
     assert HTTP.get(f"{f.yammer_url}/users/current.json", headers=bearer(yam["access_token"])).status_code == 401
-    fresh = app.acquire_token_silent_with_error(
-        ["https://api.yammer.com/user_impersonation"], account=account, force_refresh=True
-    )
+    fresh = app.acquire_token_silent_with_error(["https://api.yammer.com/access_as_user"], account=account, force_refresh=True)
     assert HTTP.get(f"{f.yammer_url}/users/current.json", headers=bearer(fresh["access_token"])).status_code == 200
 
     # Revoked sessions: refresh fails with invalid_grant, the user must sign in again.
@@ -101,15 +99,15 @@ def test_refresh_token_expires_after_90_days_of_inactivity(engage_tenant: Engage
     app = msal.PublicClientApplication(
         f.client_id, authority=f.authority, instance_discovery=False, http_client=f.requests_session()
     )
-    flow = app.initiate_device_flow(scopes=["https://api.yammer.com/user_impersonation"])
+    flow = app.initiate_device_flow(scopes=["https://api.yammer.com/access_as_user"])
     assert "access_token" in app.acquire_token_by_device_flow(flow, exit_condition=lambda flow: True)
     f.clock.advance(89 * 86400)
     assert "access_token" in app.acquire_token_silent_with_error(
-        ["https://api.yammer.com/user_impersonation"], account=app.get_accounts()[0], force_refresh=True
+        ["https://api.yammer.com/access_as_user"], account=app.get_accounts()[0], force_refresh=True
     )
     f.clock.advance(91 * 86400)
     late = app.acquire_token_silent_with_error(
-        ["https://api.yammer.com/user_impersonation"], account=app.get_accounts()[0], force_refresh=True
+        ["https://api.yammer.com/access_as_user"], account=app.get_accounts()[0], force_refresh=True
     )
     assert late["error"] == "invalid_grant" and "AADSTS700082" in late["error_description"]
 
@@ -122,7 +120,7 @@ def test_token_endpoint_refuses_two_resources_unconsented_scopes_and_expired_cod
         f"{url}/devicecode",
         data={
             "client_id": f.client_id,
-            "scope": "https://graph.microsoft.com/User.Read https://api.yammer.com/user_impersonation",
+            "scope": "https://graph.microsoft.com/User.Read https://api.yammer.com/access_as_user",
         },
     )
     assert two.status_code == 400 and "AADSTS28000" in two.json()["error_description"]
@@ -307,6 +305,18 @@ def test_users_by_id_or_upn_and_404(engage_tenant: EngageTenant):
     assert HTTP.get(f"{f.graph_url}/users", params={"$filter": "city eq 'Lyon'"}, headers=h).status_code == 400
 
 
+def test_graph_finds_a_user_by_id_or_upn_not_by_a_mail_that_is_not_the_upn(engage_tenant: EngageTenant):
+    """user-get: GET /users/{id | userPrincipalName}; a mail address is found with $filter=mail eq."""
+    f = engage_tenant.fake
+    u = f.add_user("jeanne.dupont@contoso.com", "Jeanne Dupont", upn="jdupont@contoso.onmicrosoft.com")
+    h = bearer(engage_tenant.graph_token)
+    assert HTTP.get(f"{f.graph_url}/users/{u.graph_id}", headers=h).json()["mail"] == u.mail
+    assert HTTP.get(f"{f.graph_url}/users/jdupont@contoso.onmicrosoft.com", headers=h).json()["id"] == u.graph_id
+    assert HTTP.get(f"{f.graph_url}/users/jeanne.dupont@contoso.com", headers=h).status_code == 404
+    found = HTTP.get(f"{f.graph_url}/users", params={"$filter": "mail eq 'Jeanne.Dupont@contoso.com'"}, headers=h)
+    assert [x["id"] for x in found.json()["value"]] == [u.graph_id]
+
+
 def test_graph_engage_limit_answers_429_with_retry_after_that_is_enough(engage_tenant: EngageTenant):
     f = engage_tenant.fake
     url, h = f"{f.graph_url}/employeeExperience/communities", bearer(engage_tenant.graph_token)
@@ -327,6 +337,18 @@ def test_graph_engage_limit_answers_429_with_retry_after_that_is_enough(engage_t
 
 
 # -- Yammer ------------------------------------------------------------------------------------------
+
+
+def test_yammer_takes_either_delegated_permission_of_its_resource(engage_tenant: EngageTenant):
+    """app-registration names access_as_user; tenants set up from older guides granted user_impersonation:
+    both are the Yammer resource's "Read and write to the Yammer platform"; a Graph scope is neither."""
+    f = engage_tenant.fake
+    url = f"{f.yammer_url}/users/current.json"
+    assert HTTP.get(url, headers=bearer(f.token(CHAMPION, "yammer", ["access_as_user"]))).status_code == 200
+    f.register_app(f.client_id, {"https://api.yammer.com/user_impersonation"})
+    assert HTTP.get(url, headers=bearer(f.token(CHAMPION, "yammer", ["user_impersonation"]))).status_code == 200
+    f.register_app(f.client_id, {"https://api.yammer.com/Other.Permission"})
+    assert HTTP.get(url, headers=bearer(f.token(CHAMPION, "yammer", ["Other.Permission"]))).status_code == 403
 
 
 def test_yammer_checks_token_and_required_parameters(engage_tenant: EngageTenant):
@@ -507,6 +529,9 @@ def test_data_export_is_for_verified_admins_and_zips_csv_since_a_date(engage_ten
     z = zipfile.ZipFile(io.BytesIO(r.content))
     assert sorted(z.namelist()) == ["Messages.csv", "Users.csv"]
     rows = list(csv.DictReader(io.StringIO(z.read("Messages.csv").decode())))
+    # the columns Microsoft's export page names (message, thread, group, GDPR deletion URL, privacy, sender, body...)
+    assert {"id", "thread_id", "group_id", "group_name", "gdpr_delete_url", "in_private_group", "sender_id"} <= set(rows[0])
+    assert {"sender_name", "sender_email", "body", "attachments", "created_at", "deleted_at"} <= set(rows[0])
     assert [r["body"] for r in rows] == ["nouveau, avec une virgule", "réponse", "privé"]
     assert str(old.id) not in {r["id"] for r in rows}
     assert rows[1]["thread_id"] == rows[0]["id"] == rows[1]["replied_to_id"]

@@ -35,8 +35,11 @@ if TYPE_CHECKING:
     from .fake import FakeEngage
 
 PAGE = 20  # messages per page ("the 20 messages prior to those you're seeing": messagesjson)
-USERS_PAGE = 50  # fake's choice: the docs give the page parameter, not the page size
+# The docs give the page parameter, not the page size (usersjson, usersin_groupidjson, groupsjson):
+# 50 is what clients written against the live API expect (they stop at a page of fewer than 50).
+USERS_PAGE = 50
 GROUPS_PAGE = 50
+YAMMER_PERMISSIONS = {"access_as_user", "user_impersonation"}
 MENTION = re.compile(r"\[\[user:(\d+)\]\]")
 
 
@@ -105,8 +108,11 @@ class Yammer:
         # token gets 401 {"response": {"message": "Token not found.", "code": 16, "stat": "fail"}}.
         if at is None or at.audience != YAMMER_RESOURCE or f.clock.now() >= at.expires_at:
             return yammer_error(401, "Token not found.", 16)
-        if "user_impersonation" not in at.scopes:
-            return yammer_error(403, "The token lacks the user_impersonation permission of the Yammer API.")
+        # The Yammer resource has two delegated permissions, both "Read and write to the Yammer
+        # platform": access_as_user (the one https://learn.microsoft.com/en-us/rest/api/yammer/app-registration
+        # tells admins to grant) and the older user_impersonation. Either lets a token through.
+        if not at.scopes & YAMMER_PERMISSIONS:
+            return yammer_error(403, "The token lacks the access_as_user permission of the Yammer API.")
         rest = req.path.removeprefix("/api/v1/")
         bucket = (
             "messages"

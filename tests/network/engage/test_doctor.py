@@ -40,7 +40,7 @@ def test_a_signed_in_champion_sees_every_engage_check(engage_tenant, profile, cl
     assert checks["token"]["status"] == "ok" and "Camille Martin" in checks["token"]["detail"]
     assert checks["graph"]["status"] == "ok" and "native mode" in checks["graph"]["detail"]
     assert checks["yammer"]["status"] == "ok" and engage_tenant.fake.yammer_url in checks["yammer"]["detail"]
-    assert checks["permissions"]["status"] == "ok" and "user_impersonation" in checks["permissions"]["detail"]
+    assert checks["permissions"]["status"] == "ok" and "access_as_user" in checks["permissions"]["detail"]
     # not a verified admin: syncs read the feeds, and the audits say so
     assert checks["rights"]["status"] == "warn" and "verified admin" in checks["rights"]["fix"]
     # the API does not tell whether private messages are allowed before one is sent

@@ -73,6 +73,17 @@ def test_a_failed_creation_says_why(engage):
         engage.net.create_community("Réservé", alias=None, topic=None)
 
 
+def test_a_skipped_creation_ends_the_wait_at_once(engage):
+    """The "skipped" state is an end state of an engagementAsyncOperation, as "failed" is: no waiting it out."""
+    fake = engage.fake
+    fake.fail_next_creation("Skipped by the service.", status="skipped")
+    started = fake.clock.now()
+    with pytest.raises(Exception, match="Skipped by the service"):
+        engage.net.create_community("Sautée", alias=None, topic=None)
+    assert fake.clock.now() - started < engage.net.settings.creation_timeout_seconds / 2
+    assert engage.net.people.pending("sautee") is None  # nothing left to resume
+
+
 def test_members_and_animators_go_through_the_group(engage):
     fake = engage.fake
     fake.add_community("Ventes", owners=["camille@contoso.com"])
@@ -92,6 +103,18 @@ def test_members_and_animators_go_through_the_group(engage):
         net.set_role(c, alice, Role.moderator)
     with pytest.raises(UsageError, match="rooms"):
         net.add_room(c, "Annonces")
+
+
+def test_a_person_whose_sign_in_name_is_not_their_mail_is_added_by_mail(engage):
+    """Graph's GET /users/{key} takes an id or a userPrincipalName, not a mail address (user-get):
+    in a tenant where people sign in as j.doe@contoso.onmicrosoft.com, their mail still finds them."""
+    fake = engage.fake
+    fake.add_user("jeanne.dupont@contoso.com", "Jeanne Dupont", upn="jdupont@contoso.onmicrosoft.com")
+    fake.add_community("Ventes", owners=["camille@contoso.com"])
+    c = engage.net.get_community("Ventes")
+    jeanne = engage.net.resolve_person("jeanne.dupont@contoso.com").id
+    assert engage.net.invite(c, jeanne) is True
+    assert "jeanne.dupont@contoso.com" in fake.members("Ventes")
 
 
 def test_someone_elses_community_is_forbidden_with_a_hint(engage):

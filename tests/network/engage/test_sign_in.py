@@ -29,7 +29,7 @@ def test_status_says_who_where_and_which_permissions(engage_tenant, profile, cli
     data = cli.json("auth", "status")
     assert data["display_name"] == "Camille Martin" and data["account"] == "camille@contoso.com"
     assert data["network"] == "engage" and data["tenant"] == "contoso.onmicrosoft.com"
-    assert "Community.ReadWrite.All" in data["scopes"]["graph"] and "user_impersonation" in data["scopes"]["yammer"]
+    assert "Community.ReadWrite.All" in data["scopes"]["graph"] and "access_as_user" in data["scopes"]["yammer"]
     assert data["warning"] is None and data["sign_in_expires"] and data["saved_in"].endswith("default.msal.json")
 
 
