@@ -26,9 +26,7 @@ def _french_text(path: Path) -> str:
     return text
 
 
-@pytest.mark.parametrize(
-    "path", [*sorted((TEMPLATES / "fr").glob("*.j2")), TEMPLATES / "report.html.j2"], ids=lambda p: p.name
-)
+@pytest.mark.parametrize("path", [*sorted((TEMPLATES / "fr").glob("*.j2")), TEMPLATES / "report.html.j2"], ids=lambda p: p.name)
 def test_french_templates_use_no_break_spaces_before_double_signs_and_inside_guillemets(path):
     bad = [m.group(0) for m in ORDINARY_SPACE.finditer(_french_text(path))]
     assert not bad, f"{path.name}: ordinary spaces in {bad}"
@@ -91,7 +89,9 @@ def test_second_nudge_for_one_community_stays_singular():
     assert "la communauté **A** serait heureuse de te lire" in text
 
 
-@pytest.mark.parametrize(("lang", "expected"), [("fr", "Tu as rejoint **A** et **B** il y a"), ("en", "You joined **A** and **B** a few")])
+@pytest.mark.parametrize(
+    ("lang", "expected"), [("fr", "Tu as rejoint **A** et **B** il y a"), ("en", "You joined **A** and **B** a few")]
+)
 def test_first_nudge_joins_two_communities_with_and(lang, expected):
     communities = [{"name": n, "link": "l"} for n in "AB"]
     assert expected in Templates(None, lang).render("nudge-first-post", {"first_name": "Léa", "communities": communities})
@@ -131,12 +131,10 @@ def test_report_shows_no_finding_codes(tmp_path, lang):
     assert all(f'data-code="{code}"' in html for code in codes)  # still there for whoever post-processes the file
 
 
-@pytest.mark.parametrize(
-    ("lang", "one", "other"), [("fr", "critique", "critiques"), ("en", "warning", "warnings")]
-)
+@pytest.mark.parametrize(("lang", "one", "other"), [("fr", "critique", "critiques"), ("en", "warning", "warnings")])
 def test_report_headline_labels_agree_with_their_counts(tmp_path, lang, one, other):
     report, html = _report(tmp_path, lang)
-    kpis = dict((label, int(n)) for n, label in re.findall(r'<div class="kpi[^"]*"><b[^>]*>(\d+)</b><span>([^<]+)</span>', html))
+    kpis = {label: int(n) for n, label in re.findall(r'<div class="kpi[^"]*"><b[^>]*>(\d+)</b><span>([^<]+)</span>', html)}
     assert len(kpis) == 5, kpis
     count = kpis.get(one, kpis.get(other))
     assert count is not None
@@ -163,3 +161,14 @@ def test_report_explains_the_absence_factor_in_words(tmp_path, lang, words):
     _, html = _report(tmp_path, lang)
     assert "facteur d&#39;absence" not in html and "absence factor" not in html
     assert re.search(rf"\d+ (?:personnes?|people|person) {words}", html)
+
+
+def test_french_report_tiles_agree_with_zero_and_one(tmp_path):
+    """French: 0 and 1 take the singular (« 0 message », « 1 contributeur »)."""
+    _, html = _report(tmp_path, "fr")
+    tiles = re.findall(r'<div class="metric"><b>(\d+)(?: <span>[^<]*</span>)?</b><span>([^<]+)</span>', html)
+    assert tiles
+    for n, label in tiles:
+        if label in ("message", "messages", "contributeur", "contributeurs"):
+            assert label.endswith("s") == (int(n) > 1), (n, label)
+    assert ("0", "message") in tiles  # the dormant community: nothing written in the window
