@@ -172,3 +172,27 @@ def test_french_report_tiles_agree_with_zero_and_one(tmp_path):
         if label in ("message", "messages", "contributeur", "contributeurs"):
             assert label.endswith("s") == (int(n) > 1), (n, label)
     assert ("0", "message") in tiles  # the dormant community: nothing written in the window
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_welcome_keeps_its_sentences_apart(lang):
+    """The animator's sentence and the closing advice were glued together (« écrire.Un bon début »)."""
+    from rse_cli.textformat import render
+
+    animator = {"name": "Ann Roy", "link": "https://matrix.to/#/@ann:x"}
+    communities = [{"name": "Accueil", "link": "https://matrix.to/#/#accueil:x"}]
+    for manager in ("Paul Roy", None):
+        text = Templates(None, lang).render(
+            "welcome", {"first_name": "Léa", "manager": manager, "communities": communities, "animator": animator}
+        )
+        assert not re.search(r"[.!?][A-Z]", text), text
+        html = render(text)[1]
+        assert html.count("<p>") >= 4, html  # hello, welcome, invitation, animator and advice: paragraphs, not one run
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_weekly_question_stands_in_its_own_paragraph(lang):
+    from rse_cli.textformat import render
+
+    text = Templates(None, lang).render("weekly-question", {"question": "Quel outil vous fait gagner du temps ?"})
+    assert "<p>Quel outil vous fait gagner du temps ?</p>" in render(text)[1]
