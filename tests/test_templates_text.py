@@ -196,3 +196,13 @@ def test_weekly_question_stands_in_its_own_paragraph(lang):
 
     text = Templates(None, lang).render("weekly-question", {"question": "Quel outil vous fait gagner du temps ?"})
     assert "<p>Quel outil vous fait gagner du temps ?</p>" in render(text)[1]
+
+
+def test_french_welcome_needs_no_inclusive_dot():
+    """« invité·e » reads badly aloud and in screen readers: the welcome says it without a gender."""
+    for n in (1, 2):
+        communities = [{"name": f"C{i}", "link": "l"} for i in range(n)]
+        text = Templates(None, "fr").render(
+            "welcome", {"first_name": "Léa", "manager": None, "communities": communities, "animator": None}
+        )
+        assert "·" not in text and ("t'attend" + ("ent" if n > 1 else "")) in text
