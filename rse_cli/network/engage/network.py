@@ -554,16 +554,22 @@ class EngageNetwork:
             person = self.resolve_person(person).id
         return dm_room(person)
 
-    def _newest_first(self, room_id: str, **params: Any) -> Iterator[dict[str, Any]]:
-        """Messages of a feed from the newest, paging with older_than (about 20 a page)."""
+    def _newest_first(self, room_id: str, *, sent: bool = False, **params: Any) -> Iterator[dict[str, Any]]:
+        """Messages of a feed from the newest, paging with older_than (about 20 a page). `sent`: a
+        conversation's messages are looked for among the champion's own sent messages."""
         target = dm_target(room_id)
-        path = "/messages/private.json" if target is not None else f"/messages/in_group/{q(self._feed(room_id))}.json"
+        if target is None:
+            path = f"/messages/in_group/{q(self._feed(room_id))}.json"
+        else:
+            # messagesprivatejson documents the private feed as messages *received*; messagessentjson
+            # as "all messages sent by the user": what a run that died after sending must find
+            path = "/messages/sent.json" if sent else "/messages/private.json"
         older: str | None = None
         while True:
             page = self.yammer.get(path, older_than=older, **params)
             messages = page.get("messages") or []
             for raw in messages:
-                if target is None or _with(raw, target):
+                if target is None or (_with(raw, target) and (not sent or raw.get("direct_message") is not False)):
                     yield raw
             if not messages or not (page.get("meta") or {}).get("older_available", True):
                 return
@@ -573,7 +579,7 @@ class EngageNetwork:
         me = self.user_id
         # a few seconds of slack: the server's clock and ours differ a little
         since = since_ms / 1000 - 5
-        for raw in self._newest_first(room_id):
+        for raw in self._newest_first(room_id, sent=True):
             if yammer_time(raw.get("created_at")).timestamp() < since:
                 return None
             if str(raw.get("sender_id")) == me and _same_text(message.text, body_text(raw)):

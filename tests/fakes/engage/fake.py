@@ -88,6 +88,7 @@ class FakeEngage:
         # -- network settings (see set_* below) --
         self.native_mode = True
         self.private_messages_enabled = True
+        self.private_feed_received_only = False
         self.community_creation_seconds = community_creation_seconds
         self.feed_reply_cap: int | None = None
         self.yammer_retry_after = False  # Yammer's docs do not promise a Retry-After header
@@ -387,6 +388,11 @@ class FakeEngage:
     def set_private_messages(self, enabled: bool) -> None:
         """The network admin's "private messages" setting; disabled: POST with direct_to_user_ids is refused."""
         self.private_messages_enabled = enabled
+
+    def set_private_feed_received_only(self, only: bool = True) -> None:
+        """messagesprivatejson documents the private feed as "private messages received by the user":
+        True makes it list those alone (the fake's default lists both directions)."""
+        self.private_feed_received_only = only
 
     def set_native_mode(self, native: bool) -> None:
         """False: a legacy network; Graph's Viva Engage endpoints refuse every call."""

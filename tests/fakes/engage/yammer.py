@@ -357,6 +357,8 @@ class Yammer:
     def feed_private(self, req: Request) -> Response:
         u: User = req.user  # type: ignore[attr-defined]
         msgs = [m for m in self.fake.messages if m.private and self.can_see(u, m)]
+        if self.fake.private_feed_received_only:
+            msgs = [m for m in msgs if m.sender is not u]
         return self._feed(req, msgs, "Private messages")
 
     def feed_sent(self, req: Request) -> Response:

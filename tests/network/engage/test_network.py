@@ -174,6 +174,18 @@ def test_private_messages_and_a_tenant_that_disabled_them(engage):
     assert net.dm_available() is False
 
 
+def test_a_sent_private_message_is_found_whatever_the_private_feed_lists(engage):
+    """A run killed after sending a welcome finds it in the champion's sent messages, even if the
+    private feed lists received messages only, as its doc page says."""
+    net, fake = engage.net, engage.fake
+    fake.set_private_feed_received_only()
+    since = int(fake.clock.now() * 1000) - 10_000
+    room = net.direct_room("alice@contoso.com")
+    sent = net.send(room, Message("Bienvenue Alice"), "txn-found")
+    assert net.find_sent(room, Message("Bienvenue Alice"), since).event_id == sent.event_id
+    assert net.find_sent(room, Message("Bienvenue Bob"), since) is None
+
+
 def test_a_legacy_network_is_named_with_the_fix(engage):
     engage.fake.set_native_mode(False)
     with pytest.raises(UsageError, match="native mode") as err:
