@@ -238,6 +238,7 @@ def test_a_direct_room_whose_create_answer_was_lost_is_adopted(homeserver, gatew
     person = fresh_person(homeserver, "lostdm")
     net, transport = lossy(homeserver, gateway=gateway)
     room = net.direct_room(person)
+    net.close()  # as a run ends: every conversation it opened is listed in m.direct
     assert transport.lost == [room]  # the server did create it; rse adopted that very room
     assert rooms_with(homeserver, person) == [room]
     direct = homeserver.api("GET", f"/_matrix/client/v3/user/{homeserver.admin}/account_data/m.direct")
@@ -248,12 +249,16 @@ def test_a_direct_room_whose_create_answer_was_lost_is_adopted(homeserver, gatew
 def test_a_direct_room_missing_from_m_direct_is_adopted(homeserver):
     """A run killed between createRoom and its m.direct record: the next one finds the room by its mark."""
     person = fresh_person(homeserver, "orphan")
-    room = connector(homeserver).direct_room(person)
+    first = connector(homeserver)
+    room = first.direct_room(person)
+    first.close()
     path = f"/_matrix/client/v3/user/{homeserver.admin}/account_data/m.direct"
     direct = homeserver.api("GET", path)
     direct.pop(person)
     homeserver.api("PUT", path, json=direct)  # as if the run had died before writing it
-    assert connector(homeserver).direct_room(person) == room
+    second = connector(homeserver)
+    assert second.direct_room(person) == room
+    second.close()
     assert rooms_with(homeserver, person) == [room]
     assert homeserver.api("GET", path)[person] == [room]
 
@@ -295,3 +300,16 @@ def test_the_look_for_unrecorded_rooms_is_done_once_per_run(homeserver):
     assert len(creates) == len(set(creates))  # no room's creation read twice
     direct_reads = [p for p in transport.paths if p.startswith("GET") and p.endswith("/account_data/m.direct")]
     assert len(direct_reads) <= 1 + len(people)  # once to look, then once per merge before a write
+
+
+def test_a_conversation_is_listed_in_m_direct_before_anything_is_sent_in_it(homeserver):
+    """m.direct is written in the background, but a message never reaches a room it does not list
+    yet: a run killed right after the send leaves a conversation the next run finds."""
+    net = connector(homeserver)
+    path = f"/_matrix/client/v3/user/{homeserver.admin}/account_data/m.direct"
+    people = [fresh_person(homeserver, "listed") for _ in range(3)]
+    for i, person in enumerate(people):
+        room = net.direct_room(person)
+        net.send(room, Message(f"Bienvenue {i}"), f"txn-listed-{i}")
+        assert homeserver.api("GET", path)[person] == [room]  # read before close(): already there
+    net.close()
