@@ -1,11 +1,18 @@
 """Compiles the gettext catalogs (rse_cli/locale/LANG/*.po, merged -> LANG/LC_MESSAGES/rse.mo) with
-Babel at build time, for wheels and editable installs alike. Everything else is in pyproject.toml."""
+Babel at build time, for wheels and editable installs alike. Everything else is in pyproject.toml.
+
+The catalogs are compiled before `setup()` rather than in a build step: setuptools discovers the
+packages (pyproject's `packages.find`, namespaces included) when `setup()` reads the configuration,
+and a `LC_MESSAGES` directory that appears later is data inside an undeclared package, which
+setuptools reports with a 40-line warning on every install. Compiled first, `LC_MESSAGES` is found
+like any other directory and its `rse.mo` is ordinary package data.
+"""
 
 import importlib.util
+import warnings
 from pathlib import Path
 
 from setuptools import setup
-from setuptools.command.build_py import build_py
 
 HERE = Path(__file__).parent
 
@@ -23,10 +30,8 @@ def compile_catalogs() -> None:
             out.write_bytes(i18n.compile_catalog(lang_dir.name))
 
 
-class BuildWithCatalogs(build_py):
-    def run(self) -> None:
-        compile_catalogs()
-        super().run()
-
-
-setup(cmdclass={"build_py": BuildWithCatalogs})
+compile_catalogs()
+# setuptools' notice on every editable install ("be careful with folders … with the same name as
+# your package"): rse is meant to be installed editable from its checkout, so it only adds noise
+warnings.filterwarnings("ignore", message="Editable installation")
+setup()

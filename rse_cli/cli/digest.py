@@ -89,10 +89,13 @@ def send(
         return _("{start} to {end}").format(start=t.day(d.since), end=t.date(d.until))
 
     if dry_run and f is Format.table:
+        from rse_cli.textformat import plain
+
+        # what would be sent is Markdown (escaped names, links); on the terminal it reads as typed: "Data & IA"
         for d in results:
             c.stdout.write(
                 _("# {community}, {span}, to {recipient}").format(community=d.community, span=span(d), recipient=where(d))
-                + f"\n\n{d.text}\n"
+                + f"\n\n{plain(d.text)}\n"
             )
         return
     for d in results:

@@ -118,7 +118,10 @@ def brief(
     if json_:
         render(c, result, Format.json)
     elif out is None:
-        c.stdout.write(result.text)
+        from rse_cli.textformat import plain
+
+        # the file (--out) and --json keep the Markdown source; the terminal shows it as typed ("Data & IA")
+        c.stdout.write(plain(result.text))
 
 
 @app.command(

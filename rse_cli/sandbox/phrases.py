@@ -128,7 +128,7 @@ BANK: dict[str, list[str]] = {
         "Le webinaire client sur {produit} aura lieu jeudi à 11h, invitez vos prospects.",
     ],
     "ventes.kudos": [
-        "Kudos du vendredi : bravo à {collegue} pour le dossier {client}, bouclé en un temps record{emoji_fin}",
+        "Kudos du vendredi : bravo à {collegue} pour le dossier de {client}, bouclé en un temps record{emoji_fin}",
         "Kudos du vendredi : merci {collegue} pour l'aide sur la démo de {produit} à {ville}{emoji_fin}",
         "Kudos du vendredi : {collegue} a sauvé une livraison urgente pour {client}, chapeau{emoji_fin}",
         "Kudos du vendredi : félicitations à {collegue} pour sa première signature{emoji_fin}",
@@ -441,7 +441,7 @@ QA: dict[str, list[tuple[str, tuple[str, ...]]]] = {
             (
                 "Le bureau d'études, qui est venu en rendez-vous avec moi chez {client}.",
                 "La logistique, qui a tenu un délai impossible.",
-                "Le marketing, pour la fiche cas client {produit}.",
+                "Le marketing, pour la fiche cas client sur {produit}.",
             ),
         ),
         (
@@ -636,6 +636,15 @@ REACTIONS: dict[str, list[str]] = {
 
 _SLOT = re.compile(r"\{(\w+)\}")
 
+# French grammar where a template meets a slot's value: "de" + "le syndicat" is "du syndicat",
+# "à" + "le camping" is "au camping", "de" + "les" is "des", "de" + "Airflow" is "d'Airflow".
+# Only at the joins: the templates' own words are written correctly by hand ("pensez à le lire").
+_CONTRACTIONS = {("de", "le"): "du", ("de", "les"): "des", ("à", "le"): "au", ("à", "les"): "aux"}
+_ELIDED = ("de", "que", "je", "ne", "se", "le", "la")  # "d'", "qu'", "j'"… before a vowel
+_VOWEL = re.compile(r"[aeiouàâäéèêëîïôöùûüœæ]", re.IGNORECASE)  # not "h": brands and names vary
+_LAST_WORD = re.compile(r"(?:^|(?<=[\s'’(«]))(\w+) $")
+_SENTENCE_START = re.compile(r"(^|[.!?…] +)([a-zàâäéèêëîïôöùûüœæç])")
+
 
 def context(rng: random.Random, extra: dict[str, str] | None = None) -> dict[str, str]:
     """One value per slot for a whole conversation (the question and its answers agree)."""
@@ -644,18 +653,56 @@ def context(rng: random.Random, extra: dict[str, str] | None = None) -> dict[str
     return {**ctx, **(extra or {})}
 
 
-def fill(template: str, rng: random.Random, ctx: dict[str, str] | None = None) -> str:
-    """Replace every `{slot}` by the context's value, or by a random pick from SLOTS; capitalise."""
-    ctx = ctx or {}
+def _join(before: str, value: str) -> tuple[str, str]:
+    """`before` (the template's text up to the slot) and `value`, with the contraction or
+    elision French makes where they meet."""
+    last = _LAST_WORD.search(before)
+    if not last or not value:
+        return before, value
+    word = last.group(1)
+    head, _, rest = value.partition(" ")
+    joined = _CONTRACTIONS.get((word.lower(), head))  # lowercase articles only: "à La Rochelle" stays
+    if joined and rest:
+        joined = joined.capitalize() if word[:1].isupper() else joined
+        return before[: last.start(1)], f"{joined} {rest}"
+    if word.lower() in _ELIDED and _VOWEL.match(value):
+        return before[: last.start(1)], f"{word[:-1]}'{value}"
+    return before, value
 
-    def pick(match: re.Match[str]) -> str:
+
+def compose(template: str, rng: random.Random, ctx: dict[str, str] | None = None) -> str:
+    """The template with every `{slot}` replaced by the context's value (or a random pick from
+    SLOTS), contracted where French wants it; left in its natural case, not capitalised."""
+    ctx = ctx or {}
+    text = ""
+    pos = 0
+    for match in _SLOT.finditer(template):
         name = match.group(1)
         if name in ctx:
-            return ctx[name]
-        return str(rng.randint(1000, 9999)) if name == "n" else rng.choice(SLOTS[name])
+            value = ctx[name]
+        else:
+            value = str(rng.randint(1000, 9999)) if name == "n" else rng.choice(SLOTS[name])
+        text, value = _join(text + template[pos : match.start()], value)
+        text += value
+        pos = match.end()
+    text += template[pos:]
+    # a template's first word is an ordinary word ("Quelqu'un", "Est-ce"): in its natural case it is
+    # lowercase, so that a variant can put it after a lead ("Petite question : quelqu'un…"); a slot's
+    # value keeps its own ("la mairie", "HydroNova")
+    if template[:1] != "{":
+        text = text[:1].lower() + text[1:]
+    return text
 
-    text = _SLOT.sub(pick, template)
-    return text[:1].upper() + text[1:]  # "{client} signe…" starts a sentence
+
+def capitalise(text: str) -> str:
+    """Every sentence starts with a capital: the message's start and after . ! ? … ("{client}
+    renouvelle…" -> "La mairie renouvelle…"); after a colon French goes on in lowercase."""
+    return _SENTENCE_START.sub(lambda m: m.group(1) + m.group(2).upper(), text)
+
+
+def fill(template: str, rng: random.Random, ctx: dict[str, str] | None = None) -> str:
+    """Replace every `{slot}` by the context's value, or by a random pick from SLOTS; capitalise."""
+    return capitalise(compose(template, rng, ctx))
 
 
 # What a community has already said: no seeded message repeats verbatim within a community
@@ -679,28 +726,34 @@ def fresh() -> Iterator[set[str]]:
 
 
 def _unique(draw: Callable[[], str], rng: random.Random) -> str:
-    text = draw()
+    """A message from `draw` (text in its natural case, see `compose`) that the community has not
+    said yet: another draw, else the same words with a lead or a tail."""
+    raw = draw()
+    text = capitalise(raw)
     if _used is None:
         return text
     for _ in range(TRIES):
         if text not in _used:
             break
-        text = draw()
-    base = text
+        raw = draw()
+        text = capitalise(raw)
+    base = raw
     while text in _used:
         if base.rstrip().endswith("?"):  # a question stays a question: vary its opening
-            lead = rng.choice(LEADS)
-            text = lead + base[:1].lower() + base[1:]
+            varied = rng.choice(LEADS) + base  # "Petite question : quelqu'un…", "Bonjour, HydroNova…"
         else:
-            text = base.rstrip() + rng.choice(TAILS)
-        base = text if rng.random() < 0.3 else base
+            tail = rng.choice(TAILS)
+            # "…pensez à le lire !" rather than "…lire. !": an exclamation replaces the full stop
+            varied = (base.rstrip().removesuffix(".") if tail == " !" else base.rstrip()) + tail
+        text = capitalise(varied)
+        base = varied[:1].lower() + varied[1:] if rng.random() < 0.3 else base  # leads are ordinary words
     _used.add(text)
     return text
 
 
 def say(kind: str, rng: random.Random, ctx: dict[str, str] | None = None) -> str:
     """A random message of one kind of the BANK, filled in (not one the community already said)."""
-    return _unique(lambda: fill(rng.choice(BANK[kind]), rng, ctx), rng)
+    return _unique(lambda: compose(rng.choice(BANK[kind]), rng, ctx), rng)
 
 
 def ask(kind: str, rng: random.Random, ctx: dict[str, str]) -> tuple[str, Callable[[int], str]]:
@@ -714,6 +767,6 @@ def ask(kind: str, rng: random.Random, ctx: dict[str, str]) -> tuple[str, Callab
     rng.shuffle(pool)
 
     def answer(i: int) -> str:
-        return _unique(lambda: fill(pool[i] if i < len(pool) else rng.choice(BANK["followup"]), rng, ctx), rng)
+        return _unique(lambda: compose(pool[i] if i < len(pool) else rng.choice(BANK["followup"]), rng, ctx), rng)
 
-    return _unique(lambda: fill(question, rng, ctx), rng), answer
+    return _unique(lambda: compose(question, rng, ctx), rng), answer

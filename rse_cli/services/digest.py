@@ -291,8 +291,9 @@ def send_email(settings: Settings, to: str, subject: str, text: str, *, store: S
     msg["Subject"] = subject
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = make_msgid(domain=(settings.smtp_from or "rse@localhost").split("@")[-1])
-    msg.set_content(text)
-    msg.add_alternative(f"<!doctype html><html><body>{html}</body></html>", subtype="html")
+    msg.set_content(plain)  # the text part reads as typed ("Data & IA"), the HTML part carries the formatting
+    if html is not None:
+        msg.add_alternative(f"<!doctype html><html><body>{html}</body></html>", subtype="html")
     with journaled(store, "digest-email", f"{target} -> {to}"):
         try:
             with smtplib.SMTP(settings.smtp_host or "", settings.smtp_port, timeout=settings.timeout) as smtp:

@@ -149,7 +149,11 @@ def _matches(template: str, text: str) -> bool:
     from rse_cli.sandbox.phrases import LEADS, TAILS
 
     pattern = re.escape(template)
+    # a slot after "de" / "à" may be contracted or elided ("du syndicat", "au camping", "d'Airflow")
+    pattern = re.sub(r"\bde \\\{\w+\\\}", "(?:de |d'|du |des ).+", pattern)
+    pattern = re.sub(r"\bà \\\{\w+\\\}", "(?:à |au |aux ).+", pattern)
     pattern = re.sub(r"\\\{\w+\\\}", ".+", pattern)
+    pattern = pattern.removesuffix(r"\.") + r"\.?" if template.endswith(".") else pattern  # "Bien vu." + " !" = "Bien vu !"
     leads = "|".join(re.escape(x) for x in LEADS)
     tails = "|".join(re.escape(x) for x in TAILS)
     return re.fullmatch(f"(?:{leads})*{pattern}(?:{tails})*", text, re.IGNORECASE) is not None

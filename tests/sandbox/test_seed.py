@@ -202,6 +202,17 @@ def test_reseeding_adds_nothing_and_a_resumed_seed_duplicates_nothing(sandbox, n
     assert count() == before
 
 
+def test_reseeding_in_french_says_so_in_a_sentence_and_lists_the_company(sandbox):
+    rse, summary = sandbox
+    out = rse("--lang", "fr", "sandbox", "seed", *SIZE)
+    assert "le bac à sable contient déjà cette entreprise (graine 42, 60 personnes, " in out.stderr
+    assert "`rse sandbox seed --reset` la recrée de zéro" in out.stderr
+    rows = {line.split("  ")[0]: line.split()[-1] for line in out.stdout.splitlines()}
+    assert rows["personnes"] == "60" and rows["communautés"] == "5"
+    # the run's counts are the sentence's, not repeated as rows ("envoyé 0", "déjà complet oui")
+    assert "envoyé" not in out.stdout and "ignoré" not in out.stdout and "complet" not in out.stdout
+
+
 def test_another_seed_is_refused_with_the_way_out(sandbox):
     rse, _ = sandbox
     result = rse("sandbox", "seed", "--seed", "7", *SIZE, ok=False)
