@@ -52,7 +52,8 @@ def _parse(argv: list[str]) -> dict[str, str | bool] | None:
 
 def nothing_due(argv: list[str]) -> bool:
     """True when argv is the plain form of `rse animate run` and nothing is due: the answer
-    (no output, or `[]` with --json) has then been printed. False: run the full CLI."""
+    (no output, or `[]` with --json; "nothing due" on stderr when it is a terminal) has then been
+    printed. False: run the full CLI."""
     if os.environ.get("RSE_FAST") == "0":
         return False
     opts = _parse(argv)
@@ -82,6 +83,12 @@ def nothing_due(argv: list[str]) -> bool:
         return False
     if opts.get("json"):
         sys.stdout.write("[]\n")
+    if sys.stderr.isatty():  # a person, not cron: answer (the catalog is loaded only then)
+        from rse_cli.i18n import _, activate, early_language
+
+        activate(early_language(argv))
+        sys.stderr.write(_("nothing due now") + "\n")  # as cli/animate.py says it
+        sys.stderr.flush()
     return True
 
 
