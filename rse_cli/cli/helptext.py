@@ -4,7 +4,7 @@ so rse routes them to its catalog. Installed once, when the command tree is buil
 
 Placeholders read as words too: an argument is its name in capitals (`rse config set KEY VALUE`,
 « CLÉ VALEUR »), never typer's `{key}`, and an option's value says what it takes (TEXT, NUMBER,
-PATH) instead of Python's type names (`<str>`, `<int range>`). Headings, ranges and the separator
+FILE) instead of Python's type names (`<str>`, `<int range>`). Headings, ranges and the separator
 between notes follow the language's punctuation (« [par défaut : 4 ; entre 1 et 52] »)."""
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ TYPES = {
     "int range": N_("NUMBER"),
     "float": N_("NUMBER"),
     "float range": N_("NUMBER"),
-    "path": N_("PATH"),
+    "path": N_("FILE"),  # every path option of rse names a file
     "datetime": N_("DATE"),
 }
 
