@@ -389,3 +389,8 @@ def test_doctor_describes_the_network_in_french(cli, monkeypatch):
     ) in french
     english = cli("doctor", ok=False).stdout
     assert "✓ profile: profile default: Matrix (Synapse): communities are Spaces, channels are their rooms" in english
+
+
+def test_a_missing_argument_is_named_as_the_help_page_names_it(cli):
+    assert cli("--lang", "fr", "config", "set", "concurrency", ok=False).stderr.startswith("erreur : VALEUR manque\n")
+    assert cli("config", "set", "concurrency", ok=False).stderr.startswith("error: VALUE is missing\n")
