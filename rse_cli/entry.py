@@ -5,7 +5,9 @@ typer's command tree and its parameter validators costs about 100 ms before any 
 runs, so the plain cron form of that command is recognised here, the store is asked whether
 anything is due, and "nothing" is answered without loading typer. Everything else (another
 flag, `--help`, something due, any error) goes through the normal CLI, which then does all
-the work and prints every message, so behaviour cannot differ between the two paths.
+the work and prints every message, so behaviour cannot differ between the two paths. A person
+at a terminal (stderr a tty) is told "nothing due" by both; cron, without one, gets no output and
+the shortcut loads no catalog.
 `RSE_FAST=0` turns the shortcut off.
 """
 
