@@ -5,7 +5,9 @@ typer's command tree and its parameter validators costs about 100 ms before any 
 runs, so the plain cron form of that command is recognised here, the store is asked whether
 anything is due, and "nothing" is answered without loading typer. Everything else (another
 flag, `--help`, something due, any error) goes through the normal CLI, which then does all
-the work and prints every message, so behaviour cannot differ between the two paths.
+the work and prints every message, so behaviour cannot differ between the two paths. A person
+at a terminal (stderr a tty) is told "nothing due" by both; cron, without one, gets no output and
+the shortcut loads no catalog.
 `RSE_FAST=0` turns the shortcut off.
 """
 
@@ -52,7 +54,8 @@ def _parse(argv: list[str]) -> dict[str, str | bool] | None:
 
 def nothing_due(argv: list[str]) -> bool:
     """True when argv is the plain form of `rse animate run` and nothing is due: the answer
-    (no output, or `[]` with --json) has then been printed. False: run the full CLI."""
+    (no output, or `[]` with --json; "nothing due" on stderr when it is a terminal) has then been
+    printed. False: run the full CLI."""
     if os.environ.get("RSE_FAST") == "0":
         return False
     opts = _parse(argv)
@@ -82,6 +85,12 @@ def nothing_due(argv: list[str]) -> bool:
         return False
     if opts.get("json"):
         sys.stdout.write("[]\n")
+    if sys.stderr.isatty():  # a person, not cron: answer (the catalog is loaded only then)
+        from rse_cli.i18n import _, activate, early_language
+
+        activate(early_language(argv))
+        sys.stderr.write(_("nothing due now") + "\n")  # as cli/animate.py says it
+        sys.stderr.flush()
     return True
 
 

@@ -99,3 +99,42 @@ def test_a_mistyped_only_is_an_error_with_its_did_you_mean_not_a_silent_nothing_
         typo = run("animate", "run", "--only", "weekly-questoin", fast=fast)
         assert typo.returncode == 4, typo.stderr
         assert "no animation named weekly-questoin" in typo.stderr and "did you mean weekly-question?" in typo.stderr
+
+
+def run_at_a_terminal(*args: str, fast: bool = True, lang: str = "C.UTF-8") -> tuple[int, str, str]:
+    """`rse ARGS` with stderr on a terminal (a pseudo-terminal), as a person runs it: exit code,
+    stdout, and what the terminal showed."""
+    import pty
+
+    env = {**os.environ, "LANG": lang}
+    if not fast:
+        env["RSE_FAST"] = "0"
+    master, slave = pty.openpty()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "rse_cli", *args], stdout=subprocess.PIPE, stderr=slave, text=True, env=env, timeout=60
+        )
+        os.close(slave)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # the terminal's other end is closed: all was read
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.close(master)
+    return done.returncode, done.stdout, shown.decode().replace("\r\n", "\n")
+
+
+@pytest.mark.slow  # six rse processes
+def test_nothing_due_says_so_at_a_terminal_only_and_alike_in_both_paths(isolated):
+    add("later", "--at", "2099-12-15T12:00")
+    for lang, words in (("C.UTF-8", "nothing due now\n"), ("fr_FR.UTF-8", "rien à publier pour l'instant\n")):
+        fast, full = run_at_a_terminal("animate", "run", lang=lang), run_at_a_terminal("animate", "run", fast=False, lang=lang)
+        assert fast == full == (0, "", words)
+    for fast in (True, False):  # cron: no terminal, no output at all (cron would mail it)
+        quiet = run("animate", "run", fast=fast)
+        assert (quiet.returncode, quiet.stdout, quiet.stderr) == (0, "", "")

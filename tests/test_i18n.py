@@ -160,7 +160,7 @@ def test_help_in_french_from_the_profile(tmp_path):
     env.update(RSE_CONFIG=str(config), RSE_FAST="0")
     code = "import sys; sys.argv[0] = 'rse'; from rse_cli.entry import main; main()"
     out = subprocess.run([sys.executable, "-c", code, "doctor", "--help"], capture_output=True, text=True, env=env)
-    assert "Vérifie la configuration, le jeton" in out.stdout, out.stdout + out.stderr
+    assert "Vérifier la configuration, le jeton" in out.stdout, out.stdout + out.stderr
     out = subprocess.run(
         [sys.executable, "-c", code, "--lang", "en", "doctor", "--help"], capture_output=True, text=True, env=env
     )
@@ -227,7 +227,7 @@ def test_did_you_mean_a_person_among_the_members(champion):
     result = champion("--lang", "fr", "member", "add", "ventes-ouest", "Alice Martine", "--role", "animator", ok=False)
     assert result.exit_code == 4
     assert "vouliez-vous dire « Alice Martin » ?" in result.stdout
-    assert result.stderr == "erreur : 1 personne sur 1 n’a pas pu être ajoutée\n"
+    assert result.stderr == "erreur : 1 personne sur 1 n'a pas pu être ajoutée\n"
 
 
 def test_community_create_prints_a_summary_without_ids(champion):
@@ -262,7 +262,7 @@ def test_usage_errors_name_the_values_in_the_users_language(cli):
 
 
 def test_no_config_at_all_says_config_init_first(cli):
-    for lang, first in (("en", "run `rse config init"), ("fr", "lancez d’abord `rse config init")):
+    for lang, first in (("en", "run `rse config init"), ("fr", "lancez d'abord `rse config init")):
         result = cli("--lang", lang, "community", "list", ok=False)
         assert result.exit_code == 2 and first in result.stderr and "auth login" not in result.stderr
 
@@ -321,9 +321,76 @@ def test_config_and_auth_speak_french_and_name_the_key(cli):
     result = cli("--lang", "fr", "config", "show")
     assert "VALEUR" in result.stdout and "config_file" not in result.stdout
     result = cli("--lang", "fr", "auth", "status", ok=False)
-    assert result.stderr.startswith("erreur : ") and "lancez d’abord `rse config init" in result.stderr
+    assert result.stderr.startswith("erreur : ") and "lancez d'abord `rse config init" in result.stderr
     result = cli("--lang", "fr", "config", "set", "nonsense", "1", ok=False)
     assert result.exit_code == 2
     assert "écriture refusée :" in result.stderr and "nonsense : clé inconnue" in result.stderr
     result = cli("config", "set", "nonsense", "1", ok=False)
     assert "refusing to write:" in result.stderr and "nonsense: unknown key" in result.stderr
+
+
+# -- help pages: placeholders, headings and notes in the reader's language ------------------------
+
+
+def test_help_placeholders_headings_and_notes_in_both_languages():
+    assert _rse_process("config", "set", "--help").startswith("Usage: rse config set [OPTIONS] KEY VALUE\n")
+    french = _rse_process("--lang", "fr", "config", "set", "--help")
+    assert french.startswith("Utilisation : rse config set [OPTIONS] CLÉ VALEUR\n")
+    assert "\nArguments\u00a0:\n  CLÉ     Une clé de config.example.toml" in french
+    assert "\nOptions\u00a0:\n  -h, --help  Afficher ce message et quitter.\n" in french
+    assert "{key}" not in french and "<str>" not in french and "Arguments:" not in french
+
+    english = _rse_process("leaders", "brief", "--help")
+    assert "Usage: rse leaders brief [OPTIONS] LEADER\n" in english
+    assert "  --weeks NUMBER  " in english and "  -o, --out FILE  " in english
+    assert "[default: 4; between 1 and 52]" in re.sub(r"[ \n]+", " ", english)
+    french = _rse_process("--lang", "fr", "leaders", "brief", "--help")
+    assert "Utilisation : rse leaders brief [OPTIONS] DIRIGEANT\n" in french
+    assert "  --weeks NOMBRE  " in french and "  -o, --out FICHIER  " in french
+    flat = re.sub(r"[ \n]+", " ", french)  # as read, whatever the wrapping (no-break spaces stay)
+    assert "[par défaut\u00a0: 4\u202f; entre 1 et 52]" in flat  # no « 4; », no « x<= »
+    top = _rse_process("--lang", "fr", "--help")
+    assert top.startswith("Utilisation : rse [OPTIONS] COMMANDE [ARGUMENTS]...\n")
+    assert "Installer la complétion automatique" in top and "\nCommandes\u00a0:\n" in top
+
+
+def test_every_argument_has_a_placeholder_in_the_catalog():
+    """A new argument gets its capitalised name in helptext.ARGUMENTS, hence a French one."""
+    import typer.main
+
+    from rse_cli.cli import app
+    from rse_cli.cli.helptext import ARGUMENTS
+
+    def arguments(group):
+        for cmd in group.commands.values():
+            yield from (p.name for p in cmd.params if p.param_type_name == "argument")
+            if hasattr(cmd, "commands"):
+                yield from arguments(cmd)
+
+    assert set(arguments(typer.main.get_command(app))) <= set(ARGUMENTS)
+
+
+def test_french_help_uses_one_kind_of_apostrophe():
+    """The catalogs write the straight apostrophe: no « d’un » next to « d'un » in one help page."""
+    from rse_cli.i18n import sources
+
+    curly = [po.name for po in sources("fr") if "\u2019" in po.read_text(encoding="utf-8")]
+    assert curly == []
+
+
+def test_doctor_describes_the_network_in_french(cli, monkeypatch):
+    monkeypatch.setenv("RSE_HOMESERVER", "http://127.0.0.1:9")  # nothing listens: the profile is still described
+    monkeypatch.setenv("RSE_USER", "@champion:rse.test")
+    monkeypatch.setenv("RSE_TOKEN", "not-checked")
+    french = cli("--lang", "fr", "doctor", ok=False).stdout
+    assert (
+        "✓ profil : profil default : Matrix (Synapse), dont les communautés sont des espaces et les canaux leurs salons, "
+        "http://127.0.0.1:9\n"
+    ) in french
+    english = cli("doctor", ok=False).stdout
+    assert "✓ profile: profile default: Matrix (Synapse): communities are Spaces, channels are their rooms" in english
+
+
+def test_a_missing_argument_is_named_as_the_help_page_names_it(cli):
+    assert cli("--lang", "fr", "config", "set", "concurrency", ok=False).stderr.startswith("erreur : VALEUR manque\n")
+    assert cli("config", "set", "concurrency", ok=False).stderr.startswith("error: VALUE is missing\n")

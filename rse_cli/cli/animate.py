@@ -127,12 +127,16 @@ def add(
                 name=name, schedule=schedule.label(_lang()), when=_when(result.next_at)
             )
         )
-    else:
+    else:  # only a one-off (--at) has no next post: its time has passed
+        from rse_cli.l10n import L10n
+
+        t = L10n(_lang())
+        local = schedule.at_instant.astimezone(schedule.zone)
         c.say(
             _(
-                "scheduled {name}: {schedule}, already past: the next `rse animate run` posts it if it is within {grace} min, "
-                "else records it as missed"
-            ).format(name=name, schedule=schedule.label(_lang()), grace=c.settings.animation_grace_minutes)
+                "{name} scheduled once, on {date} at {time} (already past): the next `rse animate run` "
+                "will post it if it is less than {grace} min late, else record it as missed"
+            ).format(name=name, date=t.date(local), time=t.time(local), grace=c.settings.animation_grace_minutes)
         )
 
 
@@ -256,6 +260,8 @@ def run(
             ],
         )
     failed = [r for r in results if r.state == "failed"]
+    if not results and hasattr(c.stderr, "isatty") and c.stderr.isatty():
+        c.say(_nothing_due())  # a person at a terminal gets an answer; cron (no terminal) mails nothing
     if results:
         c.say(
             _("{posted} posted, {skipped} skipped, {failed} failed").format(
@@ -271,6 +277,12 @@ def run(
             ngettext("{n} animation failed", "{n} animations failed", len(failed)).format(n=len(failed)),
             hint=_("the next `rse animate run` retries them within the grace period"),
         )
+
+
+def _nothing_due() -> str:
+    """What `rse animate run` says on a terminal when nothing is due; rse_cli/entry.py's fast path
+    says the very same (tests/test_entry.py compares them)."""
+    return _("nothing due now")
 
 
 def _toggle(ctx: typer.Context, name: str, paused: bool, json_: bool) -> None:

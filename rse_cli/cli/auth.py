@@ -9,7 +9,21 @@ import typer
 
 from rse_cli.cli.options import FormatOpt, JsonOpt, ctx_of, fmt
 from rse_cli.cli.output import Format
-from rse_cli.i18n import _
+from rse_cli.i18n import N_, _
+
+# the fields of `auth status` in words (--json keeps the field names)
+LABELS = {
+    "user_id": N_("account id"),
+    "device_id": N_("device id"),
+    "homeserver": N_("server"),
+    "admin": N_("network admin"),
+    "account": N_("account"),
+    "network": N_("network"),
+    "tenant": N_("tenant"),
+    "scopes": N_("permissions"),
+    "sign_in_expires": N_("sign-in lapses"),
+    "saved_in": N_("kept in"),
+}
 
 app = typer.Typer(help=_("Log in and check which account rse acts as."), no_args_is_help=True)
 
@@ -75,12 +89,20 @@ def login(
     ),
 )
 def status(ctx: typer.Context, json_: JsonOpt = False, format_: FormatOpt = Format.table) -> None:
-    from rse_cli.cli.output import render
+    from rse_cli.cli.output import render, when
     from rse_cli.services import auth
 
     c = ctx_of(ctx)
     found = auth.status(c.network(), c.clock())
-    render(c, found, fmt(json_, format_))
+    f = fmt(json_, format_)
+    if f is Format.table:
+        # what is known, in words: an empty field is left out, the warning follows as a sentence
+        shown = {k: v for k, v in found.model_dump(exclude={"warning"}).items() if v not in (None, "", {})}
+        if isinstance(found, auth.SignedIn) and found.sign_in_expires is not None:  # a date as elsewhere
+            shown["sign_in_expires"] = when(found.sign_in_expires)
+        render(c, shown, f, labels=LABELS)
+    else:
+        render(c, found, f)
     if isinstance(found, auth.SignedIn) and found.warning:
         c.say(_("warning: {message}").format(message=found.warning))
 

@@ -119,7 +119,23 @@ def create(
             camp.people,
         ).format(name=camp.name, n=camp.people, steps=", ".join(s.name for s in camp.steps))
     )
-    render(c, camp, Format.json if json_ else Format.table, columns=["name", "people", "lang", "created_at"])
+    if json_:
+        render(c, camp, Format.json)
+        return
+    from rse_cli.cli.output import when
+
+    shown = {
+        "name": camp.name,
+        "people": camp.people,
+        "lang": _(LANGUAGES.get(camp.lang, camp.lang)),
+        "created_at": when(camp.created_at),
+    }
+    render(c, shown, Format.table, labels=CREATED)
+
+
+# `campaign create`'s fields in words (--json keeps the field names and values)
+CREATED = {"lang": N_("language"), "created_at": N_("created on")}
+LANGUAGES = {"fr": N_("French"), "en": N_("English")}
 
 
 OUTCOMES = {"sent": N_("sent"), "skipped": N_("skipped"), "failed": N_("failed")}
@@ -264,7 +280,7 @@ def status(
 
 @app.command("list", help=_("List the campaigns of this profile.\n\nExample: rse campaign list --json"))
 def list_(ctx: typer.Context, json_: JsonOpt = False, format_: FormatOpt = Format.table) -> None:
-    from rse_cli.cli.output import render
+    from rse_cli.cli.output import render, when
     from rse_cli.services import campaigns
 
     c = ctx_of(ctx)
@@ -277,7 +293,7 @@ def list_(ctx: typer.Context, json_: JsonOpt = False, format_: FormatOpt = Forma
                 _("people"): x.people,
                 _("communities"): [k["name"] for k in x.communities],
                 _("steps"): [s.name for s in x.steps],
-                pgettext("a column: the date a campaign was created", "created"): x.created_at.isoformat(),
+                pgettext("a column: the date a campaign was created", "created"): when(x.created_at),
             }
             for x in items
         ]

@@ -8,7 +8,17 @@ import typer
 
 from rse_cli.cli.options import FormatOpt, JsonOpt, ctx_of, fmt
 from rse_cli.cli.output import Format
-from rse_cli.i18n import _
+from rse_cli.i18n import N_, NP_, _
+
+# a member's status and role in words (--json keeps the network-neutral values: join, invite, animator…)
+MEMBERSHIP = {
+    "join": NP_("a member's status", "joined"),
+    "invite": NP_("a member's status", "invited"),
+    "leave": NP_("a member's status", "left"),
+    "ban": NP_("a member's status", "banned"),
+    "knock": NP_("a member's status", "asked to join"),
+}
+ROLES = {"member": N_("member"), "animator": N_("animator"), "moderator": N_("moderator"), "owner": N_("owner")}
 
 app = typer.Typer(help=_("Create and inspect communities."), no_args_is_help=True)
 
@@ -117,5 +127,14 @@ def show(
         return
     render(c, detail.community, f, columns=["name", "alias", "topic", "link"])
     render(c, detail.community.rooms, f, columns=["name", "alias", "topic"], title=_("Rooms"))
+    rows = [
+        {
+            "id": m.id,
+            "display_name": m.display_name,
+            "membership": _(MEMBERSHIP.get(m.membership, m.membership)),
+            "role": _(ROLES.get(m.role.value, m.role.value)),
+        }
+        for m in detail.members
+    ]
     members = ["display_name", "membership", "role"] if not c.verbose else ["id", "display_name", "membership", "role"]
-    render(c, detail.members, f, columns=members, title=_("Members"))
+    render(c, rows, f, columns=members, title=_("Members"))

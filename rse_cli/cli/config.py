@@ -9,7 +9,7 @@ from typer.core import TyperCommand
 
 from rse_cli.cli.options import FormatOpt, JsonOpt, ctx_of, fmt
 from rse_cli.cli.output import Format
-from rse_cli.i18n import _
+from rse_cli.i18n import _, pgettext
 
 app = typer.Typer(help=_("Create, show and change rse's configuration."), no_args_is_help=True)
 
@@ -18,7 +18,10 @@ def _installed_text() -> str:
     from rse_cli.network.base import available
 
     found = available()
-    return "; ".join(f"{name}: {text}" for name, text in found.items()) or _("none")
+    between = pgettext("between two items of a list", "; ")  # French puts a space before ";"
+    return between.join(
+        _("{network}: {description}").format(network=name, description=_(text)) for name, text in found.items()
+    ) or _("none")
 
 
 class _InitCommand(TyperCommand):

@@ -13,12 +13,13 @@ import csv
 import io
 import json
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from rse_cli.i18n import N_, _
 
-__all__ = ["LABELS", "Format", "label", "render"]
+__all__ = ["LABELS", "Format", "label", "render", "when"]
 
 # Column headers shown in tables, by field name; a field not listed shows as its name with spaces.
 LABELS: dict[str, str] = {
@@ -82,6 +83,17 @@ def label(field: str, labels: Mapping[str, str] | None = None) -> str:
     """The header of `field` in the user's language (a command's own `labels` first)."""
     source = (labels or {}).get(field) or LABELS.get(field)
     return _(source) if source else field.replace("_", " ")
+
+
+def when(at: datetime) -> str:
+    """A moment for a reader, in local time: '25 November 2026, 19:41' / '25 novembre 2026, 19:41',
+    as rse animate shows its dates (tables of other commands keep ISO minutes)."""
+    from rse_cli.i18n import current
+    from rse_cli.l10n import L10n
+
+    t = L10n(current())
+    local = at.astimezone() if at.tzinfo is not None else at
+    return f"{t.date(local)}, {t.time(local)}"
 
 
 if TYPE_CHECKING:

@@ -35,7 +35,9 @@ def _name(param: Any) -> str:
     opts = getattr(param, "opts", None) or []
     if getattr(param, "param_type_name", "") == "option" and opts:
         return max(opts, key=len)
-    return (getattr(param, "name", None) or "").upper().replace("_", "-")
+    from rse_cli.cli.helptext import argument
+
+    return getattr(param, "metavar", None) or argument(getattr(param, "name", None))  # as the help page shows it
 
 
 def _typed(exc: Exception) -> tuple[Any, dict[str, Any]]:

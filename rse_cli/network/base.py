@@ -338,7 +338,7 @@ class Connector(Protocol):
     """What an `rse.networks` entry point loads: builds the connection and the offline pieces."""
 
     name: str
-    description: str
+    description: str  # one line in English, marked N_(): shown through `_()` (a plugin's own text passes through)
     capabilities: Capabilities
     settings_model: type[SettingsModel] | None  # the `[profiles.NAME.<name>]` table, if any
 

@@ -162,14 +162,14 @@ def _profile(settings: Any) -> Check:
         return Check(
             name="profile",
             status="ok",
-            detail=_("profile {profile}: {network}").format(profile=settings.profile, network=plugin.description),
+            detail=_("profile {profile}: {network}").format(profile=settings.profile, network=_(plugin.description)),
         )
     where = settings.homeserver or _("no server URL")
     return Check(
         name="profile",
         status="ok",
         detail=_("profile {profile}: {network}, {server}").format(
-            profile=settings.profile, network=plugin.description, server=where
+            profile=settings.profile, network=_(plugin.description), server=where
         ),
     )
 

@@ -490,3 +490,18 @@ def test_run_shows_message_ids_only_when_asked(cli, monkeypatch):
         # --verbose in-process leaves a handler on the runner's closed stderr (cli/context.py): later tests would log into it
         logging.getLogger("rse").handlers[:] = []
         logging.getLogger("rse").setLevel(logging.NOTSET)
+
+
+def test_a_one_off_already_past_is_explained_in_one_sentence(cli, monkeypatch):
+    monkeypatch.setenv("RSE_NOW", NOW)  # 13:00 in Paris
+    args = ("--community", "ventes-ouest", "--at", "2026-11-25T12:41", "--template", "ama-announcement", "--var", "guest=Marie")
+    english = cli("animate", "add", "demo-now", *args).stderr
+    assert english == (
+        "demo-now scheduled once, on 25 November 2026 at 12:41 (already past): the next `rse animate run` "
+        "will post it if it is less than 120 min late, else record it as missed\n"
+    )
+    french = cli("--lang", "fr", "animate", "add", "demo-fr", *args).stderr
+    assert french == (
+        "demo-fr programmée une fois, le 25 novembre 2026 à 12:41 (heure déjà passée) : le prochain `rse animate run` "
+        "la publiera si elle a moins de 120 min de retard, sinon la notera comme manquée\n"
+    )

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from rse_cli.domain import Role
+from rse_cli.i18n import N_
 from rse_cli.network.base import Capabilities, Membership, RateLimit, RateModel, Structure
 from rse_cli.network.engage.ids import EngageAddressing
 from rse_cli.network.engage.network import DirectMessagesDisabled, EngageNetwork
@@ -59,7 +60,9 @@ EngageNetwork.capabilities = CAPABILITIES
 
 class EngageConnector:
     name = "engage"
-    description = "Viva Engage (Microsoft Graph + Yammer REST, device-code sign-in): one feed per community"
+    description = N_(
+        "Viva Engage (Microsoft Graph + Yammer REST, device-code sign-in): one feed per community"
+    )  # translated where shown
     capabilities = CAPABILITIES
     settings_model = EngageSettings
 

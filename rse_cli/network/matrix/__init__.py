@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from rse_cli.domain import Role
+from rse_cli.i18n import N_
 from rse_cli.names import slug
 from rse_cli.network.base import (
     Capabilities,
@@ -76,7 +77,7 @@ MatrixNetwork.capabilities = CAPABILITIES
 
 class _MatrixConnector:
     name = "matrix"
-    description = "Matrix (Synapse): communities are Spaces, channels are their rooms"
+    description = N_("Matrix (Synapse): communities are Spaces, channels are their rooms")  # translated where shown
     capabilities = CAPABILITIES
     settings_model = MatrixSettings
 
