@@ -221,7 +221,9 @@ def preview(ctx: typer.Context, name: NameArg, json_: JsonOpt = False) -> None:
         )
     else:
         c.say(_("{name} → {where}: no next occurrence").format(name=_ritual(name, svc.get(c.store, name).template), where=where))
-    c.stdout.write(result.text)
+    from rse_cli.textformat import plain
+
+    c.stdout.write(plain(result.text))  # what a reader sees; --json keeps the Markdown that is posted
 
 
 @app.command(

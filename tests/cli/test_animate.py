@@ -505,3 +505,14 @@ def test_a_one_off_already_past_is_explained_in_one_sentence(cli, monkeypatch):
         "demo-fr programmée une fois, le 25 novembre 2026 à 12:41 (heure déjà passée) : le prochain `rse animate run` "
         "la publiera si elle a moins de 120 min de retard, sinon la notera comme manquée\n"
     )
+
+
+def test_preview_shows_values_as_typed_and_json_keeps_the_markdown(cli, monkeypatch, tmp_path):
+    monkeypatch.setenv("RSE_NOW", NOW)
+    cli(
+        "animate", "add", "ama-rd", "--community", "ventes-ouest", "--at", "2099-12-15T12:00",
+        "--template", "ama-announcement", "--var", "guest=Marie Durand (R&D_lab)",
+    )  # fmt: skip
+    shown = cli("animate", "preview", "ama-rd").stdout
+    assert "Marie Durand (R&D_lab)" in shown and "\\" not in shown
+    assert "R\\&D\\_lab" in cli.json("animate", "preview", "ama-rd")["text"]
