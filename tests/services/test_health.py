@@ -158,7 +158,7 @@ def test_planted_situations_are_found_with_their_codes(world):
     assert {"unanswered_questions", "silent_animator", "slow_replies", "pending_invites"} <= set(codes(q))
     assert codes(q)["pending_invites"] == "info"
     [late] = [f for f in q.findings if f.code == "unanswered_questions"]
-    assert [e.label for e in late.evidence] == ["Ann : Comment on déclare un déplacement ?"]  # French typography
+    assert [e.label for e in late.evidence] == ["Ann\u00a0: Comment on déclare un déplacement ?"]  # French typography
     assert late.evidence[0].link.startswith("https://matrix.to/#/!questions-0/$") and late.evidence[0].link.endswith(
         "?via=corp.test"
     )

@@ -57,6 +57,7 @@ QUIET_DAYS = 14  # quiet_top_contributors: nothing written for 14 days (Common R
 TOP_SHARE = 0.25  # ... after being in the top 25% of writers of the previous period
 RETENTION = (30, 90)  # newcomer retention: people who joined 30 to 90 days ago (CHAOSS New/Inactive Contributors)
 UNANSWERED_CAP = 1 / 3
+COLON = {False: ":", True: "\u00a0:"}  # French: a no-break space before the colon, as the templates
 
 
 def level(days: int) -> str:
@@ -217,9 +218,8 @@ def assess(
             Evidence(
                 kind="message",
                 id=p["id"],
-                label=f"{names.get(p['sender'], addressing.short_name(p['sender']))} : {excerpt(p['body'], 120)}"
-                if settings.lang == "fr"
-                else f"{names.get(p['sender'], addressing.short_name(p['sender']))}: {excerpt(p['body'], 120)}",
+                label=f"{names.get(p['sender'], addressing.short_name(p['sender']))}{COLON[settings.lang == 'fr']} "
+                f"{excerpt(p['body'], 120)}",
                 at=_dt(p["ts"]),
                 link=link(p["room_id"], p["id"]),
             )
@@ -352,7 +352,8 @@ def findings(m: dict[str, Any], facts: dict[str, Any], settings: Settings, windo
         )
     med = m["median_first_reply_hours"]
     if med is not None and med > a.slow_reply_hours:
-        add("slow_replies", "warning", median=t.num(round(med)), hours=a.slow_reply_hours)
+        # the median as the report's tile shows it (one decimal: 66,5 h), never round()'s banker's 66
+        add("slow_replies", "warning", median=t.num(med), hours=a.slow_reply_hours)
     if not m["animators"] and facts["invited_animators"]:
         ev_ = facts["invited_animators"]
         add("animator_not_joined", "info", ev_, n=len(ev_), names=t.join([e.label for e in ev_]))
