@@ -74,6 +74,19 @@ def absence_factor(counts: list[int]) -> int:
     return 0
 
 
+def too_new(first_ts: int | None, members: int, *, end: int, window_days: int) -> bool:
+    """Whether a community is too new to score (docs/health.md, "Too new to score").
+
+    The score compares communities over the same window: one that has existed for less than the
+    window (its oldest synced event, its creation or first join on Matrix, is inside it) is not
+    scored yet, whatever it did. Where nothing at all is dated (a network that does not date joins,
+    before the first message) its age is unknown: it is too new while it has no member yet; with
+    members and never a message, it is scored (that silence is what the score is for)."""
+    if first_ts is None:
+        return members == 0
+    return end - first_ts < window_days * DAY_MS
+
+
 def bands(settings: Settings) -> tuple[int, int]:
     return settings.audit.score_green, settings.audit.score_amber
 
@@ -129,7 +142,8 @@ def assess(
     unanswered = [p for p in questions if p["first_reply"] is None]
     delays = [(p["first_reply"] - p["ts"]) / 3_600_000 for p in posts if p["first_reply"] is not None and not p["introduction"]]
     last_msg = sql.edge_ts(store, rooms, last=True, messages=True)
-    since_ms = last_msg if last_msg is not None else sql.edge_ts(store, rooms, last=False, messages=False)
+    first_ts = sql.edge_ts(store, rooms, last=False, messages=False)  # the community's age, as far as the store knows
+    since_ms = last_msg if last_msg is not None else first_ts
     idle_days = (end - since_ms) / DAY_MS if since_ms is not None else None
     late = [p for p in unanswered if end - p["ts"] >= a.unanswered_hours * 3_600_000]
     old_enough = [p for p in questions if end - p["ts"] >= a.unanswered_hours * 3_600_000]
@@ -247,6 +261,7 @@ def assess(
         "firsts": {u for u in joined_ids if u in firsts},
         "recent_writers": {u for u in joined_ids if last28.get(u)},
         "levels_of": {u: lv for u, lv in levels_of.items() if lv != "observer"},
+        "too_new": too_new(first_ts, len(joined), end=end, window_days=window_days),
     }
     return metrics, facts
 
