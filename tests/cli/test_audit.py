@@ -59,7 +59,7 @@ def planted(rse, homeserver):
     rse("member", "add", alias, u["alice"], u["bob"], u["carol"], u["dave"], "--join")
     detail = rse.json("community", "show", alias)
     room = detail["community"]["rooms"][0]["id"]
-    backdate(homeserver, detail["community"]["id"], u["bob"], 90)
+    backdate(homeserver, detail["community"]["id"], homeserver.admin, 90)  # rse's account: never a newcomer
     q = send_as(homeserver, room, u["bob"], "Qui connaît la procédure de note de frais ?", 3)
     tip = send_as(homeserver, room, u["carol"], "Le nouveau badge arrive lundi", 2)
     send_as(homeserver, room, u["dave"], "Merci pour l'info", 1.9, reply_to=tip)
