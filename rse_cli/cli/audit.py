@@ -21,6 +21,8 @@ LABELS = {
     "amber": N_("amber"),
     "red": N_("red"),
 }
+TOO_NEW = N_("too new to score")  # in place of a band: docs/health.md, "Too new to score"
+NONE = "–"  # no value: the same dash as the HTML report's tiles
 
 
 def parse_window(text: str | None) -> int | None:
@@ -96,9 +98,9 @@ def audit(
             t = _l10n()
             flat = [
                 {
-                    _("at"): f"{t.date(r.at)} {t.time(r.at)}",
+                    _("at"): f"{t.date(r.at)}, {t.time(r.at)}",  # as every other date and time rse prints
                     _("score"): r.score,
-                    _("trend"): f"{r.trend} {r.delta:+d}" if r.delta is not None else "",
+                    _("trend"): _trend(r.delta),
                     _("members"): r.metrics.get("members"),
                     _("contributors"): r.metrics.get("contributors"),
                     _("messages"): r.metrics.get("messages"),
@@ -187,6 +189,13 @@ def _l10n():
     return L10n(current())
 
 
+def _trend(delta: int | None) -> str:
+    """The score's change since the previous audit: "=", "+3" or "−2" (a true minus sign); empty for the first."""
+    if delta is None:
+        return ""
+    return "=" if delta == 0 else f"{delta:+d}".replace("-", "\u2212")
+
+
 def _counts(severities: list[str]) -> str:
     """'1 critical, 2 warnings' in the language of the run."""
     words = {
@@ -205,13 +214,14 @@ def _table(c, report) -> None:
     rows = [
         {
             _("community"): x.name,
-            _("score"): x.score,
-            _("band"): _(LABELS[x.band]),
+            _("score"): NONE if x.score is None else x.score,
+            _("band"): _(TOO_NEW) if x.band is None else _(LABELS[x.band]),
             _("members"): x.metrics["members"],
             _("contributors"): x.metrics["contributors"],
             _("messages"): x.metrics["messages"],
             _("unanswered"): x.metrics["unanswered_questions"],
-            _("idle days"): t.num(x.metrics["days_since_last_post"]),
+            # never a message: no "0 idle days" (--json keeps the days since the community began, for scripts)
+            _("idle days"): NONE if x.metrics["last_post_at"] is None else t.num(x.metrics["days_since_last_post"]),
             _("findings"): _counts([f.severity for f in x.findings]),
         }
         for x in report.communities

@@ -87,9 +87,10 @@ def tone(score: int, green: int = 70, amber: int = 40) -> str:
 
 
 def score_bars(report: AuditReport, bands: tuple[int, int] = (70, 40)) -> Markup:
-    rows = sorted(report.communities, key=lambda c: -c.score)
+    # a community too new to score has no bar
+    rows = sorted(((c, c.score) for c in report.communities if c.score is not None), key=lambda cs: -cs[1])
     # the label column fits the longest name: a name is never clipped ("lub Sport & Lois…")
-    longest = max((len(c.name) for c in rows), default=10)
+    longest = max((len(c.name) for c, _score in rows), default=10)
     bar_h, gap = 22, 10
     label_w = int(min(240, 20 + CHAR_W * min(longest, 30)))
     width = label_w + 330
@@ -102,14 +103,14 @@ def score_bars(report: AuditReport, bands: tuple[int, int] = (70, 40)) -> Markup
             f'<line x1="{px:.1f}" y1="0" x2="{px:.1f}" y2="{height - 22}" stroke="#e5e7eb"/>'
             f'<text x="{px:.1f}" y="{height - 6}" font-size="11" fill="#6b7280" text-anchor="middle">{x}</text>'
         )
-    for i, c in enumerate(rows):
+    for i, (c, score) in enumerate(rows):
         y = i * (bar_h + gap) + 4
-        w = max(2.0, c.score * scale)
+        w = max(2.0, score * scale)
         parts.append(
             f'<text x="{label_w - 12}" y="{y + bar_h / 2 + 5}" font-size="13" fill="#1f2937" text-anchor="end">{escape(_short(c.name, 30))}'
             f"<title>{escape(c.name)}</title></text>"
-            f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h}" rx="5" fill="{tone(c.score, *bands)}"/>'
-            f'<text x="{label_w + w + 8:.1f}" y="{y + bar_h / 2 + 5}" font-size="13" font-weight="700" fill="#1f2937">{c.score}</text>'
+            f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h}" rx="5" fill="{tone(score, *bands)}"/>'
+            f'<text x="{label_w + w + 8:.1f}" y="{y + bar_h / 2 + 5}" font-size="13" font-weight="700" fill="#1f2937">{score}</text>'
         )
     parts.append("</svg>")
     return Markup("".join(parts))
@@ -269,8 +270,14 @@ def retention_funnel(r: dict[str, Any], labels: dict[str, str], t: Any = None) -
     return Markup("".join(parts))
 
 
-def gauge(score: int, bands: tuple[int, int] = (70, 40)) -> Markup:
+def gauge(score: int | None, bands: tuple[int, int] = (70, 40)) -> Markup:
     r, circ = 26, 2 * math.pi * 26
+    if score is None:  # too new to score: an empty ring and a dash, never a red 0
+        return Markup(
+            f'<svg viewBox="0 0 64 64" width="64" height="64" role="img" aria-label="score –">'
+            f'<circle cx="32" cy="32" r="{r}" fill="none" stroke="#e5e7eb" stroke-width="7"/>'
+            f'<text x="32" y="38" font-size="18" font-weight="700" fill="#6b7280" text-anchor="middle">–</text></svg>'
+        )
     dash = circ * score / 100
     return Markup(
         f'<svg viewBox="0 0 64 64" width="64" height="64" role="img" aria-label="score {score}">'
@@ -308,7 +315,9 @@ def render_html(report: AuditReport, *, settings: Settings) -> str:
     lines, legend = activity_lines(report, t.short)
     everything = [f for c in report.communities for f in c.findings] + report.findings
     counts = {s: sum(1 for f in everything if f.severity == s) for s in SEVERITY_RANK}
-    ordered = sorted(report.communities, key=lambda c: c.score)
+    scored = report.scored()
+    # most fragile first; those too new to score last (they have no score to compare)
+    ordered = sorted(report.communities, key=lambda c: (c.score is None, c.score or 0))
     try:
         return template.render(
             lang=settings.lang,
@@ -326,7 +335,8 @@ def render_html(report: AuditReport, *, settings: Settings) -> str:
             retention_funnel=retention_funnel,
             t=t,
             bands=bands,
-            average=round(sum(c.score for c in report.communities) / len(report.communities)) if report.communities else 0,
+            # over the scored communities only: a community too new to score never drags it down
+            average=round(sum(c.score or 0 for c in scored) / len(scored)) if scored else None,
             members=report.people,
             by_severity=lambda fs: sorted(fs, key=lambda f: -SEVERITY_RANK[f.severity]),
         )

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import time
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -35,6 +36,20 @@ def send_as(hs, room_id: str, user: str, body: str, days_ago: float, reply_to: s
     return r.json()["event_id"]
 
 
+def backdate(hs, room_id: str, user: str, days_ago: float) -> None:
+    """A membership event of `user` dated `days_ago` (application services may set `ts`): the community's
+    oldest event, as if created then (createRoom cannot be backdated), so that it is old enough to score."""
+    ts = int(time.time() * 1000 - days_ago * DAY_MS)
+    r = httpx.put(
+        f"{hs.url}/_matrix/client/v3/rooms/{room_id}/state/m.room.member/{user}",
+        params={"user_id": user, "ts": ts},
+        json={"membership": "join", "displayname": f"{user[1:].split(':')[0].title()} (since {days_ago} days)"},
+        headers={"Authorization": f"Bearer {hs.server.appservice_token}"},
+        timeout=30,
+    )
+    r.raise_for_status()
+
+
 @pytest.fixture
 def planted(rse, homeserver):
     """A community whose animator (alice) is silent and where bob's question waits for 3 days."""
@@ -44,6 +59,7 @@ def planted(rse, homeserver):
     rse("member", "add", alias, u["alice"], u["bob"], u["carol"], u["dave"], "--join")
     detail = rse.json("community", "show", alias)
     room = detail["community"]["rooms"][0]["id"]
+    backdate(homeserver, detail["community"]["id"], homeserver.admin, 90)  # rse's account: never a newcomer
     q = send_as(homeserver, room, u["bob"], "Qui connaît la procédure de note de frais ?", 3)
     tip = send_as(homeserver, room, u["carol"], "Le nouveau badge arrive lundi", 2)
     send_as(homeserver, room, u["dave"], "Merci pour l'info", 1.9, reply_to=tip)
@@ -58,7 +74,7 @@ def test_sync_then_audit_finds_the_planted_situations(rse, homeserver, planted, 
         and report["window_days"] == 30
     )
     [c] = report["communities"]
-    assert set(c) == {"id", "name", "score", "band", "metrics", "findings", "notes"} and c["name"] == "Audit Test"
+    assert set(c) == {"id", "name", "score", "band", "too_new", "metrics", "findings", "notes"} and c["name"] == "Audit Test"
     assert 0 <= c["score"] <= 100
     m = c["metrics"]
     assert m["members"] == 4 and m["animators"] == 1 and m["contributors"] == 3
@@ -88,7 +104,19 @@ def test_sync_then_audit_finds_the_planted_situations(rse, homeserver, planted, 
     history = rse.json("audit", "history", planted["alias"])
     assert len(history) == 4 and history[-1]["delta"] == 0 and history[0]["community"] == "Audit Test"
     table = rse("audit", "history", planted["alias"]).stdout
-    assert "SCORE" in table and "= +0" in table
+    assert "SCORE" in table and "= +0" not in table and " = " in table
+
+
+def test_a_community_created_minutes_ago_is_too_new_to_score(rse, planted):
+    """Created now, nobody in it yet: no red score pulling the average down, and IDLE DAYS is a dash."""
+    alias = unique("neuve")
+    rse("community", "create", "Toute Neuve", "--alias", alias, "--room", "Général")
+    rse("sync", alias, planted["alias"])
+    by_name = {c["name"]: c for c in rse.json("audit", alias, planted["alias"])["communities"]}
+    assert (by_name["Toute Neuve"]["score"], by_name["Toute Neuve"]["too_new"]) == (None, True)
+    assert isinstance(by_name["Audit Test"]["score"], int)
+    rows = [" ".join(x.split()) for x in rse("--lang", "en", "audit", alias).stdout.splitlines() if "Toute Neuve" in x]
+    assert rows[0].startswith("Toute Neuve – too new to score 0 0 0 0 –")  # then its findings
 
 
 def test_audit_can_sync_first(rse, planted):
@@ -234,7 +262,7 @@ def test_audit_table_in_french(ventes):
         "Parlez-lui : proposez un message prêt à publier, ou trouvez un co-animateur plus disponible.",
     ]
     history = ventes("--lang", "fr", "audit", "history", "ventes-ouest").stdout
-    assert _lines(history)[1] == "20 novembre 2026 12:00 45 4 3 3 1 2 alertes"  # no finding code, one date format
+    assert _lines(history)[1] == "20 novembre 2026, 12:00 45 4 3 3 1 2 alertes"  # no finding code, one date format
 
 
 def test_a_typo_gets_did_you_mean_and_an_empty_store_gets_sync_first(ventes, cli):
@@ -275,3 +303,72 @@ def test_history_of_a_typo_gets_did_you_mean(ventes):
     result = ventes("--lang", "en", "audit", "history", "ventes-est", ok=False)
     assert result.exit_code == 4 and "did you mean ventes-ouest?" in result.stderr
     assert [h["community"] for h in ventes.json("audit", "history", "ventes-ouest")] == ["Ventes Ouest"]
+
+
+@pytest.fixture
+def fresh(ventes):
+    """Beside Ventes Ouest: Projets, created minutes ago with nobody in it yet; Silence, a year old, where
+    two members never wrote."""
+    from rse_cli.store import Store
+    from tests.services.test_health import World, uid
+
+    world = World(Store(str(ventes.home / "data" / "rse.db")))
+    world.community("projets", "Projets", created=0.01)
+    world.community("silence", "Silence", members={uid("eve"): 0, uid("fred"): 0})
+    world.store.close()
+    return ventes
+
+
+@pytest.mark.parametrize(
+    ("lang", "new", "silent"),
+    [
+        ("en", "Projets – too new to score 0 0 0 0 – 1 warning", r"Silence \d+ red 2 0 0 0 – 1 critical, 2 warnings"),
+        ("fr", "Projets – trop récente pour être notée 0 0 0 0 – 1 alerte", r"Silence \d+ rouge 2 0 0 0 – 1 critique, 2 alertes"),
+    ],
+)
+def test_a_new_community_is_not_scored_and_never_written_is_not_zero_idle_days(fresh, lang, new, silent):
+    import re
+
+    lines = _lines(fresh("--lang", lang, "audit").stdout)
+    assert new in lines
+    assert [x for x in lines if re.fullmatch(silent, x)]
+
+
+def test_json_keeps_its_keys_a_new_community_has_a_null_score(fresh):
+    by_name = {c["name"]: c for c in fresh.json("audit")["communities"]}
+    projets, silence = by_name["Projets"], by_name["Silence"]
+    assert (projets["score"], projets["band"], projets["too_new"]) == (None, None, True)
+    assert projets["metrics"]["last_post_at"] is None and projets["metrics"]["days_since_last_post"] == 0.0
+    # never a message: the days since the community began (what "dormant" counts), not a dash
+    assert silence["metrics"]["last_post_at"] is None and silence["metrics"]["days_since_last_post"] == 400.0
+    assert isinstance(silence["score"], int) and silence["too_new"] is False
+
+
+def test_history_dates_like_everywhere_and_says_its_trend_plainly(ventes, monkeypatch):
+    from rse_cli.store import Store
+    from tests.services.test_health import NOW, World, uid
+
+    def at(days: float) -> None:
+        monkeypatch.setenv("RSE_NOW", (NOW + timedelta(days=days)).isoformat())
+        ventes("audit")
+
+    at(0)
+    at(1 / 24)  # an hour later: the same score
+    at(25)  # nothing written since: the score falls
+    world = World(Store(str(ventes.home / "data" / "rse.db")))
+    world.event("!ventes-ouest-0", uid("carol"), -24.9, body="Quelqu'un a le planning de décembre ?")
+    world.event("!ventes-ouest-0", uid("alice"), -24.8, body="Bonne semaine à tous")
+    world.store.close()
+    at(25 + 1 / 24)  # Alice and Carol write again: it rises
+    scores = [h["score"] for h in ventes.json("audit", "history", "ventes-ouest")]
+    assert scores[0] == scores[1] > scores[2] < scores[3]
+    fr = [line.split() for line in _lines(ventes("--lang", "fr", "audit", "history", "ventes-ouest").stdout)[1:]]
+    assert [row[:5] for row in fr] == [
+        ["20", "novembre", "2026,", "12:00", str(scores[0])],
+        ["20", "novembre", "2026,", "13:00", str(scores[1])],
+        ["15", "décembre", "2026,", "12:00", str(scores[2])],
+        ["15", "décembre", "2026,", "13:00", str(scores[3])],
+    ]
+    assert [row[5] for row in fr[1:]] == ["=", f"−{scores[1] - scores[2]}", f"+{scores[3] - scores[2]}"]
+    en = _lines(ventes("--lang", "en", "audit", "history", "ventes-ouest").stdout)
+    assert en[2].startswith(f"20 November 2026, 13:00 {scores[1]} = ") and "+0" not in "".join(en)

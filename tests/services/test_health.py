@@ -29,7 +29,10 @@ class World:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    def community(self, key: str, name: str, *, rooms=("Général",), members: dict[str, int] = None, invited=()) -> dict:
+    def community(
+        self, key: str, name: str, *, rooms=("Général",), members: dict[str, int] = None, invited=(), created: float = 400
+    ) -> dict:
+        """`created` days ago, rse's account created it: its join is the community's first event, as on Matrix."""
         if members is None:
             members = {}
         space = f"!{key}"
@@ -50,6 +53,8 @@ class World:
                 )
             for person in invited:
                 db.execute("INSERT INTO members VALUES (?, ?, ?, 'invite', 'member', 0)", (space, person, None))
+        if created is not None:
+            self.join(space, ME, created)
         return {"space": space, **room_ids}
 
     def event(
@@ -158,7 +163,7 @@ def test_planted_situations_are_found_with_their_codes(world):
     assert {"unanswered_questions", "silent_animator", "slow_replies", "pending_invites"} <= set(codes(q))
     assert codes(q)["pending_invites"] == "info"
     [late] = [f for f in q.findings if f.code == "unanswered_questions"]
-    assert [e.label for e in late.evidence] == ["Ann : Comment on déclare un déplacement ?"]  # French typography
+    assert [e.label for e in late.evidence] == ["Ann\u00a0: Comment on déclare un déplacement ?"]  # French typography
     assert late.evidence[0].link.startswith("https://matrix.to/#/!questions-0/$") and late.evidence[0].link.endswith(
         "?via=corp.test"
     )
@@ -195,7 +200,7 @@ def test_metrics_and_json_shape(world):
     data = report.model_dump(mode="json")
     assert set(data) == {"generated_at", "window_days", "communities", "findings", "network", "notes"}
     [c] = data["communities"]
-    assert set(c) == {"id", "name", "score", "band", "metrics", "findings", "notes"}
+    assert set(c) == {"id", "name", "score", "band", "too_new", "metrics", "findings", "notes"} and c["too_new"] is False
     assert data["notes"] == c["notes"] == []  # Matrix dates joins and reads every message: nothing approximate
     m = c["metrics"]
     assert m["members"] == 12  # rse's own account is not counted
@@ -353,3 +358,66 @@ def test_network_view_from_the_hr_export(world):
     n = report.network
     assert n["people"] == 12 and n["in_a_community"] == 2 and n["member_share"] == round(2 / 12, 3)
     assert [f.code for f in report.findings if f.code == "low_reach"] == ["low_reach"]
+
+
+# -- too new to score: a community that has not lived a whole window is not scored (docs/health.md) --
+
+
+def _young_and_old(w: World) -> None:
+    """Neuve: created minutes ago, nobody in it yet. Jeune: 20 days old, lively. Ancienne: a year old, lively."""
+    w.community("neuve", "Neuve", created=0.01)
+    for key, name, created in (("jeune", "Jeune", 20), ("ancienne", "Ancienne", 400)):
+        people = [uid(f"{key}{i}") for i in range(4)]
+        c = w.community(key, name, members={uid(f"{key}-anim"): 50, **dict.fromkeys(people, 0)}, created=created)
+        for p in [*people, uid(f"{key}-anim")]:
+            w.join(c["space"], p, created - 0.5)
+        for day in range(0, 18, 2):
+            q = w.event(c["Général"], people[day % 4], day + 0.5, body=f"Qui a un avis sur le point {day} ?")
+            w.event(c["Général"], uid(f"{key}-anim"), day + 0.4, "reply", body="Oui", parent=q)
+
+
+def test_a_community_younger_than_the_window_is_too_new_to_score(world):
+    _young_and_old(world)
+    report = health.audit(world.store, settings(), addressing=MATRIX, now=NOW)
+    got = by_name(report)
+    for name in ("Neuve", "Jeune"):
+        c = report.model_dump(mode="json")["communities"][list(got).index(name)]
+        assert (c["score"], c["band"], c["too_new"]) == (None, None, True), name
+    assert got["Ancienne"].score is not None and got["Ancienne"].too_new is False
+    assert codes(got["Neuve"]) == {"no_animator": "warning"}  # what to do still says so
+    assert [c.name for c in report.scored()] == ["Ancienne"]
+    # a shorter window: Jeune has lived it whole, and is scored like any other
+    short = by_name(health.audit(world.store, settings(), addressing=MATRIX, now=NOW, window_days=14))
+    assert short["Jeune"].score is not None and short["Jeune"].band is not None and short["Neuve"].score is None
+
+
+@pytest.mark.parametrize(("lang", "label"), [("fr", "trop récente pour être notée"), ("en", "too new to score")])
+def test_the_report_names_too_new_communities_and_leaves_them_out_of_the_average(world, lang, label):
+    from rse_cli.services.report import render_html
+
+    _young_and_old(world)
+    s = settings(lang=lang)
+    report = health.audit(world.store, s, addressing=MATRIX, now=NOW)
+    old = by_name(report)["Ancienne"].score
+    html = render_html(report, settings=s)
+    assert html.count(f'<span class="band new">{label}</span>') == 2
+    assert f">{old}</b><span>{'score moyen' if lang == 'fr' else 'average score'}</span>" in html  # not dragged down
+    assert html.index(">Ancienne <") < html.index(">Jeune <")  # most fragile first, the unscored last
+
+
+def test_too_new_communities_leave_no_point_on_the_trend(world):
+    _young_and_old(world)
+    health.save_snapshots(world.store, health.audit(world.store, settings(), addressing=MATRIX, now=NOW))
+    assert [r.score for r in health.history(world.store, "ancienne", addressing=MATRIX)]
+    with pytest.raises(Exception, match="no audit recorded") as raised:
+        health.history(world.store, "neuve", addressing=MATRIX)
+    assert "old enough to score" in raised.value.hint
+
+
+def test_where_nothing_is_dated_an_empty_community_is_too_new_and_a_silent_one_is_scored(world):
+    """On a network that does not date joins, a community nobody wrote in has no event at all."""
+    world.community("vide", "Vide", created=None)
+    world.community("muette", "Muette", members={uid("a"): 0, uid("b"): 0}, created=None)
+    got = by_name(health.audit(world.store, settings(), addressing=MATRIX, now=NOW))
+    assert got["Vide"].too_new and got["Vide"].score is None
+    assert not got["Muette"].too_new and got["Muette"].band == "red"

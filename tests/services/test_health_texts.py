@@ -51,9 +51,9 @@ def test_findings_read_right_in_french_for_one_and_several(world):
     got, network = _messages(world, "fr", [uid("dg"), uid("un-p")])
     assert got["Un"]["silent_animator"] == (
         "1 animateur sans message depuis 30 jours. | "
-        "Parlez-lui : proposez un message prêt à publier, ou trouvez un co-animateur plus disponible."
+        "Parlez-lui\u00a0: proposez un message prêt à publier, ou trouvez un co-animateur plus disponible."
     )
-    assert got["Deux"]["silent_animator"].startswith("2 animateurs sans message depuis 30 jours. | Parlez-leur : ")
+    assert got["Deux"]["silent_animator"].startswith("2 animateurs sans message depuis 30 jours. | Parlez-leur\u00a0: ")
     assert got["Neuve"]["animator_not_joined"].startswith(
         "L'animation est confiée à Xavier Roux, qui n'a pas encore rejoint la communauté. | Relancez personnellement"
     )
@@ -64,7 +64,7 @@ def test_findings_read_right_in_french_for_one_and_several(world):
     # the noun agrees with the silent ones, not with all the leaders ("1 dirigeant sur 2", not "1 dirigeants")
     assert network == [
         "1 dirigeant sur 2 n'a rien écrit ces 30 derniers jours. | Proposez à chacun un brief prêt à l'emploi "
-        "(trois sujets, dans ses mots) et un créneau de 15 minutes pour publier."
+        "(trois sujets, dans ses mots) et un créneau de 15\u00a0minutes pour publier."
     ]
     _, network = _messages(world, "fr", [uid("dg"), uid("drh")])
     assert network[0].startswith("2 dirigeants sur 2 n'ont rien écrit ces 30 derniers jours.")
@@ -109,9 +109,9 @@ def test_cldr_plurals_zero_is_singular_in_french_only(lang, n, expected):
     assert message == expected
     if lang == "fr":
         assert action == (
-            "Un mot personnel : prenez de ses nouvelles et demandez ce qui le ferait revenir."
+            "Un mot personnel\u00a0: prenez de ses nouvelles et demandez ce qui le ferait revenir."
             if n <= 1
-            else "Un mot personnel : prenez de leurs nouvelles et demandez ce qui les ferait revenir."
+            else "Un mot personnel\u00a0: prenez de leurs nouvelles et demandez ce qui les ferait revenir."
         )
 
 
@@ -174,3 +174,65 @@ def test_every_text_a_finding_uses_is_seen_by_the_catalog_tools(monkeypatch):
     assert set(TEXTS) == set(_values("fr", 1))
     extracted = set(_source_messages())
     assert recording.seen and recording.seen <= extracted, recording.seen - extracted
+
+
+# -- French typography, as the templates beside them in the report: a no-break space (U+00A0) before
+# ":" and inside « », a narrow one (U+202F) before ; ? !, a no-break space between a number and its unit
+
+NB, NNB = "\u00a0", "\u202f"
+
+
+def _every_french_text() -> list[str]:
+    out = []
+    for n in (0, 1, 2, 5):
+        for code, values in _values("fr", n).items():
+            out.extend(text("fr", code, **values))
+    return out
+
+
+def test_french_findings_use_french_typography_like_the_templates():
+    import re
+
+    from rse_cli.services.health.texts import word
+
+    every = [*_every_french_text(), word("fr", "last", last="12 octobre 2026")]
+    assert not [s for s in every if re.search(r"[ \u202f]:", s)]  # never an ordinary (or narrow) space before ":"
+    assert not [s for s in every if re.search(r"[ \u00a0][;?!]", s)]
+    assert not [s for s in every if "« " in s or " »" in s]
+    assert not [s for s in every if re.search(r"\d h\b|\} h\b", s)]
+    assert word("fr", "last", last="12 octobre 2026") == f"dernier message{NB}: 12 octobre 2026"
+    dormant = text("fr", "dormant", days=30, last="12 octobre 2026")
+    assert dormant[0] == f"Aucun message depuis 30 jours (dernier{NB}: 12 octobre 2026)."
+    # "réaction" is an emoji everywhere else in rse: what the animator answers is a reply
+    assert f"à chaque réponse sous 24{NB}h{NNB}; si la communauté" in dormant[1] and "réaction" not in dormant[1]
+    action = text("fr", "low_participation", n=1, members=12, ratio="8 %", days=30)[1]
+    assert f"«{NB}sur quoi travaillez-vous{NNB}?{NB}»" in action
+
+
+def test_english_quotes_are_curly():
+    action = text("en", "low_participation", n=1, members=12, ratio="8%", days=30)[1]
+    assert "“what are you working on?”" in action and "'" not in action
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("fr", f"La première réponse arrive en 66,5{NB}h (médiane{NNB}; seuil 24{NB}h)."),
+        ("en", "Median time to a first reply is 66.5 h (threshold 24 h)."),
+    ],
+)
+def test_slow_replies_show_the_median_as_the_report_tile_does(world, lang, expected):
+    """Replies after 60 h and 73 h: the median is 66.5 h; Python's round() would say 66 (banker's rounding)."""
+    from rse_cli.services.report import render_html
+    from tests.services.test_health import settings
+
+    c = world.community("lent", "Lente", members={uid("anim"): 50, uid("a"): 0, uid("b"): 0})
+    for i, hours in enumerate((60, 73)):
+        root = world.event(c["Général"], uid("a"), 10 + i, body=f"Point d'étape {i}")
+        world.event(c["Général"], uid("b"), 10 + i - hours / 24, "reply", body="Vu", parent=root)
+    s = settings(lang=lang)
+    report = health.audit(world.store, s, addressing=MATRIX, now=NOW)
+    [slow] = [f for f in report.communities[0].findings if f.code == "slow_replies"]
+    assert slow.message == expected
+    html = render_html(report, settings=s)
+    assert f"{L10n(lang).num(66.5)}{NB}h</b>" in html  # the tile: the same figure

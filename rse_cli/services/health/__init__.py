@@ -20,6 +20,7 @@ from rse_cli.services.health.assess import (
     leader_ids,
     parts,
     score,
+    too_new,
 )
 from rse_cli.services.health.models import (
     SEVERITY_RANK,
@@ -64,6 +65,7 @@ __all__ = [
     "save_snapshots",
     "score",
     "silent_leaders",
+    "too_new",
 ]
 
 
@@ -168,13 +170,14 @@ def audit(
         )
         metrics["score_parts"] = parts(metrics, settings)
         every.append(facts)
-        s = score(metrics, settings)
+        s = None if facts["too_new"] else score(metrics, settings)
         result.append(
             CommunityHealth(
                 id=c.id,
                 name=c.name,
                 score=s,
-                band=band_of(s, settings),
+                band=None if s is None else band_of(s, settings),
+                too_new=s is None,
                 metrics=metrics,
                 findings=findings(metrics, facts, settings, window),
                 levels_of=facts["levels_of"],

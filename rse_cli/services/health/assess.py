@@ -57,6 +57,7 @@ QUIET_DAYS = 14  # quiet_top_contributors: nothing written for 14 days (Common R
 TOP_SHARE = 0.25  # ... after being in the top 25% of writers of the previous period
 RETENTION = (30, 90)  # newcomer retention: people who joined 30 to 90 days ago (CHAOSS New/Inactive Contributors)
 UNANSWERED_CAP = 1 / 3
+COLON = {False: ":", True: "\u00a0:"}  # French: a no-break space before the colon, as the templates
 
 
 def level(days: int) -> str:
@@ -71,6 +72,19 @@ def absence_factor(counts: list[int]) -> int:
         if acc * 2 >= total:
             return i
     return 0
+
+
+def too_new(first_ts: int | None, members: int, *, end: int, window_days: int) -> bool:
+    """Whether a community is too new to score (docs/health.md, "Too new to score").
+
+    The score compares communities over the same window: one that has existed for less than the
+    window (its oldest synced event, its creation or first join on Matrix, is inside it) is not
+    scored yet, whatever it did. Where nothing at all is dated (a network that does not date joins,
+    before the first message) its age is unknown: it is too new while it has no member yet; with
+    members and never a message, it is scored (that silence is what the score is for)."""
+    if first_ts is None:
+        return members == 0
+    return end - first_ts < window_days * DAY_MS
 
 
 def bands(settings: Settings) -> tuple[int, int]:
@@ -128,7 +142,8 @@ def assess(
     unanswered = [p for p in questions if p["first_reply"] is None]
     delays = [(p["first_reply"] - p["ts"]) / 3_600_000 for p in posts if p["first_reply"] is not None and not p["introduction"]]
     last_msg = sql.edge_ts(store, rooms, last=True, messages=True)
-    since_ms = last_msg if last_msg is not None else sql.edge_ts(store, rooms, last=False, messages=False)
+    first_ts = sql.edge_ts(store, rooms, last=False, messages=False)  # the community's age, as far as the store knows
+    since_ms = last_msg if last_msg is not None else first_ts
     idle_days = (end - since_ms) / DAY_MS if since_ms is not None else None
     late = [p for p in unanswered if end - p["ts"] >= a.unanswered_hours * 3_600_000]
     old_enough = [p for p in questions if end - p["ts"] >= a.unanswered_hours * 3_600_000]
@@ -217,9 +232,8 @@ def assess(
             Evidence(
                 kind="message",
                 id=p["id"],
-                label=f"{names.get(p['sender'], addressing.short_name(p['sender']))} : {excerpt(p['body'], 120)}"
-                if settings.lang == "fr"
-                else f"{names.get(p['sender'], addressing.short_name(p['sender']))}: {excerpt(p['body'], 120)}",
+                label=f"{names.get(p['sender'], addressing.short_name(p['sender']))}{COLON[settings.lang == 'fr']} "
+                f"{excerpt(p['body'], 120)}",
                 at=_dt(p["ts"]),
                 link=link(p["room_id"], p["id"]),
             )
@@ -247,6 +261,7 @@ def assess(
         "firsts": {u for u in joined_ids if u in firsts},
         "recent_writers": {u for u in joined_ids if last28.get(u)},
         "levels_of": {u: lv for u, lv in levels_of.items() if lv != "observer"},
+        "too_new": too_new(first_ts, len(joined), end=end, window_days=window_days),
     }
     return metrics, facts
 
@@ -352,7 +367,8 @@ def findings(m: dict[str, Any], facts: dict[str, Any], settings: Settings, windo
         )
     med = m["median_first_reply_hours"]
     if med is not None and med > a.slow_reply_hours:
-        add("slow_replies", "warning", median=t.num(round(med)), hours=a.slow_reply_hours)
+        # the median as the report's tile shows it (one decimal: 66,5 h), never round()'s banker's 66
+        add("slow_replies", "warning", median=t.num(med), hours=a.slow_reply_hours)
     if not m["animators"] and facts["invited_animators"]:
         ev_ = facts["invited_animators"]
         add("animator_not_joined", "info", ev_, n=len(ev_), names=t.join([e.label for e in ev_]))

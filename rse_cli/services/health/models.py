@@ -33,8 +33,10 @@ class Finding(BaseModel):
 class CommunityHealth(BaseModel):
     id: str
     name: str
-    score: int
-    band: Band = "green"
+    # None while the community is too new to score (assess.too_new): never red for not having lived yet
+    score: int | None
+    band: Band | None = "green"
+    too_new: bool = False
     metrics: dict[str, Any]
     findings: list[Finding]
     notes: list[Note] = Field(default_factory=list)  # what this network's data cannot tell exactly (health/notes.py)
@@ -51,6 +53,10 @@ class AuditReport(BaseModel):
     notes: list[Note] = Field(default_factory=list)  # every note that applies to the report
     # distinct members across the audited communities (one person in three communities counts once)
     people: int = Field(0, exclude=True)
+
+    def scored(self) -> list[CommunityHealth]:
+        """The communities with a score: the ones averages and charts are made of."""
+        return [c for c in self.communities if c.score is not None]
 
     def worst(self) -> Severity | None:
         every: list[Severity] = [f.severity for f in self.findings] + [f.severity for c in self.communities for f in c.findings]

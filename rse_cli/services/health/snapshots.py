@@ -44,6 +44,7 @@ def save_snapshots(store: Store, report: AuditReport) -> None:
                 [f"{f.code}:{f.severity}" for f in c.findings],
             )
             for c in report.communities
+            if c.score is not None  # too new to score: no point on the trend yet
         ],
     )
 
@@ -59,7 +60,8 @@ def history(store: Store, ref: str, *, addressing: Addressing, limit: int = 50) 
 
             synced(store, [ref], addressing=addressing)
         raise NotFoundError(
-            _("no audit recorded for {ref}").format(ref=ref), hint=_("run `rse audit` first: each audit records a snapshot")
+            _("no audit recorded for {ref}").format(ref=ref),
+            hint=_("run `rse audit` first: each audit records a snapshot once the community is old enough to score"),
         )
     out: list[Snapshot] = []
     prev: int | None = None

@@ -117,7 +117,7 @@ def _low_participation(lang: str, t: L10n, n: int, members: int, ratio: str, day
         message.format(n=t.num(n), members=t.num(members), ratio=ratio, period=_period(lang, t, days)),
         _in(
             lang,
-            "Ask easy questions (a poll, a photo, 'what are you working on?'), welcome newcomers by name, thank first posts.",
+            "Ask easy questions (a poll, a photo, “what are you working on?”), welcome newcomers by name, thank first posts.",
         ),
     )
 
