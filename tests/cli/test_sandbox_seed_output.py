@@ -68,7 +68,7 @@ def test_a_seeded_sandbox_says_there_is_nothing_to_do_and_how_to_start_over(lang
     again = _summary(sent=0, skipped=2763, seconds=0.4, already_complete=True)
     lang("fr")
     assert seed_sentence(again) == (
-        "le bac à sable contient déjà cette entreprise (graine 42, 300 personnes, 90 jours d’historique) : "
+        "le bac à sable contient déjà cette entreprise (graine 42, 300 personnes, 90 jours d'historique) : "
         "rien à écrire ; `rse sandbox seed --reset` la recrée de zéro"
     )
     lang("en")
@@ -84,7 +84,7 @@ def test_the_table_holds_the_company_not_the_run(lang):
     assert rows == {
         "graine": "12345",  # an identifier: no thousands separator
         "personnes": "300",
-        "jours d’historique": "90",
+        "jours d'historique": "90",
         "communautés": "5",
         "salons": "12",
         "messages": f"1{NNBSP}204",
