@@ -52,36 +52,71 @@ def _todo(kind: str, n: int) -> str:
 
 
 def _duration(seconds: float) -> str:
+    from rse_cli.i18n import current
+    from rse_cli.l10n import L10n
+
     if seconds < 90:
         return _("{n} s").format(n=f"{seconds:.0f}")
     if seconds < 5400:
         return _("{n} min").format(n=f"{seconds / 60:.0f}")
-    return _("{n} h").format(n=f"{seconds / 3600:.1f}")
+    return _("{n} h").format(n=L10n(current()).num(round(seconds / 3600, 1)))
+
+
+def limits_note(est) -> list[str]:
+    """The rate-limit note, in the run's language, with the plan line's own counts: what is sent,
+    then what is created (a welcome message's conversation is a room to create where the network
+    says so: `dm_creates_room`), and the connector's fast path. Empty when it does not apply: no work,
+    under a minute, or an account exempt from the limits."""
+    if est.exempt or est.seconds_at_default_limits < 60:
+        return []
+    from rse_cli.i18n import current
+    from rse_cli.l10n import L10n
+
+    l10n = L10n(current())
+    limits = est.rates.describe(l10n.num) if est.rates is not None else est.limits
+    lines = [
+        _("note: this takes at least {duration} at {limits}.").format(
+            duration=_duration(est.seconds_at_default_limits), limits=limits
+        )
+    ]
+    posts = est.messages - est.welcomes
+    sends = [
+        ngettext("{n} invitation", "{n} invitations", est.invitations).format(n=est.invitations) if est.invitations else "",
+        ngettext("{n} welcome message", "{n} welcome messages", est.welcomes).format(n=est.welcomes) if est.welcomes else "",
+        ngettext("{n} post", "{n} posts", posts).format(n=posts) if posts else "",
+        ngettext(
+            "{n} other change (role, description or picture)",
+            "{n} other changes (roles, descriptions, pictures)",
+            est.other_writes,
+        ).format(n=est.other_writes)
+        if est.other_writes
+        else "",
+    ]
+    if any(sends):
+        lines.append(_("  to send: {what}").format(what=l10n.join([w for w in sends if w])))
+    made = [
+        ngettext("{n} community", "{n} communities", est.communities).format(n=est.communities) if est.communities else "",
+        ngettext("{n} room", "{n} rooms", est.rooms).format(n=est.rooms) if est.rooms else "",
+        ngettext(
+            "{n} conversation (a room for the welcome message)",
+            "{n} conversations (a room for each welcome message)",
+            est.conversations,
+        ).format(n=est.conversations)
+        if est.conversations
+        else "",
+    ]
+    if any(made):
+        lines.append(_("  to create: {what}").format(what=l10n.join([w for w in made if w])))
+    fast = est.rates.describe_fast_path() if est.rates is not None else est.fast_path
+    if fast:  # the connector's words: rse's commands know no network
+        lines.append(_("  fast path: {how}.").format(how=fast))
+    return lines
 
 
 def _warn_limits(c, est) -> None:
     """The rate-limit note: once per command, and only when there is work that takes over a minute."""
-    if est.exempt or est.seconds_at_default_limits < 60:
-        return
-    work = [
-        ngettext("{n} invitation", "{n} invitations", est.invitations).format(n=est.invitations) if est.invitations else "",
-        ngettext("{n} message", "{n} messages", est.messages).format(n=est.messages) if est.messages else "",
-        ngettext("{n} room creation", "{n} room creations", est.room_creations).format(n=est.room_creations)
-        if est.room_creations
-        else "",
-    ]
-    from rse_cli.i18n import current
-    from rse_cli.l10n import L10n
-
-    c.say(
-        _("note: {work} take at least {duration} at {limits}.").format(
-            work=L10n(current()).join([w for w in work if w]),
-            duration=_duration(est.seconds_at_default_limits),
-            limits=est.limits,
-        )
-    )
-    if est.fast_path:  # the connector's words: rse's commands know no network
-        c.say(_("  fast path: {how}.").format(how=est.fast_path))
+    for line in limits_note(est):
+        c.say(line)
 
 
 def _problems(c, problems) -> None:

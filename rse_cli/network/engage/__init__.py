@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from rse_cli.domain import Role
+from rse_cli.i18n import N_
 from rse_cli.network.base import Capabilities, Membership, RateLimit, RateModel, Structure
 from rse_cli.network.engage.ids import EngageAddressing
 from rse_cli.network.engage.network import DirectMessagesDisabled, EngageNetwork
@@ -32,6 +33,10 @@ YAMMER_LIMITS = RateModel(
     invitations=RateLimit(per_second=10 / 30, burst=10),  # Graph's Engage limit is of the same order
     community_creation_seconds=62.0,
     reads=RateLimit(per_second=10 / 30, burst=10),
+    described=N_(
+        "Viva Engage's documented limits ({messages} messages a minute, {invitations} member additions a minute, "
+        "over a minute to create a community)"
+    ),
 )
 
 CAPABILITIES = Capabilities(
