@@ -83,7 +83,7 @@ def limits_note(est) -> list[str]:
     sends = [
         ngettext("{n} invitation", "{n} invitations", est.invitations).format(n=est.invitations) if est.invitations else "",
         ngettext("{n} welcome message", "{n} welcome messages", est.welcomes).format(n=est.welcomes) if est.welcomes else "",
-        ngettext("{n} post", "{n} posts", posts).format(n=posts) if posts else "",
+        ngettext("{n} community post", "{n} community posts", posts).format(n=posts) if posts else "",
         ngettext(
             "{n} other change (role, description or picture)",
             "{n} other changes (roles, descriptions, pictures)",
@@ -113,10 +113,67 @@ def limits_note(est) -> list[str]:
     return lines
 
 
-def _warn_limits(c, est) -> None:
-    """The rate-limit note: once per command, and only when there is work that takes over a minute."""
-    for line in limits_note(est):
+# how long `apply` trusts that the reader saw `plan`'s note for the same work
+SHOWN_FOR_SECONDS = 3600
+
+
+def _shown_file():
+    from rse_cli.paths import data_dir
+
+    return data_dir() / "onboard-notes.json"
+
+
+def _note_key(c, manifest: Path, lines: list[str]) -> str:
+    import hashlib
+
+    who = f"{c.settings.profile}\0{manifest.resolve()}\0" + "\n".join(lines)
+    return hashlib.sha256(who.encode()).hexdigest()
+
+
+def _shown_recently(key: str) -> bool:
+    import json
+    import time
+
+    try:
+        shown = json.loads(_shown_file().read_text(encoding="utf-8"))
+        return isinstance(shown, dict) and time.time() - float(shown.get(key, 0)) < SHOWN_FOR_SECONDS
+    except (OSError, ValueError, TypeError):
+        return False
+
+
+def _remember_shown(key: str) -> None:
+    """Best effort: a data dir that cannot be written only means apply notes it once more."""
+    import json
+    import time
+
+    from rse_cli.fsutil import write_private
+
+    try:
+        try:
+            shown = json.loads(_shown_file().read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            shown = {}
+        now = time.time()
+        shown = {k: t for k, t in (shown if isinstance(shown, dict) else {}).items() if now - float(t) < SHOWN_FOR_SECONDS}
+        shown[key] = now
+        write_private(_shown_file(), json.dumps(shown).encode())
+    except (OSError, ValueError, TypeError):
+        pass
+
+
+def _warn_limits(c, est, manifest: Path, *, by_plan: bool) -> None:
+    """The rate-limit note: once per command, only when there is work that takes over a minute,
+    and not again from `apply` when `plan` just showed the same note for the same manifest."""
+    lines = limits_note(est)
+    if not lines:
+        return
+    key = _note_key(c, manifest, lines)
+    if not by_plan and _shown_recently(key):
+        return
+    for line in lines:
         c.say(line)
+    if by_plan:
+        _remember_shown(key)
 
 
 def _problems(c, problems) -> None:
@@ -161,7 +218,7 @@ def plan(ctx: typer.Context, manifest: ManifestArg, json_: JsonOpt = False) -> N
     else:
         c.stdout.write(plan_text(result))
         if not result.problems:  # a plan that cannot be applied takes no time
-            _warn_limits(c, result.estimate)
+            _warn_limits(c, result.estimate, manifest, by_plan=True)
     for note in result.notes:
         c.say(_("note: {note}").format(note=note))
     if result.problems:
@@ -247,7 +304,7 @@ def apply(
         for p in check.skipped:
             c.say(_("skipped {problem}").format(problem=p))
         if check.changes:  # nothing to do takes no time
-            _warn_limits(c, check.estimate)
+            _warn_limits(c, check.estimate, manifest, by_plan=False)
         if check.changes and check.ask:  # --yes: no question asked
             _confirm(ngettext("apply {n} change?", "apply {n} changes?", check.changes).format(n=check.changes))
 

@@ -575,12 +575,25 @@ def test_apply_summary_and_status_use_plurals_and_one_word_per_concept(mem, tmp_
     assert "terminé : 0 communauté créée, 0 salon créé, 0 personne invitée" in again.stderr
 
 
-def test_a_long_plan_notes_the_rate_limits_once(mem, tmp_path):
+def _long_manifest(mem, tmp_path):
+    """400 people to invite and welcome: over a minute at the memory network's limits."""
     lines = [MEM_HEADER] + [f"p{i}@corp.example;P{i};N;Ventes" for i in range(400)]
     for i in range(400):
         mem.world.add_person(f"P{i} N", f"p{i}@corp.example")
     path = mem_manifest(tmp_path)
     (tmp_path / "hr.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_apply_notes_the_rate_limits_once_when_no_plan_showed_them(mem, tmp_path):
+    path = _long_manifest(mem, tmp_path)
+    applied = mem("onboard", "apply", str(path), "--yes")
+    assert sum(ln.startswith("note:") for ln in applied.stderr.splitlines()) == 1
+    assert applied.stderr.count("  to send:") == 1
+
+
+def test_a_long_plan_notes_the_rate_limits_once(mem, tmp_path):
+    path = _long_manifest(mem, tmp_path)
     shown = mem("onboard", "plan", str(path))
     notes = [ln for ln in shown.stderr.splitlines() if ln.startswith("note:")]
     assert len(notes) == 1 and "at least 76 s at the network's rate limits" in notes[0], shown.stderr
@@ -595,8 +608,8 @@ def test_a_long_plan_notes_the_rate_limits_once(mem, tmp_path):
         "  à envoyer : 400 invitations, 400 messages de bienvenue et 1 autre modification (rôle, description ou image)" in french
     )
     assert "  à créer : 1 communauté et 1 salon" in french
-    applied = mem("onboard", "apply", str(path), "--yes")
-    assert sum(ln.startswith("note:") for ln in applied.stderr.splitlines()) == 1
+    applied = mem("onboard", "apply", str(path), "--yes")  # right after the plan that said it: not again
+    assert "note:" not in applied.stderr and "400 people invited" in applied.stderr
     again = mem("onboard", "apply", str(path), "--yes")  # nothing left to do: no note, with --yes too
     assert "note:" not in again.stderr and "400 already there" in again.stderr
 

@@ -41,12 +41,12 @@ class Estimate(BaseModel):
     """The plan's paced writes, counted as the plan line counts them, and their least duration."""
 
     invitations: int  # the plan's invitations
-    messages: int  # welcome messages and posts (`welcomes` of them welcome messages)
+    messages: int  # welcome messages and community posts (welcomes by mention, welcome posts)
     room_creations: int  # communities + rooms + conversations
     communities: int = 0
     rooms: int = 0  # rooms created in communities
     conversations: int = 0  # rooms opened by a first direct message (the network's `dm_creates_room`)
-    welcomes: int = 0
+    welcomes: int = 0  # of the messages, the welcome messages (direct)
     other_writes: int = 0  # roles, descriptions, pictures: paced like messages
     seconds_at_default_limits: float  # at the limits the connector declares (Synapse's defaults on Matrix)
     limits: str = ""  # those limits in words (English: --json)

@@ -92,7 +92,7 @@ def rough_estimate(network: Network, prepared: Prepared) -> Estimate:
     """An upper bound from the manifest alone (as if nothing existed yet): no reads but one."""
     specs = prepared.manifest.communities
     people = sum(1 for s in specs for r in s.members if prepared.person(r))
-    welcomes = sum(1 for s in specs if s.welcome_dm for r in s.members if prepared.person(r))
+    mentions = sum(1 for s in specs if s.welcome_dm and s.welcome_in != "dm" for r in s.members if prepared.person(r))
     dms = sum(1 for s in specs if s.welcome_dm and s.welcome_in == "dm" for r in s.members if prepared.person(r))
     staff = sum(1 for s in specs for r in [*s.animators, *s.moderators] if prepared.person(r))
     pictures = sum(1 for s in specs if s.avatar)  # a new community gets its topic at creation, its picture after
@@ -102,11 +102,11 @@ def rough_estimate(network: Network, prepared: Prepared) -> Estimate:
     return estimate(
         network,
         invitations=people,
-        messages=welcomes + posts,
+        messages=dms + mentions + posts,
         room_creations=conversations + len(specs) + rooms,
         communities=len(specs),
         rooms=rooms,
         conversations=conversations,
-        welcomes=welcomes,
+        welcomes=dms,
         other_writes=staff + pictures,
     )

@@ -111,11 +111,11 @@ def plan(network: Network, store: Store, path: Path, *, templates: Templates, pr
     # rate-limit note can say where its figures come from
     todo = {kind: sum(1 for c in changes if c.op != "=" and c.kind == kind) for kind in KINDS}
     conversations = _dm_rooms(network, dms)
-    welcomes = todo["welcome-dm"] + todo["welcome-mention"]
+    welcomes = todo["welcome-dm"]  # a welcome by mention is a community post, as the plan line says
     est = estimate(
         network,
         invitations=todo["invite"],
-        messages=welcomes + todo["welcome-post"],
+        messages=welcomes + todo["welcome-mention"] + todo["welcome-post"],
         room_creations=conversations + todo["community"] + todo["room"],
         communities=todo["community"],
         rooms=todo["room"],
