@@ -26,8 +26,9 @@ from pydantic import (
     model_validator,
 )
 
+from rse_cli import i18n
 from rse_cli.errors import ConfigError
-from rse_cli.i18n import _
+from rse_cli.i18n import _, choose
 from rse_cli.paths import config_dir, data_dir, default_config_path  # noqa: F401 - re-exported
 
 APP = "rse"
@@ -59,6 +60,11 @@ class ConfigWarning(UserWarning):
 MOVED_KEYS = {"animator_level": "matrix", "moderator_level": "matrix", "client_url": "matrix", "device_id": "matrix"}
 
 
+def _content_default() -> Literal["fr", "en"]:
+    """Settings made without a file (services, tests): the language this process speaks."""
+    return "fr" if i18n.current() == "fr" else "en"
+
+
 class Settings(BaseModel):
     """One profile's settings. Every field is documented in config.example.toml.
 
@@ -79,7 +85,9 @@ class Settings(BaseModel):
     timeout: float = Field(30.0, gt=0)
     concurrency: int = Field(8, ge=1, le=64)
     max_retries: int = Field(5, ge=0, le=20)
-    lang: Literal["fr", "en"] = "fr"
+    # the content language (digests, briefs, campaigns, reports): the profile's `lang`, else the
+    # run's language (--lang > RSE_LANG > LANG), so that one run speaks one language (issue 16)
+    lang: Literal["fr", "en"] = Field(default_factory=lambda: _content_default())
     store: str | None = Field(None, description="SQLite path, or postgresql://… (default: data dir/rse.db)")
     templates_dir: Path | None = None
     leaders: list[str] = []
@@ -267,6 +275,8 @@ def load_settings(
         **{k: v for k, v in (flags or {}).items() if v is not None},
     }
     merged["profile"] = name
+    if not merged.get("lang"):  # no --lang, RSE_LANG or profile `lang`: the run's language, from the locale
+        merged["lang"] = choose(None, None, environ)
     network = str(merged.get("network") or Settings.model_fields["network"].default)
     env_table = _env_table(environ, network)
     if env_table:

@@ -17,7 +17,19 @@ def _write(path, text):
 
 def test_defaults_without_a_file(tmp_path):
     s = load_settings(config_path=tmp_path / "none.toml", environ={})
-    assert (s.profile, s.network, s.homeserver, s.lang, s.connectors) == ("default", "matrix", None, "fr", {})
+    assert (s.profile, s.network, s.homeserver, s.lang, s.connectors) == ("default", "matrix", None, "en", {})
+
+
+def test_the_content_language_is_the_run_language_unless_the_profile_sets_one(tmp_path):
+    """Digests and reports speak what the CLI speaks (LANG) when the profile says nothing; an
+    explicit profile `lang` still wins for content, and --lang over both (issue 16)."""
+    bare = tmp_path / "none.toml"
+    assert load_settings(config_path=bare, environ={"LANG": "C.UTF-8"}).lang == "en"
+    assert load_settings(config_path=bare, environ={"LANG": "fr_FR.UTF-8"}).lang == "fr"
+    assert load_settings(config_path=bare, environ={"LANG": "fr_FR.UTF-8", "RSE_LANG": "en"}).lang == "en"
+    cfg = _write(tmp_path / "c.toml", '[profiles.default]\nlang = "fr"\n')
+    assert load_settings(config_path=cfg, environ={"LANG": "C"}).lang == "fr"
+    assert load_settings(config_path=cfg, environ={"LANG": "C"}, flags={"lang": "en"}).lang == "en"
 
 
 def test_precedence_flag_over_env_over_file(tmp_path):

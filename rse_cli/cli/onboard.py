@@ -52,36 +52,128 @@ def _todo(kind: str, n: int) -> str:
 
 
 def _duration(seconds: float) -> str:
+    from rse_cli.i18n import current
+    from rse_cli.l10n import L10n
+
     if seconds < 90:
         return _("{n} s").format(n=f"{seconds:.0f}")
     if seconds < 5400:
         return _("{n} min").format(n=f"{seconds / 60:.0f}")
-    return _("{n} h").format(n=f"{seconds / 3600:.1f}")
+    return _("{n} h").format(n=L10n(current()).num(round(seconds / 3600, 1)))
 
 
-def _warn_limits(c, est) -> None:
-    """The rate-limit note: once per command, and only when there is work that takes over a minute."""
+def limits_note(est) -> list[str]:
+    """The rate-limit note, in the run's language, with the plan line's own counts: what is sent,
+    then what is created (a welcome message's conversation is a room to create where the network
+    says so: `dm_creates_room`), and the connector's fast path. Empty when it does not apply: no work,
+    under a minute, or an account exempt from the limits."""
     if est.exempt or est.seconds_at_default_limits < 60:
-        return
-    work = [
-        ngettext("{n} invitation", "{n} invitations", est.invitations).format(n=est.invitations) if est.invitations else "",
-        ngettext("{n} message", "{n} messages", est.messages).format(n=est.messages) if est.messages else "",
-        ngettext("{n} room creation", "{n} room creations", est.room_creations).format(n=est.room_creations)
-        if est.room_creations
-        else "",
-    ]
+        return []
     from rse_cli.i18n import current
     from rse_cli.l10n import L10n
 
-    c.say(
-        _("note: {work} take at least {duration} at {limits}.").format(
-            work=L10n(current()).join([w for w in work if w]),
-            duration=_duration(est.seconds_at_default_limits),
-            limits=est.limits,
+    l10n = L10n(current())
+    limits = est.rates.describe(l10n.num) if est.rates is not None else est.limits
+    lines = [
+        _("note: this takes at least {duration} at {limits}.").format(
+            duration=_duration(est.seconds_at_default_limits), limits=limits
         )
-    )
-    if est.fast_path:  # the connector's words: rse's commands know no network
-        c.say(_("  fast path: {how}.").format(how=est.fast_path))
+    ]
+    posts = est.messages - est.welcomes
+    sends = [
+        ngettext("{n} invitation", "{n} invitations", est.invitations).format(n=est.invitations) if est.invitations else "",
+        ngettext("{n} welcome message", "{n} welcome messages", est.welcomes).format(n=est.welcomes) if est.welcomes else "",
+        ngettext("{n} community post", "{n} community posts", posts).format(n=posts) if posts else "",
+        ngettext(
+            "{n} other change (role, description or picture)",
+            "{n} other changes (roles, descriptions, pictures)",
+            est.other_writes,
+        ).format(n=est.other_writes)
+        if est.other_writes
+        else "",
+    ]
+    if any(sends):
+        lines.append(_("  to send: {what}").format(what=l10n.join([w for w in sends if w])))
+    made = [
+        ngettext("{n} community", "{n} communities", est.communities).format(n=est.communities) if est.communities else "",
+        ngettext("{n} room", "{n} rooms", est.rooms).format(n=est.rooms) if est.rooms else "",
+        ngettext(
+            "{n} conversation (a room for the welcome message)",
+            "{n} conversations (a room for each welcome message)",
+            est.conversations,
+        ).format(n=est.conversations)
+        if est.conversations
+        else "",
+    ]
+    if any(made):
+        lines.append(_("  to create: {what}").format(what=l10n.join([w for w in made if w])))
+    fast = est.rates.describe_fast_path() if est.rates is not None else est.fast_path
+    if fast:  # the connector's words: rse's commands know no network
+        lines.append(_("  fast path: {how}.").format(how=fast))
+    return lines
+
+
+# how long `apply` trusts that the reader saw `plan`'s note for the same work
+SHOWN_FOR_SECONDS = 3600
+
+
+def _shown_file():
+    from rse_cli.paths import data_dir
+
+    return data_dir() / "onboard-notes.json"
+
+
+def _note_key(c, manifest: Path, lines: list[str]) -> str:
+    import hashlib
+
+    who = f"{c.settings.profile}\0{manifest.resolve()}\0" + "\n".join(lines)
+    return hashlib.sha256(who.encode()).hexdigest()
+
+
+def _shown_recently(key: str) -> bool:
+    import json
+    import time
+
+    try:
+        shown = json.loads(_shown_file().read_text(encoding="utf-8"))
+        return isinstance(shown, dict) and time.time() - float(shown.get(key, 0)) < SHOWN_FOR_SECONDS
+    except (OSError, ValueError, TypeError):
+        return False
+
+
+def _remember_shown(key: str) -> None:
+    """Best effort: a data dir that cannot be written only means apply notes it once more."""
+    import json
+    import time
+
+    from rse_cli.fsutil import write_private
+
+    try:
+        try:
+            shown = json.loads(_shown_file().read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            shown = {}
+        now = time.time()
+        shown = {k: t for k, t in (shown if isinstance(shown, dict) else {}).items() if now - float(t) < SHOWN_FOR_SECONDS}
+        shown[key] = now
+        write_private(_shown_file(), json.dumps(shown).encode())
+    except (OSError, ValueError, TypeError):
+        pass
+
+
+def _warn_limits(c, est, manifest: Path, *, by_plan: bool) -> None:
+    """The rate-limit note: once per command, only when there is work that takes over a minute,
+    and not again from `apply` when `plan` just showed the same note for the same manifest."""
+    lines = limits_note(est)
+    if not lines:
+        return
+    key = _note_key(c, manifest, lines)
+    if not by_plan and _shown_recently(key):
+        return
+    for line in lines:
+        c.say(line)
+    if by_plan:
+        _remember_shown(key)
 
 
 def _problems(c, problems) -> None:
@@ -126,7 +218,7 @@ def plan(ctx: typer.Context, manifest: ManifestArg, json_: JsonOpt = False) -> N
     else:
         c.stdout.write(plan_text(result))
         if not result.problems:  # a plan that cannot be applied takes no time
-            _warn_limits(c, result.estimate)
+            _warn_limits(c, result.estimate, manifest, by_plan=True)
     for note in result.notes:
         c.say(_("note: {note}").format(note=note))
     if result.problems:
@@ -212,7 +304,7 @@ def apply(
         for p in check.skipped:
             c.say(_("skipped {problem}").format(problem=p))
         if check.changes:  # nothing to do takes no time
-            _warn_limits(c, check.estimate)
+            _warn_limits(c, check.estimate, manifest, by_plan=False)
         if check.changes and check.ask:  # --yes: no question asked
             _confirm(ngettext("apply {n} change?", "apply {n} changes?", check.changes).format(n=check.changes))
 

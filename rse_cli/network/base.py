@@ -38,6 +38,7 @@ from rse_cli.domain import (
     Whoami,
 )
 from rse_cli.errors import ConfigError, UsageError
+from rse_cli.i18n import N_
 
 if TYPE_CHECKING:
     from pydantic import BaseModel as SettingsModel
@@ -111,8 +112,29 @@ class RateModel(BaseModel):
     dm_creates_room: bool = False  # a first direct message creates a room (Matrix)
     community_creation_seconds: float = 0.0  # asynchronous creation to wait for (Engage: > 30 s polls)
     reads: RateLimit | None = None  # reads count against a limit too (Yammer)
-    described: str = "the network's rate limits"  # for the note printed before a long job
+    # For the note printed before a long job, in English and marked with N_ by the connector so
+    # that `describe()` translates them when shown: `described` may name each limit's rate as
+    # {messages}, {invitations}, {room_creations} (a minute) or {…_every} (seconds between two).
+    described: str = N_("the network's rate limits")
     fast_path: str | None = None  # how the limits can be lifted or avoided, when they can
+
+    def describe(self, num: Callable[[float], str] = str, translate: Callable[[str], str] | None = None) -> str:
+        """`described` in the run's language (or through `translate`), its rates formatted by
+        `num` (L10n.num: '0,2')."""
+        from rse_cli.i18n import _
+
+        rates: dict[str, str] = {}
+        for name in ("messages", "invitations", "room_creations"):
+            limit: RateLimit | None = getattr(self, name)
+            if limit is not None:
+                rates[name] = num(round(limit.per_second * 60, 1))
+                rates[f"{name}_every"] = num(round(1 / limit.per_second, 1))
+        return (translate or _)(self.described).format(**rates)
+
+    def describe_fast_path(self) -> str | None:
+        from rse_cli.i18n import _
+
+        return _(self.fast_path) if self.fast_path else None
 
     def seconds(self, *, invitations: int, messages: int, room_creations: int, communities: int = 0) -> float:
         """The least time these writes take at these limits (the buckets drain in parallel)."""

@@ -122,6 +122,8 @@ def _concurrent_runs(rse, homeserver, store: str | None) -> None:
                 "ama-announcement",
                 "--var",
                 f"guest={name}",
+                "--lang",
+                "fr",  # the assertions read the French announcement
             ],
             env=env,
             check=True,
@@ -287,7 +289,10 @@ def test_kudos_cites_the_weeks_most_liked_posts_from_synced_events(rse, homeserv
                 json={"m.relates_to": {"rel_type": "m.annotation", "event_id": target, "key": "👍"}},
             )
     rse("sync", alias)
-    rse("animate", "add", "kudos", "--community", alias, "--cron", "* * * * *", "--tz", "UTC", "--template", "kudos-friday")
+    rse(
+        "animate", "add", "kudos", "--community", alias, "--cron", "* * * * *", "--tz", "UTC", "--template", "kudos-friday",
+        "--lang", "fr",
+    )  # fmt: skip
     text = rse.json("animate", "preview", "kudos")["text"]
     assert "**Alice Martin**" in text and "2 réactions" in text and "sans réaction" not in text
     assert "Question de rse" not in text  # rse never thanks itself

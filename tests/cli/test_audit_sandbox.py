@@ -115,14 +115,14 @@ def test_digests_greet_no_veteran_and_cite_the_seeds_waiting_questions(seeded):
     rse, plan = seeded
     since = int((datetime.now(UTC) - timedelta(days=30)).timestamp() * 1000)
     for com in plan.communities:
-        text = rse("digest", "send", "-c", com.key, "--period", "month", "--dry-run").stdout
+        text = rse("--lang", "fr", "digest", "send", "-c", com.key, "--period", "month", "--dry-run").stdout
         assert "(s)" not in text and not re.search(r"\b0 réponses\b|\b1 réponses\b", text), com.key
         welcome = text.split("👋", 1)[1].split("Un petit mot", 1)[0] if "👋" in text else ""
         joins = _joins(plan, com.key)
         veterans = [u for u, ts in joins.items() if ts < since]
         assert not [u for u in veterans if f"[{_name(plan, u)}]" in welcome], com.key
         assert f"[{_name(plan, com.creator)}]" not in welcome
-    data = rse("digest", "send", "-c", "data-ia", "--period", "week", "--dry-run").stdout
+    data = rse("--lang", "fr", "digest", "send", "-c", "data-ia", "--period", "week", "--dry-run").stdout
     # the digest lists the questions of the audit window still waiting, oldest first, ten at most
     lookback = int((datetime.now(UTC) - timedelta(days=30)).timestamp() * 1000)
     waiting = sorted(

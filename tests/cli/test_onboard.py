@@ -441,10 +441,18 @@ def test_plan_warns_at_the_limits_the_connector_declares(rse, homeserver, tmp_pa
     path = manifest(tmp_path / "communities.toml", unique("lim"), homeserver.users["alice"])
     shown = rse("onboard", "plan", str(path))
     note = [line for line in shown.stderr.splitlines() if line.startswith("note:")]
-    assert len(note) == 1 and "15 room creations" in note[0] and "Synapse's default rate limits" in note[0]  # once
+    assert len(note) == 1 and "at Synapse's default rate limits (12 messages and invitations a minute" in note[0]  # once
+    assert "one room creation every 62.5 s" in note[0]
+    # the plan line's own counts, and why welcome messages cost room creations here
+    assert "12 welcome messages to send" in shown.stdout and "2 rooms to create" in shown.stdout
+    assert "  to create: 1 community, 2 rooms and 12 conversations (a room for each welcome message)" in shown.stderr
     assert "override_ratelimit" in shown.stderr  # the fast path, in the connector's words
+    french = rse("--lang", "fr", "onboard", "plan", str(path)).stderr
+    assert "avec les limites de débit par défaut de Synapse (12 messages et invitations par minute" in french
+    assert "toutes les 62,5 s" in french and "un administrateur du serveur lève les limites" in french
+    assert "Synapse's" not in french and "a server admin" not in french
     est = rse.json("onboard", "plan", str(path))["estimate"]
-    assert (est["room_creations"], est["communities"]) == (15, 1)
+    assert (est["room_creations"], est["communities"], est["rooms"], est["conversations"]) == (15, 1, 2, 12)
     assert est["seconds_at_default_limits"] == round((15 - 10) / 0.016, 1) and est["limits"].startswith("Synapse")
 
 
@@ -567,18 +575,41 @@ def test_apply_summary_and_status_use_plurals_and_one_word_per_concept(mem, tmp_
     assert "terminé : 0 communauté créée, 0 salon créé, 0 personne invitée" in again.stderr
 
 
-def test_a_long_plan_notes_the_rate_limits_once(mem, tmp_path):
+def _long_manifest(mem, tmp_path):
+    """400 people to invite and welcome: over a minute at the memory network's limits."""
     lines = [MEM_HEADER] + [f"p{i}@corp.example;P{i};N;Ventes" for i in range(400)]
     for i in range(400):
         mem.world.add_person(f"P{i} N", f"p{i}@corp.example")
     path = mem_manifest(tmp_path)
     (tmp_path / "hr.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    shown = mem("onboard", "plan", str(path))
-    notes = [ln for ln in shown.stderr.splitlines() if ln.startswith("note:")]
-    assert len(notes) == 1 and "401 invitations, 400 messages" in notes[0], shown.stderr
-    assert "(s)" not in notes[0]
+    return path
+
+
+def test_apply_notes_the_rate_limits_once_when_no_plan_showed_them(mem, tmp_path):
+    path = _long_manifest(mem, tmp_path)
     applied = mem("onboard", "apply", str(path), "--yes")
     assert sum(ln.startswith("note:") for ln in applied.stderr.splitlines()) == 1
+    assert applied.stderr.count("  to send:") == 1
+
+
+def test_a_long_plan_notes_the_rate_limits_once(mem, tmp_path):
+    path = _long_manifest(mem, tmp_path)
+    shown = mem("onboard", "plan", str(path))
+    notes = [ln for ln in shown.stderr.splitlines() if ln.startswith("note:")]
+    assert len(notes) == 1 and "at least 76 s at the network's rate limits" in notes[0], shown.stderr
+    # the note counts what the plan line counts, in the same words
+    plan_line = shown.stdout.splitlines()[-1]
+    assert "400 invitations to send" in plan_line and "400 welcome messages to send" in plan_line and "1 role" in plan_line
+    assert "  to send: 400 invitations, 400 welcome messages and 1 other change (role, description or picture)" in shown.stderr
+    assert "  to create: 1 community and 1 room\n" in shown.stderr and "(s)" not in shown.stderr
+    french = mem("--lang", "fr", "onboard", "plan", str(path)).stderr
+    assert "remarque : cela prend au moins 76 s avec les limites de débit du réseau." in french
+    assert (
+        "  à envoyer : 400 invitations, 400 messages de bienvenue et 1 autre modification (rôle, description ou image)" in french
+    )
+    assert "  à créer : 1 communauté et 1 salon" in french
+    applied = mem("onboard", "apply", str(path), "--yes")  # right after the plan that said it: not again
+    assert "note:" not in applied.stderr and "400 people invited" in applied.stderr
     again = mem("onboard", "apply", str(path), "--yes")  # nothing left to do: no note, with --yes too
     assert "note:" not in again.stderr and "400 already there" in again.stderr
 

@@ -24,7 +24,8 @@ BAD = {
 }
 
 
-def override(tmp_path, monkeypatch, name: str, source: str, lang: str = "fr"):
+def override(tmp_path, monkeypatch, name: str, source: str, lang: str = "en"):
+    """A template of the content language, which is the run's (English in tests) when no profile sets one."""
     folder = tmp_path / "tpl" / lang
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.md.j2"

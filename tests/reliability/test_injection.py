@@ -146,6 +146,8 @@ def test_animation_var_and_quoted_posts_are_text(rse, homeserver, tmp_path, monk
         alias,
         "--room",
         "Général",
+        "--lang",
+        "fr",  # a French animation: its template is in tpl/fr
         "--at",
         at,
         "--tz",

@@ -70,6 +70,18 @@ def test_up_twice_is_harmless_and_status_says_running(sandbox):
     assert after["pid"] == before["pid"] and after["url"] == before["url"]
 
 
+def test_up_lifts_the_champions_rate_limits(sandbox, net):
+    """As an admin would on a real server: the demo's onboarding then notes no wait of minutes
+    for work that takes seconds, and `rse doctor` finds the account's rights in order."""
+    rse, _ = sandbox
+    assert net.ratelimit_exempt() is True
+    checks = {c["name"]: c for c in json.loads(rse("doctor", "--json", ok=False).stdout)}
+    assert checks["rights"]["status"] == "ok", checks["rights"]
+    assert "rate limits are lifted" in checks["rights"]["detail"]
+    french = rse("--lang", "fr", "doctor", ok=False).stdout
+    assert "✓ droits" in french, french
+
+
 def test_summary_csv_and_leaders(sandbox, plan):
     _, summary = sandbox
     assert summary["people"] == 60 and summary["communities"] == 5 and summary["rooms"] == 10

@@ -99,6 +99,7 @@ class World:
 
 
 def settings(**kw) -> Settings:
+    kw.setdefault("lang", "fr")  # these tests read the findings' French texts
     return Settings(user=ME, client_url="https://matrix.to/#/", leaders=[uid("dg"), uid("drh")], **kw)
 
 

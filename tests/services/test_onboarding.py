@@ -36,6 +36,24 @@ def test_welcome_dms_are_bound_by_room_creation():
     # 200 DMs need 200 rooms: (200 - burst 10) / 0.016 per s, about 3.3 hours (MATRIX-NOTES)
     assert 3.2 * 3600 < est.seconds_at_default_limits < 3.4 * 3600
     assert est.exempt is None and "Synapse" in est.limits and "override_ratelimit" in est.fast_path
+    assert "12 messages" in est.limits and "every 62.5 s" in est.limits  # --json: English, the rates filled in
+
+
+def test_the_limits_are_said_in_the_run_language():
+    """The connector's words are translated when shown, its rates formatted the French way."""
+    from rse_cli.i18n import activate, current
+    from rse_cli.l10n import L10n
+
+    rates = estimate(Net(), invitations=1, messages=1, room_creations=1).rates
+    before = current()
+    try:
+        activate("fr")
+        said = rates.describe(L10n("fr").num)
+        fast = rates.describe_fast_path()
+    finally:
+        activate(before)
+    assert said.startswith("les limites de débit par défaut de Synapse") and "toutes les 62,5 s" in said
+    assert fast.startswith("un administrateur du serveur") and "override_ratelimit" in fast
 
 
 def test_invitations_and_messages_share_one_bucket():
@@ -118,7 +136,9 @@ def test_the_rough_estimate_counts_a_picture_like_the_plan_does(tmp_path):
     without = rough_estimate(Net(), Prepared(mf.load(path), {}, []))
     path.write_text(path.read_text(encoding="utf-8") + 'avatar = "logo.gif"\n', encoding="utf-8")
     with_picture = rough_estimate(Net(), Prepared(mf.load(path), {}, []))
-    assert (without.messages, with_picture.messages) == (1, 2)
+    assert (without.messages, with_picture.messages) == (1, 1)  # the post: a message, as the plan line says
+    assert (without.other_writes, with_picture.other_writes) == (0, 1)  # the picture: paced like one
+    assert with_picture.seconds_at_default_limits == without.seconds_at_default_limits  # both under the burst
 
 
 def test_set_up_reads_each_community_once_and_side_by_side(memory_world, tmp_path):

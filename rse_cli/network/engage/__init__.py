@@ -33,6 +33,10 @@ YAMMER_LIMITS = RateModel(
     invitations=RateLimit(per_second=10 / 30, burst=10),  # Graph's Engage limit is of the same order
     community_creation_seconds=62.0,
     reads=RateLimit(per_second=10 / 30, burst=10),
+    described=N_(
+        "Viva Engage's documented limits ({messages} messages a minute, {invitations} member additions a minute, "
+        "over a minute to create a community)"
+    ),
 )
 
 CAPABILITIES = Capabilities(

@@ -49,11 +49,15 @@ SYNAPSE_DEFAULTS = RateModel(
     invitations_share_messages=True,
     room_creations=RateLimit(per_second=0.016, burst=10),
     dm_creates_room=True,
-    described="Synapse's default rate limits (0.2 messages+invitations/s, 0.016 room creations/s; "
-    "each welcome DM creates a room)",
-    fast_path="a server admin lifts the limits of this account "
-    '(POST /_synapse/admin/v1/users/<user>/override_ratelimit {"messages_per_second": 0, "burst_count": 0}), '
-    "or, as an admin, set `join = true` in the manifest (admin force-join is not rate limited)",
+    described=N_(
+        "Synapse's default rate limits ({messages} messages and invitations a minute together, "
+        "one room creation every {room_creations_every} s)"
+    ),
+    fast_path=N_(
+        "a server admin lifts the limits of this account "
+        '(POST /_synapse/admin/v1/users/<user>/override_ratelimit {"messages_per_second": 0, "burst_count": 0}), '
+        "or, as an admin, set `join = true` in the manifest (admin force-join is not rate limited)"
+    ),
 )
 
 CAPABILITIES = Capabilities(

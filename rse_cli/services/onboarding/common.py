@@ -9,12 +9,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from rse_cli.domain import Community, Member, Person, Role
 from rse_cli.errors import NotFoundError
 from rse_cli.i18n import _
-from rse_cli.network.base import Network
+from rse_cli.network.base import Network, RateModel
 from rse_cli.services import manifest as mf
 from rse_cli.services.people_csv import PersonRow, Problem
 from rse_cli.services.resolve import did_you_mean, resolve_people
@@ -38,14 +38,21 @@ class ProblemOut(BaseModel):
 
 
 class Estimate(BaseModel):
-    invitations: int
-    messages: int
-    room_creations: int
+    """The plan's paced writes, counted as the plan line counts them, and their least duration."""
+
+    invitations: int  # the plan's invitations
+    messages: int  # welcome messages and community posts (welcomes by mention, welcome posts)
+    room_creations: int  # communities + rooms + conversations
     communities: int = 0
+    rooms: int = 0  # rooms created in communities
+    conversations: int = 0  # rooms opened by a first direct message (the network's `dm_creates_room`)
+    welcomes: int = 0  # of the messages, the welcome messages (direct)
+    other_writes: int = 0  # roles, descriptions, pictures: paced like messages
     seconds_at_default_limits: float  # at the limits the connector declares (Synapse's defaults on Matrix)
-    limits: str = ""  # those limits in words
-    fast_path: str | None = None  # how to lift or avoid them
+    limits: str = ""  # those limits in words (English: --json)
+    fast_path: str | None = None  # how to lift or avoid them (English: --json)
     exempt: bool | None = None  # the account's rate limits are lifted (None: cannot tell)
+    rates: RateModel | None = Field(None, exclude=True)  # to say the limits in the run's language
 
 
 class Plan(BaseModel):

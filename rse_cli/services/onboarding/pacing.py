@@ -40,26 +40,46 @@ class Pacer:
             self.cond.notify_all()
 
 
-def estimate(network: Network, invitations: int, messages: int, room_creations: int, communities: int = 0) -> Estimate:
+def estimate(
+    network: Network,
+    invitations: int,
+    messages: int,
+    room_creations: int,
+    communities: int = 0,
+    *,
+    rooms: int = 0,
+    conversations: int = 0,
+    welcomes: int = 0,
+    other_writes: int = 0,
+) -> Estimate:
     """The least time these writes take at the network's declared limits, and whether this
-    account is exempt from them (None: cannot tell). `room_creations` counts communities too."""
-    seconds = network.capabilities.rate_limits.seconds(
-        invitations=invitations, messages=messages, room_creations=room_creations, communities=communities
+    account is exempt from them (None: cannot tell). `room_creations` counts communities, rooms
+    and conversations; `other_writes` (roles, descriptions, pictures) are paced like messages."""
+    rates = network.capabilities.rate_limits
+    seconds = rates.seconds(
+        invitations=invitations,
+        messages=messages + other_writes,
+        room_creations=room_creations,
+        communities=communities,
     )
     try:
         exempt = network.ratelimit_exempt()
     except RseError:
         exempt = None
-    rates = network.capabilities.rate_limits
     return Estimate(
         invitations=invitations,
         messages=messages,
         room_creations=room_creations,
         communities=communities,
+        rooms=rooms,
+        conversations=conversations,
+        welcomes=welcomes,
+        other_writes=other_writes,
         seconds_at_default_limits=round(seconds, 1),
         exempt=exempt,
-        limits=rates.described,
+        limits=rates.describe(lambda x: f"{x:g}", translate=str),  # English in --json
         fast_path=rates.fast_path,
+        rates=rates,
     )
 
 
@@ -72,16 +92,21 @@ def rough_estimate(network: Network, prepared: Prepared) -> Estimate:
     """An upper bound from the manifest alone (as if nothing existed yet): no reads but one."""
     specs = prepared.manifest.communities
     people = sum(1 for s in specs for r in s.members if prepared.person(r))
-    welcomes = sum(1 for s in specs if s.welcome_dm for r in s.members if prepared.person(r))
+    mentions = sum(1 for s in specs if s.welcome_dm and s.welcome_in != "dm" for r in s.members if prepared.person(r))
     dms = sum(1 for s in specs if s.welcome_dm and s.welcome_in == "dm" for r in s.members if prepared.person(r))
     staff = sum(1 for s in specs for r in [*s.animators, *s.moderators] if prepared.person(r))
-    pictures = sum(
-        1 for s in specs if s.avatar
-    )  # a state event, paced like a message (a new community gets its topic at creation)
+    pictures = sum(1 for s in specs if s.avatar)  # a new community gets its topic at creation, its picture after
+    posts = sum(1 for s in specs if s.welcome_post)
+    rooms = sum(len(s.rooms) for s in specs)
+    conversations = _dm_rooms(network, dms)
     return estimate(
         network,
-        invitations=people + staff,
-        messages=welcomes + pictures + sum(1 for s in specs if s.welcome_post),
-        room_creations=_dm_rooms(network, dms) + sum(1 + len(s.rooms) for s in specs),
+        invitations=people,
+        messages=dms + mentions + posts,
+        room_creations=conversations + len(specs) + rooms,
         communities=len(specs),
+        rooms=rooms,
+        conversations=conversations,
+        welcomes=dms,
+        other_writes=staff + pictures,
     )

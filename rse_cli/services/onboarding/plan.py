@@ -27,6 +27,9 @@ from rse_cli.store import Store
 from rse_cli.store.onboarding import welcomed
 from rse_cli.templating import Templates
 
+# every kind of change a plan lists
+KINDS = ("community", "topic", "avatar", "room", "role", "invite", "join", "welcome-dm", "welcome-mention", "welcome-post")
+
 
 def plan(network: Network, store: Store, path: Path, *, templates: Templates, prepared: Prepared | None = None) -> Plan:
     """Read the network and list what `apply` would do. Writes nothing."""
@@ -104,12 +107,20 @@ def plan(network: Network, store: Store, path: Path, *, templates: Templates, pr
     for ch in changes:
         key = "unchanged" if ch.op == "=" else ch.kind
         counts[key] = counts.get(key, 0) + 1
-    pending = [c for c in changes if c.op != "="]
+    # the same counts as the plan line ("14 invitations to send", "2 rooms to create"), so that the
+    # rate-limit note can say where its figures come from
+    todo = {kind: sum(1 for c in changes if c.op != "=" and c.kind == kind) for kind in KINDS}
+    conversations = _dm_rooms(network, dms)
+    welcomes = todo["welcome-dm"]  # a welcome by mention is a community post, as the plan line says
     est = estimate(
         network,
-        invitations=sum(1 for c in pending if c.kind in ("invite", "role")),
-        messages=sum(1 for c in pending if c.kind in ("welcome-dm", "welcome-mention", "welcome-post", "topic", "avatar")),
-        room_creations=_dm_rooms(network, dms) + sum(1 for c in pending if c.kind in ("community", "room")),
-        communities=sum(1 for c in pending if c.kind == "community"),
+        invitations=todo["invite"],
+        messages=welcomes + todo["welcome-mention"] + todo["welcome-post"],
+        room_creations=conversations + todo["community"] + todo["room"],
+        communities=todo["community"],
+        rooms=todo["room"],
+        conversations=conversations,
+        welcomes=welcomes,
+        other_writes=todo["role"] + todo["topic"] + todo["avatar"],
     )
     return Plan(manifest=str(path), changes=changes, problems=_problems(prepared.problems), counts=counts, estimate=est)
