@@ -163,7 +163,7 @@ def create(
     welcome: str | None = "welcome",
     nudges: list[str] | None = None,
     thanks: str | None = None,
-    lang: str = "fr",
+    lang: str,  # the content language: the caller says which (the profile's, or the run's)
     now: datetime,
     skip_invalid: bool = False,
     where: list[str] | None = None,
