@@ -80,30 +80,36 @@ def limits_note(est) -> list[str]:
         )
     ]
     posts = est.messages - est.welcomes
+
+    def some(n: int, text: str) -> str:  # "1 204 invitations" (Babel's digits), or nothing
+        return text.format(n=l10n.num(n)) if n else ""
+
     sends = [
-        ngettext("{n} invitation", "{n} invitations", est.invitations).format(n=est.invitations) if est.invitations else "",
-        ngettext("{n} welcome message", "{n} welcome messages", est.welcomes).format(n=est.welcomes) if est.welcomes else "",
-        ngettext("{n} community post", "{n} community posts", posts).format(n=posts) if posts else "",
-        ngettext(
-            "{n} other change (role, description or picture)",
-            "{n} other changes (roles, descriptions, pictures)",
+        some(est.invitations, ngettext("{n} invitation", "{n} invitations", est.invitations)),
+        some(est.welcomes, ngettext("{n} welcome message", "{n} welcome messages", est.welcomes)),
+        some(posts, ngettext("{n} community post", "{n} community posts", posts)),
+        some(
             est.other_writes,
-        ).format(n=est.other_writes)
-        if est.other_writes
-        else "",
+            ngettext(
+                "{n} other change (role, description or picture)",
+                "{n} other changes (roles, descriptions, pictures)",
+                est.other_writes,
+            ),
+        ),
     ]
     if any(sends):
         lines.append(_("  to send: {what}").format(what=l10n.join([w for w in sends if w])))
     made = [
-        ngettext("{n} community", "{n} communities", est.communities).format(n=est.communities) if est.communities else "",
-        ngettext("{n} room", "{n} rooms", est.rooms).format(n=est.rooms) if est.rooms else "",
-        ngettext(
-            "{n} conversation (a room for the welcome message)",
-            "{n} conversations (a room for each welcome message)",
+        some(est.communities, ngettext("{n} community", "{n} communities", est.communities)),
+        some(est.rooms, ngettext("{n} room", "{n} rooms", est.rooms)),
+        some(
             est.conversations,
-        ).format(n=est.conversations)
-        if est.conversations
-        else "",
+            ngettext(
+                "{n} conversation (a room for the welcome message)",
+                "{n} conversations (a room for each welcome message)",
+                est.conversations,
+            ),
+        ),
     ]
     if any(made):
         lines.append(_("  to create: {what}").format(what=l10n.join([w for w in made if w])))
