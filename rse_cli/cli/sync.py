@@ -30,6 +30,10 @@ def sync(
     with c.progress(_("sync"), counting=_("events")) as bar:
         results = do_sync(c.network(), c.store, communities or None, progress=bar.advance if bar else None)
     total = sum(r.new_events for r in results)
-    rooms = ngettext("{n} room", "{n} rooms", len(results)).format(n=len(results))
-    c.say(ngettext("{total} new event in {rooms}", "{total} new events in {rooms}", total).format(total=total, rooms=rooms))
+    from rse_cli.i18n import current
+    from rse_cli.l10n import L10n
+
+    num = L10n(current()).num  # "2 787" in French
+    rooms = ngettext("{n} room", "{n} rooms", len(results)).format(n=num(len(results)))
+    c.say(ngettext("{total} new event in {rooms}", "{total} new events in {rooms}", total).format(total=num(total), rooms=rooms))
     render(c, results, fmt(json_, format_), columns=["community", "room", "new_events", "resumed"])

@@ -490,7 +490,10 @@ def _step(
                 due=f"{due:%Y-%m-%d %H:%M}", now=f"{now:%Y-%m-%d %H:%M}", hours=f"{grace_hours:g}"
             )
         elif step.kind == "nudge" and posts:
-            result.outcome, result.detail = "skipped", _("already posted ({day})").format(day=f"{posts[0].ts:%Y-%m-%d}")
+            from rse_cli.i18n import current
+            from rse_cli.l10n import L10n
+
+            result.outcome, result.detail = "skipped", _("already posted ({day})").format(day=L10n(current()).date(posts[0].ts))
         if result.outcome == "skipped":
             store.finish(key, "skipped", result.detail)
             return result

@@ -422,3 +422,21 @@ def test_where_nothing_is_dated_an_empty_community_is_too_new_and_a_silent_one_i
     got = by_name(health.audit(world.store, settings(), addressing=MATRIX, now=NOW))
     assert got["Vide"].too_new and got["Vide"].score is None
     assert not got["Muette"].too_new and got["Muette"].band == "red"
+
+
+@pytest.mark.parametrize(
+    ("body", "question"),
+    [
+        ("Comment les PME industrielles utilisent l'IA pour la maintenance — https://datanews.example.org/7296", False),
+        ("How to scale a data team: https://example.org/post", False),
+        ("Comment chiffrer une extension pour l'hôtel Le Phare", True),
+        ("Quelqu'un a lu ceci ? https://example.org/a", True),
+        ("Vu ce matin : https://example.org/b", False),
+    ],
+)
+def test_an_article_shared_by_its_title_is_not_a_question(body, question):
+    """A link share whose title opens like a question ("Comment les PME…") waits for no answer:
+    counted as one, it showed executives an unanswered question that nobody asked."""
+    from rse_cli.services.health.activity import is_question
+
+    assert is_question(body) is question

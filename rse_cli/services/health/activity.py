@@ -55,9 +55,15 @@ def is_question(body: str, *, in_qa_room: bool = False) -> bool:
     text = (body or "").strip()
     if not text:
         return False
-    if text.endswith(("?", "？")) or any(line.rstrip().endswith(("?", "？")) for line in text.splitlines()):
+    words = LINK.sub("", text).strip()  # a link's own "?" (a query string) asks nothing
+    if any(line.rstrip().endswith(("?", "？")) for line in words.splitlines()):
         return True
+    if words != text:
+        return False  # "Comment les PME utilisent l'IA — https://…": an article shared by its title, not a question
     return bool(OPENERS.match(text.lstrip("*_> ")))
+
+
+LINK = re.compile(r"https?://\S+", re.IGNORECASE)
 
 
 def ms(ts: datetime) -> int:
