@@ -252,31 +252,31 @@ def plan(ctx: typer.Context, manifest: ManifestArg, json_: JsonOpt = False) -> N
 
 
 def done_text(s: dict[str, int]) -> list[str]:
-    """What apply did, in whole sentences (one ngettext per count)."""
-    parts = [
-        ngettext("{n} community created", "{n} communities created", s.get("communities_created", 0)),
-        ngettext("{n} room created", "{n} rooms created", s.get("rooms_created", 0)),
-        ngettext("{n} person invited", "{n} people invited", s.get("invited", 0)),
-        ngettext("{n} person added", "{n} people added", s.get("joined", 0)),
-        ngettext("{n} already there", "{n} already there", s.get("unchanged", 0)),
-        ngettext("{n} welcome sent", "{n} welcomes sent", s.get("welcome_sent", 0)),
-        ngettext("{n} failed", "{n} failed", s.get("failed", 0)),
+    """What apply did, in one sentence: the counts that are not zero (one ngettext each), then
+    the failures, always; "nothing to do" when a re-run found everything in place."""
+    from rse_cli.i18n import current
+    from rse_cli.l10n import L10n
+
+    num = L10n(current()).num
+
+    def part(key: str, text: str) -> str:
+        return text.format(n=num(s.get(key, 0))) if s.get(key, 0) else ""
+
+    changes = [
+        part(
+            "communities_created", ngettext("{n} community created", "{n} communities created", s.get("communities_created", 0))
+        ),
+        part("rooms_created", ngettext("{n} room created", "{n} rooms created", s.get("rooms_created", 0))),
+        part("invited", ngettext("{n} person invited", "{n} people invited", s.get("invited", 0))),
+        part("joined", ngettext("{n} person added", "{n} people added", s.get("joined", 0))),
+        part("welcome_sent", ngettext("{n} welcome sent", "{n} welcomes sent", s.get("welcome_sent", 0))),
+        part("topics_set", ngettext("{n} description set", "{n} descriptions set", s.get("topics_set", 0))),
+        part("avatars_set", ngettext("{n} picture set", "{n} pictures set", s.get("avatars_set", 0))),
     ]
-    keys = ("communities_created", "rooms_created", "invited", "joined", "unchanged", "welcome_sent", "failed")
-    lines = [_("done: {summary}").format(summary=", ".join(p.format(n=s.get(k, 0)) for p, k in zip(parts, keys, strict=True)))]
-    if s.get("topics_set") or s.get("avatars_set"):
-        lines.append(
-            "      "
-            + ", ".join(
-                [
-                    ngettext("{n} description set", "{n} descriptions set", s.get("topics_set", 0)).format(
-                        n=s.get("topics_set", 0)
-                    ),
-                    ngettext("{n} picture set", "{n} pictures set", s.get("avatars_set", 0)).format(n=s.get("avatars_set", 0)),
-                ]
-            )
-        )
-    return lines
+    said = [c for c in changes if c] or [_("nothing to do")]
+    said.append(part("unchanged", ngettext("{n} already there", "{n} already there", s.get("unchanged", 0))))
+    said.append(ngettext("{n} failed", "{n} failed", s.get("failed", 0)).format(n=num(s.get("failed", 0))))
+    return [_("done: {summary}").format(summary=", ".join(x for x in said if x))]
 
 
 @app.command(
