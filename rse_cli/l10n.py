@@ -79,6 +79,12 @@ class L10n:
     def time(self, d: datetime) -> str:
         return format_time(d, format="short", locale=self.locale)
 
+    def moment(self, d: datetime) -> str:
+        """A date and its time, the one form of every moment rse prints: '15 December 2099, 12:00' /
+        '15 décembre 2099, 12:00' (the same punctuation in both languages). `d` as it is: the
+        caller picks the time zone."""
+        return f"{self.date(d)}, {self.time(d)}"
+
     def weekday(self, index: int) -> str:
         """0 = Monday."""
         return str(self.locale.days["format"]["wide"][index])

@@ -340,8 +340,7 @@ def _when(at: datetime) -> str:
     """The one date format of this command's output: '15 December 2099, 12:00' / '15 décembre 2099, 12:00'."""
     from rse_cli.l10n import L10n
 
-    t = L10n(_lang())
-    return f"{t.date(at)}, {t.time(at)}"  # the same punctuation in both languages: nothing to translate
+    return L10n(_lang()).moment(at)
 
 
 def _ritual(name: str, template: str) -> str:

@@ -98,7 +98,7 @@ def audit(
             t = _l10n()
             flat = [
                 {
-                    _("at"): f"{t.date(r.at)}, {t.time(r.at)}",  # as every other date and time rse prints
+                    _("at"): t.moment(r.at),  # as every other date and time rse prints
                     _("score"): r.score,
                     _("trend"): _trend(r.delta),
                     _("members"): r.metrics.get("members"),

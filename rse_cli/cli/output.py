@@ -91,9 +91,7 @@ def when(at: datetime) -> str:
     from rse_cli.i18n import current
     from rse_cli.l10n import L10n
 
-    t = L10n(current())
-    local = at.astimezone() if at.tzinfo is not None else at
-    return f"{t.date(local)}, {t.time(local)}"
+    return L10n(current()).moment(at.astimezone() if at.tzinfo is not None else at)
 
 
 if TYPE_CHECKING:

@@ -245,7 +245,7 @@ class Schedule:
         t = L10n(lang)
         if self.kind == "at":
             local = self.at_instant.astimezone(self.zone)
-            return _("once: {when}").format(when=f"{t.date(local)}, {t.time(local)}")  # as every other date of rse animate
+            return _("once: {when}").format(when=t.moment(local))  # as every other date of rse animate
         cron = self.cron
         assert cron is not None
         if self.kind == "cron" or len(cron.times()) != 1 or cron.days_restricted or len(cron.months) != 12:

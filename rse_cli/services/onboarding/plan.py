@@ -27,9 +27,6 @@ from rse_cli.store import Store
 from rse_cli.store.onboarding import welcomed
 from rse_cli.templating import Templates
 
-# every kind of change a plan lists
-KINDS = ("community", "topic", "avatar", "room", "role", "invite", "join", "welcome-dm", "welcome-mention", "welcome-post")
-
 
 def plan(network: Network, store: Store, path: Path, *, templates: Templates, prepared: Prepared | None = None) -> Plan:
     """Read the network and list what `apply` would do. Writes nothing."""
@@ -107,20 +104,19 @@ def plan(network: Network, store: Store, path: Path, *, templates: Templates, pr
     for ch in changes:
         key = "unchanged" if ch.op == "=" else ch.kind
         counts[key] = counts.get(key, 0) + 1
-    # the same counts as the plan line ("14 invitations to send", "2 rooms to create"), so that the
-    # rate-limit note can say where its figures come from
-    todo = {kind: sum(1 for c in changes if c.op != "=" and c.kind == kind) for kind in KINDS}
+    # the estimate from the plan line's own counts ("14 invitations to send", "2 rooms to create"),
+    # so that the rate-limit note can say where its figures come from
     conversations = _dm_rooms(network, dms)
-    welcomes = todo["welcome-dm"]  # a welcome by mention is a community post, as the plan line says
+    welcomes = counts.get("welcome-dm", 0)  # a welcome by mention is a community post, as the plan line says
     est = estimate(
         network,
-        invitations=todo["invite"],
-        messages=welcomes + todo["welcome-mention"] + todo["welcome-post"],
-        room_creations=conversations + todo["community"] + todo["room"],
-        communities=todo["community"],
-        rooms=todo["room"],
+        invitations=counts.get("invite", 0),
+        messages=welcomes + counts.get("welcome-mention", 0) + counts.get("welcome-post", 0),
+        room_creations=conversations + counts.get("community", 0) + counts.get("room", 0),
+        communities=counts.get("community", 0),
+        rooms=counts.get("room", 0),
         conversations=conversations,
         welcomes=welcomes,
-        other_writes=todo["role"] + todo["topic"] + todo["avatar"],
+        other_writes=counts.get("role", 0) + counts.get("topic", 0) + counts.get("avatar", 0),
     )
     return Plan(manifest=str(path), changes=changes, problems=_problems(prepared.problems), counts=counts, estimate=est)
