@@ -149,8 +149,9 @@ class Messages(MatrixClient):
             try:
                 self._record_direct()
             except Exception as exc:  # noqa: BLE001 - whoever waits to send in those rooms gets it; they keep rse's mark
-                log.warning("direct conversations not yet listed in m.direct (%s): the next run lists them", exc)
                 with self._dm_lock:
+                    if self._dm_error is None:  # once per failure, not at every retry
+                        log.warning("direct conversations not yet listed in m.direct (%s): the next run lists them", exc)
                     self._dm_error = exc
                     self._dm_due.notify_all()
                     if self._dm_closing:
