@@ -87,8 +87,8 @@ def tone(score: int, green: int = 70, amber: int = 40) -> str:
 
 
 def score_bars(report: AuditReport, bands: tuple[int, int] = (70, 40)) -> Markup:
-    # a community too new to score has no bar
-    rows = sorted(((c, c.score) for c in report.communities if c.score is not None), key=lambda cs: -cs[1])
+    # a community too new to score has no bar (report.scored() leaves it out)
+    rows = sorted(((c, c.score or 0) for c in report.scored()), key=lambda cs: -cs[1])
     # the label column fits the longest name: a name is never clipped ("lub Sport & Lois…")
     longest = max((len(c.name) for c, _score in rows), default=10)
     bar_h, gap = 22, 10
