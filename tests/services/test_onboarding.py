@@ -114,15 +114,26 @@ def test_pacer_drops_to_one_in_flight_once_rate_limited():
     assert peak == [4, 1]
 
 
-def test_pacer_starts_slow():
+def test_pacer_starts_at_the_declared_burst_then_opens_up():
+    """The server takes its burst at once (Synapse: 10 messages and invitations), so the first
+    people go out side by side; then one more at a time up to the concurrency setting. A limit
+    without a burst starts one at a time; no declared limit, at the concurrency setting."""
+    from rse_cli.network.base import RateLimit, RateModel
     from rse_cli.services.onboarding import Pacer
 
     pacer = Pacer(Net(), 16)
-    assert pacer._allowed() == 1
+    assert pacer._allowed() == 10
     for _ in range(20):
         with pacer:
             pass
     assert pacer._allowed() == 16
+    assert Pacer(Net(), 4)._allowed() == 4  # never above the concurrency setting
+    tight = MATRIX.model_copy(update={"rate_limits": RateModel(messages=RateLimit(per_second=1, burst=3))})
+    assert Pacer(Net(capabilities=tight), 16)._allowed() == 3
+    no_burst = MATRIX.model_copy(update={"rate_limits": RateModel(invitations=RateLimit(per_second=1))})
+    assert Pacer(Net(capabilities=no_burst), 16)._allowed() == 1
+    unlimited = MATRIX.model_copy(update={"rate_limits": RateModel()})
+    assert Pacer(Net(capabilities=unlimited, concurrency=8), 8)._allowed() == 8
 
 
 def test_the_rough_estimate_counts_a_picture_like_the_plan_does(tmp_path):

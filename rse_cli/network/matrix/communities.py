@@ -156,7 +156,16 @@ class Communities(MatrixClient):
         if alias:
             body["room_alias_name"] = alias.lstrip("#").split(":", 1)[0]
         space_id = self._create_room(body, alias)
-        return self._community(space_id)
+        # what the hierarchy would answer for a Space just made: no round trip to read it back
+        return Community(
+            id=space_id,
+            name=name,
+            alias=self._alias(alias) if alias else None,
+            topic=topic or None,
+            link=self.link(space_id),
+            rooms=[],
+            member_count=1,
+        )
 
     def set_topic(self, community: Community, topic: str) -> bool:
         if (community.topic or "") == topic:

@@ -10,16 +10,19 @@ from rse_cli.services.onboarding.common import Estimate, Prepared
 
 
 class Pacer:
-    """How many people are worked on at once: a slow start (1, then one more per person done)
-    up to the concurrency setting, and one at a time as soon as the server rate-limits rse:
-    against a rate limit, more requests in flight only multiply 429 answers (MATRIX-NOTES)
-    while the HTTP layer already waits as long as the server asks. The slow start keeps the
-    work in flight small when the first 429 comes (after the server's burst)."""
+    """How many people are worked on at once: a slow start up to the concurrency setting (one
+    more per person done), and one at a time as soon as the server rate-limits rse: against a
+    rate limit, more requests in flight only multiply 429 answers (MATRIX-NOTES) while the HTTP
+    layer already waits as long as the server asks. The slow start begins at the burst the
+    network's declared limits let through at once (Synapse: 10), so that the work in flight is
+    small when the first 429 comes. Starting at 1
+    when the server takes 10 at once cost four round trips of a half-empty pipe: under +20 ms,
+    100 invitations took 15% longer than a bare 16-way loop (bench/onboard.py)."""
 
-    def __init__(self, network: Network, limit: int, start: int = 1) -> None:
+    def __init__(self, network: Network, limit: int, start: int | None = None) -> None:
         self.network = network
         self.limit = max(1, limit)
-        self.window = min(self.limit, start)
+        self.window = max(1, min(self.limit, first_window(network) if start is None else start))
         self.busy = 0
         self.cond = threading.Condition()
 
@@ -38,6 +41,15 @@ class Pacer:
             self.busy -= 1
             self.window = min(self.limit, self.window + 1)
             self.cond.notify_all()
+
+
+def first_window(network: Network) -> int:
+    """The writes the network takes at once before it rate-limits: the smallest burst among its
+    declared limits on messages and invitations (a limit without a burst: 1). A network that
+    declares no limit on either starts at the concurrency setting."""
+    rates = network.capabilities.rate_limits
+    bursts = [limit.burst for limit in (rates.messages, rates.invitations) if limit is not None]
+    return max(1, min(bursts)) if bursts else network.concurrency
 
 
 def estimate(

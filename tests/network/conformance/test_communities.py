@@ -79,6 +79,16 @@ def test_unknown_communities_and_people_are_typed_errors(net):
         net.network.resolve_person("Erin Moreau")
 
 
+def test_a_created_community_is_what_reading_it_back_gives(net):
+    """create_community's answer is used as is by onboarding (no read-back): it must say what
+    get_community says of the new community."""
+    alias = unique("neuve")
+    made = net.network.create_community(f"Neuve {alias}", alias=alias, topic="Tout juste créée")
+    read = net.network.get_community(made.id)
+    assert (made.id, made.name, made.alias, made.topic, made.rooms) == (read.id, read.name, read.alias, read.topic, read.rooms)
+    assert made.link == read.link and made.member_count == read.member_count
+
+
 def test_same_names_are_ambiguous_not_a_guess(net):
     name = unique("Jumelle")
     first = net.network.create_community(name, alias=None, topic=None)
