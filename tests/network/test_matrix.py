@@ -313,3 +313,24 @@ def test_a_conversation_is_listed_in_m_direct_before_anything_is_sent_in_it(home
         net.send(room, Message(f"Bienvenue {i}"), f"txn-listed-{i}")
         assert homeserver.api("GET", path)[person] == [room]  # read before close(): already there
     net.close()
+
+
+def test_the_look_for_unrecorded_rooms_skips_the_conversations_m_direct_lists(homeserver):
+    """A champion's past welcomes are listed in m.direct: the next run's look for an unlisted room
+    of rse's (a run killed before recording it) reads none of them, so its cost does not grow with
+    every person ever welcomed."""
+    earlier = [fresh_person(homeserver, "past") for _ in range(3)]
+    first = connector(homeserver)
+    past_rooms = [first.direct_room(p) for p in earlier]
+    first.close()
+    other = connector(homeserver).create_community(unique("Pas une conversation"), topic=None)  # unlisted: looked at
+    transport = Counting()
+    net = MatrixNetwork.from_settings(
+        Settings(homeserver=homeserver.url, user=homeserver.admin), token=homeserver.admin_token, transport=transport
+    )
+    newcomer = fresh_person(homeserver, "new")
+    room = net.direct_room(newcomer)
+    net.close()
+    read = {p.split("/rooms/")[1].split("/state/")[0] for p in transport.paths if p.endswith("/state/m.room.create/")}
+    assert other.id in read and not read & set(past_rooms)
+    assert room not in past_rooms and connector(homeserver).direct_room(newcomer) == room

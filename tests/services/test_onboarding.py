@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from rse_cli.errors import ForbiddenError
 from rse_cli.network.base import (
     Capabilities,
@@ -209,6 +211,86 @@ def test_set_up_reads_each_community_once_and_side_by_side(memory_world, tmp_pat
     assert calls["list_members"] == 1  # the one that existed; a new community has nobody to read
     assert peak[0] >= 4  # people and communities read side by side
     assert existing.id == net.get_community("~deja").id
+
+
+def _two_communities(memory_world, tmp_path, people=8):
+    from rse_cli.network import base
+    from tests.fakes.test_memory import settings_for
+
+    me = memory_world.add_person("Camille", "camille@example.org", admin=True)
+    for i in range(people):
+        memory_world.add_person(f"Q{i}", f"q{i}@corp.example")
+    net = base.connector("memory").connect(settings_for(memory_world), token=memory_world.token(me))
+    (tmp_path / "hr.csv").write_text(
+        "email;first_name;department\n" + "".join(f"q{i}@corp.example;Q{i};D{i % 2}\n" for i in range(people)),
+        encoding="utf-8",
+    )
+    (tmp_path / "m.toml").write_text(
+        '[people]\ncsv = "hr.csv"\n'
+        + "".join(
+            f'\n[[community]]\nname = "Rapide {k}"\nalias = "rapide{k}"\nrooms = []\nwelcome_dm = false\n'
+            f'members_where = {{ department = "D{k}" }}\n'
+            for k in range(2)
+        ),
+        encoding="utf-8",
+    )
+    return net
+
+
+def test_a_communitys_people_start_as_soon_as_it_is_set_up(memory_world, tmp_path):
+    """Issue 15: the first community's invitations do not wait for the last community's creation
+    (under latency, creations take a few round trips each)."""
+    import threading
+
+    from rse_cli.services import onboarding
+    from rse_cli.store import Store
+    from rse_cli.templating import Templates
+
+    net = _two_communities(memory_world, tmp_path)
+    invited_first, create, invite = threading.Event(), net.create_community, net.invite
+
+    def slow_create(name, **kw):
+        if name == "Rapide 1":  # held until someone is invited into the other one (or 5 s)
+            assert invited_first.wait(5), "the first community's people waited for the second's creation"
+        return create(name, **kw)
+
+    def noted_invite(community, person, **kw):
+        if community.name == "Rapide 0":
+            invited_first.set()
+        return invite(community, person, **kw)
+
+    net.create_community, net.invite = slow_create, noted_invite
+    result = onboarding.apply(net, Store(str(tmp_path / "rse.db")), tmp_path / "m.toml", templates=Templates(None, "fr"))
+    assert result.summary["communities_created"] == 2 and result.summary["invited"] == 8
+    # outcomes in the interleaved order the report shows: one person of each community in turn
+    assert [o.community for o in result.outcomes] == ["Rapide 0", "Rapide 1"] * 4
+
+
+def test_a_community_that_cannot_be_set_up_stops_new_work_and_is_reported(memory_world, tmp_path):
+    """A set-up failure (here a permission refused at creation) is raised; the people already in
+    flight are finished and journaled, nobody new is started, and a re-run completes the job."""
+    from rse_cli.errors import ForbiddenError
+    from rse_cli.services import onboarding
+    from rse_cli.store import Store
+    from rse_cli.templating import Templates
+
+    net = _two_communities(memory_world, tmp_path)
+    create = net.create_community
+
+    def refused(name, **kw):
+        if name == "Rapide 1":
+            raise ForbiddenError("creating communities is reserved to admins")
+        return create(name, **kw)
+
+    net.create_community = refused
+    store = Store(str(tmp_path / "rse.db"))
+    with pytest.raises(ForbiddenError):
+        onboarding.apply(net, store, tmp_path / "m.toml", templates=Templates(None, "fr"))
+    net.create_community = create
+    again = onboarding.apply(net, store, tmp_path / "m.toml", templates=Templates(None, "fr"))
+    assert again.summary["communities_created"] == 1
+    assert again.summary.get("invited", 0) + again.summary.get("unchanged", 0) == 8
+    assert again.summary.get("failed", 0) == 0
 
 
 def test_an_alias_written_in_the_networks_syntax_finds_the_community_made_under_the_bare_one(memory_world, tmp_path):

@@ -57,6 +57,11 @@ class Messages(MatrixClient):
                 self._direct = self._direct_map()
             return list(self._direct.get(person, []))
 
+    def _listed_direct(self) -> set[str]:
+        with self._dm_lock:
+            listed = {room for rooms in (self._direct or {}).values() if isinstance(rooms, list) for room in rooms}
+            return listed | {room for rooms in self._dm_new.values() for room in rooms}
+
     def _usable(self, room_id: str, person: str) -> bool:
         return self.membership(room_id, self.user_id) == "join" and self.membership(room_id, person) in {"join", "invite"}
 
