@@ -78,53 +78,6 @@ def _look(network: Network, store: Store, spec: mf.CommunitySpec, community: Com
                 rec["outcome"] = "unchanged"
 
 
-class _Feed:
-    """The people to onboard, handed out one at a time to the workers: round robin over the
-    communities ready so far (Synapse serialises invitations into one room, so work spread over
-    several rooms goes faster), each as soon as its community is set up. `next()` waits while a
-    community is still being set up; None when everything is handed out, or once a set-up failed
-    (the work in flight finishes, nothing new starts)."""
-
-    def __init__(self, communities: int) -> None:
-        self.pending = communities
-        self.queues: list[tuple[int, list[Callable[[], Outcome]]]] = []
-        self.given: dict[int, int] = {}
-        self.turn = 0
-        self.failed = False
-        self.cond = threading.Condition()
-
-    def add(self, index: int, tasks: list[Callable[[], Outcome]]) -> None:
-        with self.cond:
-            self.pending -= 1
-            if tasks:
-                self.queues.append((index, tasks))
-                self.given[index] = 0
-            self.cond.notify_all()
-
-    def fail(self) -> None:
-        with self.cond:
-            self.failed = True
-            self.cond.notify_all()
-
-    def next(self) -> tuple[tuple[int, int], Callable[[], Outcome]] | None:
-        """((the person's rank in their community, the community's rank), the work), in the order
-        the old interleaved list had, so that outcomes sort back into it."""
-        with self.cond:
-            while True:
-                if self.failed:
-                    return None
-                live = [(i, q) for i, q in self.queues if self.given[i] < len(q)]
-                if live:
-                    index, tasks = live[self.turn % len(live)]
-                    self.turn += 1
-                    rank = self.given[index]
-                    self.given[index] = rank + 1
-                    return (rank, index), tasks[rank]
-                if self.pending == 0:
-                    return None
-                self.cond.wait()
-
-
 def _talk_room(network: Network, spec: mf.CommunitySpec, community: Community) -> str:
     """Where rse posts in the community: its first room; else the community itself (its feed;
     on Matrix the Space, where only animators post)."""
@@ -178,26 +131,15 @@ def apply(
         present = set() if spec.join else {pid for pid, m in seen.members.items() if m.membership in ("join", "invite")} | staff
         return community, made, present
 
-    # Communities are set up side by side (each is a few requests in a row, which latency
-    # stretches), and each one's people start as soon as it is ready, without waiting for the
-    # others: the invitations of the first overlap the creation of the last.
+    # communities are set up side by side: each is a few requests in a row, which latency stretches
     specs = prepared.manifest.communities
-    feed = _Feed(len(specs))
-    made_by: dict[int, list[str]] = {}
-    posts: dict[int, Community] = {}
+    with _pool(network, len(specs)) as pool:
+        ready = list(pool.map(set_up, specs))
 
-    def start(index: int, spec: mf.CommunitySpec) -> None:
-        try:
-            ready(index, spec)
-        except BaseException:
-            feed.fail()  # nothing new starts; the work in flight ends, then this is raised
-            raise
-
-    def ready(index: int, spec: mf.CommunitySpec) -> None:
-        community, made, present = set_up(spec)
-        made_by[index] = made
-        if spec.welcome_post:
-            posts[index] = community
+    queues: list[list[Callable[[], Outcome]]] = []
+    posts: list[tuple[mf.CommunitySpec, Community]] = []
+    for spec, (community, made, present) in zip(specs, ready, strict=True):
+        created += made
         animator = next((prepared.person(r) for r in spec.animators if prepared.person(r)), None)
 
         def onboard(
@@ -259,32 +201,22 @@ def apply(
                     progress(done[0], total)
             return out
 
-        feed.add(index, [partial(onboard, r) for r in spec.members if prepared.person(r) is not None])
+        queues.append([partial(onboard, r) for r in spec.members if prepared.person(r) is not None])
+        if spec.welcome_post:
+            posts.append((spec, community))
 
+    # one pool for every community, interleaved: Synapse serialises invitations into one room,
+    # so concurrent work spread over several rooms goes faster
+    tasks = [q[i] for i in range(max(map(len, queues), default=0)) for q in queues if i < len(q)]
     pacer = Pacer(network, network.concurrency)
 
-    def work() -> list[tuple[tuple[int, int], Outcome]]:
-        mine = []
-        while (item := feed.next()) is not None:
-            order, task = item
-            with pacer:
-                mine.append((order, task()))
-        return mine
+    def paced(task: Callable[[], Outcome]) -> Outcome:
+        with pacer:
+            return task()
 
-    people = sum(1 for spec in specs for r in spec.members if prepared.person(r) is not None)
-    with _pool(network, len(specs)) as setups, _pool(network, people) as workers:
-        set_ups = [setups.submit(start, i, spec) for i, spec in enumerate(specs)]
-        finished = [workers.submit(work) for _ in range(max(1, min(network.concurrency, people)))]
-        try:
-            for future in set_ups:
-                future.result()  # a community that could not be set up: raised once the work in flight ends
-            done_work = sorted(item for future in finished for item in future.result())
-        except BaseException:  # Ctrl-C or a failure: the people in flight are finished and journaled, no more start
-            feed.fail()
-            raise
-    outcomes += [outcome for _, outcome in done_work]
-    created += [entry for i in range(len(specs)) for entry in made_by.get(i, [])]
-    for spec, community in ((specs[i], posts[i]) for i in sorted(posts)):
+    with _pool(network, len(tasks)) as pool:
+        outcomes += list(pool.map(paced, tasks))
+    for spec, community in posts:
         # in the first room; else in the community itself (its feed; on Matrix the Space, where only animators post)
         assert spec.welcome_post is not None
         send_once(
