@@ -18,7 +18,7 @@ behaviour it must show.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar, runtime_checkable
@@ -232,6 +232,11 @@ class Network(Protocol):
     def whoami(self) -> Whoami: ...
     def resolve_person(self, ref: str) -> Person:
         """Find one person by network id, e-mail or exact display name (NotFound/Ambiguous)."""
+
+    def find_people(self, refs: Sequence[str]) -> dict[str, Person]:
+        """The people among `refs` found at once, by the ref given, where the network can do that
+        in fewer round trips than looking each up; {} where it cannot. A ref left out is looked
+        up with resolve_person (which says why it names nobody): this only saves round trips."""
 
     def rate_limited(self) -> bool:
         """Whether the server has answered 429 during this run (bulk jobs slow down then)."""

@@ -21,6 +21,12 @@ def resolve_people(network: Network, refs: Iterable[str], *, pool: ThreadPoolExe
     Lookups run `network.concurrency` at a time: a 500-line export is not 500 round trips in a row.
     `pool`: share the caller's (its other reads, e.g. the communities, run alongside)."""
     distinct = list(dict.fromkeys(refs))
+    if not distinct:
+        return {}
+    # the network may find many at once (a Synapse admin reads the accounts' list): the rest, and
+    # whoever it did not find, one by one (each "not found" comes from there, with its reason)
+    found: dict[str, Person | str] = dict(network.find_people(distinct))
+    left = [ref for ref in distinct if ref not in found]
 
     def one(ref: str) -> tuple[str, Person | str]:
         try:
@@ -28,12 +34,12 @@ def resolve_people(network: Network, refs: Iterable[str], *, pool: ThreadPoolExe
         except NotFoundError as exc:  # also AmbiguousError
             return ref, exc.message
 
-    if not distinct:
-        return {}
     if pool is not None:
-        return dict(pool.map(one, distinct))
-    with ThreadPoolExecutor(max_workers=max(1, min(network.concurrency, len(distinct)))) as own:
-        return dict(own.map(one, distinct))
+        found.update(pool.map(one, left))
+    else:
+        with ThreadPoolExecutor(max_workers=max(1, min(network.concurrency, len(left) or 1))) as own:
+            found.update(own.map(one, left))
+    return {ref: found[ref] for ref in distinct}
 
 
 def refuse(problems: list[Problem], *, skip_invalid: bool, where: str) -> None:

@@ -23,7 +23,7 @@ import re
 import threading
 import unicodedata
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -365,6 +365,9 @@ class MemoryNetwork:
         self._request()
         me = self.world.people[self.user_id]
         return Whoami(user_id=me.id, homeserver=self.world.url, admin=me.admin, display_name=me.name)
+
+    def find_people(self, refs: Sequence[str]) -> dict[str, Person]:
+        return {}  # in memory, a lookup costs nothing
 
     def resolve_person(self, ref: str) -> Person:
         self._request()

@@ -334,3 +334,44 @@ def test_the_look_for_unrecorded_rooms_skips_the_conversations_m_direct_lists(ho
     read = {p.split("/rooms/")[1].split("/state/")[0] for p in transport.paths if p.endswith("/state/m.room.create/")}
     assert other.id in read and not read & set(past_rooms)
     assert room not in past_rooms and connector(homeserver).direct_room(newcomer) == room
+
+
+def test_many_people_are_found_in_the_accounts_list_and_the_rest_one_by_one(homeserver):
+    """Issue 15: onboarding 40 people, 4 in flight, is 10 rounds of profile reads; a Synapse admin
+    reads the accounts' list instead (one request here). What it answers is what a lookup says;
+    a deactivated account and an unknown id still get their own lookup and its "not found"."""
+    from urllib.parse import quote
+
+    from rse_cli.services.resolve import resolve_people
+
+    tag = unique("annuaire").replace("-", "")
+    ids = [f"@{tag}{i}:{homeserver.server.server_name}" for i in range(40)]
+    for i, uid in enumerate(ids):
+        homeserver.api("PUT", f"/_synapse/admin/v2/users/{quote(uid)}", json={"displayname": f"Personne {i}"})
+    gone = ids[7]
+    homeserver.api("POST", f"/_synapse/admin/v1/deactivate/{quote(gone)}", json={"erase": False})
+    unknown = f"@{tag}personne:{homeserver.server.server_name}"
+    transport = Counting()
+    net = MatrixNetwork.from_settings(
+        Settings(homeserver=homeserver.url, user=homeserver.admin, concurrency=4),
+        token=homeserver.admin_token,
+        transport=transport,
+    )
+    refs = [*ids[:20], ids[20].split(":")[0], *ids[21:], unknown]  # one written without its server
+    found = resolve_people(net, refs)
+    assert transport.paths.count("GET /_synapse/admin/v2/users") == 1
+    looked_up = sorted(p.split("/profile/")[1] for p in transport.paths if "/profile/" in p)
+    assert looked_up == sorted([gone, unknown])
+    assert isinstance(found[unknown], str) and "no such person" in found[unknown]
+    alone = connector(homeserver)  # the same refs, one lookup each: the same answers
+    for ref in refs:
+        try:
+            expected = alone.resolve_person(ref)
+        except NotFoundError as exc:
+            expected = exc.message
+        assert found[ref] == expected, ref
+    assert found[ids[20].split(":")[0]].id == ids[20] and found[ids[3]].display_name == "Personne 3"
+    few = MatrixNetwork.from_settings(
+        Settings(homeserver=homeserver.url, user=homeserver.admin), token=homeserver.admin_token
+    )
+    assert few.find_people(ids[:8]) == {}  # one round of lookups: the list would not be cheaper

