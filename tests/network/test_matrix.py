@@ -371,7 +371,5 @@ def test_many_people_are_found_in_the_accounts_list_and_the_rest_one_by_one(home
             expected = exc.message
         assert found[ref] == expected, ref
     assert found[ids[20].split(":")[0]].id == ids[20] and found[ids[3]].display_name == "Personne 3"
-    few = MatrixNetwork.from_settings(
-        Settings(homeserver=homeserver.url, user=homeserver.admin), token=homeserver.admin_token
-    )
+    few = MatrixNetwork.from_settings(Settings(homeserver=homeserver.url, user=homeserver.admin), token=homeserver.admin_token)
     assert few.find_people(ids[:8]) == {}  # one round of lookups: the list would not be cheaper
