@@ -373,3 +373,28 @@ def test_many_people_are_found_in_the_accounts_list_and_the_rest_one_by_one(home
     assert found[ids[20].split(":")[0]].id == ids[20] and found[ids[3]].display_name == "Personne 3"
     few = MatrixNetwork.from_settings(Settings(homeserver=homeserver.url, user=homeserver.admin), token=homeserver.admin_token)
     assert few.find_people(ids[:8]) == {}  # one round of lookups: the list would not be cheaper
+
+
+def test_people_are_looked_up_one_by_one_when_the_admin_list_is_closed(homeserver):
+    """A reverse proxy that does not pass /_synapse/admin/v2/users (404): rse looks each person up."""
+
+    class ClosedList(Counting):
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            if request.url.path == "/_synapse/admin/v2/users":
+                self.paths.append("closed")
+                return httpx.Response(404, json={"errcode": "M_UNRECOGNIZED", "error": "Unrecognized request"})
+            return super().handle_request(request)
+
+    from rse_cli.services.resolve import resolve_people
+
+    people = [fresh_person(homeserver, "ferme") for _ in range(5)]
+    transport = ClosedList()
+    net = MatrixNetwork.from_settings(
+        Settings(homeserver=homeserver.url, user=homeserver.admin, concurrency=1),
+        token=homeserver.admin_token,
+        transport=transport,
+    )
+    found = resolve_people(net, people)
+    assert transport.paths.count("closed") == 1
+    assert sum("/profile/" in p for p in transport.paths) == 5
+    assert [found[p].id for p in people] == people

@@ -15,9 +15,9 @@ class Pacer:
     rate limit, more requests in flight only multiply 429 answers (MATRIX-NOTES) while the HTTP
     layer already waits as long as the server asks. The slow start begins at the burst the
     network's declared limits let through at once (Synapse: 10), so that the work in flight is
-    small when the first 429 comes. Starting at 1
-    when the server takes 10 at once cost four round trips of a half-empty pipe: under +20 ms,
-    100 invitations took 15% longer than a bare 16-way loop (bench/onboard.py)."""
+    small when the first 429 comes. Starting at 1 when the server takes 10 at once cost four
+    round trips of a half-empty pipe: under +20 ms, 100 invitations took 15% longer than a bare
+    16-way loop (bench/onboard.py)."""
 
     def __init__(self, network: Network, limit: int, start: int | None = None) -> None:
         self.network = network
