@@ -268,14 +268,20 @@ def status(
     now = c.clock()
     later = sorted(p.day0 for p in result.people if p.day0 > now)
     if later:
-        c.stdout.write(
-            ngettext(
+        first, last = t.date(later[0]), t.date(later[-1])
+        if first == last:  # one day: "on 26 November 2026", not "from 26 November 2026 to 26 November 2026"
+            line = ngettext(
+                "{n} person not started yet: welcomed on their start date, {day}",
+                "{n} people not started yet: welcomed on their start date, {day}",
+                len(later),
+            ).format(n=len(later), day=first)
+        else:
+            line = ngettext(
                 "{n} person not started yet: welcomed from their start date ({first} to {last})",
                 "{n} people not started yet: welcomed from their start date ({first} to {last})",
                 len(later),
-            ).format(n=len(later), first=t.date(later[0]), last=t.date(later[-1]))
-            + "\n"
-        )
+            ).format(n=len(later), first=first, last=last)
+        c.stdout.write(line + "\n")
 
 
 @app.command("list", help=_("List the campaigns of this profile.\n\nExample: rse campaign list --json"))

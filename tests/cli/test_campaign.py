@@ -144,7 +144,9 @@ def test_newcomers_who_start_later_are_welcomed_on_their_first_day(rse, homeserv
         people[1]["uid"]: "2026-12-07",
         people[2]["uid"]: "2026-12-07",
     }
-    assert "2 people not started yet" in rse("campaign", "status", name).stdout
+    line = next(x for x in rse("campaign", "status", name).stdout.splitlines() if "not started yet" in x)
+    assert line.startswith("2 people not started yet: welcomed on their start date, ")  # one day, said once
+    assert "December 2026" in line and " to " not in line
 
     at(monkeypatch, datetime(2026, 12, 7, 7, 30, tzinfo=UTC))  # their first morning
     first_day = rse.json("campaign", "run", "--campaign", name, "--no-sync")
