@@ -11,7 +11,6 @@ campaign's communities first).
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache, partial
 from pathlib import Path
@@ -23,6 +22,7 @@ from rse_cli.domain import Community, Event, Person, Role
 from rse_cli.errors import ConflictError, InputError, NotFoundError, RseError, UsageError
 from rse_cli.i18n import _
 from rse_cli.network.base import Network, Structure
+from rse_cli.services.concurrency import side_by_side
 from rse_cli.services.messages import MESSAGE_KINDS
 from rse_cli.services.onboarding import Pacer, welcome_context
 from rse_cli.services.people_csv import PeopleFile, PersonRow, Problem, read_people
@@ -369,7 +369,7 @@ def run(
         # each community (itself, its members, its new events) read side by side: a run over many
         # quiet communities waits for the slowest, not for the sum of their round trips
         ids = sorted({c["id"] for camp in campaigns for c in camp.communities})
-        with ThreadPoolExecutor(max_workers=max(1, min(network.concurrency, len(ids)))) as pool:
+        with side_by_side(network, len(ids)) as pool:
             list(pool.map(lambda cid: sync_communities(network, store, [cid]), ids))
     results: list[StepResult] = []
     pacer = Pacer(network, network.concurrency)
@@ -432,8 +432,7 @@ def run(
                         out.append(done)
             return out
 
-        workers = max(1, min(network.concurrency, len(enrolled) or 1))
-        with ThreadPoolExecutor(max_workers=workers) as pool:
+        with side_by_side(network, len(enrolled)) as pool:
             for batch in pool.map(steps_of, enrolled):
                 results += batch
     return results

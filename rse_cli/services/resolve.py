@@ -11,6 +11,7 @@ from rse_cli.domain import Person
 from rse_cli.errors import NotFoundError
 from rse_cli.i18n import _
 from rse_cli.network.base import Network
+from rse_cli.services.concurrency import side_by_side
 from rse_cli.services.people_csv import Problem, refusal
 
 __all__ = ["did_you_mean", "refuse", "resolve_people"]
@@ -37,7 +38,7 @@ def resolve_people(network: Network, refs: Iterable[str], *, pool: ThreadPoolExe
     if pool is not None:
         found.update(pool.map(one, left))
     else:
-        with ThreadPoolExecutor(max_workers=max(1, min(network.concurrency, len(left) or 1))) as own:
+        with side_by_side(network, len(left)) as own:
             found.update(own.map(one, left))
     return {ref: found[ref] for ref in distinct}
 

@@ -12,11 +12,11 @@ from rse_cli.domain import Community, Person
 from rse_cli.errors import RseError
 from rse_cli.network.base import Network
 from rse_cli.services import manifest as mf
+from rse_cli.services.concurrency import side_by_side
 from rse_cli.services.onboarding.common import (
     ApplyResult,
     Outcome,
     Prepared,
-    _pool,
     _problems,
     _ref,
     _rows_by_email,
@@ -133,7 +133,7 @@ def apply(
 
     # communities are set up side by side: each is a few requests in a row, which latency stretches
     specs = prepared.manifest.communities
-    with _pool(network, len(specs)) as pool:
+    with side_by_side(network, len(specs)) as pool:
         ready = list(pool.map(set_up, specs))
 
     queues: list[list[Callable[[], Outcome]]] = []
@@ -214,7 +214,7 @@ def apply(
         with pacer:
             return task()
 
-    with _pool(network, len(tasks)) as pool:
+    with side_by_side(network, len(tasks)) as pool:
         outcomes += list(pool.map(paced, tasks))
     for spec, community in posts:
         # in the first room; else in the community itself (its feed; on Matrix the Space, where only animators post)

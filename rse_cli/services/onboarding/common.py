@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ from rse_cli.errors import NotFoundError
 from rse_cli.i18n import _
 from rse_cli.network.base import Network, RateModel
 from rse_cli.services import manifest as mf
+from rse_cli.services.concurrency import side_by_side
 from rse_cli.services.people_csv import PersonRow, Problem
 from rse_cli.services.resolve import did_you_mean, resolve_people
 from rse_cli.services.resolve import refuse as refuse_problems
@@ -130,10 +130,6 @@ class Prepared:
         return time.monotonic() - self.surveyed_at < SURVEY_FRESH_SECONDS
 
 
-def _pool(network: Network, n: int) -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=max(1, min(network.concurrency, n)))
-
-
 def _read(network: Network, spec: mf.CommunitySpec) -> Seen:
     community = _lookup(network, spec)
     return Seen(community=community, members={m.id: m for m in network.list_members(community)} if community else {})
@@ -141,7 +137,7 @@ def _read(network: Network, spec: mf.CommunitySpec) -> Seen:
 
 def survey(network: Network, specs: list[mf.CommunitySpec]) -> dict[str, Seen]:
     """Each community of the manifest and its members, read side by side."""
-    with _pool(network, len(specs)) as pool:
+    with side_by_side(network, len(specs)) as pool:
         futures = {spec.alias: pool.submit(_read, network, spec) for spec in specs}
         return {alias: f.result() for alias, f in futures.items()}
 
@@ -157,7 +153,7 @@ def prepare(network: Network, path: Path) -> Prepared:
     for spec in manifest.communities:
         for row in [*spec.animators, *spec.moderators, *spec.members]:
             rows.setdefault(row.ref.casefold(), row)
-    with _pool(network, len(rows) + len(manifest.communities)) as pool:
+    with side_by_side(network, len(rows) + len(manifest.communities)) as pool:
         reads = {spec.alias: pool.submit(_read, network, spec) for spec in manifest.communities}
         found = resolve_people(network, (row.ref for row in rows.values()), pool=pool)
         seen = {alias: f.result() for alias, f in reads.items()}
