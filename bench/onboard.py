@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import os
 import statistics
 import sys
 import tempfile
@@ -134,6 +135,16 @@ def rse_apply(
     result = onboarding.apply(network, store, path, templates=Templates(tmp / "tpl", "fr"))
     network.flush_direct()  # what the CLI's close() does: the last m.direct write is part of the job
     return time.perf_counter() - started, result.summary, network
+
+
+def server_cpu(srv: SynapseServer) -> float | None:
+    """The CPU seconds the Synapse process has used so far (Linux's /proc; None elsewhere)."""
+    try:
+        pid = int(srv.pid_path.read_text().split()[0])
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 # -- the bare loops ----------------------------------------------------------------------
@@ -299,10 +310,14 @@ def part_latency(tmp: Path, people: int, communities: int, concurrency: int, lat
                 # adds rooms and people, and two runs of the same loop differ by up to 30% on this
                 # machine, so one run of each in a fixed order would measure the order
                 times: dict[str, list[float]] = {"b": [], "r": []}
+                busy: dict[str, list[float]] = {"b": [], "r": []}  # the server's CPU seconds per second of run
                 for i, who in enumerate("".join("br" if n % 2 == 0 else "rb" for n in range(reps))):
                     ids = register(srv, admin, f"{who}{tag}x{i}", people)
+                    cpu_before = server_cpu(srv)
                     if who == "b":
                         times["b"].append(bare(proxy.url, bare_token, ids, k, concurrency, dm=dm))
+                        if cpu_before is not None and (cpu_after := server_cpu(srv)) is not None:
+                            busy["b"].append((cpu_after - cpu_before) / times["b"][-1])
                         continue
                     t_rse, summary, _ = rse_apply(
                         proxy.url,
@@ -314,6 +329,8 @@ def part_latency(tmp: Path, people: int, communities: int, concurrency: int, lat
                     )
                     assert summary.get("invited") == people, summary
                     times["r"].append(t_rse)
+                    if cpu_before is not None and (cpu_after := server_cpu(srv)) is not None:
+                        busy["r"].append((cpu_after - cpu_before) / t_rse)
                 t_par, t_rse = statistics.median(times["b"]), statistics.median(times["r"])
                 server_ms = 1000 * t_seq / people - trips * rtt  # what the server spends per person, latency aside
                 runs = ", ".join(f"{t:.1f}" for t in times["b"]), ", ".join(f"{t:.1f}" for t in times["r"])
@@ -329,6 +346,13 @@ def part_latency(tmp: Path, people: int, communities: int, concurrency: int, lat
                     f" {server_ms:.0f} ms per person against {trips * rtt:g} ms of added latency, so a client whose requests the server cannot overlap"
                     f" tops out at {(server_ms + trips * rtt) / server_ms:.1f}x; the bare loop reaches {t_seq / t_par:.1f}x"
                 )
+                if busy["b"] and busy["r"]:
+                    b_busy, r_busy = statistics.median(busy["b"]), statistics.median(busy["r"])
+                    print(
+                        f"     Synapse's CPU ran {b_busy:.2f} s per second of the bare loop's runs and {r_busy:.2f} of rse's"
+                        f" (medians): rse keeps the server {r_busy / b_busy:.2f} as busy. A run's time follows the"
+                        " server's CPU time, whose run-to-run spread is the spread of the times above"
+                    )
             proxy.stop()
     finally:
         srv.stop()

@@ -315,6 +315,47 @@ def test_a_conversation_is_listed_in_m_direct_before_anything_is_sent_in_it(home
     net.close()
 
 
+def test_m_direct_writes_gather_the_conversations_being_opened_and_no_more(homeserver, monkeypatch):
+    """The m.direct writer gathers the conversations opened side by side into one write, but stops
+    gathering as soon as nobody is opening one: a lone welcome (or the last ones of a bulk run) is
+    not held back for the gathering time, which here is made a minute long."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from rse_cli.network.matrix import messages
+
+    monkeypatch.setattr(messages, "COALESCE_SECONDS", 60)
+    transport = Counting()
+    net = MatrixNetwork.from_settings(
+        Settings(homeserver=homeserver.url, user=homeserver.admin, concurrency=8),
+        token=homeserver.admin_token,
+        transport=transport,
+    )
+    path = f"/_matrix/client/v3/user/{homeserver.admin}/account_data/m.direct"
+    people = [fresh_person(homeserver, "side") for _ in range(6)]
+    net.direct_room(fresh_person(homeserver, "warm"))  # the once-a-run reads, out of the way
+
+    def welcome(i: int) -> str:
+        room = net.direct_room(people[i])
+        net.send(room, Message(f"Bienvenue {i}"), f"txn-side-{i}")
+        return room
+
+    with ThreadPoolExecutor(6) as pool:
+        done = pool.map(welcome, range(6), timeout=20)  # each send waits for the write listing its room
+        rooms = list(done)
+    writes = transport.paths.count(f"PUT {path}")
+    assert 1 <= writes <= 3  # 7 conversations (the first one's write had nobody to wait for)
+    direct = homeserver.api("GET", path)
+    assert [direct[p] for p in people] == [[r] for r in rooms]
+
+    with ThreadPoolExecutor(1) as pool:  # alone: listed and sent without waiting out the 60 s
+        assert pool.submit(welcome, 0).result(timeout=20) == rooms[0]
+        lone = fresh_person(homeserver, "lone")
+        room = pool.submit(net.direct_room, lone).result(timeout=20)
+        pool.submit(net.send, room, Message("Bienvenue"), "txn-lone").result(timeout=20)
+    assert homeserver.api("GET", path)[lone] == [room]
+    net.close()
+
+
 def test_the_look_for_unrecorded_rooms_skips_the_conversations_m_direct_lists(homeserver):
     """A champion's past welcomes are listed in m.direct: the next run's look for an unlisted room
     of rse's (a run killed before recording it) reads none of them, so its cost does not grow with

@@ -25,6 +25,7 @@ class Messages(MatrixClient):
         self._dm_people: dict[str, threading.Lock] = {}
         self._dm_new: dict[str, list[str]] = {}  # DM rooms this process created or adopted, not yet in m.direct
         self._dm_version = self._dm_written = 0
+        self._dm_opening = 0  # direct_room calls under way: each may add a conversation to the next write
         self._direct: dict[str, list[str]] | None = None  # m.direct as read once this run (and as rse wrote it)
         self._dm_due = threading.Condition(self._dm_lock)  # new conversations to record / records made
         self._dm_writer: threading.Thread | None = None
@@ -89,39 +90,52 @@ class Messages(MatrixClient):
         # conversations with different people are created in parallel (room creation is the slow part)
         with self._dm_lock:
             lock = self._dm_people.setdefault(person, threading.Lock())
-        with lock:
-            mine = self._dm_new.get(person) or []
-            if mine:
-                return mine[-1]
-            for room_id in reversed(self._known_direct(person)):
-                if self._usable(room_id, person):
-                    return room_id
-            # a room rse created for them that m.direct does not list (the run died in between): adopt it
-            room_id = self._adoptable(person, self._marked_for(person)) or self._create_room_once(
-                {
-                    "preset": "trusted_private_chat",
-                    "is_direct": True,
-                    "invite": [person],
-                    "creation_content": {CREATION: {"for": person}},
-                },
-                find=lambda nonce: self._adoptable(person, self._marked_for(person, refresh=True)),
-            )
+            self._dm_opening += 1
+        try:
+            with lock:
+                return self._open_direct(person)
+        finally:
             with self._dm_lock:
-                self._dm_new.setdefault(person, []).append(room_id)
-                self._dm_version += 1
-                self._dm_room_version[room_id] = self._dm_version
-                self._start_writer()
-                self._dm_due.notify_all()
-            return room_id
+                self._dm_opening -= 1
+                self._dm_due.notify_all()  # the writer stops gathering once nobody is opening one
+
+    def _open_direct(self, person: str) -> str:
+        mine = self._dm_new.get(person) or []
+        if mine:
+            return mine[-1]
+        for room_id in reversed(self._known_direct(person)):
+            if self._usable(room_id, person):
+                return room_id
+        # a room rse created for them that m.direct does not list (the run died in between): adopt it
+        room_id = self._adoptable(person, self._marked_for(person)) or self._create_room_once(
+            {
+                "preset": "trusted_private_chat",
+                "is_direct": True,
+                "invite": [person],
+                "creation_content": {CREATION: {"for": person}},
+            },
+            find=lambda nonce: self._adoptable(person, self._marked_for(person, refresh=True)),
+        )
+        with self._dm_lock:
+            self._dm_new.setdefault(person, []).append(room_id)
+            self._dm_version += 1
+            self._dm_room_version[room_id] = self._dm_version
+            self._start_writer()
+            self._dm_due.notify_all()
+        return room_id
 
     # m.direct is how clients (Element) know a room is a direct conversation, and how the next run
     # finds it: a conversation is listed there before anything is sent in it (`send` waits for the
     # write that lists it), so a run killed at any point leaves no welcome in an unlisted room (and
     # a room created but not yet listed carries rse's creation mark, which the next run adopts).
     # The writes happen in one background thread, each covering every conversation opened while the
-    # previous one was in flight or in the next COALESCE_SECONDS: a bulk onboarding opens 16 at a
-    # time, and one read-merge-write per person cost the server as much as the invitations (measured
-    # under +20 ms, 100 people: 100 GET + 100 PUT before, about 10 of each now).
+    # previous one was in flight, and those opened in the next COALESCE_SECONDS while some are still
+    # being opened: a bulk onboarding opens 16 at a time, and one read-merge-write per person cost
+    # the server as much as the invitations (measured under +20 ms, 100 people: 100 GET + 100 PUT
+    # before, about 35 of each now). Once nobody is opening one, the write goes at once: waiting out
+    # the gathering time at the end of a run left the server idle (bench/onboard.py, +40 ms, 100
+    # welcomes: Synapse's CPU ran 0.97 s per second of run with that wait, 1.00 without it, 1.03 in
+    # the bare loop; docs/sync-figures.md).
 
     def _await_recorded(self, room_id: str) -> None:
         with self._dm_lock:
@@ -146,10 +160,11 @@ class Messages(MatrixClient):
                     self._dm_due.wait()
                 if self._dm_written >= self._dm_version:
                     return  # closing, nothing left to write
-                # gather the conversations opened in the next moment into the same write: each
-                # write costs the server as much as an invitation
+                # gather the conversations being opened into the same write, for COALESCE_SECONDS at
+                # most: once nobody is opening one (a lone welcome, the end of a bulk run), waiting
+                # longer would only hold back the sends that wait for this write
                 deadline = time.monotonic() + COALESCE_SECONDS
-                while not self._dm_closing and (left := deadline - time.monotonic()) > 0:
+                while not self._dm_closing and self._dm_opening and (left := deadline - time.monotonic()) > 0:
                     self._dm_due.wait(left)
             try:
                 self._record_direct()
