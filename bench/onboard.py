@@ -12,7 +12,7 @@ Three figures, each a ratio measured in the same run (issue 5, requirement 5):
 Each person gets an invitation to one community (a Space with no child room, like the bare
 loops' spaces) and a welcome direct message (a new room + a send).
 
-Run: python bench/onboard.py [--people 1000 --communities 5 --latency-people 100 --default-people 30 --reps 5 --parts 123]
+Run: python bench/onboard.py [--people 1000 --communities 5 --latency-people 100 --default-people 30 --reps 7 --parts 123]
 Needs matrix-synapse (pip install -e '.[dev]'). Other jobs on the machine distort the figures.
 The servers' data lives in /dev/shm when it exists (--data-dir to change): on this kind of VM,
 SQLite's fsyncs to the virtual disk would otherwise dominate every request, and the figures
@@ -135,6 +135,16 @@ def rse_apply(
     result = onboarding.apply(network, store, path, templates=Templates(tmp / "tpl", "fr"))
     network.flush_direct()  # what the CLI's close() does: the last m.direct write is part of the job
     return time.perf_counter() - started, result.summary, network
+
+
+def machine_probe() -> float:
+    """The time a fixed pure-Python loop takes: how fast this machine runs at the moment (on a
+    shared VM it varies from one second to the next, and Synapse, CPU-bound here, with it)."""
+    started = time.perf_counter()
+    total = 0
+    for i in range(1_000_000):
+        total += i * i % 7
+    return time.perf_counter() - started
 
 
 def server_cpu(srv: SynapseServer) -> float | None:
@@ -290,7 +300,7 @@ def part_raised(tmp: Path, people: int, communities: int, concurrency: int) -> N
         srv.stop()
 
 
-def part_latency(tmp: Path, people: int, communities: int, concurrency: int, latencies_ms: list[float], reps: int = 5) -> None:
+def part_latency(tmp: Path, people: int, communities: int, concurrency: int, latencies_ms: list[float], reps: int = 7) -> None:
     srv = start(tmp, "latency", False)
     try:
         admin = sender(srv, "admin")
@@ -311,8 +321,10 @@ def part_latency(tmp: Path, people: int, communities: int, concurrency: int, lat
                 # machine, so one run of each in a fixed order would measure the order
                 times: dict[str, list[float]] = {"b": [], "r": []}
                 busy: dict[str, list[float]] = {"b": [], "r": []}  # the server's CPU seconds per second of run
+                probes: list[float] = []
                 for i, who in enumerate("".join("br" if n % 2 == 0 else "rb" for n in range(reps))):
                     ids = register(srv, admin, f"{who}{tag}x{i}", people)
+                    probes.append(machine_probe())
                     cpu_before = server_cpu(srv)
                     if who == "b":
                         times["b"].append(bare(proxy.url, bare_token, ids, k, concurrency, dm=dm))
@@ -351,7 +363,9 @@ def part_latency(tmp: Path, people: int, communities: int, concurrency: int, lat
                     print(
                         f"     Synapse's CPU ran {b_busy:.2f} s per second of the bare loop's runs and {r_busy:.2f} of rse's"
                         f" (medians): rse keeps the server {r_busy / b_busy:.2f} as busy. A run's time follows the"
-                        " server's CPU time, whose run-to-run spread is the spread of the times above"
+                        " server's CPU time, whose run-to-run spread is the spread of the times above; a fixed CPU"
+                        f" loop timed before each run varied by {100 * statistics.pstdev(probes) / statistics.mean(probes):.0f}%"
+                        " (standard deviation over mean): the machine's own speed"
                     )
             proxy.stop()
     finally:
@@ -403,7 +417,7 @@ def main() -> None:
         default="20,40",
         help="added round-trip latencies, comma-separated (40: 20 ms each way, like `tc netem delay 20ms` on loopback)",
     )
-    ap.add_argument("--reps", type=int, default=5, help="runs of the bare loop and of rse each, in turns, in part 2")
+    ap.add_argument("--reps", type=int, default=7, help="runs of the bare loop and of rse each, in turns, in part 2")
     ap.add_argument("--default-people", type=int, default=30)
     ap.add_argument("--parts", default="123")
     ap.add_argument(
