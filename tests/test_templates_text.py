@@ -148,6 +148,24 @@ def test_report_says_how_long_ago_the_last_message_was(tmp_path, lang, ago):
     assert "jamais</b>" not in html and "never</b>" not in html
 
 
+@pytest.mark.parametrize(
+    ("lang", "ago", "finding"),
+    [("fr", "il y a 43 jours", "Aucun message depuis 43 jours"), ("en", "43 days ago", "No message for 43 days")],
+)
+def test_report_tile_and_dormant_finding_count_the_same_days(tmp_path, lang, ago, finding):
+    """A community silent for 43.7 days: its tile and its finding both say 43 (the tile said 44)."""
+    from rse_cli.services import health
+    from rse_cli.services.report import render_html
+    from rse_cli.store import Store
+    from tests.services.test_health import MATRIX, NOW, World, settings, uid
+
+    world = World(Store(str(tmp_path / "rse.db")))
+    c = world.community("calme", "Calme", members={uid("a"): 300, uid("b"): 300})
+    world.event(c["Général"], uid("a"), 43.7, body="Dernier message avant le silence")
+    html = render_html(health.audit(world.store, settings(lang=lang), now=NOW, addressing=MATRIX), settings=settings(lang=lang))
+    assert f"<b>{ago}</b>" in html and finding in html
+
+
 @pytest.mark.parametrize(("lang", "more"), [("fr", r"et \d+ autres?"), ("en", r"and \d+ more")])
 def test_report_says_how_many_more_examples_a_finding_has(tmp_path, lang, more):
     report, html = _report(tmp_path, lang)
