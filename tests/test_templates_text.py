@@ -100,20 +100,33 @@ def test_first_nudge_joins_two_communities_with_and(lang, expected):
 # -- the HTML report, as a director reads it --------------------------------------------------
 
 
-def _report(tmp_path, lang):
+def _world(tmp_path):
+    from rse_cli.store import Store
+    from tests.services.test_health import World
+
+    return World(Store(str(tmp_path / "rse.db")))
+
+
+def _audited(world, lang):
+    """The audit of `world` and its HTML report, in `lang`."""
     from rse_cli.services import health
     from rse_cli.services.report import render_html
-    from rse_cli.store import Store
-    from tests.services.test_health import MATRIX, NOW, World, plant, settings, uid
+    from tests.services.test_health import MATRIX, NOW, settings
 
-    world = World(Store(str(tmp_path / "rse.db")))
+    report = health.audit(world.store, settings(lang=lang), now=NOW, addressing=MATRIX)
+    return report, render_html(report, settings=settings(lang=lang))
+
+
+def _report(tmp_path, lang):
+    from tests.services.test_health import plant, uid
+
+    world = _world(tmp_path)
     plant(world)
     # nine questions nobody answered: more examples than a finding lists
     h = world.community("aide", "Aide", members={uid("anim9"): 50, **{uid(f"q{i}"): 0 for i in range(9)}})
     for i in range(9):
         world.event(h["Général"], uid(f"q{i}"), 3 + i, body=f"Quelqu'un sait faire {i} ?")
-    report = health.audit(world.store, settings(lang=lang), now=NOW, addressing=MATRIX)
-    return report, render_html(report, settings=settings(lang=lang))
+    return _audited(world, lang)
 
 
 def _visible(html: str) -> str:
@@ -154,15 +167,12 @@ def test_report_says_how_long_ago_the_last_message_was(tmp_path, lang, ago):
 )
 def test_report_tile_and_dormant_finding_count_the_same_days(tmp_path, lang, ago, finding):
     """A community silent for 43.7 days: its tile and its finding both say 43 (the tile said 44)."""
-    from rse_cli.services import health
-    from rse_cli.services.report import render_html
-    from rse_cli.store import Store
-    from tests.services.test_health import MATRIX, NOW, World, settings, uid
+    from tests.services.test_health import uid
 
-    world = World(Store(str(tmp_path / "rse.db")))
+    world = _world(tmp_path)
     c = world.community("calme", "Calme", members={uid("a"): 300, uid("b"): 300})
     world.event(c["Général"], uid("a"), 43.7, body="Dernier message avant le silence")
-    html = render_html(health.audit(world.store, settings(lang=lang), now=NOW, addressing=MATRIX), settings=settings(lang=lang))
+    _, html = _audited(world, lang)
     assert f"<b>{ago}</b>" in html and finding in html
 
 
