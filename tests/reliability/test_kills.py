@@ -10,9 +10,7 @@ from __future__ import annotations
 import os
 import random
 import signal
-import sqlite3
 import subprocess
-import sys
 import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
@@ -21,28 +19,10 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.cli.test_onboard import make_people, manifest, write_csv
+from tests.cli.test_onboard import journal_size, make_people, manifest, spawn_apply, write_csv
 from tests.conftest import unique
 
 C = "/_matrix/client/v3"
-
-
-def _spawn(homeserver, home: Path, path: Path) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RSE_")}
-    env.update(
-        RSE_CONFIG_DIR=str(home / "config"),
-        RSE_DATA_DIR=str(home / "data"),
-        RSE_KEYRING="0",
-        RSE_HOMESERVER=homeserver.url,
-        RSE_USER=homeserver.admin,
-        RSE_TOKEN=homeserver.admin_token,
-    )
-    return subprocess.Popen(
-        [sys.executable, "-m", "rse_cli", "onboard", "apply", str(path), "--yes", "--json"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
 
 
 def shared_rooms(homeserver, people: set[str]) -> dict[str, list[str]]:
@@ -68,21 +48,6 @@ def sent_by_rse(homeserver, room: str) -> list[str]:
     return [e["content"].get("body", "") for e in chunk if e["type"] == "m.room.message" and e["sender"] == homeserver.admin]
 
 
-def journal_size(home: Path, action: str = "%") -> int:
-    """How many journal entries (of `action`, a LIKE pattern) record work done or begun: a rerun's
-    'unchanged' entries (what an earlier run already did, checked again) are not counted, so a kill
-    always lands in new work."""
-    db = home / "data" / "rse.db"
-    if not db.exists():
-        return 0
-    try:
-        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
-            sql = "SELECT COUNT(*) FROM journal WHERE outcome <> 'unchanged' AND action LIKE ?"
-            return int(conn.execute(sql, (action,)).fetchone()[0])
-    except sqlite3.Error:
-        return 0
-
-
 def kill_loop(homeserver, tmp_path: Path, *, people: int, kills: int, window: tuple[float, float]) -> None:
     tag = unique("k").replace("-", "")
     folks = make_people(homeserver, people, tag)
@@ -105,10 +70,9 @@ def kill_loop(homeserver, tmp_path: Path, *, people: int, kills: int, window: tu
     among_welcomes = 0  # kills that came after some welcomes and before the last
     while done < kills and runs < 4 * kills:
         runs += 1
-        action = "%" if done == 0 else "onboard.welcome"
-        mark = rng.randint(1, 3) if done == 0 else welcome_marks[done - 1]
+        action, mark = ("%", rng.randint(1, 3)) if done == 0 else ("onboard.welcome", welcome_marks[done - 1])
         target = max(mark, journal_size(tmp_path, action) + 1)
-        proc = _spawn(homeserver, tmp_path, path)
+        proc = spawn_apply(homeserver, tmp_path, path, stdout=subprocess.DEVNULL)
         while proc.poll() is None and journal_size(tmp_path, action) < target and time.monotonic() - started < 600:
             time.sleep(0.02)
         time.sleep(rng.uniform(*window))
@@ -119,7 +83,7 @@ def kill_loop(homeserver, tmp_path: Path, *, people: int, kills: int, window: tu
         proc.wait()
     assert done >= kills, f"only {done} of {runs} runs were still working when killed (seed {seed})"
     assert among_welcomes >= kills - 1, f"{among_welcomes} kills landed among the welcomes, not {kills - 1} (seed {seed})"
-    proc = _spawn(homeserver, tmp_path, path)
+    proc = spawn_apply(homeserver, tmp_path, path)
     _, err = proc.communicate(timeout=300)
     assert proc.returncode == 0, err.decode()
     print(
